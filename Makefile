@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test`. Each sets up what it needs on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: run test test-fast chromium demo clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Everything: unit, integration, AppTest and the real-browser suite.
+test: $(BIN)/.installed chromium
+	$(BIN)/python -m pytest
+
+# Without the browser suite, for a quick loop while editing.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not e2e"
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Chromium for the browser tests"; \
+			$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing at $(CHROMIUM) and apt-get is not available: install it, or set CHROMIUM=/path/to/chromium"; exit 1; \
+		fi; \
+	fi
+
+demo: $(BIN)/.installed
+	$(BIN)/python -m lib.demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

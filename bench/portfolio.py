@@ -1,0 +1,77 @@
+"""Time the portfolio page's queries for a series of filter changes on a generated portfolio.
+
+    .venv/bin/python bench/portfolio.py [--accounts N] [--managers N] [--repeat N]
+
+Builds the demo portfolio at the given size in a temporary database, then for each filter runs
+what the page runs on a change (KPIs, one page of rows, the monthly trend) with no cache, and
+prints the median and 95th percentile in milliseconds.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lib import portfolio  # noqa: E402
+from lib.demo import load_demo  # noqa: E402
+from lib.filters import Condition  # noqa: E402
+from lib.migrate import open_database  # noqa: E402
+from lib.users import SYSTEM  # noqa: E402
+
+FILTERS = [
+    (),
+    (Condition("tier", "in", ("key",)),),
+    (Condition("tier", "in", ("key", "strategic")), Condition("status", "in", ("active",))),
+    (Condition("region", "in", ("India",)),),
+    (Condition("name", "contains", "tech"),),
+    (Condition("days_since_contact", "gte", 60),),
+    (Condition("revenue_ytd", "gte", 100_000.0),),
+]
+
+
+def change(db, conditions, currency):
+    query = portfolio.PortfolioQuery(conditions=conditions, currency=currency, today=date.today())
+    portfolio.kpis(db, query)
+    portfolio.page(db, query, sort="revenue_ytd", limit=100)
+    portfolio.monthly(db, query)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=400)
+    parser.add_argument("--managers", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(Path(folder) / "bench.duckdb")
+        started = time.perf_counter()
+        counts = load_demo(db, SYSTEM, accounts=args.accounts, managers=args.managers)
+        load_s = time.perf_counter() - started
+        timings = []
+        for _ in range(args.repeat):
+            for conditions in FILTERS:
+                for currency in ("USD", "GBP"):
+                    t = time.perf_counter()
+                    change(db, conditions, currency)
+                    timings.append((time.perf_counter() - t) * 1000)
+        timings.sort()
+        p95 = timings[int(0.95 * (len(timings) - 1))]
+        print(f"machine: {platform.machine()}, {platform.python_implementation()} "
+              f"{platform.python_version()}, date {date.today()}")
+        print(f"portfolio: {counts.get('accounts')} accounts, {counts.get('revenue')} revenue rows, "
+              f"{counts.get('interactions')} interactions, {counts.get('invoices')} invoices")
+        print(f"demo load: {load_s:.1f} s")
+        print(f"filter change (KPIs + page + monthly), {len(timings)} runs: "
+              f"median {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms")
+        db.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Account Desk: the product. Nothing here imports streamlit except lib/ui*.py."""

@@ -1,0 +1,191 @@
+"""Delimited text -> a grid of text cells, with the dialect it was read in.
+
+Python's csv module (on decoded text) is the reference for quoting and multi-line fields. It
+first only counts record widths (C speed, enforcing the cell-size limit); a slower pass that
+tracks line numbers runs only when something looks wrong, to say where. When every record has
+the same width, pyarrow builds the columns (over 10x faster than Python lists); its row count
+must match the reference count or the csv module's rows are used, so the fast path can never
+change what is read.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from lib.importing.encoding import decode_text
+from lib.importing.model import CsvDialect, ImportFileError, Limits
+
+DELIMITERS = (",", ";", "\t", "|")
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SAMPLE_CHARS = 64 * 1024
+
+
+@dataclass
+class _Scan:
+    """What the reference pass saw: record widths and suspicious multi-line records."""
+
+    records: int = 0
+    widths: Counter = field(default_factory=Counter)
+    multiline: list[tuple[int, int, int]] = field(default_factory=list)  # (line, lines, width)
+    last: tuple[int, int] = (0, 0)      # the last record's first line and how many lines it spans
+    odd_quotes: bool = False
+
+
+def read_csv_grid(data: bytes, filename: str, limits: Limits = Limits()
+                  ) -> tuple[pd.DataFrame, CsvDialect, list[str]]:
+    """Decode and split `data`. Row i of the grid is record i+1, as a spreadsheet shows it."""
+    text, encoding, notes = decode_text(data, f"'{filename}'")
+    endings, final_newline = line_endings(text)
+    # pyarrow reads UTF-8 bytes; when nothing needs changing, hand it the upload itself
+    utf8 = data if encoding == "UTF-8" and "\r" not in text else None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff")
+    delimiter = detect_delimiter(text[:_SAMPLE_CHARS], truncated=len(text) > _SAMPLE_CHARS)
+    scan = _scan(text, delimiter, limits)
+    _refuse_broken_quotes(scan)
+    grid = _fast_grid(utf8 or text.encode("utf-8"), delimiter, scan) if len(scan.widths) == 1 else None
+    if grid is None:
+        grid = _slow_grid(text, delimiter)
+    dialect = CsvDialect(encoding, delimiter, endings, final_newline)
+    notes.append(f"Read as {encoding} text, {_NAMES[delimiter]}-separated, {endings} line "
+                 f"endings{'' if final_newline else ', no final newline'}.")
+    return grid, dialect, notes
+
+
+def line_endings(text: str) -> tuple[str, bool]:
+    crlf = text.count("\r\n")
+    cr, lf = text.count("\r") - crlf, text.count("\n") - crlf
+    kinds = {k: n for k, n in (("CRLF", crlf), ("LF", lf), ("CR", cr)) if n}
+    label = "none" if not kinds else next(iter(kinds)) if len(kinds) == 1 else (
+        "mixed (" + ", ".join(f"{n:,} {k}" for k, n in kinds.items()) + ")")
+    return label, text.endswith(("\n", "\r"))
+
+
+def detect_delimiter(sample: str, truncated: bool = False) -> str:
+    """The candidate that splits the sample's records into the most consistent widths."""
+    best, best_key = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter)]
+        widths = [w for w in (widths[:-1] if truncated and len(widths) > 1 else widths) if w]
+        if not widths:
+            continue
+        mode, freq = Counter(widths).most_common(1)[0]
+        key = (round(freq / len(widths), 2), mode)
+        if mode >= 2 and key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def _scan(text: str, delimiter: str, limits: Limits) -> _Scan:
+    """Count record widths at C speed; walk record by record only to say where a problem is."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    old_limit = csv.field_size_limit(limits.max_cell_bytes)
+    try:
+        widths = Counter(map(len, reader))
+    except csv.Error:
+        return _located_scan(text, delimiter, limits)   # raises with the record's line
+    finally:
+        csv.field_size_limit(old_limit)
+    records = sum(widths.values())
+    too_wide = max(widths, default=0) > limits.max_columns
+    # Records spanning lines matter when widths differ (a quote that closes too late) or when
+    # the quotes do not pair up (one still open at the end of the file).
+    odd_quotes = text.count('"') % 2 == 1
+    if too_wide or ((len(widths) > 1 or odd_quotes) and reader.line_num > records):
+        scan = _located_scan(text, delimiter, limits)
+        scan.odd_quotes = odd_quotes
+        return scan
+    return _Scan(records, widths)
+
+
+def _located_scan(text: str, delimiter: str, limits: Limits) -> _Scan:
+    scan, last_line = _Scan(), 0
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    old_limit = csv.field_size_limit(limits.max_cell_bytes)
+    try:
+        for row in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if len(row) > limits.max_columns:
+                raise ImportFileError(
+                    f"Line {start} has {len(row):,} columns; the limit is {limits.max_columns:,}. "
+                    "This is not a table we can import; check the delimiter or split the file.")
+            scan.records += 1
+            scan.widths[len(row)] += 1
+            if last_line > start and len(scan.multiline) < 1000:
+                scan.multiline.append((start, last_line - start + 1, len(row)))
+            scan.last = (start, last_line - start + 1)
+    except csv.Error as exc:
+        raise ImportFileError(_csv_error_message(exc, last_line + 1, reader.line_num, limits)) from None
+    finally:
+        csv.field_size_limit(old_limit)
+    return scan
+
+
+def _csv_error_message(exc: csv.Error, start: int, now: int, limits: Limits) -> str:
+    if "field larger than field limit" in str(exc):
+        if now - start > 100:
+            return _quote_message(start, now - start + 1)
+        return (f"A cell in the record starting on line {start} is larger than "
+                f"{limits.max_cell_bytes // 1024:,} KB; such cells are refused. Check the file "
+                "was exported as a table.")
+    return f"The file is not valid CSV near line {start}: {exc}."
+
+
+def _refuse_broken_quotes(scan: _Scan) -> None:
+    # A legit multi-line field (an address) keeps the record at the usual width; a quote
+    # that never closes swallows lines and leaves the record with the wrong number of cells.
+    usual = scan.widths.most_common(1)[0][0] if scan.widths else 0
+    for line, lines, width in scan.multiline:
+        if width != usual:
+            raise ImportFileError(_quote_message(line, lines))
+    # An odd number of quotes is fine when one is a literal inch mark in an unquoted cell; it
+    # is a broken file when the last record swallowed lines up to the end of the file.
+    if scan.odd_quotes and scan.last[1] > 1:
+        raise ImportFileError(_quote_message(*scan.last))
+
+
+def _quote_message(line: int, lines: int) -> str:
+    return (f"Unbalanced quote: a quoted cell that starts on line {line} is never closed "
+            f"properly, so it swallows {lines:,} lines. Fix the quote (\") on line {line} and "
+            "upload again.")
+
+
+def _fast_grid(data: bytes, delimiter: str, scan: _Scan) -> pd.DataFrame | None:
+    width = next(iter(scan.widths))
+    if width == 0:
+        return None
+    names = [str(i) for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                              ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, null_values=[],
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if table.num_rows != scan.records:
+        return None
+    grid = table.to_pandas()
+    grid.columns = range(width)
+    return grid
+
+
+def _slow_grid(text: str, delimiter: str) -> pd.DataFrame:
+    old_limit = csv.field_size_limit(len(text) + 1)  # the scan already enforced the real limit
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    finally:
+        csv.field_size_limit(old_limit)
+    width = max((len(r) for r in rows), default=0)
+    padded = [r + [""] * (width - len(r)) for r in rows]  # ragged rows: short ones end in blanks
+    return pd.DataFrame(padded, columns=range(width), dtype="str")

@@ -1,0 +1,117 @@
+"""What reading an upload returns: plain, picklable shapes that later import steps build on.
+
+Cells stay text here (as written in a CSV; canonical text for XLSX numbers and dates) so that
+mapping and validation decide how to parse each column, with the user's answer where needed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+
+from lib.errors import UserError
+
+SheetKind = Literal["table", "wide", "prose", "pivot", "empty", "refused"]
+FileFormat = Literal["csv", "xlsx", "xlsm"]
+
+
+class ImportFileError(UserError):
+    """The upload cannot be read. The message is for a person: what was seen and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what an upload may cost. Tests pass tiny ones to exercise the refusals."""
+
+    max_file_bytes: int = 200 * 1024**2
+    max_zip_entries: int = 10_000
+    max_uncompressed_bytes: int = 200 * 1024**2
+    max_compression_ratio: float = 100.0
+    ratio_checked_from_bytes: int = 10 * 1024**2  # small parts may compress well legitimately
+    # Per sheet, from its declared used range. Measured: 3M cells (500k rows x 6) peak at
+    # ~1.0 GB and 10 s in the child, so 5M stays inside memory_bytes with room to spare.
+    max_cells: int = 5_000_000
+    max_columns: int = 10_000
+    max_cell_bytes: int = 1024**2
+    memory_bytes: int = 2 * 1024**3   # RLIMIT_AS of the parsing child
+    timeout_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class DroppedRow:
+    row_number: int   # 1-based, as the spreadsheet shows it (a CSV record number)
+    reason: str
+    text: str         # the row's first cells, so a person recognises it
+
+
+@dataclass(frozen=True)
+class DroppedColumn:
+    column: str       # spreadsheet letter, e.g. "Q"
+    header: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class WideLayout:
+    """How a months-across sheet was unpivoted: which columns were ids and which were months."""
+
+    id_columns: list[str]
+    period_columns: dict[str, date]   # original header -> first day of that month
+
+
+@dataclass
+class Sheet:
+    """One sheet (a CSV is one sheet). `rows` holds text cells; its index is the source row."""
+
+    name: str
+    kind: SheetKind
+    header: list[str] = field(default_factory=list)
+    rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    header_row: int | None = None
+    dropped_rows: list[DroppedRow] = field(default_factory=list)
+    dropped_columns: list[DroppedColumn] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    reason: str | None = None        # why a prose/pivot/empty/refused sheet is not imported
+    hidden: bool = False
+    wide: WideLayout | None = None
+
+    @property
+    def importable(self) -> bool:
+        return self.kind in ("table", "wide")
+
+    @property
+    def source_row_numbers(self) -> list[int]:
+        return [int(n) for n in self.rows.index]
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    encoding: str
+    delimiter: str
+    line_endings: str          # "LF", "CRLF", "CR", "mixed (...)" or "none"
+    final_newline: bool
+
+
+@dataclass
+class Workbook:
+    filename: str
+    format: FileFormat
+    sheets: list[Sheet]
+    notes: list[str] = field(default_factory=list)
+    dialect: CsvDialect | None = None
+
+    @property
+    def encoding(self) -> str | None:
+        return self.dialect.encoding if self.dialect else None
+
+    @property
+    def importable_sheets(self) -> list[Sheet]:
+        return [s for s in self.sheets if s.importable]
+
+    def sheet(self, name: str) -> Sheet:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(name)

@@ -1,0 +1,208 @@
+"""XLSX: look at the workbook's structure safely, then read cells with python-calamine.
+
+`inspect_workbook` runs in the app process and only reads small, bounded parts of the zip
+(workbook.xml, relationships, the first 64 KB of each sheet for its declared used range): a
+sheet whose used range reaches far-away cells makes calamine try to allocate hundreds of GB and
+abort the interpreter, so such sheets are refused before calamine ever sees them.
+`read_grids` runs in the sandboxed child and turns cells into canonical text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+
+import pandas as pd
+import python_calamine
+
+from lib.importing.model import Limits
+
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_XML_CAP = 8 * 1024**2
+
+
+@dataclass
+class SheetPart:
+    name: str
+    path: str | None
+    hidden: bool = False
+    chart: bool = False
+    dimension: str | None = None
+    has_pivot_table: bool = False
+    refused: str | None = None      # why this sheet will not be parsed
+
+
+@dataclass
+class WorkbookInfo:
+    sheets: list[SheetPart]
+    has_pivot_cache: bool
+    has_data_model: bool
+
+
+def inspect_workbook(data: bytes, limits: Limits = Limits()) -> WorkbookInfo:
+    """Sheets in workbook order with their part, visibility, declared range and pivot tables.
+    Sheets whose declared range is too big come back with `refused` set."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    names = set(zf.namelist())
+    workbook = _read_capped(zf, "xl/workbook.xml").decode("utf-8", "replace")
+    targets = _relationships(zf, "xl/_rels/workbook.xml.rels", "xl")
+    sheets = []
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        attrs = dict(_ATTR.findall(tag))
+        rid = next((v for k, v in attrs.items() if k.endswith(":id") or k == "id"), "")
+        path, kind = targets.get(rid, (None, ""))
+        part = SheetPart(html.unescape(attrs.get("name", "?")), path if path in names else None,
+                         hidden=attrs.get("state", "visible") != "visible", chart=kind == "chartsheet")
+        if not part.path and not part.chart:
+            part.refused = f"Sheet '{part.name}' is listed but missing from the file; it may be damaged."
+        if part.path and not part.chart:
+            _check_dimension(zf, part, limits)
+            part.has_pivot_table = any(k == "pivotTable" for _, k in _relationships(
+                zf, _rels_path(part.path), posixpath.dirname(part.path)).values())
+        sheets.append(part)
+    return WorkbookInfo(sheets, "<pivotCaches" in workbook or "pivotCacheDefinition" in " ".join(names),
+                        any(n.startswith("xl/model/") for n in names))
+
+
+def _check_dimension(zf: zipfile.ZipFile, part: SheetPart, limits: Limits) -> None:
+    with zf.open(part.path) as f:
+        head = f.read(64 * 1024)
+    m = _DIMENSION.search(head)
+    if not m:
+        return   # no declared range: the sandbox's memory limit is the guard
+    c1, r1, c2, r2 = m.group(1).decode(), int(m.group(2)), (m.group(3) or m.group(1)).decode(), int(m.group(4) or m.group(2))
+    cols = _column_number(c2) - _column_number(c1) + 1
+    rows = r2 - r1 + 1
+    # calamine allocates from A1, not from the range's top-left corner
+    cells = _column_number(c2) * r2
+    part.dimension = f"{c1}{r1}:{c2}{r2}"
+    if cells > limits.max_cells or cols > limits.max_columns:
+        part.refused = (
+            f"Sheet '{part.name}' declares a used range of {part.dimension} ({cols:,} columns x "
+            f"{rows:,} rows, {cells:,} cells); the limit is {limits.max_cells:,} cells and "
+            f"{limits.max_columns:,} columns. Usually a stray value or formatting far below or to "
+            "the right of the data: delete the unused rows and columns in Excel and save again, "
+            "or export the sheet as CSV.")
+
+
+def _relationships(zf: zipfile.ZipFile, rels_path: str, base: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (zip path of the target, its type's last word)."""
+    try:
+        text = _read_capped(zf, rels_path).decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    out = {}
+    for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", text):
+        attrs = dict(_ATTR.findall(tag))
+        target = html.unescape(attrs.get("Target", ""))
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        out[attrs.get("Id", "")] = (path, attrs.get("Type", "").rsplit("/", 1)[-1])
+    return out
+
+
+def _rels_path(path: str) -> str:
+    folder, name = posixpath.split(path)
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _read_capped(zf: zipfile.ZipFile, name: str) -> bytes:
+    with zf.open(name) as f:
+        return f.read(_XML_CAP)
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+# ---- in the child process -------------------------------------------------------------
+
+
+@dataclass
+class Grid:
+    name: str
+    cells: pd.DataFrame | None     # None: the sheet could not be read; notes[0] says why
+    notes: list[str]
+
+
+def read_grids(data: bytes, parts: list[SheetPart]) -> list[Grid]:
+    """Cells of every sheet that passed inspection, as canonical text. Runs in the sandbox."""
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    grids = []
+    for part in parts:
+        if part.refused or part.chart or not part.path:
+            continue
+        try:
+            rows = workbook.get_sheet_by_name(part.name).to_python(skip_empty_area=False)
+        except python_calamine.CalamineError as exc:   # one damaged sheet should not sink the rest
+            grids.append(Grid(part.name, None, [f"Sheet '{part.name}' could not be read: {exc}."]))
+            continue
+        counts = {"date": 0, "number": 0}
+        text_rows = [[v if type(v) is str else cell_text(v, counts) for v in row] for row in rows]
+        cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
+        grids.append(Grid(part.name, cells.fillna(""), _cell_notes(counts, _count_errors(zf, part.path))))
+    return grids
+
+
+def cell_text(value, counts: dict[str, int]) -> str:
+    """A cell as the text a person would type: ISO dates, numbers without float noise."""
+    if type(value) is str:
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        counts["number"] += 1
+        return number_text(float(value))
+    if isinstance(value, dt.datetime):
+        counts["date"] += 1
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds" if not value.microsecond else "microseconds")
+    if isinstance(value, (dt.date, dt.time)):
+        counts["date"] += 1
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        seconds = int(value.total_seconds())
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return "" if value is None else str(value)
+
+
+def number_text(x: float) -> str:
+    """Excel keeps 15 significant digits; printing more shows binary noise (0.30000000000000004)."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return ""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return format(x, ".15g")
+
+
+def _count_errors(zf: zipfile.ZipFile, path: str) -> int:
+    # calamine reads error cells (#N/A, #DIV/0!) as empty; count them so the loss is said out loud
+    total, tail = 0, b""
+    with zf.open(path) as f:
+        while chunk := f.read(1 << 20):
+            block = tail + chunk
+            total += block.count(b't="e"')
+            tail = block[-4:]
+    return total
+
+
+def _cell_notes(counts: dict[str, int], errors: int) -> list[str]:
+    notes = []
+    if counts["date"]:
+        notes.append(f"{counts['date']:,} date cells were written as ISO text (YYYY-MM-DD).")
+    if counts["number"]:
+        notes.append(f"{counts['number']:,} number cells were written as plain text without "
+                     "formatting (no currency symbols or thousands separators).")
+    if errors:
+        notes.append(f"{errors:,} cells held Excel errors such as #N/A or #DIV/0!; they are read "
+                     "as empty.")
+    return notes

@@ -1,0 +1,207 @@
+"""The portfolio: one row per account with its year-to-date figures, KPIs and the monthly trend.
+
+Everything is aggregated in DuckDB; a page only ever receives the KPIs, one page of rows and
+twelve months of totals, whatever the size of the portfolio.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from lib import fx
+from lib.db import Database
+from lib.filters import Compiled, Condition, Field, compile_where, describe
+from lib.periods import YearToDate
+
+LABELS = {"key": "Key", "strategic": "Strategic", "standard": "Standard", "regional": "Regional",
+          "national": "National", "global": "Global", "prospect": "Prospect", "active": "Active",
+          "at_risk": "At risk", "churned": "Churned"}
+
+
+def label(value: Any) -> str:
+    return LABELS.get(value, str(value))
+
+
+FIELDS: dict[str, Field] = {
+    "owner": Field("owner", "owner"),
+    "role": Field("owner_role", "role"),
+    "tier": Field("tier", "tier", label),
+    "scope": Field("scope", "scope", label),
+    "region": Field("region", "region"),
+    "industry": Field("industry", "industry"),
+    "status": Field("status", "status", label),
+    "name": Field("name", "name"),
+    # never contacted counts as longer ago than any number a person types
+    "days_since_contact": Field("coalesce(days_since_contact, 1000000)", "days since last contact",
+                                lambda v: f"{v:,}"),
+    "revenue_ytd": Field("revenue_ytd", "revenue YTD", lambda v: f"{v:,.0f}"),
+}
+
+SORTS = {
+    "revenue_ytd": "Revenue YTD",
+    "attainment": "Attainment",
+    "target_ytd": "Target YTD",
+    "overdue_amount": "Overdue amount",
+    "days_since_contact": "Days since last contact",
+    "name": "Account name",
+}
+
+
+@dataclass(frozen=True)
+class PortfolioQuery:
+    conditions: tuple[Condition, ...] = ()
+    currency: str = "USD"
+    today: date = field(default_factory=date.today)
+    fiscal_start: int = 1
+
+    @property
+    def ytd(self) -> YearToDate:
+        return YearToDate.as_of(self.today, self.fiscal_start)
+
+    @property
+    def sentence(self) -> str:
+        return describe(self.conditions, FIELDS)
+
+    def compiled(self) -> Compiled:
+        return compile_where(self.conditions, FIELDS)
+
+    def params(self) -> dict[str, Any]:
+        ytd = self.ytd
+        return {"rep": self.currency, "ytd_from": ytd.first, "ytd_to": ytd.last, "today": self.today,
+                **self.compiled().params}
+
+
+def _rows_sql(query: PortfolioQuery) -> str:
+    revenue = fx.converted(
+        "SELECT account_id, amount, currency, month FROM revenue "
+        "WHERE month BETWEEN $ytd_from AND $ytd_to")
+    targets = fx.converted(
+        "SELECT account_id, amount, currency, month FROM account_targets "
+        "WHERE month BETWEEN $ytd_from AND $ytd_to")
+    overdue = fx.converted(
+        "SELECT i.account_id, i.amount - coalesce(p.paid, 0) AS amount, i.currency, "
+        "date_trunc('month', i.issue_date)::DATE AS month FROM invoices i "
+        "LEFT JOIN (SELECT invoice_id, sum(amount) AS paid FROM payments GROUP BY ALL) p "
+        "ON p.invoice_id = i.id WHERE i.due_date < $today AND i.amount > coalesce(p.paid, 0)")
+    return f"""WITH {fx.RATES_CTE},
+    rev AS (SELECT account_id, sum(amount_rep) AS amount, count(*) - count(amount_rep) AS missing_fx
+            FROM ({revenue}) GROUP BY account_id),
+    tgt AS (SELECT account_id, sum(amount_rep) AS amount FROM ({targets}) GROUP BY account_id),
+    due AS (SELECT account_id, sum(amount_rep) AS amount, count(*) AS invoices
+            FROM ({overdue}) GROUP BY account_id),
+    seen AS (SELECT account_id, max(occurred_at) AS last_contact FROM interactions
+             WHERE NOT is_planned AND deleted_at IS NULL AND occurred_at::DATE <= $today
+             GROUP BY account_id),
+    rows AS (
+        SELECT a.id, a.name, a.tier, a.scope, a.industry, a.region, a.country, a.status,
+               a.currency, m.name AS owner, m.role_title AS owner_role,
+               coalesce(rev.amount, 0) AS revenue_ytd, coalesce(tgt.amount, 0) AS target_ytd,
+               CASE WHEN tgt.amount > 0 THEN coalesce(rev.amount, 0) / tgt.amount END AS attainment,
+               seen.last_contact::DATE AS last_contact,
+               date_diff('day', seen.last_contact::DATE, $today) AS days_since_contact,
+               coalesce(due.amount, 0) AS overdue_amount, coalesce(due.invoices, 0) AS overdue_invoices,
+               coalesce(rev.missing_fx, 0) AS missing_fx
+        FROM accounts a
+        LEFT JOIN account_managers m ON m.id = a.owner_id
+        LEFT JOIN rev ON rev.account_id = a.id
+        LEFT JOIN tgt ON tgt.account_id = a.id
+        LEFT JOIN due ON due.account_id = a.id
+        LEFT JOIN seen ON seen.account_id = a.id
+        WHERE a.archived_at IS NULL),
+    filtered AS (SELECT * FROM rows WHERE {query.compiled().sql})"""
+
+
+def kpis(db: Database, query: PortfolioQuery) -> dict[str, Any]:
+    sql = _rows_sql(query) + """
+    SELECT count(*) AS accounts, coalesce(sum(revenue_ytd), 0) AS revenue_ytd,
+           coalesce(sum(target_ytd), 0) AS target_ytd,
+           count(*) FILTER (WHERE status = 'at_risk') AS at_risk,
+           coalesce(sum(overdue_invoices), 0) AS overdue_invoices,
+           coalesce(sum(overdue_amount), 0) AS overdue_amount,
+           coalesce(sum(missing_fx), 0) AS missing_fx
+    FROM filtered"""
+    row = db.record(sql, query.params())
+    row["attainment"] = row["revenue_ytd"] / row["target_ytd"] if row["target_ytd"] else None
+    return row
+
+
+def page(db: Database, query: PortfolioQuery, *, sort: str = "revenue_ytd", descending: bool = True,
+         offset: int = 0, limit: int = 100) -> pd.DataFrame:
+    """One page of account rows, sorted in DuckDB by a whitelisted column."""
+    if sort not in SORTS:
+        raise ValueError(f"cannot sort by {sort!r}")
+    order = f"{sort} {'DESC' if descending else 'ASC'} NULLS LAST, name, id"
+    sql = _rows_sql(query) + f"""
+    SELECT id, name, owner, owner_role, tier, scope, industry, region, country, status, currency,
+           revenue_ytd, target_ytd, attainment, last_contact, days_since_contact,
+           overdue_amount, overdue_invoices
+    FROM filtered ORDER BY {order} LIMIT $limit OFFSET $offset"""
+    return db.df(sql, {**query.params(), "limit": int(limit), "offset": max(0, int(offset))})
+
+
+def monthly(db: Database, query: PortfolioQuery) -> pd.DataFrame:
+    """Revenue and target per month of the fiscal year (and last year's revenue) for the filter."""
+    fy = query.ytd.year
+    revenue = fx.converted(
+        "SELECT account_id, amount, currency, month FROM revenue WHERE month BETWEEN $ly_from AND $fy_to")
+    targets = fx.converted(
+        "SELECT account_id, amount, currency, month FROM account_targets WHERE month BETWEEN $fy_from AND $fy_to")
+    sql = _rows_sql(query) + f""",
+    ids AS (SELECT id FROM filtered),
+    months AS (SELECT unnest(generate_series($fy_from, $fy_to, INTERVAL 1 MONTH))::DATE AS month),
+    month_rev AS (SELECT month, sum(amount_rep) AS amount FROM ({revenue}) r
+                  WHERE account_id IN (SELECT id FROM ids) GROUP BY month),
+    month_tgt AS (SELECT month, sum(amount_rep) AS amount FROM ({targets}) t
+                  WHERE account_id IN (SELECT id FROM ids) GROUP BY month)
+    SELECT m.month, cur.amount AS revenue, t.amount AS target, prev.amount AS revenue_last_year
+    FROM months m
+    LEFT JOIN month_rev cur ON cur.month = m.month AND m.month <= $ytd_to
+    LEFT JOIN month_rev prev ON prev.month = m.month - INTERVAL 1 YEAR
+    LEFT JOIN month_tgt t ON t.month = m.month
+    ORDER BY m.month"""
+    params = {**query.params(), "fy_from": fy.first_month, "fy_to": fy.months[-1],
+              "ly_from": fy.previous().first_month}
+    return db.df(sql, params)
+
+
+DISPLAY = {"name": "Account", "owner": "Manager", "tier": "Tier", "status": "Status",
+           "revenue_ytd": "Revenue YTD", "target_ytd": "Target YTD", "attainment": "Attainment",
+           "last_contact": "Last contact", "days_since_contact": "Days since contact",
+           "overdue_amount": "Overdue", "owner_role": "Role", "scope": "Scope",
+           "industry": "Industry", "region": "Region", "country": "Country", "currency": "Currency"}
+
+
+def for_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """The account rows as a person reads them: labelled values and column titles."""
+    shown = rows[list(DISPLAY)].copy()
+    for col in ("tier", "scope", "status"):
+        shown[col] = shown[col].map(label)
+    for col in ("revenue_ytd", "target_ytd", "overdue_amount"):
+        shown[col] = shown[col].round(0)
+    return shown.rename(columns=DISPLAY)
+
+
+def filter_options(db: Database) -> dict[str, list]:
+    """The values each filter can take, from the live data."""
+    def distinct(sql: str) -> list:
+        return [r[0] for r in db.rows(sql) if r[0] is not None]
+
+    live = "FROM accounts WHERE archived_at IS NULL"
+    return {
+        "owner": distinct("SELECT DISTINCT m.name FROM account_managers m JOIN accounts a "
+                          "ON a.owner_id = m.id AND a.archived_at IS NULL ORDER BY 1"),
+        "role": distinct("SELECT DISTINCT m.role_title FROM account_managers m JOIN accounts a "
+                         "ON a.owner_id = m.id AND a.archived_at IS NULL ORDER BY 1"),
+        "tier": [t for t in ("key", "strategic", "standard")],
+        "scope": [s for s in ("regional", "national", "global")],
+        "region": distinct(f"SELECT DISTINCT region {live} ORDER BY 1"),
+        "industry": distinct(f"SELECT DISTINCT industry {live} ORDER BY 1"),
+        "status": [s for s in ("prospect", "active", "at_risk", "churned")],
+    }
+
+
+def account_count(db: Database) -> int:
+    return db.value("SELECT count(*) FROM accounts WHERE archived_at IS NULL")

@@ -1,0 +1,103 @@
+"""Portfolio: KPIs, filters bound to the URL, revenue vs target, and the account table."""
+from datetime import date
+
+import streamlit as st
+
+from lib import charts, portfolio, ui
+from lib.filters import Condition
+from lib.formatting import count, money, percent
+from lib.periods import fiscal_start_month
+
+PAGE_SIZE = 100
+
+db = ui.database()
+currency = ui.reporting_currency(db)
+options = ui.cached(portfolio.filter_options, db)
+
+st.title("Portfolio")
+
+# ---- filters: every widget is bound to the URL, so a copied link shows the same view ----------
+FILTERS = [("owner", "Manager"), ("role", "Role"), ("tier", "Tier"), ("scope", "Scope"),
+           ("region", "Region"), ("industry", "Industry"), ("status", "Status")]
+with st.container(border=True):
+    cols = st.columns(4)
+    chosen = {}
+    for i, (name, title) in enumerate(FILTERS):
+        chosen[name] = cols[i % 4].multiselect(
+            title, options[name], key=f"portfolio_{name}", bind="query-params",
+            format_func=portfolio.label, placeholder="All")
+    search = cols[3].text_input("Account name contains", key="portfolio_q", bind="query-params",
+                                max_chars=100)
+    quiet = cols[0].number_input("Not contacted for at least (days)", min_value=0, max_value=10_000,
+                                 value=0, step=15, key="portfolio_quiet", bind="query-params",
+                                 help="0 shows all accounts; never-contacted accounts always match.")
+    min_revenue = cols[1].number_input(f"Revenue YTD at least ({currency})", min_value=0,
+                                       value=0, step=10_000, key="portfolio_minrev",
+                                       bind="query-params")
+
+conditions = tuple(Condition(n, "in", tuple(v)) for n, v in chosen.items() if v)
+conditions += (Condition("name", "contains", search.strip()),)
+if quiet:
+    conditions += (Condition("days_since_contact", "gte", int(quiet)),)
+if min_revenue:
+    conditions += (Condition("revenue_ytd", "gte", float(min_revenue)),)
+
+query = portfolio.PortfolioQuery(conditions=conditions, currency=currency, today=date.today(),
+                                 fiscal_start=ui.cached(fiscal_start_month, db))
+kpi = ui.cached(portfolio.kpis, db, query)
+
+st.caption(f"{query.ytd.label} · amounts in {currency} · "
+           + (f"accounts where {query.sentence}" if query.sentence else "all accounts"))
+
+# ---- KPIs -------------------------------------------------------------------------------------
+k = st.columns(6)
+k[0].metric("Accounts", f"{kpi['accounts']:,}")
+k[1].metric("Revenue YTD", money(kpi["revenue_ytd"], currency),
+            delta=money(kpi["revenue_ytd"] - kpi["target_ytd"], currency) + " vs target"
+            if kpi["target_ytd"] else None)
+k[2].metric("Target YTD", money(kpi["target_ytd"], currency))
+k[3].metric("Attainment", percent(kpi["attainment"]))
+k[4].metric("At risk", f"{kpi['at_risk']:,}", help="Accounts whose status is 'at risk'.")
+k[5].metric("Overdue", money(kpi["overdue_amount"], currency),
+            help=f"{count(kpi['overdue_invoices'], 'invoice')} past their due date and not fully paid.")
+if kpi["missing_fx"]:
+    st.info(f"{count(kpi['missing_fx'], 'revenue row')} had no FX rate to {currency} and are "
+            "left out of the totals.")
+
+if not kpi["accounts"]:
+    st.info("No account matches these filters. Clear a filter to see more.",
+            icon=":material/filter_alt_off:")
+    st.stop()
+
+# ---- revenue vs target ------------------------------------------------------------------------
+st.subheader(f"Revenue vs target, {query.ytd.year.label}")
+st.plotly_chart(charts.revenue_vs_target(ui.cached(portfolio.monthly, db, query), currency),
+                key="portfolio_chart")
+
+# ---- the account table: sorted and paged in DuckDB --------------------------------------------
+st.subheader("Accounts")
+s1, s2, _ = st.columns([2, 1, 3])
+sort = s1.selectbox("Sort by", list(portfolio.SORTS), format_func=portfolio.SORTS.get,
+                    key="portfolio_sort", bind="query-params")
+descending = s2.toggle("Largest first", value=True, key="portfolio_desc")
+pages = max(1, -(-kpi["accounts"] // PAGE_SIZE))
+if st.session_state.get("portfolio_page", 1) > pages:  # the filter shrank the result
+    st.session_state["portfolio_page"] = pages
+page_no = st.session_state.get("portfolio_page", 1)
+rows = ui.cached(portfolio.page, db, query, sort=sort, descending=descending,
+                 offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+table = portfolio.for_display(rows)
+st.dataframe(
+    table, hide_index=True, key="portfolio_table", height=min(38 + 35 * len(table), 640),
+    column_config={
+        "Revenue YTD": st.column_config.NumberColumn(format="localized"),
+        "Target YTD": st.column_config.NumberColumn(format="localized"),
+        "Attainment": st.column_config.NumberColumn(format="percent"),
+        "Overdue": st.column_config.NumberColumn(format="localized"),
+        "Last contact": st.column_config.DateColumn(format="YYYY-MM-DD"),
+    },
+)
+first = (page_no - 1) * PAGE_SIZE + 1
+st.caption(f"Accounts {first:,}–{first + len(table) - 1:,} of {kpi['accounts']:,}")
+if pages > 1:
+    st.pagination(pages, key="portfolio_page")

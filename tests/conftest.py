@@ -1,0 +1,38 @@
+"""Shared fixtures: a real, migrated DuckDB file per test."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lib.migrate import open_database
+from lib.users import SYSTEM
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_database(tmp_path / "test.duckdb")
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory) -> Path:
+    """The demo portfolio, built once per run; copy it before opening (tests may write)."""
+    from lib.demo import load_demo
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    database = open_database(path)
+    load_demo(database, SYSTEM)
+    database.close()
+    return path
+
+
+def copy_db(source: Path, target: Path) -> Path:
+    import shutil
+    shutil.copyfile(source, target)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+    return target

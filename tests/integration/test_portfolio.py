@@ -1,0 +1,114 @@
+"""Portfolio figures on a small hand-built book whose answers are worked out by hand."""
+from datetime import date, datetime
+
+import pytest
+
+from lib.filters import Condition
+from lib.portfolio import PortfolioQuery, filter_options, for_display, kpis, monthly, page
+from tests.builders import (add_account_target, add_fx, add_interaction, add_invoice, add_payment,
+                            add_revenue, make_account, make_manager)
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def book(db):
+    """Priya (KAM) owns Acme (key, GBP); Tom (AM) owns Beta (standard, USD) and an archived one."""
+    priya = make_manager(db, name="Priya Shah", role_title="Key Account Manager")
+    tom = make_manager(db, name="Tom Reed", role_title="Account Manager")
+    acme = make_account(db, name="Acme", owner_id=priya, tier="key", currency="GBP", region="UK & Ireland")
+    beta = make_account(db, name="Beta", owner_id=tom, status="at_risk")
+    make_account(db, name="Gone", owner_id=tom, archived_at=datetime(2026, 1, 1))
+    add_fx(db, "GBP", date(2026, 1, 1), 1.25)       # used for every later month too
+    add_revenue(db, acme, date(2026, 1, 1), 1000, "GBP")
+    add_revenue(db, acme, date(2026, 10, 1), 1000, "GBP")
+    add_revenue(db, acme, date(2026, 11, 1), 9999, "GBP")   # current month: not complete, not YTD
+    add_revenue(db, beta, date(2026, 2, 1), 500)
+    add_revenue(db, beta, date(2025, 2, 1), 400)              # last year
+    add_account_target(db, acme, date(2026, 1, 1), 2000, "GBP")
+    add_account_target(db, beta, date(2026, 2, 1), 1000)
+    add_account_target(db, beta, date(2026, 12, 1), 700)      # future: not YTD
+    invoice = add_invoice(db, acme, date(2026, 1, 1), date(2026, 2, 1), 800, "GBP")
+    add_payment(db, invoice, date(2026, 3, 1), 300)
+    paid = add_invoice(db, beta, date(2026, 1, 1), date(2026, 2, 1), 500)
+    add_payment(db, paid, date(2026, 1, 20), 500)
+    add_invoice(db, beta, date(2026, 11, 1), date(2026, 12, 1), 900)  # not yet due
+    add_interaction(db, acme, priya, datetime(2026, 11, 1, 10))
+    add_interaction(db, acme, priya, datetime(2026, 12, 1, 10), is_planned=True)  # planned, future
+    return {"acme": acme, "beta": beta}
+
+
+def test_kpis_convert_every_currency_and_count_only_complete_months(db, book):
+    k = kpis(db, PortfolioQuery(today=TODAY, currency="USD"))
+    assert k["accounts"] == 2
+    assert k["revenue_ytd"] == pytest.approx(2000 * 1.25 + 500)
+    assert k["target_ytd"] == pytest.approx(2000 * 1.25 + 1000)
+    assert k["attainment"] == pytest.approx(3000 / 3500)
+    assert k["at_risk"] == 1
+    assert (k["overdue_invoices"], k["overdue_amount"]) == (1, pytest.approx(500 * 1.25))
+
+
+def test_the_same_portfolio_in_pounds_converts_dollars_the_other_way(db, book):
+    k = kpis(db, PortfolioQuery(today=TODAY, currency="GBP"))
+    assert k["revenue_ytd"] == pytest.approx(2000 + 500 / 1.25)
+
+
+def test_a_currency_without_any_rate_is_counted_as_missing_not_mixed_in(db, book):
+    k = kpis(db, PortfolioQuery(today=TODAY, currency="EUR"))
+    assert k["revenue_ytd"] == 0
+    assert k["missing_fx"] == 3
+
+
+def test_filters_narrow_kpis_rows_and_chart_alike(db, book):
+    query = PortfolioQuery(conditions=(Condition("tier", "in", ("key",)),), today=TODAY)
+    assert kpis(db, query)["accounts"] == 1
+    assert list(page(db, query)["name"]) == ["Acme"]
+    months = monthly(db, query).set_index("month")
+    assert months.loc["2026-01-01", "revenue"] == pytest.approx(1250)
+    assert query.sentence == "tier is Key"
+
+
+def test_never_contacted_accounts_match_a_days_since_contact_filter(db, book):
+    query = PortfolioQuery(conditions=(Condition("days_since_contact", "gte", 30),), today=TODAY)
+    assert list(page(db, query)["name"]) == ["Beta"]
+
+
+def test_rows_sort_in_the_database_and_page_by_offset(db, book):
+    query = PortfolioQuery(today=TODAY)
+    assert list(page(db, query, sort="revenue_ytd")["name"]) == ["Acme", "Beta"]
+    assert list(page(db, query, sort="revenue_ytd", descending=False)["name"]) == ["Beta", "Acme"]
+    assert list(page(db, query, sort="name", descending=False, offset=1, limit=1)["name"]) == ["Beta"]
+    with pytest.raises(ValueError):
+        page(db, query, sort="name; DROP TABLE accounts")
+
+
+def test_an_account_row_carries_last_contact_and_overdue(db, book):
+    row = page(db, PortfolioQuery(today=TODAY), sort="name", descending=False).iloc[0]
+    assert row["name"] == "Acme"
+    assert row["days_since_contact"] == 21  # the planned visit in December does not count
+    assert row["overdue_amount"] == pytest.approx(625)
+    shown = for_display(page(db, PortfolioQuery(today=TODAY)))
+    assert {"Account", "Manager", "Attainment", "Last contact"} <= set(shown.columns)
+    assert set(shown["Tier"]) == {"Key", "Standard"}
+
+
+def test_the_monthly_trend_shows_twelve_months_with_last_year_beside_them(db, book):
+    months = monthly(db, PortfolioQuery(today=TODAY)).set_index("month")
+    assert len(months) == 12
+    assert months.loc["2026-02-01", "revenue_last_year"] == pytest.approx(400)
+    assert months.loc["2026-11-01", "revenue"] != months.loc["2026-11-01", "revenue"]  # NaN: not complete
+    assert months.loc["2026-12-01", "target"] == pytest.approx(700)
+
+
+def test_filter_options_come_from_live_accounts_only(db, book):
+    options = filter_options(db)
+    assert options["owner"] == ["Priya Shah", "Tom Reed"]
+    assert options["region"] == ["North America", "UK & Ireland"]
+
+
+def test_an_empty_database_gives_zero_kpis_and_no_rows(db):
+    query = PortfolioQuery(today=TODAY)
+    k = kpis(db, query)
+    assert (k["accounts"], k["revenue_ytd"], k["attainment"]) == (0, 0, None)
+    assert page(db, query).empty
+    assert monthly(db, query)["revenue"].isna().all()
