@@ -1,21 +1,41 @@
-"""Account Desk: wiring only — page config, who is acting, the shared sidebar, navigation."""
+"""Account Desk: wiring only — page config, who is signed in, the shared sidebar, navigation."""
 import logging
+import os
 
 import streamlit as st
 
-from lib import portfolio, ui
+from lib import ui, ui_auth
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+os.umask(0o077)  # files the app creates (the database's WAL, backups) are private to its user
+
 st.set_page_config(page_title="Account Desk", page_icon=":material/work:", layout="wide")
 
+# key -> (script, title, icon); who may open which is lib.permissions' rule, not this file's
+PAGES = {
+    "portfolio": ("pages/portfolio_page.py", "Portfolio", ":material/table_view:"),
+    "audit": ("pages/audit_page.py", "Audit trail", ":material/history:"),
+    "users": ("pages/users_page.py", "Users", ":material/group:"),
+    "settings": ("pages/settings_page.py", "Settings & backups", ":material/settings:"),
+    "me": ("pages/me_page.py", "My account", ":material/person:"),
+}
+
 db = ui.database()
-st.session_state["_actor"] = ui.acting_user(db)
+ui.start_background_jobs(db)
+actor = ui_auth.signed_in(db)
+st.session_state["_actor"] = actor
 
-if ui.cached(portfolio.account_count, db):
-    pages = [st.Page("pages/portfolio.py", title="Portfolio", icon=":material/table_view:", default=True)]
+if actor is None:
+    pages = ui.entry_pages(db, list(PAGES))
 else:
-    pages = [st.Page("pages/welcome.py", title="Welcome", icon=":material/waving_hand:", default=True)]
+    allowed = ui.allowed_pages(actor)
+    landing = "portfolio" if ui.cached(ui.has_accounts, db) else "welcome"
+    pages = [ui.page(key, *spec, allowed=key in allowed, default=key == landing)
+             for key, spec in PAGES.items() if key != "portfolio" or landing == "portfolio"]
+    if landing == "welcome":  # an empty database: the way in comes first
+        pages.insert(0, st.Page("pages/welcome_page.py", title="Welcome", icon=":material/waving_hand:",
+                                url_path="welcome", default=True))
+    ui.sidebar(db, actor)
 
-nav = st.navigation(pages)
-ui.run_page(nav)
+ui.run_page(st.navigation(pages))

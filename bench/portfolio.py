@@ -38,9 +38,9 @@ FILTERS = [
 
 def change(db, conditions, currency):
     query = portfolio.PortfolioQuery(conditions=conditions, currency=currency, today=date.today())
-    portfolio.kpis(db, query)
-    portfolio.page(db, query, sort="revenue_ytd", limit=100)
-    portfolio.monthly(db, query)
+    portfolio.kpis(db, SYSTEM, query)
+    portfolio.page(db, SYSTEM, query, sort="revenue_ytd", limit=100)
+    portfolio.monthly(db, SYSTEM, query)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from lib.db import Database, Tx
 from lib.errors import NotAllowed, NotFound, ValidationFailed, WriteConflict
 from lib.models import AccountEdit, NewAccount
+from lib.permissions import require, team_for
 from lib.users import Actor
 
 EDITABLE = ("name", "tier", "scope", "industry", "region", "country", "owner_id", "parent_id",
@@ -16,7 +17,7 @@ HISTORY_FIELDS = ("owner_id", "tier", "status")
 
 def create_account(db: Database, actor: Actor, account: NewAccount, *,
                    idempotency_key: str | None = None) -> int:
-    _require_writer(actor)
+    _may_edit(db, actor, account.owner_id)
 
     def work(tx: Tx) -> int:
         _check_references(tx, account.owner_id, account.parent_id, None)
@@ -40,13 +41,18 @@ def update_account(db: Database, actor: Actor, account_id: int, loaded_version: 
 
     Raises WriteConflict (with the other person's values) when the row moved on meanwhile.
     """
-    _require_writer(actor)
     effective = today or date.today()
+    team = team_for(db, actor)
 
     def work(tx: Tx) -> int:
         current = _load_for_update(tx, account_id)
         if current["version"] != loaded_version:
             raise WriteConflict("account", account_id, _public(current), _name(tx, current["updated_by"]))
+        require(actor, "edit_account", owner_manager_id=current["owner_id"], team=team,
+                owner_name=_owner_name(tx, current["owner_id"]))
+        if edit.owner_id != current["owner_id"]:
+            require(actor, "reassign_accounts", owner_manager_id=edit.owner_id, team=team,
+                    owner_name=_owner_name(tx, edit.owner_id))
         _check_references(tx, edit.owner_id, edit.parent_id, account_id)
         new = edit.model_dump()
         changes = {f: [current[f], new[f]] for f in EDITABLE if current[f] != new[f]}
@@ -110,9 +116,15 @@ def _record_history(tx: Tx, account_id: int, changes: dict, effective: date) -> 
             )
 
 
-def _require_writer(actor: Actor) -> None:
-    if not actor.can_write:
-        raise NotAllowed("Viewers cannot change data.")
+def _may_edit(db: Database, actor: Actor, owner_id: int | None) -> None:
+    with db.cursor() as cur:
+        name = cur.execute("SELECT name FROM account_managers WHERE id = ?", [owner_id]).fetchall()
+    require(actor, "edit_account", owner_manager_id=owner_id, team=team_for(db, actor),
+            owner_name=name[0][0] if name else None)
+
+
+def _owner_name(tx: Tx, owner_id: int | None) -> str | None:
+    return tx.value("SELECT name FROM account_managers WHERE id = ?", [owner_id])
 
 
 def _public(current: dict[str, Any]) -> dict[str, Any]:

@@ -253,7 +253,18 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
             f"Account Desk could not open the database file {path}: {exc}. Nothing was changed."
         ) from None
     root.execute("SET GLOBAL TimeZone = 'UTC'")  # cursors inherit only GLOBAL settings
+    _private(path)
     return root
+
+
+def _private(path: Path) -> None:
+    """Salaries and revenue live in this file: readable by the app's user only."""
+    for file in (path, path.with_name(path.name + ".wal")):
+        try:
+            if file.exists():
+                file.chmod(0o600)
+        except OSError:  # a file we do not own: leave it, the owner decides
+            log.warning("could not make %s private", file)
 
 
 def _explain_open_error(path: Path, message: str) -> str:

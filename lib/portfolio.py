@@ -14,7 +14,9 @@ import pandas as pd
 from lib import fx
 from lib.db import Database
 from lib.filters import Compiled, Condition, Field, compile_where, describe
+from lib.permissions import require
 from lib.periods import YearToDate
+from lib.users import Actor
 
 LABELS = {"key": "Key", "strategic": "Strategic", "standard": "Standard", "regional": "Regional",
           "national": "National", "global": "Global", "prospect": "Prospect", "active": "Active",
@@ -114,7 +116,8 @@ def _rows_sql(query: PortfolioQuery) -> str:
     filtered AS (SELECT * FROM rows WHERE {query.compiled().sql})"""
 
 
-def kpis(db: Database, query: PortfolioQuery) -> dict[str, Any]:
+def kpis(db: Database, actor: Actor, query: PortfolioQuery) -> dict[str, Any]:
+    require(actor, "read_accounts")
     sql = _rows_sql(query) + """
     SELECT count(*) AS accounts, coalesce(sum(revenue_ytd), 0) AS revenue_ytd,
            coalesce(sum(target_ytd), 0) AS target_ytd,
@@ -128,9 +131,10 @@ def kpis(db: Database, query: PortfolioQuery) -> dict[str, Any]:
     return row
 
 
-def page(db: Database, query: PortfolioQuery, *, sort: str = "revenue_ytd", descending: bool = True,
+def page(db: Database, actor: Actor, query: PortfolioQuery, *, sort: str = "revenue_ytd", descending: bool = True,
          offset: int = 0, limit: int = 100) -> pd.DataFrame:
     """One page of account rows, sorted in DuckDB by a whitelisted column."""
+    require(actor, "read_accounts")
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort!r}")
     order = f"{sort} {'DESC' if descending else 'ASC'} NULLS LAST, name, id"
@@ -142,8 +146,9 @@ def page(db: Database, query: PortfolioQuery, *, sort: str = "revenue_ytd", desc
     return db.df(sql, {**query.params(), "limit": int(limit), "offset": max(0, int(offset))})
 
 
-def monthly(db: Database, query: PortfolioQuery) -> pd.DataFrame:
+def monthly(db: Database, actor: Actor, query: PortfolioQuery) -> pd.DataFrame:
     """Revenue and target per month of the fiscal year (and last year's revenue) for the filter."""
+    require(actor, "read_accounts")
     fy = query.ytd.year
     revenue = fx.converted(
         "SELECT account_id, amount, currency, month FROM revenue WHERE month BETWEEN $ly_from AND $fy_to")
@@ -184,8 +189,9 @@ def for_display(rows: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns=DISPLAY)
 
 
-def filter_options(db: Database) -> dict[str, list]:
+def filter_options(db: Database, actor: Actor) -> dict[str, list]:
     """The values each filter can take, from the live data."""
+    require(actor, "read_accounts")
     def distinct(sql: str) -> list:
         return [r[0] for r in db.rows(sql) if r[0] is not None]
 
@@ -201,7 +207,3 @@ def filter_options(db: Database) -> dict[str, list]:
         "industry": distinct(f"SELECT DISTINCT industry {live} ORDER BY 1"),
         "status": [s for s in ("prospect", "active", "at_risk", "churned")],
     }
-
-
-def account_count(db: Database) -> int:
-    return db.value("SELECT count(*) FROM accounts WHERE archived_at IS NULL")

@@ -5,15 +5,20 @@ Only this module (and other lib/ui*.py) imports streamlit; pages call it, lib st
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import time
 from typing import Any, Callable, TypeVar
 
 import streamlit as st
 
-from lib import fx
+from lib import auth, backup, fx, ui_auth
+from lib.auth import DEMO_EMAIL_DOMAIN
 from lib.db import Database, DatabaseReopened, DatabaseUnavailable, database_path
 from lib.errors import UserError, ValidationFailed, WriteConflict
 from lib.migrate import MigrationFailed, open_database
-from lib.users import SYSTEM, Actor, active_users, get_user
+from lib.permissions import visible_pages
+from lib.users import Actor
 
 log = logging.getLogger("accountdesk")
 T = TypeVar("T")
@@ -50,25 +55,115 @@ def cached(fn: Callable[..., T], db: Database, *args: Any, **kwargs: Any) -> T:
     return _cached_call(fn_id, str(db.path), db.data_version, args, kwargs, _fn=fn, _db=db)
 
 
-def acting_user(db: Database) -> Actor:
-    """The sidebar's 'acting as' picker: until sign-in exists, the only place identity enters."""
-    people = cached(active_users, db)
-    if not people:
-        st.session_state.pop("acting_as", None)
-        return SYSTEM
-    by_id = {p.id: p for p in people}
-    if st.session_state.get("acting_as") not in by_id:
-        st.session_state["acting_as"] = people[0].id
-    chosen = st.sidebar.selectbox(
-        "Acting as", list(by_id), key="acting_as", persist_state="session",
-        format_func=lambda i: f"{by_id[i].name} · {by_id[i].role}",
-        help="Whose name every change is recorded under.",
-    )
-    return by_id.get(chosen) or get_user(db, chosen) or SYSTEM
+# Set while app.py runs the selected page. Streamlit serves the first request after a start
+# in its legacy pages-folder mode, which can run pages/<name>.py without app.py (and so
+# without its sign-in gate); a page refuses to render unless the gate ran in this very run.
+# (Page files are named <key>_page.py so that no URL of ours is one that mode knows.)
+_run = threading.local()
 
 
-def current_user() -> Actor:
-    return st.session_state.get("_actor", SYSTEM)
+def current_user(*, required: bool = True, page: str | None = None) -> Actor | None:
+    """The signed-in person; stops the page unless app.py's gate let it run and, for `page`,
+    unless the person's role may open that page."""
+    if not getattr(_run, "gated", False):
+        _leave_legacy_pages_mode()
+        st.warning("This page opens from Account Desk's home page.")
+        st.markdown("[Go to Account Desk](/)")
+        st.stop()
+    actor = st.session_state.get("_actor")
+    if actor is None and required:
+        st.stop()
+    if page is not None and actor is not None and page not in allowed_pages(actor):
+        title = _TITLES.get(page, page)
+        st.title(title)
+        st.error(f"You are not allowed to open {title}. Ask your admin if you need it.",
+                 icon=":material/block:")
+        st.stop()
+    return actor
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Switch Streamlit out of its pages-folder mode and run again, this time through app.py.
+
+    Streamlit (1.67) leaves that mode once app.py calls st.navigation; until then it stays on
+    for every session. Setting its class flag is the one way to leave it from a page.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def has_accounts(db: Database) -> bool:
+    return bool(db.value("SELECT count(*) FROM accounts WHERE archived_at IS NULL"))
+
+
+def is_demo(db: Database) -> bool:
+    return bool(db.value("SELECT count(*) FROM users WHERE email LIKE ?", [f"%@{DEMO_EMAIL_DOMAIN}"]))
+
+
+_TITLES: dict[str, str] = {}  # page key -> title, as app.py registers them (constants)
+
+
+def page(key: str, script: str, title: str, icon: str, *, allowed: bool, default: bool) -> st.Page:
+    """A page of the navigation; one the person may not open is hidden and answers 'not allowed'."""
+    _TITLES[key] = title
+    return st.Page(script, title=title, icon=icon, url_path=key, default=default and allowed,
+                   visibility="visible" if allowed else "hidden")
+
+
+def allowed_pages(actor: Actor) -> set[str]:
+    return visible_pages(actor) | {"me"}
+
+
+def entry_pages(db: Database, keys: list[str]) -> list[st.Page]:
+    """What someone not signed in may see: first-start setup, or the way to sign in.
+
+    Every page's URL answers with the same entry page (hidden), so a shared link asks for
+    sign-in and then opens what it pointed at, filters and all.
+    """
+    if not ui_auth.sso_configured() and auth.needs_setup(db):
+        script, title, icon, path = "pages/welcome_page.py", "Welcome", ":material/waving_hand:", "welcome"
+    else:
+        script, title, icon, path = "pages/sign_in_page.py", "Sign in", ":material/login:", "sign-in"
+    return [st.Page(script, title=title, icon=icon, url_path=path, default=True)] + [
+        st.Page(script, title=title, icon=icon, url_path=key, visibility="hidden") for key in keys]
+
+
+def sidebar(db: Database, actor: Actor) -> None:
+    with st.sidebar:
+        if cached(is_demo, db):
+            st.info("Demo data: every name and figure here is made up.", icon=":material/science:")
+        st.caption(f"Signed in as **{actor.name}** · {actor.role}")
+        if st.button("Sign out", key="sidebar_sign_out", icon=":material/logout:"):
+            ui_auth.sign_out()
+            st.rerun()
+
+
+@st.cache_resource(show_spinner=False)
+def _background_jobs(path: str) -> threading.Thread | None:
+    """One daily-backup thread per database file and process."""
+    if os.environ.get("ACCOUNTDESK_DAILY_BACKUP", "1") == "0":
+        return None
+    thread = threading.Thread(target=_backup_loop, args=(path,), name="daily-backup", daemon=True)
+    thread.start()
+    return thread
+
+
+def _backup_loop(path: str) -> None:
+    while True:
+        try:
+            backup.daily_backup_if_due(_open(path))
+        except Exception:  # a failed backup must not stop the next attempt
+            log.exception("daily backup failed")
+        time.sleep(3600)
+
+
+def start_background_jobs(db: Database) -> None:
+    _background_jobs(str(db.path))
 
 
 def reporting_currency(db: Database) -> str:
@@ -96,9 +191,12 @@ def show_error(exc: Exception) -> None:
 
 def run_page(page: Any) -> None:
     """Run the selected page; an error a page did not handle is shown in words and logged."""
+    _run.gated = True
     try:
         page.run()
     except WriteConflict as exc:
         show_error(exc)
     except Exception as exc:  # Streamlit's own stop/rerun signals are BaseException and pass
         show_error(exc)
+    finally:
+        _run.gated = False

@@ -21,10 +21,12 @@ def db(tmp_path):
 @pytest.fixture(scope="session")
 def demo_db_file(tmp_path_factory) -> Path:
     """The demo portfolio, built once per run; copy it before opening (tests may write)."""
+    from lib.auth import set_demo_passwords
     from lib.demo import load_demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     database = open_database(path)
     load_demo(database, SYSTEM)
+    set_demo_passwords(database, SYSTEM)
     database.close()
     return path
 
@@ -36,3 +38,9 @@ def copy_db(source: Path, target: Path) -> Path:
     if wal.exists():
         shutil.copyfile(wal, target.with_name(target.name + ".wal"))
     return target
+
+
+DIRECTOR = "eleanor.hayes@demo.accountdesk.example"
+ADMIN = "fiona.finch@demo.accountdesk.example"
+MANAGER = "maya.thompson@demo.accountdesk.example"
+VIEWER = "meeting.room@demo.accountdesk.example"

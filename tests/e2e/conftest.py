@@ -137,3 +137,21 @@ def screenshot(page, path: Path) -> None:
     wait_idle(page)
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": width, "height": 1000})
+
+
+def sign_in(page, url: str, email: str, password: str | None = None) -> None:
+    """Sign in through the form, as a person would, and wait for the landing page."""
+    from lib.auth import DEMO_PASSWORD
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    wait_idle(page)
+    page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for()
+
+
+def nav_titles(page) -> list[str]:
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    # each link reads "<material icon name>\n\n<title>"; the title is the last line
+    return [links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())]

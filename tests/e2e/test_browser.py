@@ -1,7 +1,8 @@
 """What only a real browser shows: the welcome flow, every page, URL-bound filters."""
 import re
 
-from tests.e2e.conftest import assert_no_exception, screenshot, wait_idle
+from tests.conftest import ADMIN, DIRECTOR, MANAGER, VIEWER, copy_db
+from tests.e2e.conftest import Server, assert_no_exception, nav_titles, screenshot, sign_in, wait_idle
 
 SHOWING = re.compile(r"Accounts [\d,]+–[\d,]+ of ([\d,]+)")
 
@@ -28,30 +29,51 @@ def test_a_new_database_shows_the_welcome_screen_and_loads_the_demo(empty_server
     screenshot(page, artifacts / "welcome.png")
 
     page.get_by_role("button", name="Load the demo portfolio").click()
-    page.get_by_role("heading", name="Portfolio").wait_for(timeout=90_000)
+    page.get_by_text("Sign in to Account Desk").wait_for(timeout=90_000)
     wait_idle(page)
+    assert DIRECTOR in page.inner_text("body")  # the demo sign-ins are listed
+    screenshot(page, artifacts / "sign-in.png")
+
+    sign_in(page, empty_server.url, DIRECTOR)
+    page.get_by_role("heading", name="Portfolio").wait_for()
     assert_no_exception(page)
     assert _shown_total(page) > 100
     assert "Traceback" not in empty_server.log()
 
 
-def test_every_page_of_the_demo_renders_without_an_error(demo_server, page, artifacts):
-    page.goto(demo_server.url)
-    wait_idle(page)
-    links = page.locator('[data-testid="stSidebarNav"] a')
-    names = [links.nth(i).inner_text().strip() for i in range(links.count())] or ["Portfolio"]
+def test_every_page_renders_without_an_error_for_the_admin(demo_server, page, artifacts):
+    sign_in(page, demo_server.url, ADMIN)
+    names = nav_titles(page)
+    assert names == ["Portfolio", "Audit trail", "Users", "Settings & backups", "My account"]
     for name in names:
-        if links.count():
-            page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).first.click()
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).first.click()
         wait_idle(page)
+        page.get_by_role("heading", name=name).first.wait_for()
         assert_no_exception(page)
-        screenshot(page, artifacts / f"{name.lower().replace(' ', '-')}.png")
-    assert "Portfolio" in names
+        screenshot(page, artifacts / f"{name.lower().replace(' & ', '-').replace(' ', '-')}.png")
+
+
+def test_a_manager_sees_only_their_pages_and_a_director_url_is_refused(demo_server, page):
+    sign_in(page, demo_server.url, MANAGER)
+    assert nav_titles(page) == ["Portfolio", "My account"]
+    sign_in(page, demo_server.url + "/audit", MANAGER)  # a link opens a new session
+    page.get_by_text("You are not allowed to open Audit trail").wait_for()
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+
+
+def test_a_viewer_finds_no_editing_control_on_the_portfolio(demo_server, page, artifacts):
+    sign_in(page, demo_server.url, VIEWER)
+    page.get_by_role("heading", name="Portfolio").wait_for()
+    buttons = [b.strip() for b in page.locator('[data-testid="stMain"] button').all_inner_texts()]
+    assert not [b for b in buttons if b and b not in {"1", "2", "3", "4"}], buttons
+    assert page.locator('[data-testid="stForm"]').count() == 0
+    assert page.locator('[data-testid="stDataFrameGlideDataEditor"]').count() == 0
+    screenshot(page, artifacts / "portfolio-as-viewer.png")
 
 
 def test_a_filter_narrows_the_table_and_a_copied_link_shows_the_same_view(demo_server, page, browser):
-    page.goto(demo_server.url)
-    wait_idle(page)
+    sign_in(page, demo_server.url, DIRECTOR)
     everything = _shown_total(page)
 
     _choose(page, "Tier", "Key")
@@ -61,23 +83,49 @@ def test_a_filter_narrows_the_table_and_a_copied_link_shows_the_same_view(demo_s
     assert "portfolio_tier=Key" in page.url
     page.get_by_text("accounts where tier is Key").wait_for()
 
+    link = page.url
     colleague = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
-    colleague.goto(page.url)
-    wait_idle(colleague)
+    sign_in(colleague, link, MANAGER)  # the link asks for sign-in, then opens the same view
     assert _shown_total(colleague) == key_only
     colleague.get_by_text("accounts where tier is Key").wait_for()
     colleague.context.close()
 
 
 def test_a_filter_that_matches_nothing_says_so_instead_of_failing(demo_server, page):
-    page.goto(demo_server.url + "/?portfolio_q=no-such-account-anywhere")
-    wait_idle(page)
+    sign_in(page, demo_server.url + "/?portfolio_q=no-such-account-anywhere", DIRECTOR)
     assert_no_exception(page)
     page.get_by_text("No account matches these filters").wait_for()
 
 
 def test_odd_url_parameters_are_ignored_with_no_error(demo_server, page):
-    page.goto(demo_server.url + "/?portfolio_tier=Platinum&portfolio_sort=DROP%20TABLE&portfolio_quiet=-5&x=%3Cscript%3E")
-    wait_idle(page)
+    sign_in(page, demo_server.url + "/?portfolio_tier=Platinum&portfolio_sort=DROP%20TABLE"
+            "&portfolio_quiet=-5&x=%3Cscript%3E", DIRECTOR)
     assert_no_exception(page)
     assert _shown_total(page) > 100
+
+
+def test_a_url_opened_before_sign_in_shows_only_the_sign_in_form(demo_server, page):
+    page.goto(demo_server.url + "/users?portfolio_tier=Key")
+    wait_idle(page)
+    page.get_by_text("Sign in to Account Desk").wait_for()
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    assert page.locator('[data-testid="stDialog"]').count() == 0  # no "page not found" in the way
+    assert_no_exception(page)
+
+
+def test_the_very_first_request_to_a_fresh_server_cannot_skip_sign_in(tmp_path, demo_db_file, browser):
+    # Streamlit serves the first request after a start in its legacy pages-folder mode,
+    # which would run pages/users_page.py without app.py's gate.
+    server = Server(copy_db(demo_db_file, tmp_path / "fresh.duckdb"), tmp_path / "server.log")
+    try:
+        page = browser.new_page()
+        page.goto(server.url + "/users")
+        wait_idle(page)
+        page.get_by_text("Sign in to Account Desk").wait_for()
+        assert "fiona.finch" not in page.inner_text('[data-testid="stMain"]').split("password")[0]
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        sign_in(page, server.url + "/users", ADMIN)
+        page.get_by_role("heading", name="Users").wait_for()
+        page.close()
+    finally:
+        server.stop()

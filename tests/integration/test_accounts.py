@@ -14,7 +14,7 @@ def _edit(account: dict, **changes) -> AccountEdit:
 
 
 def test_creating_an_account_records_who_created_it(db):
-    priya = make_user(db, display_name="Priya")
+    priya = make_user(db, "admin", display_name="Priya")
     account_id = create_account(db, priya, NewAccount.parse(name="Acme", tier="key", scope="global"))
     row = db.record("SELECT created_by, updated_by, version FROM accounts WHERE id = ?", [account_id])
     assert row == {"created_by": priya.id, "updated_by": priya.id, "version": 1}
@@ -23,7 +23,7 @@ def test_creating_an_account_records_who_created_it(db):
 
 
 def test_an_owner_that_does_not_exist_is_refused_and_nothing_is_written(db):
-    user = make_user(db)
+    user = make_user(db, "admin")
     with pytest.raises(ValidationFailed, match="Owner: there is no active account manager with id 999"):
         create_account(db, user, NewAccount.parse(name="Acme", tier="key", scope="global", owner_id=999))
     assert db.value("SELECT count(*) FROM accounts") == 0
@@ -31,7 +31,7 @@ def test_an_owner_that_does_not_exist_is_refused_and_nothing_is_written(db):
 
 def test_promoting_an_account_and_changing_its_owner_keeps_both_in_history(db):
     alice, bob = make_manager(db, name="Alice"), make_manager(db, name="Bob")
-    user = make_user(db)
+    user = make_user(db, "admin")
     account_id = create_account(db, user, NewAccount.parse(name="Acme", tier="standard", scope="regional", owner_id=alice))
     account = get_account(db, account_id)
     new_version = update_account(db, user, account_id, 1, _edit(account, tier="key", owner_id=bob))
@@ -43,7 +43,8 @@ def test_promoting_an_account_and_changing_its_owner_keeps_both_in_history(db):
 
 
 def test_the_second_editor_of_the_same_account_gets_a_conflict_with_the_newer_values(db):
-    first, second = make_user(db, display_name="Priya"), make_user(db, display_name="Tom")
+    first = make_user(db, "admin", display_name="Priya")
+    second = make_user(db, "admin", display_name="Tom")
     account_id = create_account(db, first, NewAccount.parse(name="Acme", tier="standard", scope="regional"))
     loaded = get_account(db, account_id)  # both open the same version
     update_account(db, first, account_id, 1, _edit(loaded, name="Acme Corp"))
@@ -62,7 +63,32 @@ def test_a_viewer_cannot_create_accounts(db):
 
 
 def test_an_account_cannot_be_its_own_parent(db):
-    user = make_user(db)
+    user = make_user(db, "admin")
     account_id = create_account(db, user, NewAccount.parse(name="Acme", tier="key", scope="global"))
     with pytest.raises(ValidationFailed, match="its own parent"):
         update_account(db, user, account_id, 1, _edit(get_account(db, account_id), parent_id=account_id))
+
+
+def test_a_manager_edits_their_own_account_but_not_a_colleagues(db):
+    mine, theirs = make_manager(db, name="Maya"), make_manager(db, name="Oliver")
+    maya = make_user(db, "manager", manager_id=mine)
+    admin = make_user(db, "admin")
+    own = create_account(db, maya, NewAccount.parse(name="Own", tier="key", scope="global", owner_id=mine))
+    other = create_account(db, admin, NewAccount.parse(name="Other", tier="key", scope="global", owner_id=theirs))
+    update_account(db, maya, own, 1, _edit(get_account(db, own), industry="Energy"))
+    with pytest.raises(NotAllowed, match="only your own accounts; this one belongs to Oliver"):
+        update_account(db, maya, other, 1, _edit(get_account(db, other), industry="Energy"))
+    assert get_account(db, other)["industry"] is None
+
+
+def test_a_manager_cannot_hand_an_account_to_someone_else_but_a_director_can_within_the_team(db):
+    director_row = make_manager(db, name="Eleanor", role_title="Account Director")
+    mine = make_manager(db, name="Maya", reports_to=director_row)
+    other = make_manager(db, name="Oliver", reports_to=director_row)
+    maya = make_user(db, "manager", manager_id=mine)
+    eleanor = make_user(db, "director", manager_id=director_row)
+    account_id = create_account(db, maya, NewAccount.parse(name="Own", tier="key", scope="global", owner_id=mine))
+    with pytest.raises(NotAllowed, match="Only a director or an admin can reassign accounts"):
+        update_account(db, maya, account_id, 1, _edit(get_account(db, account_id), owner_id=other))
+    update_account(db, eleanor, account_id, 1, _edit(get_account(db, account_id), owner_id=other))
+    assert get_account(db, account_id)["owner_id"] == other

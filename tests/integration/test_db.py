@@ -226,3 +226,7 @@ def test_timestamps_are_utc_whatever_the_servers_time_zone(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          env={**os.environ, "TZ": "America/New_York"}, timeout=60)
     assert out.stdout.strip() == "UTC", out.stderr
+
+
+def test_the_database_file_is_readable_by_its_owner_only(db):
+    assert db.path.stat().st_mode & 0o777 == 0o600

@@ -4,11 +4,13 @@ from datetime import date, datetime
 import pytest
 
 from lib.filters import Condition
+from lib.users import Actor
 from lib.portfolio import PortfolioQuery, filter_options, for_display, kpis, monthly, page
 from tests.builders import (add_account_target, add_fx, add_interaction, add_invoice, add_payment,
                             add_revenue, make_account, make_manager)
 
 TODAY = date(2026, 11, 22)
+ME = Actor(1, "Reader", "viewer")  # every role reads every account
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def book(db):
 
 
 def test_kpis_convert_every_currency_and_count_only_complete_months(db, book):
-    k = kpis(db, PortfolioQuery(today=TODAY, currency="USD"))
+    k = kpis(db, ME, PortfolioQuery(today=TODAY, currency="USD"))
     assert k["accounts"] == 2
     assert k["revenue_ytd"] == pytest.approx(2000 * 1.25 + 500)
     assert k["target_ytd"] == pytest.approx(2000 * 1.25 + 1000)
@@ -49,51 +51,51 @@ def test_kpis_convert_every_currency_and_count_only_complete_months(db, book):
 
 
 def test_the_same_portfolio_in_pounds_converts_dollars_the_other_way(db, book):
-    k = kpis(db, PortfolioQuery(today=TODAY, currency="GBP"))
+    k = kpis(db, ME, PortfolioQuery(today=TODAY, currency="GBP"))
     assert k["revenue_ytd"] == pytest.approx(2000 + 500 / 1.25)
 
 
 def test_a_currency_without_any_rate_is_counted_as_missing_not_mixed_in(db, book):
-    k = kpis(db, PortfolioQuery(today=TODAY, currency="EUR"))
+    k = kpis(db, ME, PortfolioQuery(today=TODAY, currency="EUR"))
     assert k["revenue_ytd"] == 0
     assert k["missing_fx"] == 3
 
 
 def test_filters_narrow_kpis_rows_and_chart_alike(db, book):
     query = PortfolioQuery(conditions=(Condition("tier", "in", ("key",)),), today=TODAY)
-    assert kpis(db, query)["accounts"] == 1
-    assert list(page(db, query)["name"]) == ["Acme"]
-    months = monthly(db, query).set_index("month")
+    assert kpis(db, ME, query)["accounts"] == 1
+    assert list(page(db, ME, query)["name"]) == ["Acme"]
+    months = monthly(db, ME, query).set_index("month")
     assert months.loc["2026-01-01", "revenue"] == pytest.approx(1250)
     assert query.sentence == "tier is Key"
 
 
 def test_never_contacted_accounts_match_a_days_since_contact_filter(db, book):
     query = PortfolioQuery(conditions=(Condition("days_since_contact", "gte", 30),), today=TODAY)
-    assert list(page(db, query)["name"]) == ["Beta"]
+    assert list(page(db, ME, query)["name"]) == ["Beta"]
 
 
 def test_rows_sort_in_the_database_and_page_by_offset(db, book):
     query = PortfolioQuery(today=TODAY)
-    assert list(page(db, query, sort="revenue_ytd")["name"]) == ["Acme", "Beta"]
-    assert list(page(db, query, sort="revenue_ytd", descending=False)["name"]) == ["Beta", "Acme"]
-    assert list(page(db, query, sort="name", descending=False, offset=1, limit=1)["name"]) == ["Beta"]
+    assert list(page(db, ME, query, sort="revenue_ytd")["name"]) == ["Acme", "Beta"]
+    assert list(page(db, ME, query, sort="revenue_ytd", descending=False)["name"]) == ["Beta", "Acme"]
+    assert list(page(db, ME, query, sort="name", descending=False, offset=1, limit=1)["name"]) == ["Beta"]
     with pytest.raises(ValueError):
-        page(db, query, sort="name; DROP TABLE accounts")
+        page(db, ME, query, sort="name; DROP TABLE accounts")
 
 
 def test_an_account_row_carries_last_contact_and_overdue(db, book):
-    row = page(db, PortfolioQuery(today=TODAY), sort="name", descending=False).iloc[0]
+    row = page(db, ME, PortfolioQuery(today=TODAY), sort="name", descending=False).iloc[0]
     assert row["name"] == "Acme"
     assert row["days_since_contact"] == 21  # the planned visit in December does not count
     assert row["overdue_amount"] == pytest.approx(625)
-    shown = for_display(page(db, PortfolioQuery(today=TODAY)))
+    shown = for_display(page(db, ME, PortfolioQuery(today=TODAY)))
     assert {"Account", "Manager", "Attainment", "Last contact"} <= set(shown.columns)
     assert set(shown["Tier"]) == {"Key", "Standard"}
 
 
 def test_the_monthly_trend_shows_twelve_months_with_last_year_beside_them(db, book):
-    months = monthly(db, PortfolioQuery(today=TODAY)).set_index("month")
+    months = monthly(db, ME, PortfolioQuery(today=TODAY)).set_index("month")
     assert len(months) == 12
     assert months.loc["2026-02-01", "revenue_last_year"] == pytest.approx(400)
     assert months.loc["2026-11-01", "revenue"] != months.loc["2026-11-01", "revenue"]  # NaN: not complete
@@ -101,14 +103,14 @@ def test_the_monthly_trend_shows_twelve_months_with_last_year_beside_them(db, bo
 
 
 def test_filter_options_come_from_live_accounts_only(db, book):
-    options = filter_options(db)
+    options = filter_options(db, ME)
     assert options["owner"] == ["Priya Shah", "Tom Reed"]
     assert options["region"] == ["North America", "UK & Ireland"]
 
 
 def test_an_empty_database_gives_zero_kpis_and_no_rows(db):
     query = PortfolioQuery(today=TODAY)
-    k = kpis(db, query)
+    k = kpis(db, ME, query)
     assert (k["accounts"], k["revenue_ytd"], k["attainment"]) == (0, 0, None)
-    assert page(db, query).empty
-    assert monthly(db, query)["revenue"].isna().all()
+    assert page(db, ME, query).empty
+    assert monthly(db, ME, query)["revenue"].isna().all()

@@ -11,8 +11,9 @@ from lib.periods import fiscal_start_month
 PAGE_SIZE = 100
 
 db = ui.database()
+actor = ui.current_user(page="portfolio")
 currency = ui.reporting_currency(db)
-options = ui.cached(portfolio.filter_options, db)
+options = ui.cached(portfolio.filter_options, db, actor)
 
 st.title("Portfolio")
 
@@ -44,7 +45,7 @@ if min_revenue:
 
 query = portfolio.PortfolioQuery(conditions=conditions, currency=currency, today=date.today(),
                                  fiscal_start=ui.cached(fiscal_start_month, db))
-kpi = ui.cached(portfolio.kpis, db, query)
+kpi = ui.cached(portfolio.kpis, db, actor, query)
 
 st.caption(f"{query.ytd.label} · amounts in {currency} · "
            + (f"accounts where {query.sentence}" if query.sentence else "all accounts"))
@@ -71,7 +72,7 @@ if not kpi["accounts"]:
 
 # ---- revenue vs target ------------------------------------------------------------------------
 st.subheader(f"Revenue vs target, {query.ytd.year.label}")
-st.plotly_chart(charts.revenue_vs_target(ui.cached(portfolio.monthly, db, query), currency),
+st.plotly_chart(charts.revenue_vs_target(ui.cached(portfolio.monthly, db, actor, query), currency),
                 key="portfolio_chart")
 
 # ---- the account table: sorted and paged in DuckDB --------------------------------------------
@@ -84,7 +85,7 @@ pages = max(1, -(-kpi["accounts"] // PAGE_SIZE))
 if st.session_state.get("portfolio_page", 1) > pages:  # the filter shrank the result
     st.session_state["portfolio_page"] = pages
 page_no = st.session_state.get("portfolio_page", 1)
-rows = ui.cached(portfolio.page, db, query, sort=sort, descending=descending,
+rows = ui.cached(portfolio.page, db, actor, query, sort=sort, descending=descending,
                  offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 table = portfolio.for_display(rows)
 st.dataframe(

@@ -1,0 +1,106 @@
+"""Settings & backups (admin): the fiscal calendar, the default currency, and database backups."""
+import streamlit as st
+
+from lib import backup, fx, settings, ui
+from lib.errors import UserError, WriteConflict
+from lib.settings import MONTHS
+
+FIELDS = {"fiscal_year_start_month": "settings_fiscal_month",
+          "reporting_currency": "settings_currency"}
+
+db = ui.database()
+actor = ui.current_user(page="settings")
+
+# What the last run asked to forget (a stale version) goes before any widget.
+for stale_key in st.session_state.pop("settings_forget", []):
+    st.session_state.pop(stale_key, None)
+
+
+def finish(kind: str, message: str, *forget: str) -> None:
+    """Keep the outcome for the next run and rerun, so every figure shows what changed."""
+    st.session_state["settings_flash"] = (kind, message)
+    st.session_state["settings_forget"] = list(forget)
+    st.rerun()
+
+
+def save(key: str, value, shown: str) -> None:
+    """Save one setting against the version this person loaded; say what happened."""
+    try:
+        settings.update_setting(db, actor, key, value, st.session_state[f"settings_version_{key}"])
+    except WriteConflict as exc:
+        theirs = exc.current["value"]
+        theirs = MONTHS[theirs - 1] if key == "fiscal_year_start_month" else theirs
+        finish("error", f"{exc}\n\nTheir value now: **{theirs}**.", f"settings_version_{key}")
+    except UserError as exc:
+        ui.show_error(exc)
+    else:
+        finish("success", f"Saved: {shown}.", f"settings_version_{key}")
+
+
+st.title("Settings & backups")
+if flash := st.session_state.pop("settings_flash", None):
+    (st.success if flash[0] == "success" else st.error)(flash[1])
+
+# Each setting's version (and value) shown is kept until it is saved, so another admin's save
+# meanwhile is a conflict rather than a silent overwrite. A save reloads only its own setting,
+# keeping an unsaved choice in the other; leaving the page drops the widgets' values: reload.
+stale = [key for key, widget in FIELDS.items()
+         if f"settings_version_{key}" not in st.session_state or widget not in st.session_state]
+if stale:
+    current = settings.get_settings(db)
+    for key in stale:
+        st.session_state[f"settings_version_{key}"] = current["versions"][key]
+        st.session_state[FIELDS[key]] = current[key]
+
+# ---- settings ---------------------------------------------------------------------------------
+left, right = st.columns(2)
+with left.container(border=True):
+    st.subheader("Fiscal year")
+    month = st.selectbox("The fiscal year's first month", range(1, 13),
+                         format_func=lambda m: MONTHS[m - 1], key="settings_fiscal_month")
+    st.caption("April for an India-style fiscal year (April to March), January for a calendar "
+               "year. Targets, year-to-date figures and quarters follow this month.")
+    if st.button("Save the fiscal year", key="settings_save_fiscal"):
+        save("fiscal_year_start_month", month, f"the fiscal year starts in {MONTHS[month - 1]}")
+
+with right.container(border=True):
+    st.subheader("Reporting currency")
+    options = ui.cached(fx.currencies, db)
+    if st.session_state.get("settings_currency") not in options:
+        st.session_state["settings_currency"] = options[0]
+    currency = st.selectbox("Default reporting currency", options, key="settings_currency")
+    st.caption("What amounts are shown in until a person picks another currency in the sidebar. "
+               "Only currencies with FX rates are offered.")
+    if st.button("Save the reporting currency", key="settings_save_currency"):
+        save("reporting_currency", currency, f"amounts are reported in {currency} by default")
+
+# ---- backups ----------------------------------------------------------------------------------
+st.subheader("Backups")
+folder = backup.backup_folder(db.path)
+st.markdown(f"Backups are kept in `{folder}`. The newest **{backup.keep_from_env()}** are kept "
+            "(set `ACCOUNTDESK_BACKUP_KEEP` to change that; `ACCOUNTDESK_BACKUP_DIR` moves the "
+            "folder). The app also takes one by itself when none was taken in the last day.")
+if st.button("Back up now", type="primary", key="settings_backup_now", icon=":material/backup:"):
+    with st.spinner("Backing up…"):
+        try:
+            made = settings.back_up(db, actor)
+        except Exception as exc:  # disk full, permissions...: said in words, the page stays up
+            ui.show_error(exc)
+        else:
+            size = settings.file_size(made.stat().st_size)
+            finish("success", f"Backed up to {made.name} ({size}).")
+
+table = settings.backups_table(folder)
+if table.empty:
+    st.info("No backups yet.", icon=":material/inventory_2:")
+else:
+    st.dataframe(table, hide_index=True, key="settings_backups")
+
+with st.expander("How to restore a backup", icon=":material/restore:"):
+    st.markdown(
+        "1. Stop the app: a running app holds the database file, so a restore cannot replace it.\n"
+        "2. On the server, from the app's folder, run "
+        "`python -m lib.backup restore FILE` with FILE one of the backups listed above "
+        "(for example `" + str(folder / "accountdesk-YYYYMMDD-HHMMSS.duckdb") + "`).\n"
+        "3. Start the app again. The database you replaced is kept beside it as "
+        "`<file>.before-restore-<time>`, so a restore loses nothing.")

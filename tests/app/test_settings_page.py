@@ -1,0 +1,122 @@
+"""The Settings & backups page: the fiscal calendar, the default currency, and backups."""
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.auth import create_first_admin
+from lib.db import database_path
+from lib.settings import get_settings, update_setting
+from lib.ui import _open
+from lib.users import get_user
+from tests.app.conftest import sign_in
+from tests.conftest import ADMIN, DIRECTOR
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _backups_beside_the_database(monkeypatch):
+    for name in ("ACCOUNTDESK_BACKUP_DIR", "ACCOUNTDESK_BACKUP_KEEP"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def settings_page(demo_app) -> AppTest:
+    return sign_in(demo_app, ADMIN).switch_page("pages/settings_page.py").run()
+
+
+def _db():
+    return _open(str(database_path()))
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_the_page_renders_for_the_admin_on_the_demo_with_the_current_settings(settings_page):
+    at = settings_page
+    _no_errors(at)
+    assert at.title[0].value == "Settings & backups"
+    assert at.selectbox(key="settings_fiscal_month").value == 1
+    assert at.selectbox(key="settings_currency").value == "USD"
+    assert {"GBP", "INR", "USD"} <= set(at.selectbox(key="settings_currency").options)
+    assert any("No backups yet" in i.value for i in at.info)
+    assert any("python -m lib.backup restore FILE" in m.value for m in at.markdown)
+
+
+def test_the_page_renders_on_an_empty_database_for_its_first_admin(empty_app):
+    empty_app.run()
+    create_first_admin(_db(), "ada@example.com", "Ada Admin", PASSWORD)
+    at = sign_in(AppTest.from_file(empty_app._script_path, default_timeout=60),
+                 "ada@example.com", PASSWORD)
+    at.switch_page("pages/settings_page.py").run()
+    _no_errors(at)
+    assert at.title[0].value == "Settings & backups"
+    assert at.selectbox(key="settings_currency").options == ["USD"]
+
+
+def test_changing_the_fiscal_start_month_saves_it_and_records_who_did(settings_page):
+    at = settings_page
+    at.selectbox(key="settings_fiscal_month").select(4)
+    at.button(key="settings_save_fiscal").click().run()
+    _no_errors(at)
+    assert "the fiscal year starts in April" in at.success[0].value
+    assert get_settings(_db())["fiscal_year_start_month"] == 4
+    assert at.selectbox(key="settings_fiscal_month").value == 4
+    row = _db().record("SELECT actor_id, changes FROM audit_log WHERE entity = 'setting' "
+                       "ORDER BY id DESC LIMIT 1")
+    admin_id = _db().value("SELECT id FROM users WHERE email = ?", [ADMIN])
+    assert row["actor_id"] == admin_id
+    assert json.loads(row["changes"]) == {"fiscal_year_start_month": [1, 4]}
+
+
+def test_changing_the_reporting_currency_saves_it(settings_page):
+    at = settings_page
+    at.selectbox(key="settings_currency").select("INR")
+    at.button(key="settings_save_currency").click().run()
+    _no_errors(at)
+    assert get_settings(_db())["reporting_currency"] == "INR"
+
+
+def test_a_stale_save_shows_the_other_admins_value_and_reloads_it(settings_page):
+    at = settings_page
+    admin = get_user(_db(), _db().value("SELECT id FROM users WHERE email = ?", [ADMIN]))
+    update_setting(_db(), admin, "fiscal_year_start_month", 7, 1)  # another tab saved first
+    at.selectbox(key="settings_fiscal_month").select(4)
+    at.button(key="settings_save_fiscal").click().run()
+    assert "Fiona Finch changed this setting after you opened it" in at.error[0].value
+    assert "Their value now: **July**" in at.error[0].value
+    assert get_settings(_db())["fiscal_year_start_month"] == 7
+    assert at.selectbox(key="settings_fiscal_month").value == 7
+
+
+def test_back_up_now_writes_a_file_beside_the_database_and_lists_it(settings_page, tmp_path):
+    at = settings_page
+    at.button(key="settings_backup_now").click().run()
+    _no_errors(at)
+    made = sorted((tmp_path / "backups").glob("accountdesk-*.duckdb"))
+    assert len(made) == 1
+    assert f"Backed up to {made[0].name}" in at.success[0].value
+    assert at.dataframe[0].value["File"].tolist() == [made[0].name]
+    assert any(str(tmp_path / "backups") in m.value for m in at.markdown)
+
+
+def test_a_director_opening_the_settings_url_is_refused(demo_app):
+    at = sign_in(demo_app, DIRECTOR).switch_page("pages/settings_page.py").run()
+    assert not at.exception
+    assert "You are not allowed to open Settings & backups" in at.error[0].value
+    assert not [s for s in at.selectbox if s.key == "settings_fiscal_month"]
+
+
+def test_saving_one_setting_keeps_an_unsaved_choice_in_the_other(settings_page):
+    at = settings_page
+    at.selectbox(key="settings_currency").select("INR")
+    at.selectbox(key="settings_fiscal_month").select(4)
+    at.button(key="settings_save_fiscal").click().run()
+    _no_errors(at)
+    assert at.selectbox(key="settings_currency").value == "INR"
+    assert get_settings(_db())["reporting_currency"] == "USD"
+    at.button(key="settings_save_currency").click().run()  # its own version is still current
+    assert get_settings(_db())["reporting_currency"] == "INR"
