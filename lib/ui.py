@@ -189,6 +189,27 @@ def show_error(exc: Exception) -> None:
                  "logged; please try again, and tell your admin if it keeps happening.")
 
 
+def password_twice(key: str, label: str = "New password") -> tuple[str, str]:
+    """Two password boxes (keys `<key>_new`, `<key>_again`), for a form."""
+    first = st.text_input(f"{label} (at least 10 characters)", type="password",
+                          key=f"{key}_new", max_chars=200)
+    again = st.text_input(f"{label} again", type="password", key=f"{key}_again", max_chars=200)
+    return first, again
+
+
+def attempt(action: Callable[[], Any], *, passwords: tuple[str, str] | None = None) -> bool:
+    """Run one lib action for a form; say in words what was wrong. True when it succeeded."""
+    if passwords is not None and passwords[0] != passwords[1]:
+        st.error("The two passwords differ; type the same password twice.")
+        return False
+    try:
+        action()
+    except UserError as exc:
+        show_error(exc)
+        return False
+    return True
+
+
 def run_page(page: Any) -> None:
     """Run the selected page; an error a page did not handle is shown in words and logged."""
     _run.gated = True

@@ -131,19 +131,10 @@ with st.form("users_edit", enter_to_submit=False, border=True):
 with st.form("users_password", clear_on_submit=True, enter_to_submit=False, border=True):
     st.markdown(f"**Reset the password of {who}**")
     st.caption(f"Password rules: {RULES} Give it to them by a channel other than email.")
-    first = st.text_input("New password", type="password", key="users_password_new", max_chars=200)
-    again = st.text_input("New password again", type="password", key="users_password_again",
-                          max_chars=200)
-    if st.form_submit_button("Set the password", key="users_password_submit"):
-        if first != again:
-            st.error("The two passwords differ; type the same password twice.")
-        else:
-            try:
-                auth.set_password(db, actor, picked, first)
-            except UserError as exc:
-                ui.show_error(exc)
-            else:
-                finish("success", f"{who} has a new password.")
+    passwords = ui.password_twice("users_password")
+    if st.form_submit_button("Set the password", key="users_password_submit") and ui.attempt(
+            lambda: auth.set_password(db, actor, picked, passwords[0]), passwords=passwords):
+        finish("success", f"{who} has a new password.")
 
 with st.container(border=True):
     if person["active"]:

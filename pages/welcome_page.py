@@ -39,18 +39,9 @@ if setting_up:
         with st.form("welcome_admin", enter_to_submit=False):
             name = st.text_input("Your name", key="welcome_name", max_chars=200)
             email = st.text_input("Email", key="welcome_email", max_chars=254)
-            password = st.text_input("Password (at least 10 characters)", type="password",
-                                     key="welcome_password", max_chars=200)
-            again = st.text_input("Password again", type="password", key="welcome_again",
-                                  max_chars=200)
-            if st.form_submit_button("Create the admin", type="primary"):
-                if password != again:
-                    st.error("The two passwords differ; type the same password twice.")
-                else:
-                    try:
-                        auth.create_first_admin(db, email, name, password)
-                    except UserError as exc:
-                        ui.show_error(exc)
-                    else:
-                        st.session_state["auth_notice"] = "Your admin account is ready: sign in."
-                        st.rerun()
+            passwords = ui.password_twice("welcome_password", "Password")
+            if st.form_submit_button("Create the admin", type="primary") and ui.attempt(
+                    lambda: auth.create_first_admin(db, email, name, passwords[0]),
+                    passwords=passwords):
+                st.session_state["auth_notice"] = "Your admin account is ready: sign in."
+                st.rerun()

@@ -65,8 +65,8 @@ def test_creating_the_first_admin_closes_setup_and_lets_them_sign_in(empty_app):
     at = empty_app.run()
     at.text_input(key="welcome_name").input("Ada Admin")
     at.text_input(key="welcome_email").input("ada@example.com")
-    at.text_input(key="welcome_password").input("correct horse battery")
-    at.text_input(key="welcome_again").input("correct horse battery")
+    at.text_input(key="welcome_password_new").input("correct horse battery")
+    at.text_input(key="welcome_password_again").input("correct horse battery")
     next(b for b in at.button if b.label == "Create the admin").click().run()
     _no_errors(at)
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
@@ -80,8 +80,8 @@ def test_mismatched_first_admin_passwords_are_refused_with_a_message(empty_app):
     at = empty_app.run()
     at.text_input(key="welcome_name").input("Ada Admin")
     at.text_input(key="welcome_email").input("ada@example.com")
-    at.text_input(key="welcome_password").input("correct horse battery")
-    at.text_input(key="welcome_again").input("correct horse batter")
+    at.text_input(key="welcome_password_new").input("correct horse battery")
+    at.text_input(key="welcome_password_again").input("correct horse batter")
     next(b for b in at.button if b.label == "Create the admin").click().run()
     assert "differ" in at.error[0].value
     assert at.title[0].value == "Welcome to Account Desk"

@@ -129,3 +129,24 @@ def test_the_very_first_request_to_a_fresh_server_cannot_skip_sign_in(tmp_path, 
         page.close()
     finally:
         server.stop()
+
+
+def test_two_people_signed_in_at_once_each_see_only_their_own_session(demo_server, browser):
+    admin = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    manager = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    sign_in(admin, demo_server.url, ADMIN)
+    sign_in(manager, demo_server.url, MANAGER)
+    for tier, sentence in (("Key", "tier is Key"), ("Strategic", "tier is Key or Strategic")):
+        _choose(admin, "Tier", tier)
+        manager.reload()
+        wait_idle(manager)  # a reload is a new session: the manager must sign in again
+        manager.get_by_text("Sign in to Account Desk").wait_for()
+        sign_in(manager, demo_server.url, MANAGER)
+        assert "Maya Thompson" in manager.locator('[data-testid="stSidebar"]').inner_text()
+        assert "Fiona Finch" in admin.locator('[data-testid="stSidebar"]').inner_text()
+        assert nav_titles(manager) == ["Portfolio", "My account"]
+        assert "Users" in nav_titles(admin)
+        assert sentence in admin.inner_text('[data-testid="stMain"]')
+        assert "tier is" not in manager.inner_text('[data-testid="stMain"]')
+    admin.context.close()
+    manager.context.close()
