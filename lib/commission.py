@@ -26,14 +26,15 @@ Rules chosen where plan language is ambiguous:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import partial
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable, Iterable, Literal, Sequence
+from decimal import Decimal
+from typing import Iterable, Literal, Sequence
 
-CENT = Decimal("0.01")
+from lib.commission_text import CENT, cents, commission_sentences, money, payout_sentences  # noqa: F401
+from lib.commission_rules import validate_plan
+from lib.commission_text import dec as _dec, num as _num, pct as _pct
+
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "INR": "₹"}
 
 
 class PlanError(ValueError):
@@ -100,7 +101,7 @@ class CommissionResult:
 
     @property
     def sentences(self) -> list[str]:
-        return _commission_sentences(self)
+        return commission_sentences(self, _stop_pct(self.plan))
 
 
 @dataclass(frozen=True)
@@ -171,78 +172,10 @@ class Payout:
 
     @property
     def explanation(self) -> list[str]:
-        return _payout_sentences(self)
+        return payout_sentences(self)
 
 
 # --- validation ------------------------------------------------------------------------------
-
-def validate_plan(plan: Plan) -> list[str]:
-    """Every problem with the plan, in words a person understands; [] when it is valid."""
-    return _band_errors(plan.bands) + _option_errors(plan)
-
-
-def _band_errors(bands: Sequence[Band]) -> list[str]:
-    if not bands:
-        return ["A plan needs at least one commission band."]
-    errors = []
-    if bands[0].lower_pct != 0:
-        first = _pct(bands[0].lower_pct)
-        errors.append(f"Band 1 starts at {first} but the first band must start at 0%.")
-    for n, band in enumerate(bands, start=1):
-        errors += _single_band_errors(n, band, is_last=n == len(bands))
-    for n, (previous, band) in enumerate(zip(bands, bands[1:]), start=2):
-        errors += _join_errors(n, previous, band)
-    return errors
-
-
-def _single_band_errors(n: int, band: Band, is_last: bool) -> list[str]:
-    low, high, rate = _pct(band.lower_pct), _pct(band.upper_pct), _pct(band.rate_pct)
-    checks = [
-        (band.upper_pct is None and not is_last, f"Band {n} is open-ended but is not the last "
-         "band: only the last band may have no upper limit."),
-        (band.upper_pct is not None and band.upper_pct <= band.lower_pct,
-         f"Band {n} ends at {high} but starts at {low}: a band must end above where it starts."),
-        (not 0 <= band.rate_pct <= 100,
-         f"Band {n} has a rate of {rate}: a rate must be between 0% and 100%."),
-    ]
-    return [message for failed, message in checks if failed]
-
-
-def _join_errors(n: int, previous: Band, band: Band) -> list[str]:
-    if previous.upper_pct is None or band.lower_pct == previous.upper_pct:
-        return []  # an open-ended band in the middle is reported once, above
-    rule = "be contiguous" if band.lower_pct > previous.upper_pct else "not overlap"
-    return [f"Band {n} starts at {_pct(band.lower_pct)} but band {n - 1} ends at "
-            f"{_pct(previous.upper_pct)}: bands must {rule}."]
-
-
-def _option_errors(p: Plan) -> list[str]:
-    checks = [
-        (p.method not in ("marginal", "retroactive"),
-         f"The method must be marginal or retroactive, not {p.method!r}."),
-        (p.period not in ("month", "quarter", "year"),
-         f"The pay period must be month, quarter or year, not {p.period!r}."),
-        (p.threshold_pct is not None and not 0 <= p.threshold_pct <= 100,
-         f"The threshold is {_pct(p.threshold_pct)}: it must be between 0% and 100%, "
-         "or nothing would be paid at target."),
-        (p.hard_stop_pct is not None and p.hard_stop_pct < 100,
-         f"The hard stop is {_pct(p.hard_stop_pct)}: it must be at 100% or above, "
-         "or the plan could never pay its target commission."),
-        (p.cap_kind not in (None, "amount", "multiple"),
-         f"The cap must be an amount or a multiple of target commission, not {p.cap_kind!r}."),
-        ((p.cap_kind is None) != (p.cap_value is None),
-         "A cap needs both a kind (amount or multiple) and a value."),
-        (p.cap_value is not None and p.cap_value < 0,
-         f"The cap is {_num(p.cap_value)}: a cap cannot be below zero."),
-        (p.draw_amount is not None and p.draw_amount < 0,
-         f"The draw is {_num(p.draw_amount)}: a draw cannot be below zero."),
-        (p.base_per_period < 0,
-         f"The base salary is {_num(p.base_per_period)}: it cannot be below zero."),
-        (not (len(p.currency) == 3 and p.currency.isalpha() and p.currency.isupper()),
-         f"The currency {p.currency!r} must be a three-letter code such as USD."),
-    ]
-    return [message for failed, message in checks if failed]
-
 
 def _require_valid(plan: Plan) -> None:
     errors = validate_plan(plan)
@@ -392,21 +325,6 @@ def run_periods(plan: Plan, periods: Sequence[Period | tuple],
 
 # --- numbers and words -----------------------------------------------------------------------
 
-def cents(amount) -> Decimal:
-    return _dec(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def money(amount, currency: str = "USD") -> str:
-    amount = cents(amount)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{SYMBOLS.get(currency, currency + ' ')}{abs(amount):,.2f}"
-
-
-def _dec(value) -> Decimal:
-    if isinstance(value, float):
-        raise TypeError("Money and percentages must be Decimal, int or str, never float.")
-    return Decimal(value)
-
 
 def _quota(quota) -> Decimal:
     quota = cents(quota)
@@ -422,71 +340,3 @@ def _boundary(pct: Decimal, quota: Decimal) -> Decimal:
 
 def _at_rate(revenue: Decimal, rate_pct: Decimal) -> Decimal:
     return cents(revenue * rate_pct / HUNDRED)
-
-
-def _num(value) -> str:
-    return "none" if value is None else f"{Decimal(value).normalize():f}"
-
-
-def _pct(value) -> str:
-    return f"{_num(value)}%"
-
-
-def _commission_sentences(r: CommissionResult) -> list[str]:
-    m = partial(money, currency=r.plan.currency)
-    attainment = r.attainment_pct.quantize(CENT, rounding=ROUND_HALF_UP)
-    lines = [f"Attainment: {m(r.credited)} credited of a {m(r.quota)} quota = {attainment}%."]
-    kind = "Band" if r.plan.method == "marginal" else "Retroactive: band reached"
-    lines += [f"{kind} {ln.band.label} at {_pct(ln.rate_pct)}: "
-              f"{m(ln.revenue)} x {_pct(ln.rate_pct)} = {m(ln.amount)}"
-              for ln in r.lines if ln.revenue]
-    if not r.threshold_met:
-        lines.append(f"Below the {_pct(r.plan.threshold_pct)} threshold: nothing is paid "
-                     f"(the bands would have paid {m(r.band_total)}).")
-    if r.above_stop:
-        lines.append(f"Revenue above {_pct(_stop_pct(r.plan))} of quota earns nothing: "
-                     f"{m(r.above_stop)}.")
-    if r.capped_off:
-        multiple = (f" ({_num(r.plan.cap_value)} x target commission)"
-                    if r.plan.cap_kind == "multiple" else "")
-        lines.append(f"Capped at {m(r.cap)}{multiple}: {m(r.band_total)} -> {m(r.commission)}.")
-    return lines + [f"Commission: {m(r.commission)}."]
-
-
-def _payout_sentences(p: Payout) -> list[str]:
-    m = partial(money, currency=p.result.plan.currency)
-    lines = p.result.sentences
-    for c in p.clawbacks:
-        rate = c.rate_pct.quantize(CENT, rounding=ROUND_HALF_UP)
-        lines.append(f"Clawback{_note(c.note)}: {m(c.reversed_revenue)} reversed x {rate}% "
-                     f"= -{m(c.amount)}")
-    lines += [f"Bonus{_note(b.note)}, after the cap: +{m(b.amount)}" for b in p.bonuses]
-    if p.clawbacks or p.bonuses:
-        lines.append(f"Earned this period: {m(p.result.commission)} - {m(p.clawed_back)} "
-                     f"+ {m(p.bonus_total)} = {m(p.earned)}.")
-    lines += _draw_sentences(p.draw, m)
-    kept = f" + draw top-up {m(p.draw.kept)}" if p.draw.kept else ""
-    lines.append(f"Total compensation: base {m(p.base)} + earned {m(p.earned)}{kept} "
-                 f"= {m(p.total_compensation)}.")
-    return lines
-
-
-def _draw_sentences(d: DrawResult, m: Callable[[Decimal], str]) -> list[str]:
-    lines = []
-    if d.earned < 0:
-        lines.append(f"Clawbacks exceed the period's earnings by {m(-d.earned)}: carried as owed.")
-    if d.draw:
-        kind = "Recoverable" if d.recoverable else "Non-recoverable"
-        forgiven = "" if d.recoverable else ", the greater of earnings and draw; never owed back"
-        lines.append(f"{kind} draw of {m(d.draw)}: paid {m(d.paid)}{forgiven}.")
-    if d.recovered:
-        lines.append(f"Recovered {m(d.recovered)} of the balance owed from earnings above draw.")
-    if d.balance_before or d.balance_after:
-        lines.append(f"Balance owed: {m(d.balance_before)} -> {m(d.balance_after)}.")
-    if not d.draw:
-        lines.append(f"Paid this period: {m(d.paid)}.")
-    return lines
-
-
-def _note(note: str) -> str:
-    return f" ({note})" if note else ""
