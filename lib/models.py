@@ -185,3 +185,47 @@ class UserEdit(Shape):
     """A full edit of the editable user fields, checked against the version loaded."""
     display_name: str = Field(min_length=1, max_length=200)
     role: Role
+
+
+ContactRole = Literal["decision_maker", "influencer", "user", "finance", "technical"]
+
+
+class ContactEdit(Shape):
+    """A full edit of the editable contact fields, checked against the version loaded."""
+    name: str = Field(min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=50)
+    role: ContactRole = "user"
+
+    @field_validator("email")
+    @classmethod
+    def _an_email(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        if not _EMAIL.match(v):
+            raise ValueError(f"{v!r} is not an email address (like name@example.com)")
+        return v.lower()
+
+
+class NewContact(ContactEdit):
+    is_primary: bool = False
+
+
+class PlannedCompletion(Shape):
+    """What turns a planned visit into one that happened."""
+    outcome: str = Field(min_length=1, max_length=2_000)
+    sentiment: Sentiment
+    notes: str | None = Field(default=None, max_length=20_000)
+    occurred_at: datetime | None = None
+
+
+class EscalationUpdate(Shape):
+    escalation_status: EscalationStatus
+    resolution_notes: str | None = Field(default=None, max_length=2_000)
+
+    @model_validator(mode="after")
+    def _resolved_says_how(self):
+        if self.escalation_status == "resolved" and not self.resolution_notes:
+            raise ValueError("Resolution notes: say how the escalation was resolved")
+        return self
