@@ -15,6 +15,7 @@ st.set_page_config(page_title="Account Desk", page_icon=":material/work:", layou
 # key -> (script, title, icon); who may open which is lib.permissions' rule, not this file's
 PAGES = {
     "portfolio": ("pages/portfolio_page.py", "Portfolio", ":material/table_view:"),
+    "account": ("pages/account_page.py", "Account", ":material/domain:"),
     "audit": ("pages/audit_page.py", "Audit trail", ":material/history:"),
     "users": ("pages/users_page.py", "Users", ":material/group:"),
     "settings": ("pages/settings_page.py", "Settings & backups", ":material/settings:"),

@@ -227,3 +227,74 @@ def invoices(db: Database, actor: Actor, account_id: int, *, today: date) -> pd.
     frame = db.df(_OPEN_INVOICES, {"id": account_id, "today": today})
     frame["bucket"] = frame["days_overdue"].map(ageing_bucket).astype(object)
     return frame
+
+
+def search(db: Database, actor: Actor, text: str, limit: int = 20) -> list[tuple[int, str]]:
+    """Accounts whose name or external id contains `text`, best matches first: (id, label)."""
+    require(actor, "read_accounts")
+    needle = text.strip()
+    if not needle:
+        return []
+    rows = db.rows(
+        "SELECT id, name || coalesce(' · ' || country, '') || CASE WHEN archived_at IS NULL "
+        "THEN '' ELSE ' (archived)' END FROM accounts "
+        "WHERE name ILIKE $like ESCAPE '\\' OR external_id ILIKE $like ESCAPE '\\' "
+        "ORDER BY starts_with(lower(name), lower($text)) DESC, length(name), name LIMIT $limit",
+        {"like": "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
+         "text": needle, "limit": limit})
+    return [(r[0], r[1]) for r in rows]
+
+
+def parse_account_id(raw: str | None) -> int | None:
+    """The account id in a URL parameter, or None; raises NotFound with words for junk."""
+    if raw is None or raw == "":
+        return None
+    if not raw.strip().isdigit() or len(raw.strip()) > 12:
+        raise NotFound(f"'{raw[:40]}' is not an account id: open an account from the portfolio "
+                       "or search for it below.")
+    return int(raw.strip())
+
+
+# ---- how the tables read on the page ------------------------------------------------------------
+_CONTACT_ROLES = {"decision_maker": "Decision maker", "influencer": "Influencer", "user": "User",
+                  "finance": "Finance", "technical": "Technical"}
+
+
+def contacts_for_display(people: pd.DataFrame) -> pd.DataFrame:
+    shown = people[["name", "title", "role", "is_primary", "email", "phone"]].copy()
+    shown["role"] = shown["role"].map(_CONTACT_ROLES)
+    return shown.rename(columns={"name": "Name", "title": "Title", "role": "Role",
+                                 "is_primary": "Primary", "email": "Email", "phone": "Phone"})
+
+
+def timeline_for_display(events: pd.DataFrame) -> pd.DataFrame:
+    shown = events[["occurred_at", "type", "is_planned", "subject", "manager_name", "contacts",
+                    "outcome", "sentiment", "next_step", "next_step_due", "notes"]].copy()
+    shown["type"] = shown["type"].str.upper().where(shown["type"] == "qbr", shown["type"].str.capitalize())
+    shown["sentiment"] = shown["sentiment"].str.replace("_", " ")
+    return shown.rename(columns={"occurred_at": "When", "type": "Type", "is_planned": "Planned",
+                                 "subject": "Subject", "manager_name": "By", "contacts": "With",
+                                 "outcome": "Outcome", "sentiment": "Sentiment",
+                                 "next_step": "Next step", "next_step_due": "Due", "notes": "Notes"})
+
+
+def budget_for_display(spend: pd.DataFrame) -> pd.DataFrame:
+    shown = spend.drop(columns=["over"]).copy()
+    shown["category"] = shown["category"].str.capitalize()
+    return shown.rename(columns={"category": "Category", "budget_year": "Budget (year)",
+                                 "budget_to_date": "Budget to date", "spend_to_date": "Spend to date",
+                                 "burn": "Burn", "projected": "Projected (year)", "over_by": "Over by"})
+
+
+def overruns(spend: pd.DataFrame) -> list[tuple[str, float]]:
+    """(category, by how much) for each category projected to overrun its year's budget."""
+    over = spend[spend["over"]]
+    return list(zip(over["category"].str.capitalize(), over["over_by"]))
+
+
+def invoices_for_display(bills: pd.DataFrame) -> pd.DataFrame:
+    shown = bills.drop(columns=["id"])
+    return shown.rename(columns={"invoice_number": "Invoice", "issue_date": "Issued",
+                                 "due_date": "Due", "currency": "Currency", "amount": "Amount",
+                                 "paid": "Paid", "open_amount": "Open", "days_overdue": "Days overdue",
+                                 "bucket": "Ageing"})

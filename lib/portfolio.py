@@ -180,13 +180,14 @@ DISPLAY = {"name": "Account", "owner": "Manager", "tier": "Tier", "status": "Sta
 
 
 def for_display(rows: pd.DataFrame) -> pd.DataFrame:
-    """The account rows as a person reads them: labelled values and column titles."""
+    """The account rows as a person reads them: labelled values, column titles, a link to open."""
     shown = rows[list(DISPLAY)].copy()
+    shown.insert(1, "open", "/account?account=" + rows["id"].astype(str))
     for col in ("tier", "scope", "status"):
         shown[col] = shown[col].map(label)
     for col in ("revenue_ytd", "target_ytd", "overdue_amount"):
         shown[col] = shown[col].round(0)
-    return shown.rename(columns=DISPLAY)
+    return shown.rename(columns={**DISPLAY, "open": "Open"})
 
 
 def filter_options(db: Database, actor: Actor) -> dict[str, list]:

@@ -91,6 +91,8 @@ table = portfolio.for_display(rows)
 st.dataframe(
     table, hide_index=True, key="portfolio_table", height=min(38 + 35 * len(table), 640),
     column_config={
+        "Open": st.column_config.LinkColumn(display_text="Open", width="small",
+                                            help="Open the account's page"),
         "Revenue YTD": st.column_config.NumberColumn(format="localized"),
         "Target YTD": st.column_config.NumberColumn(format="localized"),
         "Attainment": st.column_config.NumberColumn(format="percent"),

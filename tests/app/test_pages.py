@@ -8,7 +8,7 @@ from lib.ui import _open
 from tests.app.conftest import sign_in
 from tests.conftest import ADMIN, DIRECTOR, MANAGER, ROOT, VIEWER, copy_db
 
-PAGES = ["pages/portfolio_page.py", "pages/audit_page.py", "pages/users_page.py", "pages/settings_page.py", "pages/me_page.py"]
+PAGES = ["pages/portfolio_page.py", "pages/account_page.py", "pages/audit_page.py", "pages/users_page.py", "pages/settings_page.py", "pages/me_page.py"]
 
 
 def _no_errors(at) -> None:

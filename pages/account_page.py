@@ -1,0 +1,117 @@
+"""Account 360: everything about one account on one screen (?account=<id> links here)."""
+from datetime import date
+
+import streamlit as st
+
+from lib import account_view as view
+from lib import charts, contacts, interactions, ui
+from lib.errors import NotFound
+from lib.formatting import count, money, percent
+from lib.periods import fiscal_start_month
+from lib.portfolio import label
+
+actor = ui.current_user(page="account")
+db = ui.database()
+today = date.today()
+fiscal = ui.cached(fiscal_start_month, db)
+
+# ---- which account: the URL, or a search ----------------------------------------------------
+try:
+    account_id = view.parse_account_id(st.query_params.get("account"))
+except NotFound as exc:
+    st.warning(str(exc))
+    account_id = None
+if account_id is None:
+    st.title("Account")
+    found = ui.cached(view.search, db, actor, st.text_input(
+        "Find an account by name or external id", key="account_search", max_chars=100))
+    for found_id, text in found:
+        st.page_link("pages/account_page.py", label=text, query_params={"account": found_id})
+    if st.session_state.get("account_search") and not found:
+        st.info("No account matches that name.")
+    st.stop()
+
+try:
+    head = ui.cached(view.header, db, actor, account_id)
+except NotFound as exc:
+    st.title("Account")
+    st.error(str(exc))
+    st.stop()
+
+cur = head["currency"]
+st.title(head["name"])
+st.caption(" · ".join(str(x) for x in (
+    f"{label(head['tier'])} account", label(head["scope"]), label(head["status"]),
+    f"owner {head['owner'] or 'none'}" + (f" ({head['owner_role']})" if head["owner_role"] else ""),
+    head["industry"], ", ".join(x for x in (head["region"], head["country"]) if x), cur,
+    head["external_id"]) if x))
+if head["archived"]:
+    st.warning("This account is archived: it is kept for history and left out of the portfolio.")
+
+# ---- KPIs -------------------------------------------------------------------------------------
+k = ui.cached(view.kpis, db, actor, account_id, today=today, fiscal_start=fiscal)
+row = st.columns(7)
+row[0].metric("Revenue YTD", money(k["revenue_ytd"], cur),
+              delta=money(k["revenue_ytd"] - k["target_ytd"], cur) if k["target_ytd"] else None,
+              help="The delta is against the target for the same months.")
+row[1].metric("Attainment", percent(k["attainment"]))
+row[2].metric("Last 12 months", money(k["revenue_12m"], cur),
+              delta=percent(k["revenue_trend"]) if k["revenue_trend"] is not None else None,
+              help="The delta compares with the 12 months before.")
+row[3].metric("Overdue", money(k["overdue_amount"], cur), help=count(k["overdue_count"], "invoice"))
+days = k["days_since_contact"]
+row[4].metric("Last contact", "never" if days is None else f"{days} days",
+              delta=("over" if k["contact_overdue"] else "within") + f" {k['contact_policy_days']} days",
+              delta_color="inverse" if k["contact_overdue"] else "normal",
+              help=f"This tier's contact policy is every {k['contact_policy_days']} days.")
+row[5].metric("Open escalations", f"{k['open_escalations']:,}")
+row[6].metric("Budget used", percent(k["budget_used"]),
+              help=f"{money(k['budget_spend'], cur)} of {money(k['budget_year'], cur)} this fiscal year")
+
+# ---- the rest, one tab each -------------------------------------------------------------------
+tabs = st.tabs(["Revenue vs target", "Stakeholders", "Interactions", "Budget", "Invoices",
+                "Family and history"])
+with tabs[0]:
+    months = ui.cached(view.monthly, db, actor, account_id, today=today, fiscal_start=fiscal)
+    st.plotly_chart(charts.revenue_vs_target(months, cur), key="account_chart")
+with tabs[1]:
+    people = ui.cached(contacts.contacts_of, db, actor, account_id)
+    if people.empty:
+        st.info("No contacts recorded for this account.")
+    else:
+        st.dataframe(view.contacts_for_display(people), hide_index=True, key="account_contacts")
+with tabs[2]:
+    kinds = st.multiselect("Types", ["call", "meeting", "visit", "email", "demo", "qbr", "escalation"],
+                           key="account_types", format_func=str.capitalize, placeholder="All types")
+    events = ui.cached(interactions.timeline, db, actor, account_id, tuple(kinds))
+    if events.empty:
+        st.info("No interactions recorded" + (" of these types." if kinds else "."))
+    else:
+        st.dataframe(view.timeline_for_display(events), hide_index=True, key="account_timeline")
+with tabs[3]:
+    spend = ui.cached(view.budget_vs_spend, db, actor, account_id, today=today, fiscal_start=fiscal)
+    if spend.empty:
+        st.info("No budget for this account this fiscal year.")
+    else:
+        for category, by in view.overruns(spend):
+            st.warning(f"{category} is projected to overrun its budget by {money(by, cur)} by year end.")
+        st.dataframe(view.budget_for_display(spend), hide_index=True, key="account_budget",
+                     column_config={"Burn": st.column_config.NumberColumn(format="percent")})
+with tabs[4]:
+    bills = ui.cached(view.invoices, db, actor, account_id, today=today)
+    if bills.empty:
+        st.info("No open invoices.")
+    else:
+        st.dataframe(view.invoices_for_display(bills), hide_index=True, key="account_invoices")
+with tabs[5]:
+    fam = ui.cached(view.family, db, actor, account_id)
+    if fam["parent"]:
+        st.page_link("pages/account_page.py", label=f"Parent: {fam['parent']['name']}",
+                     query_params={"account": fam["parent"]["id"]})
+    for sub in fam["subsidiaries"]:
+        st.page_link("pages/account_page.py", label=f"Subsidiary: {sub['name']}",
+                     query_params={"account": sub["id"]})
+    if not (fam["parent"] or fam["subsidiaries"]):
+        st.write("No parent or subsidiaries.")
+    for line in head["history"] or ["No owner, tier or status changes recorded."]:
+        st.write(line)

@@ -1,0 +1,65 @@
+"""The Account 360 page: reached by ?account=<id>, from the portfolio's links, or by search."""
+import pytest
+
+from lib.db import database_path
+from lib.ui import _open
+from tests.app.conftest import sign_in
+from tests.conftest import DIRECTOR, VIEWER
+
+
+def _account_id(name_like: str) -> int:
+    return _open(str(database_path())).value("SELECT id FROM accounts WHERE name LIKE ?", [name_like])
+
+
+def _open_account(demo_app, raw: str, email: str = DIRECTOR):
+    demo_app.query_params["account"] = raw
+    at = sign_in(demo_app, email)
+    return at.switch_page("pages/account_page.py").run()
+
+
+def test_the_at_risk_key_account_shows_its_story_on_one_screen(demo_app):
+    demo_app.run()
+    at = _open_account(demo_app, str(_account_id("Brightwater%")))
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Brightwater Logistics Inc."
+    assert "Key account" in at.caption[0].value and "At risk" in at.caption[0].value
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Open escalations"].value == "1"
+    assert metrics["Overdue"].value != "$0"
+    assert metrics["Last contact"].delta == "over 30 days"
+    assert [t.label for t in at.tabs] == ["Revenue vs target", "Stakeholders", "Interactions",
+                                          "Budget", "Invoices", "Family and history"]
+    assert len(at.dataframe) >= 2  # stakeholders and the interaction timeline at least
+
+
+def test_filtering_the_timeline_by_type_shows_only_that_type(demo_app):
+    demo_app.run()
+    at = _open_account(demo_app, str(_account_id("Brightwater%")))
+    at.multiselect(key="account_types").select("escalation").run()
+    timeline = next(d.value for d in at.dataframe if "Subject" in d.value.columns)
+    assert set(timeline["Type"]) == {"Escalation"}
+
+
+def test_a_viewer_can_read_an_account(demo_app):
+    demo_app.run()
+    at = _open_account(demo_app, str(_account_id("Brightwater%")), VIEWER)
+    assert not at.exception and at.title[0].value == "Brightwater Logistics Inc."
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("abc", "'abc' is not an account id"),
+    ("1; DROP TABLE accounts", "is not an account id"),
+    ("99999999", "There is no account with id 99999999."),
+    ("9" * 40, "is not an account id"),
+])
+def test_an_odd_account_parameter_gets_a_clear_message_not_an_error(demo_app, raw, message):
+    at = _open_account(demo_app, raw)
+    assert not at.exception
+    assert any(message in m.value for m in [*at.warning, *at.error])
+
+
+def test_without_an_id_the_page_offers_a_search(demo_app):
+    at = sign_in(demo_app, DIRECTOR).switch_page("pages/account_page.py").run()
+    at.text_input(key="account_search").input("Brightwater").run()
+    assert not at.exception
+    assert any("Brightwater Logistics" in link.label for link in at.get("page_link"))
