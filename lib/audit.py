@@ -22,6 +22,7 @@ from lib.users import SYSTEM, Actor
 # entity -> (page key, URL template): only entities whose record has a page of its own get a
 # link. The account page comes later: add "account": ("account", "/account?account={id}").
 ENTITY_PAGES: dict[str, tuple[str, str]] = {
+    "account": ("account", "/account?account={id}"),
     "user": ("users", "/users"),
 }
 

@@ -88,9 +88,12 @@ def test_only_entities_with_a_page_the_reader_may_open_get_a_link(db, admin):
     create_user(db, admin, "kim@example.com", "Kim Lee", "viewer")
     by_admin = audit.entries(db, admin)
     assert by_admin.loc[by_admin["entity"] == "user", "link"].tolist() == ["/users"]
-    assert by_admin.loc[by_admin["entity"] == "account", "link"].isna().all()  # no account page yet
+    account_id = by_admin.loc[by_admin["entity"] == "account", "entity_id"].iloc[0]
+    assert by_admin.loc[by_admin["entity"] == "account", "link"].tolist() == [f"/account?account={account_id}"]
     # the users page is the admin's: a director reading the same log gets no link to it
-    assert audit.entries(db, director)["link"].isna().all()
+    by_director = audit.entries(db, director)
+    assert by_director.loc[by_director["entity"] == "user", "link"].isna().all()
+    assert by_director.loc[by_director["entity"] == "account", "link"].notna().all()
 
 
 # ---- filters ---------------------------------------------------------------------------------
