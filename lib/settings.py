@@ -120,24 +120,6 @@ def _store(tx: Tx, key: str, text: str, *, exists: bool) -> None:
 
 
 # ---- reads for the users page --------------------------------------------------------------
-def linkable_managers(db: Database, user_id: int | None = None) -> dict[int, str]:
-    """Account managers a user may be linked to: id -> "Name (title)", by name.
-
-    Active managers who are not already the sign-in of another active user (the rule
-    lib.users enforces on save), plus the manager `user_id` is linked to now, so an edit form
-    can show the current link even when it would not be offered afresh.
-    """
-    rows = db.rows(
-        "SELECT m.id, m.name || ' (' || m.role_title || ')' FROM account_managers m "
-        "WHERE m.id = (SELECT manager_id FROM users WHERE id = $user) OR (m.active AND NOT EXISTS "
-        "  (SELECT 1 FROM users u WHERE u.manager_id = m.id AND u.active AND u.id <> 0 "
-        "   AND u.id IS DISTINCT FROM $user)) "
-        "ORDER BY lower(m.name), m.id",
-        {"user": user_id},
-    )
-    return dict(rows)
-
-
 # ---- backups ---------------------------------------------------------------------------------
 def back_up(db: Database, actor: Actor) -> Path:
     """An admin's "Back up now": the new backup file (lib.backup does the copy and the audit)."""

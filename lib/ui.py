@@ -189,6 +189,27 @@ def show_error(exc: Exception) -> None:
                  "logged; please try again, and tell your admin if it keeps happening.")
 
 
+# ---- an action's outcome survives the rerun that refreshes the page ---------------------------
+def forget_stale(prefix: str) -> None:
+    """At the top of a page, before any widget: drop the widget values the last action
+    asked to forget (edited fields, a stale version), so widgets show the saved data."""
+    for key in st.session_state.pop(f"{prefix}_forget", []):
+        st.session_state.pop(key, None)
+
+
+def finish(prefix: str, kind: str, message: str, *forget: str) -> None:
+    """End an action: keep its outcome for the next run and rerun, so every figure is fresh."""
+    st.session_state[f"{prefix}_flash"] = (kind, message)
+    st.session_state[f"{prefix}_forget"] = list(forget)
+    st.rerun()
+
+
+def show_outcome(prefix: str) -> None:
+    """Show what the last action of this page did, once."""
+    if flash := st.session_state.pop(f"{prefix}_flash", None):
+        (st.success if flash[0] == "success" else st.error)(flash[1])
+
+
 def password_twice(key: str, label: str = "New password") -> tuple[str, str]:
     """Two password boxes (keys `<key>_new`, `<key>_again`), for a form."""
     first = st.text_input(f"{label} (at least 10 characters)", type="password",

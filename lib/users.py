@@ -221,3 +221,21 @@ def _public(current: dict[str, Any]) -> dict[str, Any]:
 
 def _name(tx: Tx, user_id: int | None) -> str:
     return tx.value("SELECT display_name FROM users WHERE id = ?", [user_id]) or "Someone"
+
+
+def linkable_managers(db: Database, user_id: int | None = None) -> dict[int, str]:
+    """Account managers a user may be linked to: id -> "Name (title)", by name.
+
+    Active managers who are not already the sign-in of another active user (the rule
+    lib.users enforces on save), plus the manager `user_id` is linked to now, so an edit form
+    can show the current link even when it would not be offered afresh.
+    """
+    rows = db.rows(
+        "SELECT m.id, m.name || ' (' || m.role_title || ')' FROM account_managers m "
+        "WHERE m.id = (SELECT manager_id FROM users WHERE id = $user) OR (m.active AND NOT EXISTS "
+        "  (SELECT 1 FROM users u WHERE u.manager_id = m.id AND u.active AND u.id <> 0 "
+        "   AND u.id IS DISTINCT FROM $user)) "
+        "ORDER BY lower(m.name), m.id",
+        {"user": user_id},
+    )
+    return dict(rows)

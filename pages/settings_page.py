@@ -1,4 +1,6 @@
 """Settings & backups (admin): the fiscal calendar, the default currency, and database backups."""
+from functools import partial
+
 import streamlit as st
 
 from lib import backup, fx, settings, ui
@@ -11,16 +13,10 @@ FIELDS = {"fiscal_year_start_month": "settings_fiscal_month",
 db = ui.database()
 actor = ui.current_user(page="settings")
 
-# What the last run asked to forget (a stale version) goes before any widget.
-for stale_key in st.session_state.pop("settings_forget", []):
-    st.session_state.pop(stale_key, None)
+ui.forget_stale("settings")
 
 
-def finish(kind: str, message: str, *forget: str) -> None:
-    """Keep the outcome for the next run and rerun, so every figure shows what changed."""
-    st.session_state["settings_flash"] = (kind, message)
-    st.session_state["settings_forget"] = list(forget)
-    st.rerun()
+finish = partial(ui.finish, "settings")  # finish(kind, message, *keys to forget)
 
 
 def save(key: str, value, shown: str) -> None:
@@ -38,8 +34,7 @@ def save(key: str, value, shown: str) -> None:
 
 
 st.title("Settings & backups")
-if flash := st.session_state.pop("settings_flash", None):
-    (st.success if flash[0] == "success" else st.error)(flash[1])
+ui.show_outcome("settings")
 
 # Each setting's version (and value) shown is kept until it is saved, so another admin's save
 # meanwhile is a conflict rather than a silent overwrite. A save reloads only its own setting,

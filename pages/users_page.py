@@ -1,9 +1,11 @@
 """Users (admin): who can sign in and as what; invite, edit, reset a password, deactivate."""
+from functools import partial
+
 import streamlit as st
 
-from lib import auth, settings, ui, ui_auth
+from lib import auth, ui, ui_auth
 from lib.errors import UserError, WriteConflict
-from lib.users import ROLES, user_details
+from lib.users import ROLES, linkable_managers, user_details
 
 db = ui.database()
 actor = ui.current_user(page="users")
@@ -23,16 +25,10 @@ EDIT_KEYS = {"display_name": "users_edit_name", "role": "users_edit_role",
 RULES = (f"At least {auth.MIN_PASSWORD_LENGTH} characters, not the person's email address, "
          "not one character repeated.")
 
-# What the last run asked to forget (edited values, a stale version) goes before any widget.
-for stale_key in st.session_state.pop("users_forget", []):
-    st.session_state.pop(stale_key, None)
+ui.forget_stale("users")
 
 
-def finish(kind: str, message: str, *forget: str) -> None:
-    """Keep the outcome for the next run and rerun, so the table shows what changed."""
-    st.session_state["users_flash"] = (kind, message)
-    st.session_state["users_forget"] = list(forget)
-    st.rerun()
+finish = partial(ui.finish, "users")  # finish(kind, message, *keys to forget)
 
 
 def role_label(role: str) -> str:
@@ -49,8 +45,7 @@ def conflict_text(exc: WriteConflict, managers: dict[int, str]) -> str:
 st.title("Users")
 st.caption("Who can sign in, and what their role lets them do. Users are never deleted: "
            "deactivate someone who leaves, and their history stays attributed to them.")
-if flash := st.session_state.pop("users_flash", None):
-    (st.success if flash[0] == "success" else st.error)(flash[1])
+ui.show_outcome("users")
 
 users = ui.cached(auth.list_users, db, actor)
 st.dataframe(users[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True, key="users_table",
@@ -59,7 +54,7 @@ st.dataframe(users[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True, key=
 
 # ---- invite -----------------------------------------------------------------------------------
 with st.expander("Invite a user", icon=":material/person_add:"):
-    free = ui.cached(settings.linkable_managers, db)
+    free = ui.cached(linkable_managers, db)
     with st.form("users_new", enter_to_submit=False):
         email = st.text_input("Email", key="users_new_email", max_chars=254)
         name = st.text_input("Name", key="users_new_name", max_chars=200)
@@ -108,7 +103,7 @@ if (loaded is None or loaded["id"] != picked
     st.session_state.pop("users_confirm_deactivate", None)  # a tick was for someone else
 person = people.loc[picked]
 who = person["display_name"]
-managers = settings.linkable_managers(db, picked)
+managers = ui.cached(linkable_managers, db, picked)
 
 with st.form("users_edit", enter_to_submit=False, border=True):
     st.markdown(f"**Details of {who}**")

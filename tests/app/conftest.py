@@ -46,3 +46,16 @@ def sign_in(at: AppTest, email: str, password: str = DEMO_PASSWORD) -> AppTest:
 @pytest.fixture
 def as_director(demo_app):
     return sign_in(demo_app, DIRECTOR)
+
+
+def no_errors(at: AppTest) -> None:
+    """The run raised nothing and showed no error message."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def app_db():
+    """The database the app under test has open (the same process-wide connection)."""
+    from lib.db import database_path
+    from lib.ui import _open
+    return _open(str(database_path()))

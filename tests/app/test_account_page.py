@@ -1,14 +1,12 @@
 """The Account 360 page: reached by ?account=<id>, from the portfolio's links, or by search."""
 import pytest
 
-from lib.db import database_path
-from lib.ui import _open
-from tests.app.conftest import sign_in
+from tests.app.conftest import app_db, sign_in
 from tests.conftest import DIRECTOR, VIEWER
 
 
 def _account_id(name_like: str) -> int:
-    return _open(str(database_path())).value("SELECT id FROM accounts WHERE name LIKE ?", [name_like])
+    return app_db().value("SELECT id FROM accounts WHERE name LIKE ?", [name_like])
 
 
 def _open_account(demo_app, raw: str, email: str = DIRECTOR):

@@ -3,18 +3,12 @@ import re
 from datetime import date
 
 from lib.auth import create_first_admin
-from lib.db import database_path
-from lib.ui import _open
 from lib.users import SYSTEM
-from tests.app.conftest import sign_in
+from tests.app.conftest import app_db, no_errors, sign_in
 from tests.conftest import ADMIN, MANAGER
 
 PAGE = "pages/audit_page.py"
 
-
-def _no_errors(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def _open_audit(at, email, *password):
@@ -27,7 +21,7 @@ def _entries_caption(at) -> str:
 
 def test_an_admin_sees_the_demo_load_and_every_column_on_the_demo(demo_app):
     at = _open_audit(demo_app, ADMIN)
-    _no_errors(at)
+    no_errors(at)
     assert at.title[0].value == "Audit trail"
     table = at.dataframe[0].value
     assert list(table.columns) == ["When", "Who", "Action", "What", "Record", "Changes", "link"]
@@ -42,7 +36,7 @@ def test_choosing_a_record_type_narrows_the_entries_and_says_so(demo_app):
     at = _open_audit(demo_app, ADMIN)
     everything = len(at.dataframe[0].value)
     at.multiselect(key="audit_entity").select("portfolio").run()
-    _no_errors(at)
+    no_errors(at)
     table = at.dataframe[0].value
     assert 0 < len(table) < everything
     assert set(table["What"]) == {"portfolio"}
@@ -52,7 +46,7 @@ def test_choosing_a_record_type_narrows_the_entries_and_says_so(demo_app):
 def test_a_link_with_a_record_type_in_the_url_opens_the_same_entries(demo_app):
     demo_app.query_params["audit_entity"] = "portfolio"
     at = _open_audit(demo_app, ADMIN)
-    _no_errors(at)
+    no_errors(at)
     assert at.multiselect(key="audit_entity").value == ["portfolio"]
     assert set(at.dataframe[0].value["What"]) == {"portfolio"}
 
@@ -60,7 +54,7 @@ def test_a_link_with_a_record_type_in_the_url_opens_the_same_entries(demo_app):
 def test_a_search_with_sql_characters_that_matches_nothing_says_no_change_matches(demo_app):
     at = _open_audit(demo_app, ADMIN)
     at.text_input(key="audit_q").input("%_' OR 1=1 --").run()
-    _no_errors(at)
+    no_errors(at)
     assert not at.dataframe
     assert any("No change matches these filters" in i.value for i in at.info)
 
@@ -69,27 +63,27 @@ def test_a_from_date_after_the_to_date_is_explained_and_nothing_is_queried(demo_
     at = _open_audit(demo_app, ADMIN)
     at.date_input(key="audit_from").set_value(date(2026, 3, 1))
     at.date_input(key="audit_to").set_value(date(2026, 2, 1)).run()
-    _no_errors(at)
+    no_errors(at)
     assert "is after the To date" in at.warning[0].value
     assert not at.dataframe
 
 
 def test_more_than_a_hundred_entries_are_paged(demo_app):
     at = sign_in(demo_app, ADMIN)
-    db = _open(str(database_path()))
+    db = app_db()
 
     def work(tx):
         for n in range(150):
             tx.audit("note", "test", n)
     db.write(SYSTEM, work)
     at.switch_page(PAGE).run()
-    _no_errors(at)
+    no_errors(at)
     total = int(re.search(r"of ([\d,]+)$", _entries_caption(at)).group(1).replace(",", ""))
     assert total > 150 and len(at.dataframe[0].value) == 100
     assert _entries_caption(at) == f"Entries 1–100 of {total:,}"
     at.session_state["audit_page"] = 2
     at.run()
-    _no_errors(at)
+    no_errors(at)
     assert _entries_caption(at) == f"Entries 101–{min(200, total)} of {total:,}"
 
 
@@ -101,14 +95,14 @@ def test_a_manager_who_opens_the_audit_url_is_told_they_are_not_allowed(demo_app
 
 
 def test_a_new_database_shows_only_the_admins_own_start_and_no_demo(empty_app):
-    create_first_admin(_open(str(database_path())), "ada@example.com", "Ada Admin",
+    create_first_admin(app_db(), "ada@example.com", "Ada Admin",
                        "correct horse battery")
     at = _open_audit(empty_app, "ada@example.com", "correct horse battery")
-    _no_errors(at)
+    no_errors(at)
     table = at.dataframe[0].value
     assert "Load demo" not in set(table["Action"])
     assert set(table["Record"]) == {"Ada Admin"}  # the admin's creation and sign-in
     at.multiselect(key="audit_entity").select("user").run()
     at.text_input(key="audit_q").input("no such change").run()
-    _no_errors(at)
+    no_errors(at)
     assert any("No change matches" in i.value for i in at.info)

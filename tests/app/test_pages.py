@@ -3,17 +3,11 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from lib.db import database_path
-from lib.ui import _open
-from tests.app.conftest import sign_in
+from tests.app.conftest import app_db, no_errors, sign_in
 from tests.conftest import ADMIN, DIRECTOR, MANAGER, ROOT, VIEWER, copy_db
 
 PAGES = ["pages/portfolio_page.py", "pages/account_page.py", "pages/audit_page.py", "pages/users_page.py", "pages/settings_page.py", "pages/me_page.py"]
 
-
-def _no_errors(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def _total(at) -> int:
@@ -27,17 +21,17 @@ ENTRY_PAGES = {"pages/welcome_page.py": "Welcome to Account Desk",   # first sta
 
 def test_the_entry_pages_render_for_someone_not_signed_in(empty_app, demo_db_file, tmp_path, monkeypatch):
     at = empty_app.run()
-    _no_errors(at)
+    no_errors(at)
     assert at.title[0].value == ENTRY_PAGES["pages/welcome_page.py"]
     monkeypatch.setenv("ACCOUNTDESK_DB", str(copy_db(demo_db_file, tmp_path / "demo.duckdb")))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    _no_errors(at)
+    no_errors(at)
     assert at.title[0].value == ENTRY_PAGES["pages/sign_in_page.py"]
 
 
 def test_a_new_database_offers_the_demo_and_the_first_admin_form_and_nothing_else(empty_app):
     at = empty_app.run()
-    _no_errors(at)
+    no_errors(at)
     assert at.title[0].value == "Welcome to Account Desk"
     assert at.button(key="welcome_load_demo").label == "Load the demo portfolio"
     assert at.text_input(key="welcome_email")
@@ -47,13 +41,13 @@ def test_a_new_database_offers_the_demo_and_the_first_admin_form_and_nothing_els
 def test_loading_the_demo_on_first_start_leads_to_the_sign_in_page_with_demo_logins(empty_app):
     at = empty_app.run()
     at.button(key="welcome_load_demo").click().run()
-    _no_errors(at)
-    db = _open(str(database_path()))
+    no_errors(at)
+    db = app_db()
     assert db.value("SELECT count(*) FROM audit_log WHERE action = 'load_demo'") == 1
     # AppTest stays on the page hash it last ran; a browser lands on the new default page
     # by itself (tests/e2e checks that). A fresh visit is what a person sees next.
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    _no_errors(fresh)
+    no_errors(fresh)
     assert fresh.title[0].value == "Sign in to Account Desk"
     assert "eleanor.hayes@demo.accountdesk.example" in fresh.table[0].value["Email"].tolist()
     signed = sign_in(fresh, DIRECTOR)
@@ -61,14 +55,18 @@ def test_loading_the_demo_on_first_start_leads_to_the_sign_in_page_with_demo_log
     assert _total(signed) > 100
 
 
-def test_creating_the_first_admin_closes_setup_and_lets_them_sign_in(empty_app):
-    at = empty_app.run()
+def _create_first_admin(at, password_again: str) -> None:
     at.text_input(key="welcome_name").input("Ada Admin")
     at.text_input(key="welcome_email").input("ada@example.com")
     at.text_input(key="welcome_password_new").input("correct horse battery")
-    at.text_input(key="welcome_password_again").input("correct horse battery")
+    at.text_input(key="welcome_password_again").input(password_again)
     next(b for b in at.button if b.label == "Create the admin").click().run()
-    _no_errors(at)
+
+
+def test_creating_the_first_admin_closes_setup_and_lets_them_sign_in(empty_app):
+    at = empty_app.run()
+    _create_first_admin(at, "correct horse battery")
+    no_errors(at)
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert fresh.title[0].value == "Sign in to Account Desk"
     signed = sign_in(fresh, "ada@example.com", "correct horse battery")
@@ -78,11 +76,7 @@ def test_creating_the_first_admin_closes_setup_and_lets_them_sign_in(empty_app):
 
 def test_mismatched_first_admin_passwords_are_refused_with_a_message(empty_app):
     at = empty_app.run()
-    at.text_input(key="welcome_name").input("Ada Admin")
-    at.text_input(key="welcome_email").input("ada@example.com")
-    at.text_input(key="welcome_password_new").input("correct horse battery")
-    at.text_input(key="welcome_password_again").input("correct horse batter")
-    next(b for b in at.button if b.label == "Create the admin").click().run()
+    _create_first_admin(at, "correct horse batter")
     assert "differ" in at.error[0].value
     assert at.title[0].value == "Welcome to Account Desk"
 
@@ -90,7 +84,7 @@ def test_mismatched_first_admin_passwords_are_refused_with_a_message(empty_app):
 def test_every_page_renders_for_every_role_on_the_demo_portfolio(demo_app):
     for email in (ADMIN, DIRECTOR, MANAGER, VIEWER):
         at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), email)
-        _no_errors(at)
+        no_errors(at)
         for page in PAGES:
             at.switch_page(page).run()
             assert not at.exception, (email, page, [e.value for e in at.exception])
@@ -109,7 +103,7 @@ def test_choosing_a_tier_narrows_the_accounts_and_says_so(as_director):
     at = as_director
     everything = _total(at)
     at.multiselect(key="portfolio_tier").select("key").run()
-    _no_errors(at)
+    no_errors(at)
     assert 0 < _total(at) < everything
     assert set(at.dataframe[0].value["Tier"]) == {"Key"}
     assert any("accounts where tier is Key" in c.value for c in at.caption)
@@ -118,7 +112,7 @@ def test_choosing_a_tier_narrows_the_accounts_and_says_so(as_director):
 def test_a_link_with_filters_in_the_url_opens_the_same_view(demo_app):
     demo_app.query_params["portfolio_tier"] = "Key"
     at = sign_in(demo_app, DIRECTOR)
-    _no_errors(at)
+    no_errors(at)
     assert at.multiselect(key="portfolio_tier").value == ["key"]
     assert set(at.dataframe[0].value["Tier"]) == {"Key"}
 
@@ -126,7 +120,7 @@ def test_a_link_with_filters_in_the_url_opens_the_same_view(demo_app):
 def test_a_search_that_matches_nothing_shows_an_empty_state_not_an_error(as_director):
     at = as_director
     at.text_input(key="portfolio_q").input("no such account anywhere").run()
-    _no_errors(at)
+    no_errors(at)
     assert any("No account matches" in i.value for i in at.info)
 
 

@@ -5,11 +5,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.auth import create_first_admin
-from lib.db import database_path
 from lib.settings import get_settings, update_setting
-from lib.ui import _open
 from lib.users import get_user
-from tests.app.conftest import sign_in
+from tests.app.conftest import app_db, no_errors, sign_in
 from tests.conftest import ADMIN, DIRECTOR
 
 PASSWORD = "correct horse battery"
@@ -26,18 +24,11 @@ def settings_page(demo_app) -> AppTest:
     return sign_in(demo_app, ADMIN).switch_page("pages/settings_page.py").run()
 
 
-def _db():
-    return _open(str(database_path()))
-
-
-def _no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_the_page_renders_for_the_admin_on_the_demo_with_the_current_settings(settings_page):
     at = settings_page
-    _no_errors(at)
+    no_errors(at)
     assert at.title[0].value == "Settings & backups"
     assert at.selectbox(key="settings_fiscal_month").value == 1
     assert at.selectbox(key="settings_currency").value == "USD"
@@ -48,11 +39,11 @@ def test_the_page_renders_for_the_admin_on_the_demo_with_the_current_settings(se
 
 def test_the_page_renders_on_an_empty_database_for_its_first_admin(empty_app):
     empty_app.run()
-    create_first_admin(_db(), "ada@example.com", "Ada Admin", PASSWORD)
+    create_first_admin(app_db(), "ada@example.com", "Ada Admin", PASSWORD)
     at = sign_in(AppTest.from_file(empty_app._script_path, default_timeout=60),
                  "ada@example.com", PASSWORD)
     at.switch_page("pages/settings_page.py").run()
-    _no_errors(at)
+    no_errors(at)
     assert at.title[0].value == "Settings & backups"
     assert at.selectbox(key="settings_currency").options == ["USD"]
 
@@ -61,13 +52,13 @@ def test_changing_the_fiscal_start_month_saves_it_and_records_who_did(settings_p
     at = settings_page
     at.selectbox(key="settings_fiscal_month").select(4)
     at.button(key="settings_save_fiscal").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert "the fiscal year starts in April" in at.success[0].value
-    assert get_settings(_db())["fiscal_year_start_month"] == 4
+    assert get_settings(app_db())["fiscal_year_start_month"] == 4
     assert at.selectbox(key="settings_fiscal_month").value == 4
-    row = _db().record("SELECT actor_id, changes FROM audit_log WHERE entity = 'setting' "
+    row = app_db().record("SELECT actor_id, changes FROM audit_log WHERE entity = 'setting' "
                        "ORDER BY id DESC LIMIT 1")
-    admin_id = _db().value("SELECT id FROM users WHERE email = ?", [ADMIN])
+    admin_id = app_db().value("SELECT id FROM users WHERE email = ?", [ADMIN])
     assert row["actor_id"] == admin_id
     assert json.loads(row["changes"]) == {"fiscal_year_start_month": [1, 4]}
 
@@ -76,26 +67,26 @@ def test_changing_the_reporting_currency_saves_it(settings_page):
     at = settings_page
     at.selectbox(key="settings_currency").select("INR")
     at.button(key="settings_save_currency").click().run()
-    _no_errors(at)
-    assert get_settings(_db())["reporting_currency"] == "INR"
+    no_errors(at)
+    assert get_settings(app_db())["reporting_currency"] == "INR"
 
 
 def test_a_stale_save_shows_the_other_admins_value_and_reloads_it(settings_page):
     at = settings_page
-    admin = get_user(_db(), _db().value("SELECT id FROM users WHERE email = ?", [ADMIN]))
-    update_setting(_db(), admin, "fiscal_year_start_month", 7, 1)  # another tab saved first
+    admin = get_user(app_db(), app_db().value("SELECT id FROM users WHERE email = ?", [ADMIN]))
+    update_setting(app_db(), admin, "fiscal_year_start_month", 7, 1)  # another tab saved first
     at.selectbox(key="settings_fiscal_month").select(4)
     at.button(key="settings_save_fiscal").click().run()
     assert "Fiona Finch changed this setting after you opened it" in at.error[0].value
     assert "Their value now: **July**" in at.error[0].value
-    assert get_settings(_db())["fiscal_year_start_month"] == 7
+    assert get_settings(app_db())["fiscal_year_start_month"] == 7
     assert at.selectbox(key="settings_fiscal_month").value == 7
 
 
 def test_back_up_now_writes_a_file_beside_the_database_and_lists_it(settings_page, tmp_path):
     at = settings_page
     at.button(key="settings_backup_now").click().run()
-    _no_errors(at)
+    no_errors(at)
     made = sorted((tmp_path / "backups").glob("accountdesk-*.duckdb"))
     assert len(made) == 1
     assert f"Backed up to {made[0].name}" in at.success[0].value
@@ -115,8 +106,8 @@ def test_saving_one_setting_keeps_an_unsaved_choice_in_the_other(settings_page):
     at.selectbox(key="settings_currency").select("INR")
     at.selectbox(key="settings_fiscal_month").select(4)
     at.button(key="settings_save_fiscal").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert at.selectbox(key="settings_currency").value == "INR"
-    assert get_settings(_db())["reporting_currency"] == "USD"
+    assert get_settings(app_db())["reporting_currency"] == "USD"
     at.button(key="settings_save_currency").click().run()  # its own version is still current
-    assert get_settings(_db())["reporting_currency"] == "INR"
+    assert get_settings(app_db())["reporting_currency"] == "INR"

@@ -1,10 +1,8 @@
 """Sign-in as a person meets it: nothing before it, refusals in words, roles, SSO, sign-out."""
 from streamlit.testing.v1 import AppTest
 
-from lib.db import database_path
-from lib.ui import _open
 from lib.users import SYSTEM
-from tests.app.conftest import sign_in
+from tests.app.conftest import app_db, sign_in
 from tests.conftest import DIRECTOR, MANAGER, ROOT
 
 SSO = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32,
@@ -51,7 +49,7 @@ def test_signing_out_returns_to_the_sign_in_page(demo_app):
 
 def test_a_deactivated_user_is_signed_out_on_their_next_click(demo_app):
     at = sign_in(demo_app, MANAGER)
-    db = _open(str(database_path()))
+    db = app_db()
     db.write(SYSTEM, lambda tx: (
         tx.execute("UPDATE users SET active = false WHERE email = ?", [MANAGER]),
         tx.audit("deactivate", "user", MANAGER)))

@@ -2,10 +2,8 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.db import database_path
-from lib.ui import _open
 from lib.users import get_user, update_user, user_details
-from tests.app.conftest import sign_in
+from tests.app.conftest import app_db, no_errors, sign_in
 from tests.conftest import ADMIN, DIRECTOR, MANAGER
 
 MAYA = MANAGER
@@ -16,22 +14,15 @@ def users_page(demo_app) -> AppTest:
     return sign_in(demo_app, ADMIN).switch_page("pages/users_page.py").run()
 
 
-def _db():
-    return _open(str(database_path()))
-
 
 def _user(email: str) -> dict:
-    user_id = _db().value("SELECT id FROM users WHERE email = ?", [email])
-    return user_details(_db(), user_id)
+    user_id = app_db().value("SELECT id FROM users WHERE email = ?", [email])
+    return user_details(app_db(), user_id)
 
 
 def _table(at: AppTest):
     return at.dataframe[0].value  # the page's one table (AppTest does not expose its key)
 
-
-def _no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def _pick(at: AppTest, email: str) -> AppTest:
@@ -48,7 +39,7 @@ def _invite(at: AppTest, email: str, name: str, role: str = "viewer", password: 
 
 def test_the_table_lists_the_demo_team_with_roles_and_sign_in_facts(users_page):
     at = users_page
-    _no_errors(at)
+    no_errors(at)
     assert at.title[0].value == "Users"
     table = _table(at)
     assert list(table.columns) == ["Name", "Email", "Role", "Account manager", "Active",
@@ -61,7 +52,7 @@ def test_the_table_lists_the_demo_team_with_roles_and_sign_in_facts(users_page):
 
 def test_adding_a_user_through_the_form_adds_a_row_and_says_how_they_sign_in(users_page):
     at = _invite(users_page, "Nia.New@Example.com", "Nia New", "director", "a long enough secret")
-    _no_errors(at)
+    no_errors(at)
     assert "Added Nia New (nia.new@example.com). They can sign in now." in at.success[0].value
     row = _table(at).set_index("Email").loc["nia.new@example.com"]
     assert (row["Name"], row["Role"], bool(row["Has password"])) == ("Nia New", "director", True)
@@ -90,7 +81,7 @@ def test_editing_a_role_saves_it_and_the_table_shows_it(users_page):
     assert at.text_input(key="users_edit_name").value == "Maya Thompson"
     at.selectbox(key="users_edit_role").select("director")
     at.button(key="users_edit_submit").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert "Saved the changes to Maya Thompson" in at.success[0].value
     assert _user(MAYA)["role"] == "director"
     assert _table(at).set_index("Email").at[MAYA, "Role"] == "director"
@@ -98,9 +89,9 @@ def test_editing_a_role_saves_it_and_the_table_shows_it(users_page):
 
 def test_a_stale_edit_shows_who_changed_the_user_and_their_values_and_reloads(users_page):
     at = _pick(users_page, MAYA)
-    maya, admin = _user(MAYA), get_user(_db(), _user(ADMIN)["id"])
+    maya, admin = _user(MAYA), get_user(app_db(), _user(ADMIN)["id"])
     # another admin tab saves first
-    update_user(_db(), admin, maya["id"], maya["version"], display_name="Maya T. Thompson",
+    update_user(app_db(), admin, maya["id"], maya["version"], display_name="Maya T. Thompson",
                 role="director", manager_id=maya["manager_id"])
     at.selectbox(key="users_edit_role").select("viewer")
     at.button(key="users_edit_submit").click().run()
@@ -122,7 +113,7 @@ def test_deactivating_needs_the_confirmation_and_then_marks_the_user_inactive(us
     assert _user(MAYA)["active"]
     at.checkbox(key="users_confirm_deactivate").check()
     at.button(key="users_deactivate").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert "their history stays attributed to them" in at.success[0].value
     assert not _user(MAYA)["active"]
     assert not _table(at).set_index("Email").at[MAYA, "Active"]
@@ -140,7 +131,7 @@ def test_an_admin_cannot_deactivate_themselves_and_is_told_why(users_page):
 
 def test_resetting_a_password_checks_the_rules_and_then_sets_it(users_page):
     at = _pick(users_page, MAYA)
-    before = _db().value("SELECT password_hash FROM users WHERE email = ?", [MAYA])
+    before = app_db().value("SELECT password_hash FROM users WHERE email = ?", [MAYA])
     for field in ("users_password_new", "users_password_again"):
         at.text_input(key=field).input("short")
     at.button(key="users_password_submit").click().run()
@@ -148,9 +139,9 @@ def test_resetting_a_password_checks_the_rules_and_then_sets_it(users_page):
     for field in ("users_password_new", "users_password_again"):
         at.text_input(key=field).input("a brand new secret")
     at.button(key="users_password_submit").click().run()
-    _no_errors(at)
+    no_errors(at)
     assert "Maya Thompson has a new password" in at.success[0].value
-    assert _db().value("SELECT password_hash FROM users WHERE email = ?", [MAYA]) != before
+    assert app_db().value("SELECT password_hash FROM users WHERE email = ?", [MAYA]) != before
 
 
 def test_a_manager_opening_the_users_url_is_refused(demo_app):

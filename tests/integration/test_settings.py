@@ -6,9 +6,9 @@ import pytest
 
 from lib import periods
 from lib.errors import NotAllowed, ValidationFailed, WriteConflict
-from lib.settings import (back_up, backups_table, file_size, get_settings, linkable_managers,
+from lib.settings import (back_up, backups_table, file_size, get_settings,
                           update_setting)
-from lib.users import SYSTEM
+from lib.users import SYSTEM, linkable_managers
 from tests.builders import add_fx, make_manager, make_user
 
 
