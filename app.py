@@ -4,7 +4,7 @@ import os
 
 import streamlit as st
 
-from lib import ui, ui_auth
+from lib import ui, ui_auth, ui_interactions
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -16,6 +16,7 @@ st.set_page_config(page_title="Account Desk", page_icon=":material/work:", layou
 PAGES = {
     "portfolio": ("pages/portfolio_page.py", "Portfolio", ":material/table_view:"),
     "account": ("pages/account_page.py", "Account", ":material/domain:"),
+    "my_work": ("pages/my_work_page.py", "My work", ":material/checklist:"),
     "audit": ("pages/audit_page.py", "Audit trail", ":material/history:"),
     "users": ("pages/users_page.py", "Users", ":material/group:"),
     "settings": ("pages/settings_page.py", "Settings & backups", ":material/settings:"),
@@ -38,5 +39,6 @@ else:
         pages.insert(0, st.Page("pages/welcome_page.py", title="Welcome", icon=":material/waving_hand:",
                                 url_path="welcome", default=True))
     ui.sidebar(db, actor)
+    ui_interactions.quick_entry_button(db, actor)
 
 ui.run_page(st.navigation(pages))

@@ -245,6 +245,24 @@ def search(db: Database, actor: Actor, text: str, limit: int = 20) -> list[tuple
     return [(r[0], r[1]) for r in rows]
 
 
+def book_of(db: Database, actor: Actor, manager_id: int | None, limit: int = 200) -> list[tuple[int, str]]:
+    """A manager's live accounts by name, (id, label) as `search` gives them; none without one."""
+    require(actor, "read_accounts")
+    if manager_id is None:
+        return []
+    return [(r[0], r[1]) for r in db.rows(
+        "SELECT id, name || coalesce(' · ' || country, '') FROM accounts "
+        "WHERE owner_id = ? AND archived_at IS NULL ORDER BY lower(name), id LIMIT ?", [manager_id, limit])]
+
+
+def parse_account_id_quietly(raw: str | None) -> int | None:
+    """The account id in a URL parameter, or None for anything else (the page says why)."""
+    try:
+        return parse_account_id(raw)
+    except NotFound:
+        return None
+
+
 def parse_account_id(raw: str | None) -> int | None:
     """The account id in a URL parameter, or None; raises NotFound with words for junk."""
     if raw is None or raw == "":

@@ -99,6 +99,15 @@ def contacts_of(db: Database, actor: Actor, account_id: int, include_archived: b
     )
 
 
+def contact_details(db: Database, actor: Actor, contact_id: int) -> dict[str, Any]:
+    """One contact's editable fields, primary flag and version, for an edit form."""
+    require(actor, "read_accounts")
+    row = db.record(f"SELECT id, {', '.join(_LOADED)} FROM contacts WHERE id = ?", [contact_id])
+    if row is None:
+        raise NotFound(f"There is no contact with id {contact_id}.")
+    return row
+
+
 # ---- shared with lib.interactions -----------------------------------------------------------
 def live_account(tx: Tx, account_id: int) -> dict[str, Any]:
     """The account's id, name and owner; ValidationFailed when it is missing or archived."""

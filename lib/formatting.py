@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "INR": "₹"}
@@ -36,3 +37,14 @@ def percent(value: Any, digits: int = 0) -> str:
 def count(value: Any, singular: str, plural: str | None = None) -> str:
     n = int(value or 0)
     return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>~:$&|])")
+
+
+def plain(text: Any) -> str:
+    """Text that Streamlit's markdown (labels, messages) shows as typed: no links, images,
+    emphasis or colour from what a person wrote."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))

@@ -207,6 +207,35 @@ def timeline(db: Database, actor: Actor, account_id: int, types: tuple[str, ...]
         [account_id, *types, limit])
 
 
+def get_interaction(db: Database, actor: Actor, interaction_id: int) -> dict[str, Any]:
+    """One interaction with its contact ids, deleted or not, for an edit form."""
+    require(actor, "read_accounts")
+    row = db.record("SELECT * FROM interactions WHERE id = ?", [interaction_id])
+    if row is None:
+        raise NotFound(f"There is no interaction with id {interaction_id}.")
+    row["contact_ids"] = [r[0] for r in db.rows(
+        "SELECT contact_id FROM interaction_contacts WHERE interaction_id = ? ORDER BY 1", [interaction_id])]
+    return row
+
+
+def may_change(actor: Actor, row: dict[str, Any], team: frozenset[int]) -> bool:
+    """The author, the manager it is recorded under, their director, or an admin."""
+    return (actor.role == "admin" or actor.id == row["created_by"]
+            or (actor.manager_id is not None and actor.manager_id == row["manager_id"])
+            or (actor.role == "director" and row["manager_id"] in team))
+
+
+def deleted_of(db: Database, actor: Actor, account_id: int, limit: int = 50) -> pd.DataFrame:
+    """The account's deleted interactions, most recently deleted first, with who deleted them."""
+    require(actor, "read_accounts")
+    return db.df(
+        "SELECT i.id, i.type, i.occurred_at, i.subject, i.created_by, i.manager_id, i.deleted_at, "
+        "coalesce(u.display_name, 'someone') AS deleted_by_name FROM interactions i "
+        "LEFT JOIN users u ON u.id = i.deleted_by "
+        "WHERE i.account_id = ? AND i.deleted_at IS NOT NULL ORDER BY i.deleted_at DESC LIMIT ?",
+        [account_id, limit])
+
+
 def follow_ups(db: Database, actor: Actor, manager_id: int, today: date) -> pd.DataFrame:
     """Open next steps owned by this manager (the next step's owner, else who recorded it)."""
     require(actor, "read_accounts")
@@ -235,7 +264,8 @@ def uncontacted(db: Database, actor: Actor, manager_id: int | None, today: date)
         "AND (?::INTEGER IS NULL OR a.owner_id = ?)", [today, manager_id, manager_id])
     days = [days_since(_as_date(d), today) for d in df["last_contact"]]
     df["days_since"] = pd.array(days, dtype="Int64")
-    df = df[[breaches_policy(d, int(p)) for d, p in zip(days, df["policy_days"])]]
+    df = df[pd.Series([breaches_policy(d, int(p)) for d, p in zip(days, df["policy_days"])],
+                      index=df.index, dtype=bool)]
     return df.sort_values("days_since", ascending=False, na_position="first").reset_index(drop=True)
 
 
@@ -323,12 +353,11 @@ def _load_current(tx: Tx, interaction_id: int, loaded_version: int) -> dict[str,
 
 
 def _may_change(tx: Tx, actor: Actor, row: dict[str, Any], team: frozenset[int], verb: str) -> None:
-    """Only the author, the director whose team recorded it, or an admin."""
-    if actor.role == "admin" or actor.id == row["created_by"]:
+    """See `may_change`."""
+    if may_change(actor, row, team):
         return
-    if actor.role == "director" and row["manager_id"] in team:
-        return
-    raise NotAllowed(f"You can {verb} only interactions you recorded; this one was recorded by "
+    raise NotAllowed(f"You can {verb} only interactions you recorded or that are recorded under "
+                     f"your name; this one was recorded by "
                      f"{_user_name(tx, row['created_by'])}.")
 
 

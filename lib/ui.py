@@ -4,6 +4,7 @@ Only this module (and other lib/ui*.py) imports streamlit; pages call it, lib st
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -12,7 +13,7 @@ from typing import Any, Callable, TypeVar
 
 import streamlit as st
 
-from lib import auth, backup, fx, ui_auth
+from lib import auth, backup, clock, fx, ui_auth
 from lib.auth import DEMO_EMAIL_DOMAIN
 from lib.db import Database, DatabaseReopened, DatabaseUnavailable, database_path
 from lib.errors import UserError, ValidationFailed, WriteConflict
@@ -97,6 +98,11 @@ def _leave_legacy_pages_mode() -> None:
         st.rerun()
 
 
+def digest(*parts: Any) -> str:
+    """A short stable name for a combination of values (e.g. to key a table by what it shows)."""
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:12]
+
+
 def has_accounts(db: Database) -> bool:
     return bool(db.value("SELECT count(*) FROM accounts WHERE archived_at IS NULL"))
 
@@ -177,6 +183,11 @@ def reporting_currency(db: Database) -> str:
     )
 
 
+def timezone() -> clock.ZoneInfo:
+    """The browser's time zone: times are typed and shown in it, stored in UTC."""
+    return clock.zone(st.context.timezone)
+
+
 def show_error(exc: Exception) -> None:
     """Say what went wrong in words; never a traceback."""
     if isinstance(exc, ValidationFailed):
@@ -199,15 +210,70 @@ def forget_stale(prefix: str) -> None:
 
 def finish(prefix: str, kind: str, message: str, *forget: str) -> None:
     """End an action: keep its outcome for the next run and rerun, so every figure is fresh."""
-    st.session_state[f"{prefix}_flash"] = (kind, message)
+    remember_outcome(prefix, kind, message)
     st.session_state[f"{prefix}_forget"] = list(forget)
     st.rerun()
+
+
+def remember_outcome(prefix: str, kind: str, message: str) -> None:
+    """Keep an outcome for `show_outcome(prefix)` on the next run, e.g. across a page switch."""
+    st.session_state[f"{prefix}_flash"] = (kind, message)
 
 
 def show_outcome(prefix: str) -> None:
     """Show what the last action of this page did, once."""
     if flash := st.session_state.pop(f"{prefix}_flash", None):
         (st.success if flash[0] == "success" else st.error)(flash[1])
+
+
+# ---- a dialog opened by a button stays open through its own reruns until saved or dismissed ----
+def dialog_open(flag: str, clicked: bool) -> bool:
+    if clicked:
+        st.session_state[flag] = True
+    return bool(st.session_state.get(flag))
+
+
+def closer(flag: str) -> Callable[[], None]:
+    """The dialog's on_dismiss: closing it with X or Escape forgets that it was open."""
+    return lambda: st.session_state.update({flag: False})
+
+
+# ---- a save on a stale version: show both, let the person choose ---------------------------------
+def loaded_version(base: str, version: int) -> int:
+    """The version the person's form was loaded from (kept until they save or take theirs)."""
+    return st.session_state.setdefault(f"{base}_version", version)
+
+
+def keep_conflict(base: str, exc: WriteConflict) -> None:
+    st.session_state[f"{base}_conflict"] = {"current": exc.current, "by": exc.changed_by}
+
+
+def form_keys(base: str) -> list[str]:
+    """Every session key of a form (its widgets, version and conflict), to forget after a save."""
+    return [k for k in st.session_state if str(k).startswith(base)]
+
+
+def resolve_conflict(base: str, outcome_prefix: str, what: str,
+                     differences: Callable[[dict], list[dict]]) -> None:
+    """If the last save of form `base` hit someone else's newer save, show where the two differ
+    (`differences(theirs)` -> table rows) and offer: keep mine (save again over theirs, knowingly)
+    or take theirs (reload the form from the saved values). What was typed stays in the form."""
+    conflict = st.session_state.get(f"{base}_conflict")
+    if not conflict:
+        return
+    st.error(f"{conflict['by']} saved this {what} after you opened it, so nothing of yours was saved. "
+             "Here is where your version and theirs differ; your version is still in the form.",
+             icon=":material/sync_problem:")
+    rows = differences(conflict["current"])
+    if rows:
+        st.table(rows)
+    c1, c2 = st.columns(2)
+    if c1.button("Keep mine: I will save it over theirs", key=f"{base}_keep_mine"):
+        st.session_state[f"{base}_version"] = conflict["current"]["version"]
+        del st.session_state[f"{base}_conflict"]
+        st.rerun()
+    if c2.button("Take theirs: discard my changes", key=f"{base}_take_theirs"):
+        finish(outcome_prefix, "success", f"Showing the saved {what}.", *form_keys(base))
 
 
 def password_twice(key: str, label: str = "New password") -> tuple[str, str]:

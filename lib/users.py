@@ -239,3 +239,8 @@ def linkable_managers(db: Database, user_id: int | None = None) -> dict[int, str
         {"user": user_id},
     )
     return dict(rows)
+
+
+def active_managers(db: Database) -> dict[int, str]:
+    """Active account managers, id -> name, by name: who can own an account or a next step."""
+    return dict(db.rows("SELECT id, name FROM account_managers WHERE active ORDER BY lower(name), id"))

@@ -4,9 +4,9 @@ from datetime import date
 import streamlit as st
 
 from lib import account_view as view
-from lib import charts, contacts, interactions, ui
+from lib import charts, interactions, ui, ui_accounts, ui_contacts, ui_interactions
 from lib.errors import NotFound
-from lib.formatting import count, money, percent
+from lib.formatting import count, money, percent, plain
 from lib.periods import fiscal_start_month
 from lib.portfolio import label
 
@@ -14,6 +14,8 @@ actor = ui.current_user(page="account")
 db = ui.database()
 today = date.today()
 fiscal = ui.cached(fiscal_start_month, db)
+ui.forget_stale("account_log")
+ui.show_outcome("account_log")
 
 # ---- which account: the URL, or a search ----------------------------------------------------
 try:
@@ -26,9 +28,10 @@ if account_id is None:
     found = ui.cached(view.search, db, actor, st.text_input(
         "Find an account by name or external id", key="account_search", max_chars=100))
     for found_id, text in found:
-        st.page_link("pages/account_page.py", label=text, query_params={"account": found_id})
+        st.page_link("pages/account_page.py", label=plain(text), query_params={"account": found_id})
     if st.session_state.get("account_search") and not found:
         st.info("No account matches that name.")
+    ui_accounts.create_button(db, actor, "account")
     st.stop()
 
 try:
@@ -39,12 +42,12 @@ except NotFound as exc:
     st.stop()
 
 cur = head["currency"]
-st.title(head["name"])
-st.caption(" · ".join(str(x) for x in (
+st.title(plain(head["name"]))
+st.caption(plain(" · ".join(str(x) for x in (
     f"{label(head['tier'])} account", label(head["scope"]), label(head["status"]),
     f"owner {head['owner'] or 'none'}" + (f" ({head['owner_role']})" if head["owner_role"] else ""),
     head["industry"], ", ".join(x for x in (head["region"], head["country"]) if x), cur,
-    head["external_id"]) if x))
+    head["external_id"]) if x)))
 if head["archived"]:
     st.warning("This account is archived: it is kept for history and left out of the portfolio.")
 
@@ -70,24 +73,28 @@ row[6].metric("Budget used", percent(k["budget_used"]),
 
 # ---- the rest, one tab each -------------------------------------------------------------------
 tabs = st.tabs(["Revenue vs target", "Stakeholders", "Interactions", "Budget", "Invoices",
-                "Family and history"])
+                "Family and history", "Edit"])
 with tabs[0]:
     months = ui.cached(view.monthly, db, actor, account_id, today=today, fiscal_start=fiscal)
     st.plotly_chart(charts.revenue_vs_target(months, cur), key="account_chart")
 with tabs[1]:
-    people = ui.cached(contacts.contacts_of, db, actor, account_id)
-    if people.empty:
-        st.info("No contacts recorded for this account.")
-    else:
-        st.dataframe(view.contacts_for_display(people), hide_index=True, key="account_contacts")
+    ui_contacts.stakeholders(db, actor, head)
 with tabs[2]:
-    kinds = st.multiselect("Types", ["call", "meeting", "visit", "email", "demo", "qbr", "escalation"],
-                           key="account_types", format_func=str.capitalize, placeholder="All types")
+    if not head["archived"] and ui_interactions.may_record(db, actor, head["owner_id"]):
+        with st.expander("Record an interaction", icon=":material/add_comment:"):
+            ui_interactions.record(db, actor, "account_new", head)
+        with st.expander("Plan a visit or meeting", icon=":material/event:"):
+            ui_interactions.record(db, actor, "account_plan", head, planned=True)
+    kinds = st.multiselect("Types", ui_interactions.TYPES, key="account_types",
+                           format_func=ui_interactions.label, placeholder="All types")
     events = ui.cached(interactions.timeline, db, actor, account_id, tuple(kinds))
     if events.empty:
         st.info("No interactions recorded" + (" of these types." if kinds else "."))
     else:
-        st.dataframe(view.timeline_for_display(events), hide_index=True, key="account_timeline")
+        st.dataframe(ui_interactions.timeline_table(events), hide_index=True, key="account_timeline",
+                     column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+        ui_interactions.entry_actions(db, actor, head, events)
+    ui_interactions.deleted_entries(db, actor, account_id)
 with tabs[3]:
     spend = ui.cached(view.budget_vs_spend, db, actor, account_id, today=today, fiscal_start=fiscal)
     if spend.empty:
@@ -106,12 +113,16 @@ with tabs[4]:
 with tabs[5]:
     fam = ui.cached(view.family, db, actor, account_id)
     if fam["parent"]:
-        st.page_link("pages/account_page.py", label=f"Parent: {fam['parent']['name']}",
+        st.page_link("pages/account_page.py", label=f"Parent: {plain(fam['parent']['name'])}",
                      query_params={"account": fam["parent"]["id"]})
     for sub in fam["subsidiaries"]:
-        st.page_link("pages/account_page.py", label=f"Subsidiary: {sub['name']}",
+        st.page_link("pages/account_page.py", label=f"Subsidiary: {plain(sub['name'])}",
                      query_params={"account": sub["id"]})
     if not (fam["parent"] or fam["subsidiaries"]):
         st.write("No parent or subsidiaries.")
     for line in head["history"] or ["No owner, tier or status changes recorded."]:
-        st.write(line)
+        st.write(plain(line))
+with tabs[6]:
+    if not head["archived"]:
+        ui_accounts.edit_panel(db, actor, head)
+    ui_accounts.archive_panel(db, actor, head)

@@ -3,7 +3,7 @@ from datetime import date
 
 import streamlit as st
 
-from lib import charts, portfolio, ui
+from lib import charts, portfolio, ui, ui_accounts
 from lib.filters import Condition
 from lib.formatting import count, money, percent
 from lib.periods import fiscal_start_month
@@ -15,7 +15,12 @@ actor = ui.current_user(page="portfolio")
 currency = ui.reporting_currency(db)
 options = ui.cached(portfolio.filter_options, db, actor)
 
-st.title("Portfolio")
+ui.forget_stale("portfolio")
+t1, t2 = st.columns([5, 1], vertical_alignment="bottom")
+t1.title("Portfolio")
+with t2:
+    ui_accounts.create_button(db, actor, "portfolio")
+ui.show_outcome("portfolio")
 
 # ---- filters: every widget is bound to the URL, so a copied link shows the same view ----------
 FILTERS = [("owner", "Manager"), ("role", "Role"), ("tier", "Tier"), ("scope", "Scope"),
@@ -88,8 +93,11 @@ page_no = st.session_state.get("portfolio_page", 1)
 rows = ui.cached(portfolio.page, db, actor, query, sort=sort, descending=descending,
                  offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 table = portfolio.for_display(rows)
-st.dataframe(
-    table, hide_index=True, key="portfolio_table", height=min(38 + 35 * len(table), 640),
+# A new key whenever the rows may differ, so a ticked row never silently points at another account
+view_key = ui.digest(query, sort, descending, page_no, db.data_version)
+picked = st.dataframe(
+    table, hide_index=True, key=f"portfolio_table_{view_key}", height=min(38 + 35 * len(table), 640),
+    on_select="ignore" if actor.role == "viewer" else "rerun", selection_mode="multi-row",
     column_config={
         "Open": st.column_config.LinkColumn(display_text="Open", width="small",
                                             help="Open the account's page"),
@@ -104,3 +112,7 @@ first = (page_no - 1) * PAGE_SIZE + 1
 st.caption(f"Accounts {first:,}–{first + len(table) - 1:,} of {kpi['accounts']:,}")
 if pages > 1:
     st.pagination(pages, key="portfolio_page")
+if actor.role != "viewer":
+    chosen_rows = rows.iloc[[i for i in picked.selection.rows if i < len(rows)]]
+    st.caption("Tick rows in the table to reassign, re-tier or change the status of several accounts at once.")
+    ui_accounts.bulk_panel(db, actor, dict(zip(chosen_rows["id"], chosen_rows["name"])))

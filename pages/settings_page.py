@@ -1,14 +1,17 @@
-"""Settings & backups (admin): the fiscal calendar, the default currency, and database backups."""
+"""Settings & backups (admin): the fiscal calendar, the default currency, the contact policy
+and database backups."""
 from functools import partial
 
 import streamlit as st
 
-from lib import backup, fx, settings, ui
+from lib import backup, contact_policies, fx, settings, ui
 from lib.errors import UserError, WriteConflict
+from lib.portfolio import label
 from lib.settings import MONTHS
 
 FIELDS = {"fiscal_year_start_month": "settings_fiscal_month",
           "reporting_currency": "settings_currency"}
+POLICY = {tier: f"settings_policy_{tier}" for tier in contact_policies.TIERS}
 
 db = ui.database()
 actor = ui.current_user(page="settings")
@@ -33,6 +36,28 @@ def save(key: str, value, shown: str) -> None:
         finish("success", f"Saved: {shown}.", f"settings_version_{key}")
 
 
+def save_policy() -> None:
+    """Save the tiers whose days changed, in one go, against the versions this person loaded."""
+    loaded = {tier: st.session_state[f"settings_policy_loaded_{tier}"] for tier in POLICY}
+    edits = {tier: (st.session_state[widget], loaded[tier]["version"])
+             for tier, widget in POLICY.items() if st.session_state[widget] != loaded[tier]["max_days"]}
+    if not edits:
+        st.info("Nothing to save: every tier is as it was.")
+        return
+    try:
+        contact_policies.update_policies(db, actor, edits)
+    except WriteConflict as exc:
+        tier = exc.entity_id
+        finish("error", f"{exc}\n\nTheir value now: **{label(tier)} accounts every "
+               f"{exc.current['max_days']} days**.", f"settings_policy_loaded_{tier}", POLICY[tier])
+    except UserError as exc:
+        ui.show_error(exc)
+    else:
+        said = "; ".join(f"{label(tier)} accounts every {days} days" for tier, (days, _) in edits.items())
+        finish("success", f"Saved the contact policy: {said}.",
+               *(key for tier in edits for key in (f"settings_policy_loaded_{tier}", POLICY[tier])))
+
+
 st.title("Settings & backups")
 ui.show_outcome("settings")
 
@@ -46,6 +71,13 @@ if stale:
     for key in stale:
         st.session_state[f"settings_version_{key}"] = current["versions"][key]
         st.session_state[FIELDS[key]] = current[key]
+stale = [tier for tier, widget in POLICY.items()
+         if f"settings_policy_loaded_{tier}" not in st.session_state or widget not in st.session_state]
+if stale:
+    current = contact_policies.for_editing(db)
+    for tier in stale:
+        st.session_state[f"settings_policy_loaded_{tier}"] = current[tier]
+        st.session_state[POLICY[tier]] = current[tier]["max_days"]
 
 # ---- settings ---------------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -68,6 +100,18 @@ with right.container(border=True):
                "Only currencies with FX rates are offered.")
     if st.button("Save the reporting currency", key="settings_save_currency"):
         save("reporting_currency", currency, f"amounts are reported in {currency} by default")
+
+with st.container(border=True):
+    st.subheader("Contact policy")
+    st.caption("How many days each tier may go without hearing from us. An account not contacted "
+               "for longer than its tier allows appears on its manager's My work list and counts "
+               "against its health.")
+    with st.form("settings_policy", enter_to_submit=False, border=False):
+        for column, (tier, widget) in zip(st.columns(len(POLICY)), POLICY.items()):
+            column.number_input(f"{label(tier)} accounts: days between contacts", step=1,
+                                key=widget, placeholder="not set")
+        if st.form_submit_button("Save the contact policy", key="settings_save_policy"):
+            save_policy()
 
 # ---- backups ----------------------------------------------------------------------------------
 st.subheader("Backups")

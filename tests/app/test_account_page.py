@@ -26,7 +26,7 @@ def test_the_at_risk_key_account_shows_its_story_on_one_screen(demo_app):
     assert metrics["Overdue"].value != "$0"
     assert metrics["Last contact"].delta == "over 30 days"
     assert [t.label for t in at.tabs] == ["Revenue vs target", "Stakeholders", "Interactions",
-                                          "Budget", "Invoices", "Family and history"]
+                                          "Budget", "Invoices", "Family and history", "Edit"]
     assert len(at.dataframe) >= 2  # stakeholders and the interaction timeline at least
 
 

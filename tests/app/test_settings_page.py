@@ -1,10 +1,12 @@
-"""The Settings & backups page: the fiscal calendar, the default currency, and backups."""
+"""The Settings & backups page: the fiscal calendar, the default currency, the contact policy
+and backups."""
 import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.auth import create_first_admin
+from lib.contact_policies import update_policy
 from lib.settings import get_settings, update_setting
 from lib.users import get_user
 from tests.app.conftest import app_db, no_errors, sign_in
@@ -111,3 +113,66 @@ def test_saving_one_setting_keeps_an_unsaved_choice_in_the_other(settings_page):
     assert get_settings(app_db())["reporting_currency"] == "USD"
     at.button(key="settings_save_currency").click().run()  # its own version is still current
     assert get_settings(app_db())["reporting_currency"] == "INR"
+
+
+# ---- the contact policy ------------------------------------------------------------------------
+def _policy_days():
+    return dict(app_db().rows("SELECT tier, max_days FROM contact_policies"))
+
+
+def test_the_contact_policy_shows_each_tiers_days_and_what_the_policy_does(settings_page):
+    at = settings_page
+    assert [at.number_input(key=f"settings_policy_{t}").value for t in ("key", "strategic", "standard")] \
+        == [30, 45, 90]
+    assert any("appears on its manager's My work list and counts against its health" in c.value
+               for c in at.caption)
+
+
+def test_an_admin_changes_the_key_account_policy_to_21_days_and_it_is_saved_and_audited(settings_page):
+    at = settings_page
+    at.number_input(key="settings_policy_key").set_value(21)
+    at.button(key="settings_save_policy").click().run()
+    no_errors(at)
+    assert "Saved the contact policy: Key accounts every 21 days." in at.success[0].value
+    assert _policy_days() == {"key": 21, "strategic": 45, "standard": 90}
+    assert at.number_input(key="settings_policy_key").value == 21
+    admin_id = app_db().value("SELECT id FROM users WHERE email = ?", [ADMIN])
+    rows = app_db().rows("SELECT actor_id, entity_id, changes FROM audit_log "
+                         "WHERE entity = 'contact_policy' AND action = 'update'")
+    assert [(a, tier, json.loads(c)) for a, tier, c in rows] == [(admin_id, "key", {"max_days": [30, 21]})]
+
+
+def test_zero_days_is_refused_with_a_message_and_nothing_is_saved(settings_page):
+    at = settings_page
+    at.number_input(key="settings_policy_key").set_value(0)
+    at.number_input(key="settings_policy_standard").set_value(60)
+    at.button(key="settings_save_policy").click().run()
+    assert not at.exception
+    assert "Key accounts: 0 is not allowed; use a whole number of days from 1 to 3,650" in at.error[0].value
+    assert _policy_days() == {"key": 30, "strategic": 45, "standard": 90}
+    assert not app_db().value("SELECT count(*) FROM audit_log WHERE entity = 'contact_policy'")
+    assert at.number_input(key="settings_policy_key").value == 0  # kept, to be corrected
+
+
+def test_a_stale_policy_save_shows_the_other_admins_days_and_saves_nothing(settings_page):
+    at = settings_page
+    admin = get_user(app_db(), app_db().value("SELECT id FROM users WHERE email = ?", [ADMIN]))
+    update_policy(app_db(), admin, "key", 14, 1)  # another tab saved first
+    at.number_input(key="settings_policy_key").set_value(21)
+    at.number_input(key="settings_policy_strategic").set_value(40)
+    at.button(key="settings_save_policy").click().run()
+    assert "Fiona Finch changed this contact policy after you opened it" in at.error[0].value
+    assert "Their value now: **Key accounts every 14 days**" in at.error[0].value
+    assert _policy_days() == {"key": 14, "strategic": 45, "standard": 90}
+    assert at.number_input(key="settings_policy_key").value == 14
+    assert at.number_input(key="settings_policy_strategic").value == 40  # unsaved, still there
+
+
+def test_saving_the_policy_writes_only_the_tiers_that_changed(settings_page):
+    at = settings_page
+    admin = get_user(app_db(), app_db().value("SELECT id FROM users WHERE email = ?", [ADMIN]))
+    update_policy(app_db(), admin, "standard", 120, 1)  # saved elsewhere; untouched here
+    at.number_input(key="settings_policy_strategic").set_value(40)
+    at.button(key="settings_save_policy").click().run()
+    no_errors(at)
+    assert _policy_days() == {"key": 30, "strategic": 40, "standard": 120}

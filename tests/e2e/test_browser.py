@@ -44,7 +44,7 @@ def test_a_new_database_shows_the_welcome_screen_and_loads_the_demo(empty_server
 def test_every_page_renders_without_an_error_for_the_admin(demo_server, page, artifacts):
     sign_in(page, demo_server.url, ADMIN)
     names = nav_titles(page)
-    assert names == ["Portfolio", "Account", "Audit trail", "Users", "Settings & backups", "My account"]
+    assert names == ["Portfolio", "Account", "My work", "Audit trail", "Users", "Settings & backups", "My account"]
     for name in names:
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).first.click()
         wait_idle(page)
@@ -56,7 +56,7 @@ def test_every_page_renders_without_an_error_for_the_admin(demo_server, page, ar
 
 def test_a_manager_sees_only_their_pages_and_a_director_url_is_refused(demo_server, page):
     sign_in(page, demo_server.url, MANAGER)
-    assert nav_titles(page) == ["Portfolio", "Account", "My account"]
+    assert nav_titles(page) == ["Portfolio", "Account", "My work", "My account"]
     sign_in(page, demo_server.url + "/audit", MANAGER)  # a link opens a new session
     page.get_by_text("You are not allowed to open Audit trail").wait_for()
     assert_no_exception(page)
@@ -67,7 +67,7 @@ def test_a_viewer_finds_no_editing_control_on_the_portfolio(demo_server, page, a
     sign_in(page, demo_server.url, VIEWER)
     page.get_by_role("heading", name="Portfolio").wait_for()
     buttons = [b.strip() for b in page.locator('[data-testid="stMain"] button').all_inner_texts()]
-    assert not [b for b in buttons if b and b not in {"1", "2", "3", "4"}], buttons
+    assert not [b for b in buttons if b and b not in {"1", "2", "3", "4", "chevron_left", "chevron_right"}], buttons
     assert page.locator('[data-testid="stForm"]').count() == 0
     assert page.locator('[data-testid="stDataFrameGlideDataEditor"]').count() == 0
     screenshot(page, artifacts / "portfolio-as-viewer.png")
@@ -145,7 +145,7 @@ def test_two_people_signed_in_at_once_each_see_only_their_own_session(demo_serve
         sign_in(manager, demo_server.url, MANAGER)
         assert "Maya Thompson" in manager.locator('[data-testid="stSidebar"]').inner_text()
         assert "Fiona Finch" in admin.locator('[data-testid="stSidebar"]').inner_text()
-        assert nav_titles(manager) == ["Portfolio", "Account", "My account"]
+        assert nav_titles(manager) == ["Portfolio", "Account", "My work", "My account"]
         assert "Users" in nav_titles(admin)
         assert sentence in admin.inner_text('[data-testid="stMain"]')
         assert "tier is" not in manager.inner_text('[data-testid="stMain"]')

@@ -1,9 +1,9 @@
 """Contacts: one primary per account, soft archive, permissions, validation and audit."""
 import pytest
 
-from lib.contacts import (add_contact, archive_contact, contacts_of, restore_contact, set_primary,
-                          update_contact)
-from lib.errors import NotAllowed, ValidationFailed, WriteConflict
+from lib.contacts import (add_contact, archive_contact, contact_details, contacts_of, restore_contact,
+                          set_primary, update_contact)
+from lib.errors import NotAllowed, NotFound, ValidationFailed, WriteConflict
 from lib.models import ContactEdit, NewContact
 from tests.builders import make_account, make_manager, make_user
 
@@ -94,3 +94,14 @@ def test_the_second_editor_of_a_contact_gets_a_conflict_with_the_newer_values(db
     assert db.value("SELECT name FROM contacts WHERE id = ?", [contact_id]) == "Jo B"
     changes = db.value("SELECT changes FROM audit_log WHERE action = 'update' AND entity = 'contact'")
     assert '"role": ["decision_maker", "finance"]' in changes
+
+
+def test_a_contacts_details_give_the_form_its_values_and_the_version_to_save_against(db, desk):
+    contact_id = add_contact(db, desk["alice"], desk["account"], _contact(title="CFO"))
+    set_primary(db, desk["alice"], contact_id)
+    details = contact_details(db, desk["bob"], contact_id)  # anyone may read
+    assert {k: details[k] for k in ("id", "name", "title", "email", "role", "is_primary", "version")} == {
+        "id": contact_id, "name": "Jo Buyer", "title": "CFO", "email": None,
+        "role": "decision_maker", "is_primary": True, "version": 2}
+    with pytest.raises(NotFound, match="There is no contact with id 999"):
+        contact_details(db, desk["alice"], 999)

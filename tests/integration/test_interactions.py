@@ -162,9 +162,16 @@ def test_the_second_editor_of_an_interaction_gets_a_conflict_with_the_newer_valu
 
 def test_only_the_author_or_their_director_may_edit_an_interaction(db, desk):
     new_id = record_interaction(db, desk["alice"], _item(desk["account"]))
-    with pytest.raises(NotAllowed, match="only interactions you recorded; this one was recorded by Alice"):
+    with pytest.raises(NotAllowed, match="only interactions you recorded or that are recorded under your name; this one was recorded by Alice"):
         update_interaction(db, desk["olga"], new_id, 1, _item(desk["account"], subject="Mine now"))
     assert update_interaction(db, desk["dana"], new_id, 1, _item(desk["account"], subject="Fixed")) == 2
+
+
+def test_the_manager_an_interaction_is_recorded_under_may_edit_it_though_someone_else_wrote_it(db, desk):
+    new_id = record_interaction(db, SYSTEM, _item(desk["account"]))
+    owner = db.value("SELECT manager_id FROM interactions WHERE id = ?", [new_id])
+    assert owner == desk["alice"].manager_id
+    assert update_interaction(db, desk["alice"], new_id, 1, _item(desk["account"], subject="Mine")) == 2
 
 
 def test_a_deleted_interaction_leaves_the_timeline_until_it_is_restored(db, desk):

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from lib.charts import revenue_vs_target
-from lib.formatting import count, money, percent
+from lib.formatting import count, money, percent, plain
 from lib.periods import FiscalYear, YearToDate, add_months
 
 
@@ -70,3 +70,14 @@ def test_the_revenue_chart_has_revenue_bars_a_target_line_and_last_year():
     assert fig.data[0].type == "bar" and list(fig.data[1].y) == [12.0, 12.0]
     assert list(fig.data[0].x) == ["Jan 2026", "Feb 2026"]
     assert fig.layout.yaxis.title.text == "GBP"
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("Acme Inc.", "Acme Inc."),
+    ("![x](https://evil.example/p.png)", "!\\[x\\](https\\://evil.example/p.png)"),
+    ("**loud** :red[alarm] $x$", "\\*\\*loud\\*\\* \\:red\\[alarm\\] \\$x\\$"),
+    ("<b>two\nlines</b>", "\\<b\\>two lines\\</b\\>"),
+    (None, ""),
+])
+def test_typed_text_is_escaped_for_streamlits_markdown(typed, shown):
+    assert plain(typed) == shown

@@ -1,0 +1,128 @@
+"""A manager's day in a real browser: quick entry, a planned visit completed, a bulk reassign."""
+import pytest
+
+from tests.conftest import DIRECTOR, MANAGER, copy_db
+from tests.e2e.conftest import Server, assert_no_exception, screenshot, sign_in, wait_idle
+
+
+@pytest.fixture
+def fresh_server(tmp_path, demo_db_file):
+    """A demo server of this test's own: these tests write."""
+    server = Server(copy_db(demo_db_file, tmp_path / "e2e.duckdb"), tmp_path / "server.log")
+    yield server
+    server.stop()
+
+
+def _maya_account(server) -> tuple[int, str]:
+    import duckdb
+    server.stop()  # DuckDB lets one process hold the file: read it between servers
+    with duckdb.connect(str(server.db_path), read_only=True) as con:
+        row = con.execute("SELECT a.id, a.name FROM accounts a JOIN users u ON u.manager_id = a.owner_id "
+                          "WHERE u.email = ? AND a.archived_at IS NULL ORDER BY a.name LIMIT 1",
+                          [MANAGER]).fetchone()
+    return row
+
+
+def _grid_text(page) -> str:
+    """The text of every data grid on screen (the grid draws on a canvas and keeps an
+    accessible copy of its cells in the page)."""
+    return " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
+
+
+def _sign_in_at(page, server, path: str, email: str) -> None:
+    """Sign in on a deep link. The very first request to a fresh server is answered in
+    Streamlit's pages-folder mode (a 'page not found' notice), so open the home page first."""
+    page.goto(server.url)
+    wait_idle(page)
+    sign_in(page, server.url + path, email)
+
+
+def test_an_interaction_from_quick_entry_appears_on_the_account_timeline(demo_server, page, artifacts):
+    _sign_in_at(page, demo_server, "/account?account=1", DIRECTOR)
+    page.get_by_role("heading", name="Brightwater Logistics Inc.").wait_for()
+    page.get_by_role("button", name="Record an interaction").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Subject").fill("Called about the late deliveries")
+    dialog.get_by_label("Outcome").fill("Agreed a weekly check-in")
+    screenshot(page, artifacts / "quick-entry.png")
+    dialog.get_by_role("button", name="Record interaction").click()
+    wait_idle(page)
+    page.get_by_text("Recorded: call “Called about the late deliveries”").wait_for()
+    assert page.get_by_role("dialog").count() == 0
+    page.get_by_role("tab", name="Interactions").click()
+    wait_idle(page)
+    assert_no_exception(page)
+    assert "Called about the late deliveries" in _grid_text(page)
+
+
+def _select(page, label: str, option: str) -> None:
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).last
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    assert _selected(page, label) == option
+
+
+def _selected(page, label: str) -> str:
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).last
+    return box.locator("input").input_value() or box.inner_text().splitlines()[-1]
+
+
+def _tick_rows(page, grid, rows: list[int]) -> None:
+    """Tick rows in the grid's selection column (drawn on the canvas: click by offset)."""
+    box = grid.bounding_box()
+    for row in rows:
+        page.mouse.click(box["x"] + 16, box["y"] + 35 * (row + 1) + 17)
+        wait_idle(page)
+
+
+def test_two_accounts_ticked_in_the_portfolio_are_reassigned_in_one_go(fresh_server, page, artifacts):
+    _sign_in_at(page, fresh_server, "/portfolio", DIRECTOR)
+    page.get_by_role("heading", name="Portfolio").wait_for()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    _tick_rows(page, grid, [0, 1])
+    page.get_by_text("2 account(s) selected").wait_for()
+    assert _selected(page, "Change") == "Reassign owner"
+    _select(page, "To", "Oliver Bennett")
+    page.get_by_role("button", name="Review the change").click()
+    wait_idle(page)
+    page.get_by_text("Change the owner of 2 accounts to Oliver Bennett").first.wait_for()
+    screenshot(page, artifacts / "bulk-reassign.png")
+    page.get_by_role("button", name="Apply to 2 account(s)").click()
+    wait_idle(page)
+    page.get_by_text("done for 2 account(s)").wait_for()
+    assert_no_exception(page)
+    import duckdb
+    fresh_server.stop()
+    with duckdb.connect(str(fresh_server.db_path), read_only=True) as con:
+        owners = con.execute(
+            "SELECT m.name FROM audit_log l JOIN accounts a ON a.id::VARCHAR = l.entity_id "
+            "JOIN account_managers m ON m.id = a.owner_id WHERE l.action = 'bulk_update'").fetchall()
+    assert owners == [("Oliver Bennett",), ("Oliver Bennett",)]
+
+
+def test_a_manager_completes_a_planned_visit_from_my_work(fresh_server, page, artifacts):
+    _sign_in_at(page, fresh_server, "/my_work", MANAGER)
+    page.get_by_role("heading", name="My work").first.wait_for()
+    assert_no_exception(page)
+    screenshot(page, artifacts / "my-work.png")
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Complete a visit")
+    form.locator('[data-testid="stSelectbox"]').filter(has_text="Visit").locator("input").click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    form.get_by_label("Outcome").fill("Agreed to trial the new range")
+    form.locator('[data-testid="stSelectbox"]').filter(has_text="Customer sentiment").locator("input").click()
+    page.keyboard.type("Positive")
+    page.keyboard.press("Enter")
+    form.get_by_role("button", name="Complete the visit").click()
+    wait_idle(page)
+    page.get_by_text("Completed; the visit is on the account's timeline now.").wait_for()
+    assert_no_exception(page)
+    import duckdb
+    fresh_server.stop()
+    with duckdb.connect(str(fresh_server.db_path), read_only=True) as con:
+        done = con.execute("SELECT is_planned, sentiment FROM interactions "
+                           "WHERE outcome = 'Agreed to trial the new range'").fetchall()
+    assert done == [(False, "positive")]
