@@ -14,7 +14,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 run: $(BIN)/.installed
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m lib.ui_server --server.port $(PORT)
 
 # Everything: unit, integration, AppTest and the real-browser suite.
 test: $(BIN)/.installed chromium

@@ -34,7 +34,8 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_path: Path, log_path: Path) -> None:
+    def __init__(self, db_path: Path, log_path: Path, *, plain_streamlit: bool = False) -> None:
+        """`plain_streamlit` starts `streamlit run app.py` instead of `make run`'s launcher."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_path = db_path
@@ -42,7 +43,8 @@ class Server:
         env = {**os.environ, "ACCOUNTDESK_DB": str(db_path)}
         self._log = open(log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+            [sys.executable, "-m", *(("streamlit", "run", "app.py") if plain_streamlit else ("lib.ui_server",)),
+             "--server.port", str(self.port),
              "--server.headless", "true", "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_healthy()

@@ -13,32 +13,14 @@ def fresh_server(tmp_path, demo_db_file):
     server.stop()
 
 
-def _maya_account(server) -> tuple[int, str]:
-    import duckdb
-    server.stop()  # DuckDB lets one process hold the file: read it between servers
-    with duckdb.connect(str(server.db_path), read_only=True) as con:
-        row = con.execute("SELECT a.id, a.name FROM accounts a JOIN users u ON u.manager_id = a.owner_id "
-                          "WHERE u.email = ? AND a.archived_at IS NULL ORDER BY a.name LIMIT 1",
-                          [MANAGER]).fetchone()
-    return row
-
-
 def _grid_text(page) -> str:
     """The text of every data grid on screen (the grid draws on a canvas and keeps an
     accessible copy of its cells in the page)."""
     return " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
 
 
-def _sign_in_at(page, server, path: str, email: str) -> None:
-    """Sign in on a deep link. The very first request to a fresh server is answered in
-    Streamlit's pages-folder mode (a 'page not found' notice), so open the home page first."""
-    page.goto(server.url)
-    wait_idle(page)
-    sign_in(page, server.url + path, email)
-
-
 def test_an_interaction_from_quick_entry_appears_on_the_account_timeline(demo_server, page, artifacts):
-    _sign_in_at(page, demo_server, "/account?account=1", DIRECTOR)
+    sign_in(page, demo_server.url + "/account?account=1", DIRECTOR)
     page.get_by_role("heading", name="Brightwater Logistics Inc.").wait_for()
     page.get_by_role("button", name="Record an interaction").click()
     dialog = page.get_by_role("dialog")
@@ -78,7 +60,7 @@ def _tick_rows(page, grid, rows: list[int]) -> None:
 
 
 def test_two_accounts_ticked_in_the_portfolio_are_reassigned_in_one_go(fresh_server, page, artifacts):
-    _sign_in_at(page, fresh_server, "/portfolio", DIRECTOR)
+    sign_in(page, fresh_server.url + "/portfolio", DIRECTOR)
     page.get_by_role("heading", name="Portfolio").wait_for()
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
@@ -104,7 +86,7 @@ def test_two_accounts_ticked_in_the_portfolio_are_reassigned_in_one_go(fresh_ser
 
 
 def test_a_manager_completes_a_planned_visit_from_my_work(fresh_server, page, artifacts):
-    _sign_in_at(page, fresh_server, "/my_work", MANAGER)
+    sign_in(page, fresh_server.url + "/my_work", MANAGER)
     page.get_by_role("heading", name="My work").first.wait_for()
     assert_no_exception(page)
     screenshot(page, artifacts / "my-work.png")

@@ -115,9 +115,10 @@ def test_a_url_opened_before_sign_in_shows_only_the_sign_in_form(demo_server, pa
 
 
 def test_the_very_first_request_to_a_fresh_server_cannot_skip_sign_in(tmp_path, demo_db_file, browser):
-    # Streamlit serves the first request after a start in its legacy pages-folder mode,
-    # which would run pages/users_page.py without app.py's gate.
-    server = Server(copy_db(demo_db_file, tmp_path / "fresh.duckdb"), tmp_path / "server.log")
+    # Started as plain `streamlit run app.py`, Streamlit serves the first request after a start
+    # in its legacy pages-folder mode, which would run pages/users_page.py without app.py's gate.
+    server = Server(copy_db(demo_db_file, tmp_path / "fresh.duckdb"), tmp_path / "server.log",
+                    plain_streamlit=True)
     try:
         page = browser.new_page()
         page.goto(server.url + "/users")
@@ -127,6 +128,18 @@ def test_the_very_first_request_to_a_fresh_server_cannot_skip_sign_in(tmp_path, 
         assert page.locator('[data-testid="stMetric"]').count() == 0
         sign_in(page, server.url + "/users", ADMIN)
         page.get_by_role("heading", name="Users").wait_for()
+        page.close()
+    finally:
+        server.stop()
+
+
+def test_a_deep_link_as_the_first_request_after_a_start_opens_after_sign_in(tmp_path, demo_db_file, browser):
+    server = Server(copy_db(demo_db_file, tmp_path / "fresh.duckdb"), tmp_path / "server.log")
+    try:
+        page = browser.new_page()
+        sign_in(page, server.url + "/account?account=1", DIRECTOR)
+        page.get_by_role("heading", name="Brightwater Logistics Inc.").wait_for()
+        assert "Page not found" not in page.inner_text("body")
         page.close()
     finally:
         server.stop()
