@@ -36,7 +36,7 @@ def _fields(db: Database, actor: Actor, key: str, start: dict[str, Any]) -> dict
     if start.get("owner_id") not in owners:
         owners.append(start["owner_id"])
     c1, c2 = st.columns([2, 1])
-    values = {"name": c1.text_input("Name", value=start.get("name") or "", max_chars=200, key=f"{key}_name"),
+    values: dict[str, Any] = {"name": c1.text_input("Name", value=start.get("name") or "", max_chars=200, key=f"{key}_name"),
               "currency": c2.selectbox("Currency", CURRENCIES, index=_at(CURRENCIES, start.get("currency")),
                                        key=f"{key}_currency")}
     c1, c2, c3 = st.columns(3)
@@ -74,11 +74,10 @@ def edit_panel(db: Database, actor: Actor, head: dict[str, Any]) -> None:
         return
     base = f"account_form_{head['id']}"
     version = ui.loaded_version(base, head["version"])
-    parent = _parent_choice(db, actor, base, head)
-    with st.form(base, border=False, enter_to_submit=False):
+    with st.container(border=True):
         values = _fields(db, actor, base, head)
-        saved = st.form_submit_button("Save account", type="primary", icon=":material/save:")
-    values["parent_id"] = parent
+        values["parent_id"] = _parent_choice(db, actor, base, head)
+        saved = st.button("Save account", type="primary", icon=":material/save:", key=f"{base}_save")
     ui.resolve_conflict(base, "account_log", "account", lambda theirs: _differences(db, values, theirs))
     if saved:
         _save(db, actor, head["id"], version, base, values)
@@ -86,12 +85,13 @@ def edit_panel(db: Database, actor: Actor, head: dict[str, Any]) -> None:
 
 def _parent_choice(db: Database, actor: Actor, key: str, head: dict[str, Any]) -> int | None:
     current = head["parent"]
-    text = st.text_input("Find a parent account", key=f"{key}_parent_search", max_chars=100,
-                         help="Type part of a name to choose a parent; leave empty to keep the current one.")
+    c1, c2 = st.columns(2)
+    text = c1.text_input("Find a parent account", key=f"{key}_parent_search", max_chars=100,
+                         help="Type part of a name to offer it as the parent.")
     found = [(i, t) for i, t in ui.cached(view.search, db, actor, text) if i != head["id"]] if text.strip() else []
     labels = {None: "No parent", **({current["id"]: current["name"]} if current else {}), **dict(found)}
     options = list(labels)
-    return st.selectbox("Parent account", options, key=f"{key}_parent",
+    return c2.selectbox("Parent account", options, key=f"{key}_parent",
                         index=options.index(current["id"]) if current else 0, format_func=labels.get)
 
 

@@ -17,7 +17,7 @@ def _open_account(demo_app, account_id: int, email: str = DIRECTOR):
 
 
 def _save(at, account_id: int):
-    return at.button(key=f"FormSubmitter:account_form_{account_id}-Save account").click().run()
+    return at.button(key=f"account_form_{account_id}_save").click().run()
 
 
 def test_promoting_an_account_is_saved_and_told_as_history(demo_app):
