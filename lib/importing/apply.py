@@ -1,0 +1,189 @@
+"""Commit an import in one transaction, remember what it did, and undo it on request.
+
+Apply re-runs the same validation SQL inside the write transaction (what is written is what
+the data says at commit time, not what it said at preview), writes creates and updates in
+bulk, records the batch, one import_rows row per record touched (with its values before and
+after), and one summary audit row. Undo removes what the batch created and restores what it
+updated, and refuses, naming the records, when anything changed them since.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from lib.db import Database, Tx
+from lib.errors import UserError, ValidationFailed
+from lib.importing.entities import TARGETS, Target
+from lib.importing.plan import Preview, join_condition, plan, written_columns
+from lib.importing.stage import Staged
+from lib.permissions import require
+from lib.users import Actor
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch_id: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int          # source rows left out because they had errors
+    preview: Preview
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def earlier_batch(db: Database, digest: str, entity: str) -> dict | None:
+    """The latest batch (not undone) that imported the same bytes as the same entity."""
+    return db.record(
+        "SELECT b.id, b.file_name, b.created_at, u.display_name AS created_by FROM import_batches b "
+        "LEFT JOIN users u ON u.id = b.created_by WHERE b.file_hash = ? AND b.entity = ? "
+        "AND b.undone_at IS NULL ORDER BY b.id DESC LIMIT 1", [digest, entity])
+
+
+def same_file_message(batch: dict) -> str:
+    return (f"This file was already imported as batch {batch['id']} ('{batch['file_name']}') "
+            f"on {batch['created_at']:%d %b %Y %H:%M} by {batch['created_by']}.")
+
+
+def preview_import(db: Database, staged: Staged, *, digest: str | None = None,
+                   match_on: tuple[str, ...] | None = None) -> Preview:
+    """What importing would do, row by row, without writing anything."""
+    with db.cursor() as cur:
+        preview = plan(cur, staged, match_on)
+    if digest:
+        preview.same_file = earlier_batch(db, digest, staged.entity)
+    return preview
+
+
+def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, digest: str,
+                 mapping: dict | None = None, match_on: tuple[str, ...] | None = None,
+                 skip_bad_rows: bool = False, allow_same_file: bool = False) -> ImportResult:
+    """Write the import in one transaction. Strict (the default): any bad row and nothing is
+    written. skip_bad_rows: the good rows are written and the bad ones reported as rejected."""
+    require(actor, "import_data")
+    if not allow_same_file and (earlier := earlier_batch(db, digest, staged.entity)):
+        raise UserError(same_file_message(earlier) + " Nothing was written; import it again "
+                        "only if you mean to.")
+    target = TARGETS[staged.entity]
+
+    def work(tx: Tx) -> ImportResult:
+        preview = plan(tx.cursor, staged, match_on)
+        if preview.counts["error"] and not skip_bad_rows:
+            raise ValidationFailed([f"{preview.counts['error']:,} rows have errors, so nothing "
+                                    "was imported. Fix them, or choose to import the good rows "
+                                    "only."])
+        recs = preview.records
+        batch_id = tx.value(
+            "INSERT INTO import_batches (file_name, file_hash, entity, mapping, rows_created, "
+            "rows_updated, rows_unchanged, rows_rejected, created_by) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [file_name, digest, staged.entity,
+             json.dumps({"columns": mapping or {}, "given": staged.columns,
+                         "match_on": list(preview.match_on)}),
+             recs["create"], recs["update"], recs["unchanged"], preview.counts["error"], actor.id])
+        _snapshot_before(tx, target, staged.entity)
+        _create(tx, target, staged, batch_id)
+        _update(tx, target, staged, batch_id)
+        if staged.entity == "accounts":
+            _account_history(tx, staged)
+        _record(tx, target, staged.entity, batch_id)
+        counts = {"created": recs["create"], "updated": recs["update"],
+                  "unchanged": recs["unchanged"], "rejected": preview.counts["error"]}
+        tx.audit("import", staged.entity, batch_id, {"file": file_name, **counts}, batch_id=batch_id)
+        return ImportResult(batch_id, recs["create"], recs["update"], recs["unchanged"],
+                            preview.counts["error"], preview)
+
+    return db.write(actor, work)
+
+
+def snapshot_sql(target: Target, alias: str) -> str:
+    """The stored values an import writes and undo compares, as one JSON text."""
+    cols = list(target.columns) + ["import_batch_id"] * target.has_batch + ["version"] * target.versioned
+    return "to_json(struct_pack(" + ", ".join(f"{c} := {alias}.{c}" for c in cols) + "))::VARCHAR"
+
+
+def key_sql(target: Target, alias: str) -> str:
+    return "to_json(struct_pack(" + ", ".join(f"{k} := {alias}.{k}" for k in target.key) + "))::VARCHAR"
+
+
+def _snapshot_before(tx: Tx, target: Target, entity: str) -> None:
+    tx.execute(f"CREATE OR REPLACE TEMP TABLE before AS SELECT r._key, {snapshot_sql(target, 't')} "
+               f"AS old FROM compared r JOIN {target.table} t ON {join_condition(entity)} "
+               "WHERE r.action = 'update'")
+
+
+def _create(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
+    written, defaults = set(written_columns(staged)), dict(target.defaults)
+    cols, exprs = [], []
+    if target.key == ("id",):
+        tx.execute(f"UPDATE compared SET _target = nextval('seq_{target.table}') "
+                   "WHERE action = 'create'")
+        cols.append("id")
+        exprs.append("_target")
+    else:
+        cols += list(target.key)
+        exprs += list(target.key)
+    for c in target.columns:
+        value = c if c in written else "NULL"
+        if c in defaults:
+            value = f"coalesce({value}, {defaults[c]})"
+        cols.append(c)
+        exprs.append(value)
+    stamps = ["created_by"] + ["updated_by"] * target.versioned
+    cols += stamps + ["import_batch_id"] * target.has_batch
+    exprs += ["?"] * len(stamps) + ["?"] * target.has_batch
+    tx.execute(f"INSERT INTO {target.table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
+               "FROM compared WHERE action = 'create'",
+               [tx.actor.id] * len(stamps) + [batch_id] * target.has_batch)
+
+
+def _update(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
+    # A blank cell never erases: an update keeps the stored value where the file has none.
+    sets = [f"{c} = coalesce(r.{c}, {target.table}.{c})" for c in written_columns(staged)]
+    params: list = []
+    if target.versioned:
+        sets += [f"version = {target.table}.version + 1", "updated_at = now()::TIMESTAMP",
+                 "updated_by = ?"]
+        params.append(tx.actor.id)
+    if target.has_batch:
+        sets.append("import_batch_id = ?")
+        params.append(batch_id)
+    tx.execute(f"UPDATE {target.table} SET {', '.join(sets)} FROM compared r "
+               f"WHERE {join_condition(staged.entity, 'r', target.table)} AND r.action = 'update'",
+               params)
+
+
+HISTORY_FIELDS = ("owner_id", "tier", "status")
+
+
+def _account_history(tx: Tx, staged: Staged) -> None:
+    """Owner, tier and status changes keep their history however they were made."""
+    parts = [f"SELECT _target, '{c}', old_{c}::VARCHAR, {c}::VARCHAR FROM compared WHERE "
+             f"action = 'update' AND {c} IS NOT NULL AND {c} IS DISTINCT FROM old_{c}"
+             for c in HISTORY_FIELDS if c in written_columns(staged)]
+    if parts:
+        tx.execute("INSERT INTO account_history (account_id, field, old_value, new_value, "
+                   "changed_on, changed_by) SELECT *, current_date, ? FROM ("
+                   + " UNION ALL ".join(parts) + ")", [tx.actor.id])
+
+
+def _record(tx: Tx, target: Target, entity: str, batch_id: int) -> None:
+    tx.execute(f"""
+        INSERT INTO import_rows (batch_id, entity, record_key, action, source_rows, old_values,
+                                 new_values)
+        SELECT ?, ?, {key_sql(target, 't')}, CASE r.action WHEN 'create' THEN 'created'
+               ELSE 'updated' END, r.rows::INTEGER[], b.old, {snapshot_sql(target, 't')}
+        FROM compared r JOIN {target.table} t ON {join_condition(entity)}
+        LEFT JOIN before b ON b._key = r._key
+        WHERE r.action IN ('create', 'update')""", [batch_id, entity])
+
+
+def import_history(db: Database, limit: int = 50):
+    """The latest batches, newest first, with who imported them and whether they were undone."""
+    return db.df(
+        "SELECT b.id, b.created_at, u.display_name AS imported_by, b.file_name, b.entity, "
+        "b.rows_created, b.rows_updated, b.rows_unchanged, b.rows_rejected, b.undone_at "
+        "FROM import_batches b LEFT JOIN users u ON u.id = b.created_by "
+        "ORDER BY b.id DESC LIMIT ?", [limit])

@@ -1,0 +1,136 @@
+"""`python -m lib.importing FILE --entity revenue [--dry-run] [--db PATH] [--json]`
+
+The same pipeline as the Import page, for scheduled imports: read, map (a remembered mapping
+for these headers, else the suggestions), validate, and preview or commit. Acts as the system
+user. Exit status: 0 all rows good, 1 some rows had errors (or the import was refused for
+them), 2 the file or the options could not be used, 3 the database could not be opened.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from lib.db import DatabaseUnavailable, database_path
+from lib.errors import UserError
+from lib.importing.apply import apply_import, file_hash, preview_import, same_file_message
+from lib.importing.mapping import ENTITIES, recall_mapping, suggest_entity, suggest_mapping
+from lib.importing.model import ImportFileError
+from lib.importing.reader import read_upload
+from lib.importing.stage import stage
+from lib.users import SYSTEM
+
+SHOWN_ERRORS = 20
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m lib.importing", description=__doc__.split("\n")[2])
+    p.add_argument("file", type=Path)
+    p.add_argument("--entity", choices=sorted(ENTITIES), help="what the file holds (default: guessed)")
+    p.add_argument("--mapping", help="use the mapping remembered under this name")
+    p.add_argument("--sheet", help="the sheet to import (default: the first importable one)")
+    p.add_argument("--constant", action="append", default=[], metavar="FIELD=VALUE",
+                   help="a value for the whole file, e.g. currency=GBP (repeatable)")
+    p.add_argument("--date-order", choices=("dmy", "mdy"), help="for dates like 3/4/2024")
+    p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    p.add_argument("--skip-bad-rows", action="store_true", help="import the good rows only")
+    p.add_argument("--allow-same-file", action="store_true",
+                   help="import even though this exact file was imported before")
+    p.add_argument("--db", type=Path, help="database file (default: $ACCOUNTDESK_DB or data/)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        report, status = _run(args)
+    except DatabaseUnavailable as exc:
+        report, status = {"status": "database_unavailable", "message": str(exc)}, 3
+    except (ImportFileError, UserError, ValueError, OSError) as exc:
+        report, status = {"status": "refused", "message": str(exc)}, 2
+    _print(report, args.json)
+    return status
+
+
+def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
+    data = args.file.read_bytes()
+    workbook = read_upload(data, args.file.name)
+    sheet = workbook.sheet(args.sheet) if args.sheet else workbook.importable_sheets[0]
+    headers = list(sheet.rows.columns)
+    constants = dict(_pair(c) for c in args.constant)
+    from lib.migrate import open_database   # here: opening applies migrations
+    db = open_database(args.db or database_path())
+    try:
+        saved = recall_mapping(db, headers, args.entity, name=args.mapping)
+        if args.mapping and saved is None:
+            raise ValueError(f"No mapping is remembered under the name {args.mapping!r}.")
+        entity = args.entity or (saved.entity if saved else suggest_entity(headers).entity)
+        mapping = saved.mapping if saved else suggest_mapping(headers, entity)
+        mapping = {h: f for h, f in mapping.items() if h in headers and f not in constants}
+        constants = {**(saved.constants if saved else {}), **constants}
+        staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order)
+        digest = file_hash(data)
+        preview = preview_import(db, staged, digest=digest)
+        report = _report(args, sheet.name, entity, mapping, constants, preview)
+        if args.dry_run or (preview.counts["error"] and not args.skip_bad_rows):
+            report["status"] = "dry_run" if args.dry_run else "refused"
+            return report, 1 if preview.counts["error"] else 0
+        if preview.same_file and not args.allow_same_file:
+            report.update(status="refused", message=same_file_message(preview.same_file)
+                          + " Nothing was written; pass --allow-same-file to import it again.")
+            return report, 2
+        result = apply_import(db, SYSTEM, staged, file_name=args.file.name, digest=digest,
+                              mapping=mapping, match_on=preview.match_on,
+                              skip_bad_rows=args.skip_bad_rows, allow_same_file=True)
+        report.update(status="imported", batch_id=result.batch_id,
+                      records={"create": result.created, "update": result.updated,
+                               "unchanged": result.unchanged})
+        return report, 1 if result.rejected else 0
+    finally:
+        db.close()
+
+
+def _pair(text: str) -> tuple[str, str]:
+    field, sep, value = text.partition("=")
+    if not sep or not field.strip():
+        raise ValueError(f"--constant takes FIELD=VALUE, not {text!r}.")
+    return field.strip(), value.strip()
+
+
+def _report(args, sheet: str, entity: str, mapping, constants, preview) -> dict[str, Any]:
+    return {
+        "file": str(args.file.name), "sheet": sheet, "entity": entity, "mapping": mapping,
+        "constants": constants, "match_on": list(preview.match_on), "rows": preview.counts,
+        "records": preview.records, "notes": preview.notes,
+        "errors": preview.errors.astype(object).where(preview.errors.notna(), None)
+                                .to_dict(orient="records"),
+        "same_file_as_batch": preview.same_file["id"] if preview.same_file else None,
+    }
+
+
+def _print(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, default=str, indent=2))
+        return
+    if "rows" in report:
+        print(f"{report['file']} ({report['sheet']}) as {report['entity']}: "
+              + ", ".join(f"{n:,} rows {a}" for a, n in report["rows"].items()))
+        print("records: " + ", ".join(f"{n:,} {a}" for a, n in report["records"].items()))
+        for note in report["notes"]:
+            print(f"note: {note}")
+        for e in report["errors"][:SHOWN_ERRORS]:
+            print(f"row {e['row']}, {e['column']}: '{e['value']}' {e['reason']}")
+        if len(report["errors"]) > SHOWN_ERRORS:
+            print(f"... and {len(report['errors']) - SHOWN_ERRORS:,} more errors (use --json)")
+    status = report.get("status")
+    if status == "imported":
+        print(f"Imported as batch {report['batch_id']}.")
+    elif status == "dry_run":
+        print("Dry run: nothing was written.")
+    elif status == "refused" and "rows" in report and "message" not in report:
+        print("Nothing was written: some rows have errors (use --skip-bad-rows to import the rest).")
+    if "message" in report:
+        print(report["message"], file=sys.stderr)

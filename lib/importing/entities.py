@@ -1,0 +1,169 @@
+"""Where each entity's rows go and how they find their references, as SQL over the staged rows.
+
+`resolve` turns the temp table `stage` (typed values from lib.importing.stage) into one row per
+source row with references resolved (`account_id`, `owner_id`, `invoice_id`), the record's key
+`_key` (rows with the same key are the same record) and `_target` (the existing record's id).
+`checks` are (field, condition, reason) in SQL over that result. Names here come from code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib.accounts import NAME_PARAMS, normalised_sql
+
+PARAMS = NAME_PARAMS  # the named parameters the resolve queries bind
+
+
+@dataclass(frozen=True)
+class Target:
+    table: str
+    key: tuple[str, ...]             # columns that identify a stored record
+    columns: dict[str, str]          # columns an import writes -> SQL type
+    versioned: bool = True
+    has_batch: bool = True           # the table has import_batch_id
+    summed: bool = False             # several source rows add up into one record
+    defaults: tuple[tuple[str, str], ...] = ()   # column -> SQL default for new records
+
+
+TARGETS = {
+    "revenue": Target("revenue", ("account_id", "month"),
+                      {"amount": "DECIMAL(18,2)", "currency": "VARCHAR"}, summed=True),
+    "accounts": Target("accounts", ("id",), {
+        "name": "VARCHAR", "external_id": "VARCHAR", "tier": "VARCHAR", "scope": "VARCHAR",
+        "industry": "VARCHAR", "region": "VARCHAR", "country": "VARCHAR", "owner_id": "INTEGER",
+        "status": "VARCHAR", "currency": "VARCHAR"}, has_batch=False,
+        defaults=(("tier", "'standard'"), ("scope", "'regional'"), ("status", "'active'"))),
+    "invoices": Target("invoices", ("id",), {
+        "invoice_number": "VARCHAR", "account_id": "INTEGER", "issue_date": "DATE",
+        "due_date": "DATE", "amount": "DECIMAL(18,2)", "currency": "VARCHAR"}),
+    "payments": Target("payments", ("id",), {
+        "invoice_id": "INTEGER", "paid_on": "DATE", "amount": "DECIMAL(18,2)",
+        "reference": "VARCHAR"}, versioned=False),
+}
+
+# Which staged fields feed each written column (owner -> owner_id ...); derived ones always.
+SOURCES = {"account_id": "account", "owner_id": "owner", "invoice_id": "invoice_number"}
+DERIVED = {"revenue": {"currency"}, "invoices": {"account_id", "currency"},
+           "payments": {"invoice_id"}, "accounts": set()}
+
+
+def _norm(column: str) -> str:
+    return normalised_sql(column)
+
+
+_MONEY = "CASE WHEN abs(s.amount) < 1e16 THEN round(s.amount, 2)::DECIMAL(18,2) END AS amount"
+
+_ACCOUNT_REF = f"""
+    SELECT s.*, CASE WHEN coalesce(ae.n, ac.n, an.n, 0) = 1 THEN coalesce(ae.id, ac.id, an.id) END
+           AS account_id, coalesce(ae.n, ac.n, an.n, 0) AS account_matches
+    FROM stage s
+    LEFT JOIN (SELECT trim(external_id) AS ref, any_value(id) AS id, count(*) AS n FROM accounts
+               WHERE archived_at IS NULL AND external_id IS NOT NULL GROUP BY 1) ae
+           ON ae.ref = s.account
+    LEFT JOIN (SELECT {_norm('name')} AS k, lower(trim(coalesce(country, ''))) AS c,
+                      any_value(id) AS id, count(*) AS n
+               FROM accounts WHERE archived_at IS NULL GROUP BY 1, 2) ac
+           ON ae.id IS NULL AND s.country IS NOT NULL AND ac.k = {_norm('s.account')}
+              AND ac.c = lower(s.country)
+    LEFT JOIN (SELECT {_norm('name')} AS k, any_value(id) AS id, count(*) AS n
+               FROM accounts WHERE archived_at IS NULL GROUP BY 1) an
+           ON ae.id IS NULL AND s.country IS NULL AND an.k = {_norm('s.account')}
+"""
+_ACCOUNT_CHECKS = [
+    ("account", "account IS NOT NULL AND account_matches = 0",
+     "'no account has this external id or name' || coalesce(' in ' || country, '')"),
+    ("account", "account_matches > 1",
+     "account_matches || ' accounts have this name; add a Country column or use the external id'"),
+]
+
+
+def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
+    if entity == "revenue":
+        return f"""
+        SELECT r.* REPLACE (r.month::DATE AS month, {_MONEY.replace('s.amount', 'r.amount')},
+                            coalesce(r.currency, a.currency) AS currency),
+               r.amount AS amount_number, r.account_id || '|' || r.month::DATE AS _key,
+               NULL::INTEGER AS _target, r.account || ' ' || strftime(r.month, '%Y-%m') AS _label
+        FROM ({_ACCOUNT_REF}) r LEFT JOIN accounts a ON a.id = r.account_id"""
+    if entity == "invoices":
+        return f"""
+        SELECT r.* REPLACE (r.issue_date::DATE AS issue_date, r.due_date::DATE AS due_date,
+               {_MONEY.replace('s.amount', 'r.amount')},
+               coalesce(r.currency, a.currency) AS currency), r.amount AS amount_number,
+               i.id AS _target,
+               r.invoice_number AS _key, r.invoice_number AS _label
+        FROM ({_ACCOUNT_REF}) r LEFT JOIN accounts a ON a.id = r.account_id
+        LEFT JOIN invoices i ON i.invoice_number = r.invoice_number"""
+    if entity == "payments":
+        by_ref = "reference" in match_on
+        key = ("i.id || '|' || coalesce(s.reference, '')" if by_ref else
+               "i.id || '|' || s.paid_on::DATE || '|' || round(s.amount, 2)")
+        join = ("p.reference = s.reference" if by_ref else
+                "p.paid_on = s.paid_on::DATE AND p.amount = round(s.amount, 2)::DECIMAL(18,2)")
+        return f"""
+        SELECT s.* REPLACE (s.paid_on::DATE AS paid_on, {_MONEY}), i.id AS invoice_id,
+               s.amount AS amount_number, p.id AS _target, {key} AS _key,
+               s.invoice_number || ' ' || coalesce(s.paid_on::DATE::VARCHAR, '') AS _label
+        FROM stage s LEFT JOIN invoices i ON i.invoice_number = s.invoice_number
+        LEFT JOIN (SELECT invoice_id, paid_on, amount, reference, min(id) AS id FROM payments
+                   GROUP BY ALL) p ON p.invoice_id = i.id AND {join}"""
+    if entity == "accounts":
+        by_name = "name" in match_on
+        with_country = "country" in match_on
+        name_join = (f"an.k = {_norm('s.name')}" +
+                     (" AND an.c = lower(trim(coalesce(s.country, '')))" if with_country else ""))
+        name_group = "1, 2" if with_country else "1"
+        name_c = ", lower(trim(coalesce(country, ''))) AS c" if with_country else ""
+        ext = "" if by_name else "ae.id, "
+        return f"""
+        SELECT s.*, CASE WHEN coalesce(me.n, mn.n, 0) = 1 THEN coalesce(me.id, mn.id) END AS owner_id,
+               coalesce(me.n, mn.n, 0) AS owner_matches,
+               CASE WHEN coalesce({'' if by_name else 'ae.n, '}an.n, 0) = 1
+                    THEN coalesce({ext}an.id) END AS _target,
+               coalesce({'' if by_name else 'ae.n, '}an.n, 0) AS target_matches,
+               coalesce({'' if by_name else "'x' || s.external_id, "}{_norm('s.name')}
+                        {"|| '|' || lower(coalesce(s.country, ''))" if with_country else ''}) AS _key,
+               s.name AS _label
+        FROM stage s
+        LEFT JOIN (SELECT lower(email) AS k, any_value(id) AS id, count(*) AS n FROM account_managers
+                   WHERE active AND email IS NOT NULL GROUP BY 1) me ON me.k = lower(s.owner)
+        LEFT JOIN (SELECT lower(trim(name)) AS k, any_value(id) AS id, count(*) AS n
+                   FROM account_managers WHERE active GROUP BY 1) mn
+               ON me.id IS NULL AND mn.k = lower(s.owner)
+        LEFT JOIN (SELECT external_id AS k, any_value(id) AS id, count(*) AS n FROM accounts
+                   WHERE archived_at IS NULL AND external_id IS NOT NULL GROUP BY 1) ae
+               ON ae.k = s.external_id
+        LEFT JOIN (SELECT {_norm('name')} AS k{name_c}, any_value(id) AS id, count(*) AS n
+                   FROM accounts WHERE archived_at IS NULL GROUP BY {name_group}) an
+               ON ({'TRUE' if by_name else 'ae.id IS NULL'}) AND {name_join}"""
+    raise ValueError(entity)
+
+
+_RANGE_DATE = "year({f}) NOT BETWEEN 1900 AND 2199"
+_CURRENCY = ("currency", "currency IS NOT NULL AND NOT regexp_full_match(currency, '[A-Z]{3}')",
+             "'is not a three-letter currency code such as GBP'")
+_TOO_LARGE = ("amount", "amount IS NULL AND amount_number IS NOT NULL", "'is too large'")
+
+
+def checks(entity: str) -> list[tuple[str, str, str]]:
+    """(field, SQL condition over the resolved row, SQL text of the reason)."""
+    if entity == "revenue":
+        return [*_ACCOUNT_CHECKS, _CURRENCY, _TOO_LARGE,
+                ("month", _RANGE_DATE.format(f="month"), "'is not a plausible month'")]
+    if entity == "invoices":
+        return [*_ACCOUNT_CHECKS, _CURRENCY, _TOO_LARGE,
+                ("issue_date", _RANGE_DATE.format(f="issue_date"), "'is not a plausible date'"),
+                ("due_date", "due_date < issue_date", "'is before the issue date'")]
+    if entity == "payments":
+        return [("invoice_number", "invoice_number IS NOT NULL AND invoice_id IS NULL",
+                 "'no invoice has this number'"), _TOO_LARGE,
+                ("amount", "amount = 0", "'is zero; a payment must have an amount'"),
+                ("paid_on", _RANGE_DATE.format(f="paid_on"), "'is not a plausible date'")]
+    return [("owner", "owner IS NOT NULL AND owner_matches = 0",
+             "'no active account manager has this name or email'"),
+            ("owner", "owner_matches > 1", "owner_matches || ' account managers have this name'"),
+            ("name", "target_matches > 1",
+             "target_matches || ' existing accounts match this row; match on the external id "
+             "or on name and country'"),
+            ("currency", "_target IS NULL AND currency IS NULL AND name IS NOT NULL",
+             "'is needed for a new account: map a column or give a constant'"), _CURRENCY]

@@ -1,0 +1,203 @@
+"""Validate staged rows in bulk in DuckDB and work out what importing them would change.
+
+Runs on one cursor and leaves the temp table `compared` (one row per target record, with its
+action create/update/unchanged, the new and old values and the source rows) for apply to
+write from, so the preview and the commit are computed by the same SQL.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql
+from lib.importing.mapping import spec
+from lib.importing.stage import Staged
+
+DUPLICATE_FIELD = {"accounts": "name", "invoices": "invoice_number", "payments": "invoice_number"}
+ACTIONS = ("create", "update", "unchanged", "error")
+
+
+@dataclass
+class Preview:
+    """rows: row (in the original file), action, record. errors: row, column, value, reason.
+    changes: record, rows, field, old, new (updates only). counts: source rows per action;
+    records: target records per action."""
+
+    entity: str
+    match_on: tuple[str, ...]
+    rows: pd.DataFrame
+    errors: pd.DataFrame
+    changes: pd.DataFrame
+    counts: dict[str, int]
+    records: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+    ambiguous_dates: list[str] = field(default_factory=list)
+    same_file: dict | None = None    # an earlier batch of the same bytes, if any
+
+    @property
+    def ok(self) -> bool:
+        return self.counts["error"] == 0
+
+    def errors_csv(self) -> bytes:
+        """The rejected rows with their reasons, for the person to fix and upload again."""
+        out = io.StringIO()
+        self.errors.to_csv(out, index=False)
+        return out.getvalue().encode("utf-8")
+
+
+def default_match(entity: str, given: set[str]) -> tuple[str, ...]:
+    if entity == "accounts":
+        if "external_id" in given:
+            return ("external_id",)
+        return ("name", "country") if "country" in given else ("name",)
+    if entity == "payments":
+        return (("invoice_number", "reference") if "reference" in given
+                else ("invoice_number", "paid_on", "amount"))
+    return spec(entity).match_keys[0]
+
+
+def written_columns(staged: Staged) -> list[str]:
+    """The target columns this file gives a value for (an unmapped field is never touched)."""
+    given, derived = staged.given, DERIVED[staged.entity]
+    return [c for c in TARGETS[staged.entity].columns if SOURCES.get(c, c) in given or c in derived]
+
+
+def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
+         match_on: tuple[str, ...] | None = None) -> Preview:
+    entity = staged.entity
+    match_on = tuple(match_on) if match_on else default_match(entity, staged.given)
+    if match_on not in spec(entity).match_keys:
+        raise ValueError(f"{spec(entity).label} can be matched on "
+                         + " or ".join(" + ".join(k) for k in spec(entity).match_keys) + ".")
+    _load(cur, staged)
+    sql = f"CREATE OR REPLACE TEMP TABLE resolved AS {resolve_sql(entity, match_on)}"
+    cur.execute(sql, PARAMS if "$joined" in sql else None)
+    _errors(cur, staged)
+    (_sum if TARGETS[entity].summed else _dedupe)(cur, entity)
+    _compare(cur, staged)
+    return _preview(cur, staged, match_on)
+
+
+def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    frame = staged.values.copy()
+    for f in spec(staged.entity).fields:
+        if f.name not in frame:
+            frame[f.name] = (pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
+                             if f.kind in ("date", "month") else
+                             pd.Series(float("nan"), index=frame.index) if f.kind == "number"
+                             else pd.Series(pd.NA, index=frame.index, dtype="string"))
+            frame[f"{f.name}__raw"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+        elif f.kind == "number":
+            frame[f.name] = frame[f.name].astype("Float64")     # NaN -> NULL, not a number
+        elif f.kind not in ("date", "month"):
+            frame[f.name] = frame[f.name].astype("string")
+    cur.register("_staged", frame)
+    cur.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM _staged")
+    cur.unregister("_staged")
+    cur.execute("CREATE OR REPLACE TEMP TABLE parse_errors "
+                "(row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
+    if len(staged.parse_errors):
+        cur.register("_parse_errors", staged.parse_errors.astype({"value": "string"}))
+        cur.execute("INSERT INTO parse_errors SELECT row, field, value, reason FROM _parse_errors")
+        cur.unregister("_parse_errors")
+
+
+def _errors(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    parts = ["SELECT row AS _row, field, value, reason FROM parse_errors"]
+    for name in spec(staged.entity).required:
+        parts.append(
+            f"SELECT _row, '{name}', {name}__raw, 'is required but empty' FROM resolved r "
+            f"WHERE {name} IS NULL AND NOT EXISTS (SELECT 1 FROM parse_errors p "
+            f"WHERE p.row = r._row AND p.field = '{name}')")
+    for name, condition, reason in checks(staged.entity):
+        parts.append(f"SELECT _row, '{name}', {name}__raw, {reason} FROM resolved WHERE {condition}")
+    cur.execute("CREATE OR REPLACE TEMP TABLE row_errors AS " + " UNION ALL ".join(parts))
+
+
+_GOOD = "FROM resolved WHERE _row NOT IN (SELECT _row FROM row_errors)"
+
+
+def _sum(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
+    """Transactions (several rows per account and month) add up into one monthly total."""
+    cur.execute(f"""
+        CREATE OR REPLACE TEMP TABLE records AS
+        SELECT _key, account_id, month, NULL::INTEGER AS _target,
+               sum(amount)::DECIMAL(18,2) AS amount, any_value(currency) AS currency,
+               string_agg(DISTINCT currency, ', ' ORDER BY currency) AS currencies, count(DISTINCT currency) AS n_cur,
+               list(_row ORDER BY _row) AS rows, any_value(_label) AS _label {_GOOD}
+        GROUP BY _key, account_id, month""")
+    cur.execute("""
+        INSERT INTO row_errors SELECT unnest(rows), 'currency', currencies,
+               'this account and month has rows in several currencies (' || currencies || ')'
+        FROM records WHERE n_cur > 1""")
+    cur.execute("DELETE FROM records WHERE n_cur > 1")
+
+
+def _dedupe(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
+    """Two rows for the same record: the first is kept, the others are errors naming it."""
+    rec = "coalesce('#' || _target, _key)"
+    cur.execute(f"""
+        CREATE OR REPLACE TEMP TABLE records AS
+        SELECT *, row_number() OVER w AS _n, first_value(_row) OVER w AS _first, [_row] AS rows
+        {_GOOD} WINDOW w AS (PARTITION BY {rec} ORDER BY _row)""")
+    dup = DUPLICATE_FIELD[entity]
+    cur.execute(f"""
+        INSERT INTO row_errors SELECT _row, '{dup}', {dup}__raw,
+               'is the same record as row ' || _first || '; each record may appear once'
+        FROM records WHERE _n > 1""")
+    cur.execute("DELETE FROM records WHERE _n > 1")
+
+
+def join_condition(entity: str, record: str = "r", table: str = "t") -> str:
+    target = TARGETS[entity]
+    if target.key == ("id",):
+        return f"{table}.id = {record}._target"
+    return " AND ".join(f"{table}.{k} = {record}.{k}" for k in target.key)
+
+
+def _compare(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    target, cols = TARGETS[staged.entity], written_columns(staged)
+    same = " AND ".join(f"(r.{c} IS NULL OR r.{c} IS NOT DISTINCT FROM t.{c})" for c in cols)
+    olds = ", ".join(f"t.{c} AS old_{c}" for c in cols)
+    cur.execute(f"""
+        CREATE OR REPLACE TEMP TABLE compared AS
+        SELECT r.*, {olds}, t.{target.key[0]} AS _stored,
+               CASE WHEN t.{target.key[0]} IS NULL THEN 'create'
+                    WHEN {same or 'TRUE'} THEN 'unchanged' ELSE 'update' END AS action
+        FROM records r LEFT JOIN {target.table} t ON {join_condition(staged.entity)}""")
+
+
+def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str, ...]) -> Preview:
+    rows = cur.execute("""
+        SELECT row, action, record FROM (
+            SELECT unnest(rows) AS row, action, _label AS record FROM compared
+            UNION ALL SELECT DISTINCT e._row, 'error', r._label FROM row_errors e
+                      LEFT JOIN resolved r ON r._row = e._row)
+        ORDER BY row""").df()
+    errors = cur.execute("SELECT _row AS row, field, value, reason FROM row_errors "
+                         "ORDER BY _row, field").df()
+    columns = staged.columns
+    labels = {f.name: f.label for f in spec(staged.entity).fields}
+    errors.insert(1, "column", errors.pop("field").map(
+        lambda f: columns.get(f) or f"{labels.get(f, f)} (not in the file)"))
+    changes = _changes(cur, staged)
+    counts = {a: int((rows["action"] == a).sum()) for a in ACTIONS}
+    records = dict(cur.execute("SELECT action, count(*) FROM compared GROUP BY 1").fetchall())
+    notes = list(staged.notes)
+    if TARGETS[staged.entity].summed:
+        many = cur.execute("SELECT count(*), sum(len(rows)) FROM compared WHERE len(rows) > 1").fetchone()
+        if many[0]:
+            notes.append(f"{int(many[1]):,} rows are transactions: they were summed into "
+                         f"{many[0]:,} account-month totals.")
+    return Preview(staged.entity, match_on, rows, errors, changes, counts,
+                   {a: int(records.get(a, 0)) for a in ACTIONS[:3]}, notes, staged.ambiguous_dates)
+
+
+def _changes(cur: duckdb.DuckDBPyConnection, staged: Staged) -> pd.DataFrame:
+    parts = [f"SELECT _label AS record, rows, '{c}' AS field, old_{c}::VARCHAR AS old, "
+             f"{c}::VARCHAR AS new FROM compared WHERE action = 'update' AND {c} IS NOT NULL "
+             f"AND {c} IS DISTINCT FROM old_{c}" for c in written_columns(staged)]
+    return cur.execute(" UNION ALL ".join(parts) + " ORDER BY rows[1], field").df()

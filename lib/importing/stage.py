@@ -1,0 +1,126 @@
+"""Mapped columns -> typed values, with every unreadable cell kept as a per-row problem.
+
+This is the only step that looks at cells one distinct text at a time (the value parsers);
+everything after it (references, required fields, ranges, matching) runs as SQL over the
+staged frame, see lib.importing.plan.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import pandas as pd
+
+from lib.importing.categories import normalize_category, suggest_category
+from lib.importing.dates import Order, detect_date_order, parse_date_series, parse_period
+from lib.importing.mapping import Field, check_mapping, spec
+from lib.importing.numbers import parse_number_series
+from lib.importing.values import clean, is_null, map_unique
+
+CONSTANT = "(constant for the whole file)"
+
+
+@dataclass
+class Staged:
+    """values: `_row` (row number in the original file), one typed column per given field and
+    `<field>__raw` with the text as written. parse_errors: row, field, value, reason."""
+
+    entity: str
+    values: pd.DataFrame
+    parse_errors: pd.DataFrame
+    columns: dict[str, str]                 # field -> header in the file, or CONSTANT
+    notes: list[str] = field(default_factory=list)
+    ambiguous_dates: list[str] = field(default_factory=list)   # fields whose order must be asked
+
+    @property
+    def given(self) -> set[str]:
+        return set(self.columns)
+
+
+def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
+          constants: dict[str, str] | None = None, *, date_order: Order | None = None,
+          decimal: str | None = None) -> Staged:
+    """Parse the mapped columns of `rows` (text cells; index = original row numbers)."""
+    constants = {k: v for k, v in (constants or {}).items() if v not in (None, "")}
+    check_mapping(entity, mapping, constants)
+    entity_spec = spec(entity)
+    columns = {f: h for h, f in mapping.items() if f}
+    columns.update({f: CONSTANT for f in constants})
+    out = pd.DataFrame({"_row": [int(n) for n in rows.index]})
+    problems: list[pd.DataFrame] = []
+    notes = [f"{f.label} is required but no column is mapped to it (and no constant is given)."
+             for f in entity_spec.fields if f.required and f.name not in columns]
+    ambiguous: list[str] = []
+    for name, header in columns.items():
+        f = entity_spec.field(name)
+        raw = (pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
+               if header == CONSTANT else rows[header].astype("str"))
+        if f.kind in ("date", "month") and date_order is None and _needs_order(raw):
+            ambiguous.append(name)
+            notes.append(f"{f.label} ('{header}'): {detect_date_order(raw).message}")
+        values, errors, col_notes = _parse(f, raw, date_order, decimal)
+        notes += [f"{f.label} ('{header}'): {n}" for n in col_notes]
+        out[name] = values.to_numpy()
+        out[f"{name}__raw"] = raw.map(clean).to_numpy()
+        bad = errors.notna().to_numpy()
+        if bad.any():
+            problems.append(pd.DataFrame({
+                "row": out["_row"][bad].to_numpy(), "field": name,
+                "value": out[f"{name}__raw"][bad].to_numpy(),
+                "reason": errors[bad].map(_reason).to_numpy()}))
+    parse_errors = (pd.concat(problems, ignore_index=True) if problems
+                    else pd.DataFrame(columns=["row", "field", "value", "reason"]))
+    return Staged(entity, out, parse_errors.astype({"row": "int64"}), columns, notes, ambiguous)
+
+
+def _needs_order(raw: pd.Series) -> bool:
+    decided = detect_date_order(raw)
+    return decided.order is None and not decided.certain
+
+
+def _reason(message: str) -> str:
+    # The parsers say "'3/4/2024': could be ..."; the value has its own column in the report.
+    return message.split("': ", 1)[1] if message.startswith("'") and "': " in message else message
+
+
+def _parse(f: Field, raw: pd.Series, order: Order | None, decimal: str | None):
+    if f.kind == "number":
+        parsed = parse_number_series(raw, decimal=decimal)
+        return parsed.values, parsed.errors, parsed.notes
+    if f.kind == "date":
+        parsed = parse_date_series(raw, order=order)
+        return parsed.values.dt.normalize(), parsed.errors, []
+    if f.kind == "month":
+        return _months(raw, order)
+    if f.kind == "choice":
+        values, errors = map_unique(raw, lambda t: _choice(t, f.choices))
+        return values, errors, []
+    values = raw.map(lambda t: None if is_null(t) else clean(t))
+    if f.kind == "currency":
+        values = values.map(lambda t: t.upper() if t else t)
+    return values, pd.Series([None] * len(raw), index=raw.index, dtype=object), []
+
+
+def _months(raw: pd.Series, order: Order | None):
+    """A month written as a period (Apr-18, 2024-01) or as any date in it (-> its first day)."""
+    periods, _ = map_unique(raw, parse_period)
+    rest = periods.isna().to_numpy()
+    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+    errors = pd.Series([None] * len(raw), index=raw.index, dtype=object)
+    values[~rest] = pd.to_datetime(periods[~rest]).astype("datetime64[us]")
+    notes: list[str] = []
+    if rest.any():
+        dates = parse_date_series(raw[rest], order=order)
+        values[rest] = dates.values.dt.to_period("M").dt.to_timestamp().to_numpy()
+        errors[rest] = dates.errors.to_numpy()
+        notes = [n for n in dates.notes if "serial" in n]
+    return values, errors, notes
+
+
+def _choice(text: str, choices: tuple[str, ...]) -> str | None:
+    if is_null(text):
+        return None
+    key = normalize_category(text).replace(" ", "_").replace("-", "_")
+    if key in choices:
+        return key
+    guess = suggest_category(key, choices)
+    hint = f" Did you mean {guess.value}?" if guess.value else ""
+    raise ValueError(f"is not one of {', '.join(choices)}.{hint}")

@@ -1,0 +1,17 @@
+"""Small builders for pipeline tests: a sheet's rows as the reader hands them over."""
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.importing import stage, suggest_mapping
+
+
+def sheet_rows(header: list[str], rows: list[list[str]], first: int = 2) -> pd.DataFrame:
+    """Text cells indexed by their row number in the original file (header on row first-1)."""
+    return pd.DataFrame(rows, columns=header, index=range(first, first + len(rows)), dtype="str")
+
+
+def staged(entity: str, header: list[str], rows: list[list[str]], *, constants=None, first=2,
+           mapping=None, **options):
+    frame = sheet_rows(header, rows, first)
+    return stage(frame, entity, mapping or suggest_mapping(header, entity), constants, **options)

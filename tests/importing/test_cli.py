@@ -1,0 +1,101 @@
+"""python -m lib.importing: the same pipeline for scheduled imports."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from lib.importing.cli import main
+from lib.migrate import open_database
+from tests.builders import make_account
+from tests.conftest import ROOT
+
+GOOD_AND_BAD = "Customer,Month,Sales\nAcme,2026-01,\" $(4,533.75)\"\nNobody,2026-02,5\n"
+
+
+@pytest.fixture
+def db_file(tmp_path):
+    path = tmp_path / "cli.duckdb"
+    database = open_database(path)
+    make_account(database, name="Acme", currency="USD")
+    database.close()
+    return path
+
+
+def _csv(tmp_path, text, name="revenue.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _count(path, sql="SELECT count(*) FROM revenue"):
+    database = open_database(path)
+    try:
+        return database.value(sql)
+    finally:
+        database.close()
+
+
+def test_dry_run_writes_nothing_and_json_is_parseable_with_a_nonzero_exit_on_errors(tmp_path, db_file, capsys):
+    file = _csv(tmp_path, GOOD_AND_BAD)
+    status = main([str(file), "--entity", "revenue", "--dry-run", "--json", "--db", str(db_file)])
+    report = json.loads(capsys.readouterr().out)
+    assert status == 1 and report["status"] == "dry_run"
+    assert report["rows"] == {"create": 1, "update": 0, "unchanged": 0, "error": 1}
+    assert report["errors"] == [{"row": 3, "column": "Customer", "value": "Nobody",
+                                 "reason": "no account has this external id or name"}]
+    assert _count(db_file) == 0 and _count(db_file, "SELECT count(*) FROM import_batches") == 0
+
+
+def test_a_file_with_a_bad_row_is_refused_unless_bad_rows_are_skipped(tmp_path, db_file, capsys):
+    file = _csv(tmp_path, GOOD_AND_BAD)
+    assert main([str(file), "--entity", "revenue", "--db", str(db_file)]) == 1
+    assert "Nothing was written" in capsys.readouterr().out and _count(db_file) == 0
+    assert main([str(file), "--entity", "revenue", "--skip-bad-rows", "--db", str(db_file)]) == 1
+    assert "Imported as batch 1." in capsys.readouterr().out
+    assert _count(db_file, "SELECT amount FROM revenue") == -4533.75
+
+
+def test_a_clean_file_imports_with_exit_zero_and_the_same_file_again_is_refused(tmp_path, db_file, capsys):
+    file = _csv(tmp_path, "Client,Period,Net Sales\nAcme,Jan-26,10\nAcme,Feb-26,20\n")
+    args = [str(file), "--db", str(db_file), "--constant", "currency=GBP", "--json"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["entity"] == "revenue" and report["records"]["create"] == 2
+    assert main(args) == 2
+    again = json.loads(capsys.readouterr().out)
+    assert again["status"] == "refused" and "already imported as batch 1" in again["message"]
+    assert _count(db_file) == 2 and _count(db_file, "SELECT min(currency) FROM revenue") == "GBP"
+
+
+def test_a_remembered_mapping_is_used_for_a_file_with_the_same_headers(tmp_path, db_file, capsys):
+    from lib.importing import remember_mapping
+    from lib.users import SYSTEM
+    database = open_database(db_file)
+    remember_mapping(database, SYSTEM, ["Who", "When", "How much"], "revenue",
+                     {"Who": "account", "When": "month", "How much": "amount"}, name="odd")
+    database.close()
+    file = _csv(tmp_path, "Who,When,How much\nAcme,2026-03,7\n")
+    assert main([str(file), "--mapping", "odd", "--db", str(db_file), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["mapping"]["How much"] == "amount"
+    assert _count(db_file) == 1
+
+
+def test_an_unreadable_file_is_refused_with_a_message_and_exit_two(tmp_path, db_file, capsys):
+    file = tmp_path / "empty.csv"
+    file.write_bytes(b"")
+    assert main([str(file), "--entity", "revenue", "--db", str(db_file)]) == 2
+    assert capsys.readouterr().err.strip()
+
+
+def test_while_another_process_holds_the_database_the_cli_says_so_clearly(tmp_path, db):
+    file = _csv(tmp_path, "Customer,Month,Sales\nAcme,2026-01,1\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "lib.importing", str(file), "--entity", "revenue", "--db", str(db.path)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=120)
+    assert done.returncode == 3
+    assert "in use by another program" in done.stderr

@@ -1,0 +1,287 @@
+"""Validate in bulk, preview the change, and apply it: on a real migrated DuckDB file."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from lib.errors import NotAllowed, UserError, ValidationFailed
+from lib.importing import apply_import, file_hash, preview_import, read_upload, stage, suggest_mapping
+from lib.users import SYSTEM
+from tests.builders import add_invoice, add_revenue, make_account, make_manager, make_user
+from tests.importing.pipeline_helpers import sheet_rows, staged
+
+REVENUE = ["Customer", "Month", "Sales"]
+
+
+def _apply(db, s, data=b"file", **options):
+    return apply_import(db, SYSTEM, s, file_name="file.csv", digest=file_hash(data), **options)
+
+
+def _revenue(db):
+    return db.rows("SELECT account_id, month, amount, currency FROM revenue ORDER BY 1, 2")
+
+
+def test_reimporting_the_same_file_leaves_records_unchanged_instead_of_duplicating(db):
+    acme = make_account(db, name="Acme Ltd", currency="GBP")
+    s = staged("revenue", REVENUE, [["Acme Ltd", "2026-01", "100"], ["Acme Ltd", "2026-02", "120"]])
+    first = _apply(db, s)
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
+    again = _apply(db, s, allow_same_file=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert _revenue(db) == [(acme, date(2026, 1, 1), Decimal("100.00"), "GBP"),
+                            (acme, date(2026, 2, 1), Decimal("120.00"), "GBP")]
+
+
+def test_next_months_file_updates_the_changed_month_and_shows_old_and_new(db):
+    acme = make_account(db, name="Acme Ltd", currency="GBP")
+    add_revenue(db, acme, date(2026, 1, 1), 100, "GBP")
+    s = staged("revenue", REVENUE, [["acme ltd.", "Jan-26", "150"], ["ACME LTD", "Feb-26", "90"]])
+    preview = preview_import(db, s)
+    assert preview.rows[["row", "action"]].values.tolist() == [[2, "update"], [3, "create"]]
+    change = preview.changes.iloc[0]
+    assert (change["field"], change["old"], change["new"]) == ("amount", "100.00", "150.00")
+    _apply(db, s)
+    assert [r[2] for r in _revenue(db)] == [Decimal("150.00"), Decimal("90.00")]
+
+
+def test_an_unknown_account_is_an_error_with_its_row_number_in_the_original_file(db):
+    make_account(db, name="Acme Ltd")
+    s = staged("revenue", REVENUE, [["Acme Ltd", "2026-01", "1"], ["Nobody plc", "2026-01", "2"]],
+               first=5)   # three title rows and a header above the table
+    preview = preview_import(db, s)
+    error = preview.errors.to_dict(orient="records")
+    assert error == [{"row": 6, "column": "Customer", "value": "Nobody plc",
+                      "reason": "no account has this external id or name"}]
+    assert preview.counts == {"create": 1, "update": 0, "unchanged": 0, "error": 1}
+    assert b"Nobody plc" in preview.errors_csv()
+
+
+def test_an_account_is_found_by_external_id_and_a_shared_name_needs_the_country(db):
+    uk = make_account(db, name="Orion", country="GB", external_id="C-1")
+    make_account(db, name="Orion", country="US")
+    s = staged("revenue", ["Customer", "Country", "Month", "Sales"],
+               [["C-1", "", "2026-01", "5"], ["Orion", "gb", "2026-02", "6"], ["Orion", "", "2026-03", "7"]])
+    preview = preview_import(db, s)
+    assert preview.rows["action"].tolist() == ["create", "create", "error"]
+    assert preview.errors["reason"].iloc[0].startswith("2 accounts have this name")
+    _apply(db, s, skip_bad_rows=True)
+    assert {r[0] for r in _revenue(db)} == {uk}
+
+
+def test_a_negative_in_parentheses_arrives_negative_and_dollar_dash_is_zero(db):
+    make_account(db, name="Acme", currency="USD")
+    s = staged("revenue", REVENUE, [["Acme", "2026-01", " $(4,533.75)"], ["Acme", "2026-02", " $-   "],
+                                    ["Acme", "2026-03", " $32,370.00 "]])
+    _apply(db, s)
+    assert [r[2] for r in _revenue(db)] == [Decimal("-4533.75"), Decimal("0.00"), Decimal("32370.00")]
+
+
+def test_transactions_are_summed_per_account_and_month_and_the_preview_says_so(db):
+    make_account(db, name="Acme", currency="USD")
+    s = staged("revenue", ["Customer", "Close Date", "Close Value"],
+               [["Acme", "2026-01-03", "10"], ["Acme", "2026-01-28", "15.5"], ["Acme", "2026-02-01", "1"]])
+    preview = preview_import(db, s)
+    assert "2 rows are transactions: they were summed into 1 account-month totals." in preview.notes
+    assert preview.records["create"] == 2
+    _apply(db, s)
+    assert [(r[1], r[2]) for r in _revenue(db)] == [(date(2026, 1, 1), Decimal("25.50")),
+                                                  (date(2026, 2, 1), Decimal("1.00"))]
+
+
+def test_one_account_and_month_in_two_currencies_is_an_error_for_each_row(db):
+    make_account(db, name="Acme", currency="USD")
+    s = staged("revenue", ["Customer", "Month", "Sales", "Currency"],
+               [["Acme", "2026-01", "1", "USD"], ["Acme", "2026-01", "2", "eur"]])
+    preview = preview_import(db, s)
+    assert preview.errors["row"].tolist() == [2, 3]
+    assert "several currencies (EUR, USD)" in preview.errors["reason"].iloc[0]
+
+
+def test_currency_comes_from_a_constant_or_else_from_the_account(db):
+    make_account(db, name="Acme", currency="USD")
+    _apply(db, staged("revenue", REVENUE, [["Acme", "2026-01", "1"]]), b"one")
+    _apply(db, staged("revenue", REVENUE, [["Acme", "2026-02", "1"]], constants={"currency": "GBP"}), b"two")
+    assert [r[3] for r in _revenue(db)] == ["USD", "GBP"]
+
+
+def test_import_good_rows_writes_only_the_good_one_and_strict_mode_writes_nothing(db):
+    make_account(db, name="Acme")
+    s = staged("revenue", REVENUE, [["Acme", "2026-01", "12"], ["Acme", "2026-02", "twelve"]])
+    with pytest.raises(ValidationFailed, match="1 rows have errors, so nothing was imported"):
+        _apply(db, s)
+    assert _revenue(db) == [] and db.value("SELECT count(*) FROM import_batches") == 0
+    result = _apply(db, s, skip_bad_rows=True)
+    assert (result.created, result.rejected) == (1, 1)
+    assert [r[1] for r in _revenue(db)] == [date(2026, 1, 1)]
+
+
+def test_a_batch_records_file_hash_who_counts_and_one_summary_audit_row(db):
+    director = make_user(db, "director")
+    make_account(db, name="Acme")
+    s = staged("revenue", REVENUE, [["Acme", "2026-01", "1"], ["Acme", "2026-02", "x"]])
+    result = apply_import(db, director, s, file_name="jan.csv", digest=file_hash(b"jan"),
+                          mapping={"Customer": "account"}, skip_bad_rows=True)
+    batch = db.record("SELECT * FROM import_batches WHERE id = ?", [result.batch_id])
+    assert (batch["file_name"], batch["file_hash"], batch["created_by"]) == ("jan.csv", file_hash(b"jan"), director.id)
+    assert (batch["rows_created"], batch["rows_rejected"]) == (1, 1)
+    assert db.value("SELECT import_batch_id FROM revenue") == result.batch_id
+    audit = db.rows("SELECT action, entity_id, batch_id FROM audit_log WHERE actor_id = ?", [director.id])
+    assert audit == [("import", str(result.batch_id), result.batch_id)]
+
+
+def test_the_same_file_twice_is_noticed_in_the_preview_and_refused_unless_meant(db):
+    make_account(db, name="Acme")
+    s = staged("revenue", REVENUE, [["Acme", "2026-01", "1"]])
+    first = _apply(db, s, b"same bytes")
+    preview = preview_import(db, s, digest=file_hash(b"same bytes"))
+    assert preview.same_file["id"] == first.batch_id
+    with pytest.raises(UserError, match=f"already imported as batch {first.batch_id}"):
+        _apply(db, s, b"same bytes")
+
+
+def test_only_directors_and_admins_may_import(db):
+    make_account(db, name="Acme")
+    s = staged("revenue", REVENUE, [["Acme", "2026-01", "1"]])
+    with pytest.raises(NotAllowed):
+        apply_import(db, make_user(db, "manager"), s, file_name="f", digest="d")
+
+
+def test_ambiguous_dates_are_errors_until_the_order_is_given(db):
+    make_account(db, name="Acme")
+    rows = [["Acme", "3/4/2026", "1"], ["Acme", "5/6/2026", "2"]]
+    s = staged("revenue", REVENUE, rows)
+    assert s.ambiguous_dates == ["month"]
+    assert preview_import(db, s).errors["reason"].str.contains("day-first or month-first").all()
+    ordered = staged("revenue", REVENUE, rows, date_order="dmy")
+    assert preview_import(db, ordered).ok
+    _apply(db, ordered)
+    assert [r[1] for r in _revenue(db)] == [date(2026, 4, 1), date(2026, 6, 1)]
+
+
+ACCOUNTS = ["Id", "Account Name", "Tier", "Country", "Owner", "Currency"]
+
+
+def test_accounts_reimport_matches_by_external_id_and_updates_only_what_changed(db):
+    priya = make_manager(db, name="Priya Shah", email="priya@example.com")
+    s = staged("accounts", ACCOUNTS, [["A-1", "Acme", "Key", "GB", "priya@example.com", "gbp"],
+                                      ["A-2", "Bolt", "", "US", "Priya Shah", "USD"]])
+    assert (_apply(db, s, b"v1").created) == 2
+    rows = db.rows("SELECT external_id, name, tier, scope, status, owner_id, currency FROM accounts ORDER BY 1")
+    assert rows == [("A-1", "Acme", "key", "regional", "active", priya, "GBP"),
+                    ("A-2", "Bolt", "standard", "regional", "active", priya, "USD")]
+    renamed = staged("accounts", ACCOUNTS, [["A-1", "Acme Group", "key", "GB", "Priya Shah", "GBP"],
+                                            ["A-2", "Bolt", "", "US", "Priya Shah", "USD"]])
+    preview = preview_import(db, renamed)
+    assert preview.records == {"create": 0, "update": 1, "unchanged": 1}
+    assert preview.changes[["field", "old", "new"]].values.tolist() == [["name", "Acme", "Acme Group"]]
+    _apply(db, renamed, b"v2")
+    assert db.value("SELECT count(*) FROM accounts") == 2
+    assert db.value("SELECT version FROM accounts WHERE external_id = 'A-1'") == 2
+
+
+def test_accounts_can_be_matched_on_name_and_country_and_duplicates_in_the_file_are_errors(db):
+    make_account(db, name="Orion", country="GB", tier="standard")
+    s = staged("accounts", ["Name", "Country", "Tier", "Owner"],
+               [["Orion", "GB", "strategic", ""], ["Orion", "US", "key", ""], ["orion", "gb", "key", ""],
+                ["Nova", "FR", "platinum", "Nobody"]], constants={"currency": "EUR"})
+    preview = preview_import(db, s)
+    assert preview.match_on == ("name", "country")
+    assert preview.rows["action"].tolist() == ["update", "create", "error", "error"]
+    reasons = dict(zip(preview.errors["column"], preview.errors["reason"]))
+    assert reasons["Name"] == "is the same record as row 2; each record may appear once"
+    assert reasons["Tier"].startswith("is not one of key, strategic, standard")
+    assert reasons["Owner"] == "no active account manager has this name or email"
+
+
+def test_a_new_account_without_a_currency_is_an_error(db):
+    preview = preview_import(db, staged("accounts", ["Name"], [["Acme"]]))
+    assert preview.errors[["column", "reason"]].values.tolist() == [
+        ["Currency (3 letters) (not in the file)",
+         "is needed for a new account: map a column or give a constant"]]
+
+
+INVOICES = ["Invoice No", "Customer", "Invoice Date", "Due Date", "Amount"]
+
+
+def test_invoices_and_their_payments_import_with_references_resolved(db):
+    acme = make_account(db, name="Acme", currency="EUR")
+    s = staged("invoices", INVOICES, [["INV-1", "Acme", "2026-01-31", "2026-03-02", "1.200,50"],
+                                      ["INV-2", "Acme", "2026-02-28", "2026-02-01", "10"]])
+    preview = preview_import(db, s)
+    assert preview.errors[["row", "column", "reason"]].values.tolist() == [
+        [3, "Due Date", "is before the issue date"]]
+    _apply(db, s, skip_bad_rows=True)
+    assert db.rows("SELECT invoice_number, account_id, amount, currency FROM invoices") == [
+        ("INV-1", acme, Decimal("1200.50"), "EUR")]
+    pay = staged("payments", ["Invoice", "Payment Date", "Amount Paid", "Ref"],
+                 [["INV-1", "2026-02-20", "200.50", "BACS 1"], ["INV-9", "2026-02-21", "5", "BACS 2"]])
+    preview = preview_import(db, pay)
+    assert preview.errors[["row", "reason"]].values.tolist() == [[3, "no invoice has this number"]]
+    _apply(db, pay, b"pay", skip_bad_rows=True)
+    again = preview_import(db, pay)
+    assert again.records == {"create": 0, "update": 0, "unchanged": 1}
+
+
+def test_a_reimported_invoice_with_a_new_amount_is_updated_not_duplicated(db):
+    acme = make_account(db, name="Acme")
+    add_invoice(db, acme, date(2026, 1, 1), date(2026, 2, 1), 100)
+    number = db.value("SELECT invoice_number FROM invoices")
+    s = staged("invoices", INVOICES, [[number, "Acme", "2026-01-01", "2026-02-01", "110"]])
+    assert preview_import(db, s).records["update"] == 1
+    _apply(db, s)
+    assert db.rows("SELECT amount FROM invoices") == [(Decimal("110.00"),)]
+
+
+def test_the_financial_sample_asks_for_its_date_order_then_sums_profit_per_country_and_month(db, sample):
+    data, name = sample("07_financial_sample_currency_csv/Financial Sample.csv")
+    rows = read_upload(data, name).sheets[0].rows
+    for country in sorted(set(rows["Country"])):
+        make_account(db, name=country, currency="USD")
+    mapping = {h: None for h in rows.columns} | {"Country": "account", "Date": "month", "Profit": "amount"}
+    first = stage(rows, "revenue", mapping)
+    assert first.ambiguous_dates == ["month"]
+    s = stage(rows, "revenue", mapping, date_order="mdy")
+    preview = preview_import(db, s)
+    assert preview.ok and preview.counts["create"] == 700
+    _apply(db, s, data)
+    months = {m.month for (m,) in db.rows("SELECT DISTINCT month FROM revenue")}
+    assert months == {int(n) for n in rows["Month Number"]}   # June is June, not January
+    assert (s.values["amount"] < 0).sum() > 0   # " $(4,533.75)" rows entered the sums negative
+    total = db.value("SELECT sum(amount) FROM revenue")
+    raw = rows["Profit"].str.strip().str.replace(r"[$,\s]", "", regex=True)
+    expected = sum(-float(v[1:-1]) if v.startswith("(") else (0.0 if v == "-" else float(v)) for v in raw)
+    assert float(total) == pytest.approx(expected, abs=0.01)
+
+
+def test_the_salesforce_export_imports_as_accounts_keyed_by_its_ids_and_reimports_unchanged(db, sample):
+    data, name = sample("03_salesforce_devorg_export/Account.csv")
+    rows = read_upload(data, name).sheets[0].rows
+    mapping = suggest_mapping(list(rows.columns), "accounts")
+    s = stage(rows, "accounts", mapping, {"currency": "USD"})
+    preview = preview_import(db, s)
+    assert preview.ok, preview.errors
+    assert preview.match_on == ("external_id",) and preview.records["create"] == 14
+    _apply(db, s, data)
+    edge = db.record("SELECT * FROM accounts WHERE name = 'Edge Communications'")
+    assert edge["external_id"] == rows.loc[rows["Name"] == "Edge Communications", "Id"].iloc[0]
+    assert edge["industry"] == "Electronics" and edge["tier"] == "standard"
+    assert preview_import(db, s).records == {"create": 0, "update": 0, "unchanged": 14}
+
+
+def test_maven_accounts_import_with_sector_as_industry_and_office_as_country(db, sample):
+    data, name = sample("01_maven_crm/accounts.csv")
+    rows = read_upload(data, name).sheets[0].rows
+    s = stage(rows, "accounts", suggest_mapping(list(rows.columns), "accounts"), {"currency": "USD"})
+    result = _apply(db, s, data)
+    assert (result.created, result.rejected) == (85, 0)
+    assert db.rows("SELECT industry, country FROM accounts WHERE name = 'Acme Corporation'") == [
+        ("technolgy", "United States")]   # kept as written; category clean-up is a later step
+
+
+def test_an_unmapped_required_field_is_said_once_and_every_row_names_it(db):
+    s = staged("revenue", ["Customer", "Sales"], [["Acme", "1"]])
+    assert "Month is required but no column is mapped to it (and no constant is given)." in s.notes
+    preview = preview_import(db, s)
+    assert ["Month (not in the file)", "is required but empty"] in preview.errors[["column", "reason"]].values.tolist()
