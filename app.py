@@ -17,6 +17,7 @@ PAGES = {
     "portfolio": ("pages/portfolio_page.py", "Portfolio", ":material/table_view:"),
     "account": ("pages/account_page.py", "Account", ":material/domain:"),
     "my_work": ("pages/my_work_page.py", "My work", ":material/checklist:"),
+    "targets": ("pages/targets_page.py", "Targets", ":material/flag:"),
     "audit": ("pages/audit_page.py", "Audit trail", ":material/history:"),
     "users": ("pages/users_page.py", "Users", ":material/group:"),
     "settings": ("pages/settings_page.py", "Settings & backups", ":material/settings:"),

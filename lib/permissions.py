@@ -55,7 +55,7 @@ RULES: dict[str, Rule] = {
     "run_review": Rule(ANY, ANY, NONE, NONE, True, _ONLY_LEADS.format(what="run the team review")),
     "use_sql": Rule(ANY, ANY, NONE, NONE, False, _ONLY_LEADS.format(what="use the SQL box")),
     "import_data": Rule(ANY, ANY, NONE, NONE, True, _ONLY_LEADS.format(what="import data")),
-    "lock_periods": Rule(ANY, NONE, NONE, NONE, True, "Only an admin can lock or unlock periods."),
+    "lock_periods": Rule(ANY, ANY, NONE, NONE, True, _ONLY_LEADS.format(what="lock or unlock periods")),
     "manage_users": Rule(ANY, NONE, NONE, NONE, True, "Only an admin can manage users."),
     "edit_fx": Rule(ANY, NONE, NONE, NONE, True, "Only an admin can change FX rates."),
     "edit_settings": Rule(ANY, NONE, NONE, NONE, True, "Only an admin can change settings."),

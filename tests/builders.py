@@ -78,3 +78,9 @@ def add_interaction(db: Database, account_id: int, manager_id: int, when: dateti
     values = {"account_id": account_id, "manager_id": manager_id, "type": "call", "occurred_at": when,
               "subject": "Check-in", "created_by": 0, "updated_by": 0, **overrides}
     return _insert(db, "interactions", values)
+
+
+def add_manager_target(db: Database, manager_id: int, month: date, amount, currency: str = "USD") -> None:
+    _insert(db, "manager_targets", {"manager_id": manager_id, "month": month,
+                                    "amount": Decimal(str(amount)), "currency": currency,
+                                    "created_by": 0, "updated_by": 0})

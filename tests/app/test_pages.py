@@ -6,7 +6,8 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import app_db, no_errors, sign_in
 from tests.conftest import ADMIN, DIRECTOR, MANAGER, ROOT, VIEWER, copy_db
 
-PAGES = ["pages/portfolio_page.py", "pages/account_page.py", "pages/my_work_page.py", "pages/audit_page.py", "pages/users_page.py", "pages/settings_page.py", "pages/me_page.py"]
+PAGES = ["pages/portfolio_page.py", "pages/account_page.py", "pages/my_work_page.py", "pages/targets_page.py",
+         "pages/audit_page.py", "pages/users_page.py", "pages/settings_page.py", "pages/me_page.py"]
 
 
 

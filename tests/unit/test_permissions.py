@@ -13,7 +13,7 @@ EXPECTED = {
     "edit_contact":       ("any", "team", "own", "none"),
     "record_interaction": ("any", "team", "own", "none"),
     "edit_targets":       ("any", "team", "none", "none"),
-    "lock_periods":       ("any", "none", "none", "none"),
+    "lock_periods":       ("any", "any", "none", "none"),
     "read_compensation":  ("any", "team", "own", "none"),
     "edit_plans":         ("any", "team", "none", "none"),
     "reassign_accounts":  ("any", "team", "none", "none"),
