@@ -6,12 +6,12 @@ write from, so the preview and the commit are computed by the same SQL.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
+from lib.exports import csv_bytes
 from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql
 from lib.importing.mapping import spec
 from lib.importing.stage import Staged
@@ -42,10 +42,9 @@ class Preview:
         return self.counts["error"] == 0
 
     def errors_csv(self) -> bytes:
-        """The rejected rows with their reasons, for the person to fix and upload again."""
-        out = io.StringIO()
-        self.errors.to_csv(out, index=False)
-        return out.getvalue().encode("utf-8")
+        """The rejected rows with their reasons, for the person to fix and upload again
+        (values that a spreadsheet would run as formulas are written as text)."""
+        return csv_bytes(self.errors)
 
 
 def default_match(entity: str, given: set[str]) -> tuple[str, ...]:

@@ -44,7 +44,7 @@ def test_a_new_database_shows_the_welcome_screen_and_loads_the_demo(empty_server
 def test_every_page_renders_without_an_error_for_the_admin(demo_server, page, artifacts):
     sign_in(page, demo_server.url, ADMIN)
     names = nav_titles(page)
-    assert names == ["Portfolio", "Account", "My work", "Targets", "Audit trail", "Users", "Settings & backups",
+    assert names == ["Portfolio", "Account", "My work", "Targets", "Import", "Audit trail", "Users", "Settings & backups",
                      "My account"]
     for name in names:
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).first.click()

@@ -1,0 +1,268 @@
+"""Import: bring revenue, accounts, invoices or payments in from a CSV or Excel file, step by
+step (file, sheet, kind of data, columns, date order, preview, import), and undo a batch."""
+from typing import Any
+
+import streamlit as st
+
+from lib import importing, ui, ui_import
+from lib.formatting import plain
+from lib.importing import ENTITIES
+from lib.importing.apply import same_file_message
+
+actor = ui.current_user(page="import")
+db = ui.database()
+ui.forget_stale("import")
+UNDO_KEYS = ("import_undo_pick", "import_undo_sure")
+
+
+def next_round() -> None:
+    """A fresh, empty uploader (and fresh choices) after an import."""
+    st.session_state["import_round"] = st.session_state.get("import_round", 0) + 1
+
+
+def choose_file(uploads: list) -> Any:
+    if len(uploads) == 1:
+        return uploads[0]
+    pick = st.selectbox("File to import", range(len(uploads)), key="import_file_pick",
+                        format_func=lambda i: uploads[i].name,
+                        help="Each file is imported on its own; choose which one to work on.")
+    return uploads[pick]
+
+
+def choose_sheet(workbook: importing.Workbook) -> tuple[int, importing.Sheet]:
+    sheets = workbook.importable_sheets
+    index = 0
+    if len(sheets) > 1:
+        index = st.selectbox("Sheet", range(len(sheets)), key=f"import_sheet_{base}",
+                             format_func=lambda i: f"{sheets[i].name} ({len(sheets[i].rows):,} rows)")
+    sheet = sheets[index]
+    others = ui_import.other_sheets(workbook)
+    dropped, dropped_cols = ui_import.dropped_rows(sheet), ui_import.dropped_columns(sheet)
+    with st.expander(f"What was read: {len(sheet.rows):,} rows, {len(dropped):,} left out"):
+        for note in [*workbook.notes, *sheet.notes]:
+            st.text(note)
+        if not dropped.empty:
+            st.caption("Rows left out of the import, and why:")
+            st.dataframe(dropped, hide_index=True, key=f"import_dropped_{base}")
+        if not dropped_cols.empty:
+            st.caption("Columns left out of the import, and why:")
+            st.dataframe(dropped_cols, hide_index=True, key=f"import_dropped_cols_{base}")
+        if not others.empty:
+            st.caption("Sheets that are not imported, and why:")
+            st.dataframe(others, hide_index=True, key=f"import_other_sheets_{base}")
+    return index, sheet
+
+
+def choose_entity(headers: list[str]) -> str:
+    saved = ui.cached(importing.recall_mapping, db, headers)
+    guess = importing.suggest_entity(headers)
+    default = saved.entity if saved else guess.entity
+    names = list(ENTITIES)
+    entity = st.selectbox("What the file holds", names, index=names.index(default),
+                          format_func=lambda e: ENTITIES[e].label, key=f"import_entity_{base}")
+    if saved and saved.entity == entity:
+        st.caption("These columns were mapped before; the remembered mapping is filled in.")
+    elif entity == guess.entity:
+        st.caption(guess.reason)
+    if ENTITIES[entity].note:
+        st.caption(ENTITIES[entity].note)
+    return entity
+
+
+def choose_mapping(headers: list[str], entity: str) -> tuple[dict, dict]:
+    spec = ENTITIES[entity]
+    saved = ui.cached(importing.recall_mapping, db, headers, entity)
+    proposed = saved.mapping if saved else importing.suggest_mapping(headers, entity)
+    options = [None, *(f.name for f in spec.fields)]
+
+    def label(name: str | None) -> str:
+        if name is None:
+            return "Ignore"
+        field = spec.field(name)
+        return f"{field.label} (required)" if field.required else field.label
+
+    st.markdown("**Columns**")
+    st.caption("What each column of the file is. Columns set to Ignore are not imported.")
+    mapping: dict[str, str | None] = {}
+    cells = st.columns(3)
+    for i, header in enumerate(headers):
+        default = proposed.get(header)
+        mapping[header] = cells[i % 3].selectbox(
+            plain(header) or f"Column {i + 1}", options, format_func=label,
+            index=options.index(default) if default in options else 0,
+            key=f"import_map_{base}_{entity}_{i}")
+    given = {f for f in mapping.values() if f}
+    missing = [f for f in spec.fields if f.name not in given and (f.required or f.kind == "currency")]
+    constants: dict[str, str] = {}
+    if missing:
+        st.caption("Fields no column gives: a value typed here holds for every row of the file.")
+        cells = st.columns(3)
+        for i, f in enumerate(missing):
+            hint = (" Leave empty to use each account's currency." if f.kind == "currency" and
+                    entity != "accounts" else "")
+            value = cells[i % 3].text_input(
+                f"{f.label} for the whole file", max_chars=200, placeholder=f.example,
+                value=(saved.constants.get(f.name, "") if saved else ""),
+                help=f"For example {f.example}.{hint}", key=f"import_const_{base}_{entity}_{f.name}")
+            if value.strip():
+                constants[f.name] = value.strip()
+    return mapping, constants
+
+
+def show_preview(preview: importing.Preview) -> None:
+    counts = preview.counts
+    cells = st.columns(4)
+    cells[0].metric("Rows to create", f"{counts['create']:,}")
+    cells[1].metric("Rows to update", f"{counts['update']:,}")
+    cells[2].metric("Rows unchanged", f"{counts['unchanged']:,}")
+    cells[3].metric("Rows with errors", f"{counts['error']:,}")
+    records = preview.records
+    st.caption(f"Records: {records['create']:,} new, {records['update']:,} changed, "
+               f"{records['unchanged']:,} already as in the file.")
+    for note in preview.notes:
+        st.info(plain(note), icon=":material/info:")
+    if not preview.changes.empty:
+        st.markdown("**What changes** (old and new values)")
+        st.dataframe(ui_import.changes_table(preview), hide_index=True, key=f"import_changes_{base}")
+    if not preview.errors.empty:
+        st.markdown("**Errors**")
+        st.dataframe(ui_import.errors_table(preview), hide_index=True, key=f"import_errors_{base}")
+        st.download_button("Download the errors (CSV)", ui_import.errors_csv(preview),
+                           file_name="import-errors.csv", mime="text/csv", on_click="ignore",
+                           key=f"import_errors_csv_{base}", icon=":material/download:")
+    with st.expander("Every row and what happens to it"):
+        st.dataframe(ui_import.rows_table(preview), hide_index=True, key=f"import_rows_{base}")
+
+
+def apply_step(upload: Any, digest: str, headers: list[str], entity: str, mapping: dict,
+               constants: dict, staged: importing.Staged, preview: importing.Preview) -> None:
+    counts = preview.counts
+    again = False
+    if preview.same_file:
+        st.warning(plain(same_file_message(preview.same_file)), icon=":material/content_copy:")
+        again = st.checkbox("Import this file again anyway", key=f"import_again_{base}")
+    skip = st.checkbox("Import the good rows and skip the bad ones", key="import_skip")
+    good = counts["create"] + counts["update"] + counts["unchanged"]
+    if counts["error"] and not skip:
+        st.warning(f"{counts['error']:,} rows have errors, so nothing is imported while any row "
+                   "is bad. Fix them in the file and upload it again, or tick 'Import the good "
+                   "rows and skip the bad ones'.", icon=":material/warning:")
+    remember = st.checkbox("Remember this mapping", value=True, key="import_remember",
+                           help="Next time a file with the same columns is uploaded, its columns "
+                                "are mapped the same way.")
+    clicked = st.button(f"Import {good:,} rows", type="primary", key="import_apply",
+                        disabled=good == 0 or (bool(preview.same_file) and not again),
+                        icon=":material/upload:")
+    if not clicked:
+        return
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        done["result"] = importing.apply_import(
+            db, actor, staged, file_name=upload.name, digest=digest, mapping=mapping,
+            match_on=preview.match_on, skip_bad_rows=skip, allow_same_file=again)
+        if remember:
+            importing.remember_mapping(db, actor, headers, entity, mapping, constants)
+
+    if ui.attempt(run):
+        r = done["result"]
+        next_round()
+        ui.finish("import", "success",
+                  f"Imported as batch {r.batch_id}: {r.created:,} created, {r.updated:,} updated, "
+                  f"{r.unchanged:,} unchanged, {r.rejected:,} rows skipped.", "import_skip")
+
+
+def import_steps(upload: Any) -> None:
+    global base
+    data = upload.getvalue()
+    digest = importing.file_hash(data)
+    workbook, problem = ui_import.read(data, upload.name, digest)
+    if problem:
+        st.error(plain(problem), icon=":material/error:")
+        return
+    base = ui.digest(digest, st.session_state.get("import_round", 0))
+    sheet_index, sheet = choose_sheet(workbook)
+    base = ui.digest(digest, sheet_index, st.session_state.get("import_round", 0))
+    headers = [str(h) for h in sheet.rows.columns]
+    if not headers or sheet.rows.empty:
+        st.info("This sheet has no rows to import.")
+        return
+    entity = choose_entity(headers)
+    mapping, constants = choose_mapping(headers, entity)
+    twice = ui_import.twice(entity, mapping)
+    if twice:
+        st.error(f"{', '.join(twice)}: chosen for more than one column. Choose each field once.")
+        return
+    staged, preview = ui_import.staged_preview(db, sheet.rows, entity, mapping, constants, None,
+                                               digest=digest, sheet=sheet.name)
+    if staged.ambiguous_dates:
+        fields = ", ".join(ENTITIES[entity].field(f).label for f in staged.ambiguous_dates)
+        st.warning(f"{fields}: dates like 3/4/2026 can be read as 3 April or as 4 March, and "
+                   "nothing in the file decides which.", icon=":material/event:")
+        order = st.radio("How does this file write dates?", list(ui_import.ORDERS), index=None,
+                         format_func=ui_import.ORDERS.get, key=f"import_order_{base}",
+                         horizontal=True)
+        if order is None:
+            st.info("Choose the date order to see the preview.")
+            return
+        staged, preview = ui_import.staged_preview(db, sheet.rows, entity, mapping, constants,
+                                                   order, digest=digest, sheet=sheet.name)
+    st.subheader("Preview")
+    show_preview(preview)
+    apply_step(upload, digest, headers, entity, mapping, constants, staged, preview)
+
+
+def history_step() -> None:
+    st.subheader("Import history")
+    history = ui.cached(importing.import_history, db)
+    if history.empty:
+        st.info("Nothing has been imported yet.")
+        return
+    st.dataframe(ui_import.history_table(history), hide_index=True, key="import_history",
+                 column_config={
+                     "When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                     "Undone": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+    open_batches = ui_import.open_batches(history)
+    if not open_batches:
+        return
+    st.markdown("**Undo an import**")
+    pick = st.selectbox("Batch", list(open_batches), index=None, format_func=open_batches.get,
+                        placeholder="Choose a batch", key="import_undo_pick")
+    sure = st.checkbox("Yes: remove the records this batch created and restore the ones it "
+                       "changed", key="import_undo_sure")
+    if st.button("Undo the batch", key="import_undo", disabled=pick is None,
+                 icon=":material/undo:"):
+        if not sure:
+            st.error("Tick the box to confirm the undo first.")
+            return
+        done: dict[str, Any] = {}
+        if ui.attempt(lambda: done.update(r=importing.undo_batch(db, actor, int(pick)))):
+            r = done["r"]
+            ui.finish("import", "success", f"Batch {r.batch_id} was undone: {r.removed:,} records "
+                      f"removed, {r.restored:,} restored.", *UNDO_KEYS)
+
+
+def templates_step() -> None:
+    st.subheader("Templates")
+    st.caption("A CSV with the columns each kind of data takes and an example row.")
+    cells = st.columns(len(ENTITIES))
+    for cell, (name, spec) in zip(cells, ENTITIES.items()):
+        cell.download_button(spec.label, importing.template(name), file_name=f"{name}-template.csv",
+                             mime="text/csv", on_click="ignore", key=f"import_template_{name}",
+                             icon=":material/download:")
+
+
+base = ""
+st.title("Import")
+ui.show_outcome("import")
+st.caption("Bring revenue, accounts, invoices or payments in from a CSV or Excel file. Check the "
+           "preview before importing; every import can be undone below.")
+uploads = st.file_uploader("CSV or Excel files", type=["csv", "xlsx", "xlsm"],
+                           accept_multiple_files=True,
+                           key=f"import_files_{st.session_state.get('import_round', 0)}")
+st.caption(f"Up to {st.get_option('server.maxUploadSize'):,} MB per file. Several files may be "
+           "uploaded; each is imported on its own.")
+if uploads:
+    import_steps(choose_file(uploads))
+history_step()
+templates_step()

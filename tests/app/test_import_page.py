@@ -1,0 +1,232 @@
+"""Import page: upload, map, preview, import in strict or lenient mode, and undo a batch."""
+import os
+from datetime import date
+from decimal import Decimal
+
+from streamlit.testing.v1 import AppTest
+
+from lib.auth import create_first_admin
+from tests.app.conftest import app_db, no_errors, sign_in
+from tests.conftest import DIRECTOR, MANAGER
+
+PAGE = "pages/import_page.py"
+BRIGHTWATER = "Brightwater Logistics Inc."   # demo accounts, USD and EUR
+LINDQVIST = "Lindqvist Retail GmbH"
+GOOD_CSV = (f'Customer,Month,Sales\n{BRIGHTWATER},2027-01,"12,500.00"\n'
+            f'{BRIGHTWATER},2027-02,"$(1,200.00)"\n{LINDQVIST},2027-01,800\n').encode()
+BAD_CSV = (f"Customer,Month,Sales\n{BRIGHTWATER},2027-03,100\n"
+           "Nobody At All plc,2027-03,200\n").encode()
+
+
+def _open(at, email=DIRECTOR):
+    return sign_in(at, email).switch_page(PAGE).run()
+
+
+def _upload(at, name: str, data: bytes, mime: str = "text/csv"):
+    at.file_uploader[0].upload(name, data, mime).run()
+    return at
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _revenue_2027():
+    return app_db().rows(
+        "SELECT a.name, r.month, r.amount, r.import_batch_id FROM revenue r "
+        "JOIN accounts a ON a.id = r.account_id WHERE r.month >= DATE '2027-01-01' ORDER BY 1, 2")
+
+
+def _import(at):
+    at.button(key="import_apply").click().run()
+    return at
+
+
+def test_the_page_renders_for_a_director_with_uploader_history_and_templates(demo_app):
+    at = _open(demo_app)
+    no_errors(at)
+    assert at.title[0].value == "Import"
+    assert at.file_uploader[0].accept_multiple_files
+    assert any("MB per file" in c.value for c in at.caption)
+    assert any("Nothing has been imported yet" in i.value for i in at.info)
+    assert [b.label for b in at.get("download_button")] == ["Revenue", "Accounts", "Invoices",
+                                                             "Payments"]
+
+
+def test_a_manager_is_refused(demo_app):
+    at = _open(demo_app, MANAGER)
+    assert "You are not allowed to open Import" in at.error[0].value
+    assert not at.file_uploader
+
+
+def test_a_revenue_file_shows_its_preview_and_importing_writes_the_rows_in_one_batch(demo_app):
+    at = _upload(_open(demo_app), "january.csv", GOOD_CSV)
+    no_errors(at)
+    assert _entity(at).value == "revenue"
+    assert _metrics(at) == {"Rows to create": "3", "Rows to update": "0", "Rows unchanged": "0",
+                            "Rows with errors": "0"}
+    assert at.button(key="import_apply").label == "Import 3 rows"
+    _import(at)
+    no_errors(at)
+    assert "Imported as batch" in at.success[0].value and "3 created" in at.success[0].value
+    rows = _revenue_2027()
+    batch = app_db().value("SELECT max(id) FROM import_batches")
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (BRIGHTWATER, date(2027, 1, 1), Decimal("12500.00")),
+        (BRIGHTWATER, date(2027, 2, 1), Decimal("-1200.00")),
+        (LINDQVIST, date(2027, 1, 1), Decimal("800.00"))]
+    assert {r[3] for r in rows} == {batch}
+    assert app_db().value("SELECT file_name FROM import_batches WHERE id = ?", [batch]) == "january.csv"
+    # the history lists the batch; the uploader is empty again
+    assert at.dataframe[-1].value["Batch"].tolist()[0] == batch
+    assert not at.metric
+
+
+def test_an_unknown_account_is_an_error_with_its_row_and_strict_mode_writes_nothing(demo_app):
+    at = _upload(_open(demo_app), "march.csv", BAD_CSV)
+    no_errors(at)
+    assert _metrics(at)["Rows with errors"] == "1"
+    errors = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert errors.to_dict("records") == [{"Row in file": 3, "Column": "Customer",
+                                          "Value": "Nobody At All plc",
+                                          "Reason": "no account has this external id or name"}]
+    assert any("nothing is imported while any row is bad" in w.value for w in at.warning)
+    _import(at)
+    assert "nothing was imported" in at.error[0].value
+    assert _revenue_2027() == []
+    assert app_db().value("SELECT count(*) FROM import_batches") == 0
+    # skipping the bad row imports the good one
+    at.checkbox(key="import_skip").check().run()
+    _import(at)
+    no_errors(at)
+    assert "1 rows skipped" in at.success[0].value
+    assert [(r[0], r[2]) for r in _revenue_2027()] == [(BRIGHTWATER, Decimal("100.00"))]
+
+
+def test_undoing_a_batch_removes_the_rows_it_created(demo_app):
+    at = _import(_upload(_open(demo_app), "january.csv", GOOD_CSV))
+    batch = app_db().value("SELECT max(id) FROM import_batches")
+    assert len(_revenue_2027()) == 3
+    at.selectbox(key="import_undo_pick").select(batch).run()
+    at.button(key="import_undo").click().run()
+    assert "Tick the box" in at.error[0].value and len(_revenue_2027()) == 3
+    at.checkbox(key="import_undo_sure").check().run()
+    at.button(key="import_undo").click().run()
+    no_errors(at)
+    assert f"Batch {batch} was undone: 3 records removed" in at.success[0].value
+    assert _revenue_2027() == []
+    assert app_db().value("SELECT undone_at FROM import_batches WHERE id = ?", [batch]) is not None
+
+
+def test_binary_garbage_gives_a_clear_error_and_no_exception(demo_app):
+    at = _upload(_open(demo_app), "export.csv", os.urandom(4096), "application/octet-stream")
+    assert not at.exception
+    assert "is not text and not a workbook" in at.error[0].value
+    assert not at.metric and not at.selectbox
+
+
+def test_ambiguous_dates_are_asked_before_the_preview(demo_app):
+    data = f"Customer,Date,Sales\n{BRIGHTWATER},3/4/2027,10\n{BRIGHTWATER},5/6/2027,20\n".encode()
+    at = _upload(_open(demo_app), "dates.csv", data)
+    no_errors(at)
+    assert not at.metric
+    radio = next(r for r in at.radio if r.key.startswith("import_order_"))
+    radio.set_value("dmy").run()
+    no_errors(at)
+    assert _metrics(at)["Rows to create"] == "2"
+    _import(at)
+    assert [r[1] for r in _revenue_2027()] == [date(2027, 4, 1), date(2027, 6, 1)]
+
+
+def test_the_page_renders_on_an_empty_database_for_its_first_admin(empty_app):
+    empty_app.run()
+    create_first_admin(app_db(), "ada@example.com", "Ada Admin", "correct horse battery")
+    at = sign_in(AppTest.from_file(empty_app._script_path, default_timeout=60),
+                 "ada@example.com", "correct horse battery")
+    at.switch_page(PAGE).run()
+    no_errors(at)
+    assert at.title[0].value == "Import"
+    assert any("Nothing has been imported yet" in i.value for i in at.info)
+
+
+def _entity(at):
+    return next(s for s in at.selectbox if str(s.key).startswith("import_entity_"))
+
+
+def _xlsx(sheets: dict[str, list[list]]) -> bytes:
+    import io
+
+    import xlsxwriter
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    book.close()
+    return out.getvalue()
+
+
+def test_a_workbook_with_several_sheets_asks_which_one_and_lists_the_rest(demo_app):
+    data = _xlsx({
+        "Read me": [["This workbook holds our monthly revenue export."]],
+        "Revenue": [["Customer", "Month", "Sales"], [BRIGHTWATER, "2027-01", 10],
+                    [BRIGHTWATER, "2027-02", 20]],
+        "Accounts": [["Account Name", "Country", "Currency"], ["Nova Traders", "FR", "EUR"]],
+    })
+    at = _upload(_open(demo_app), "export.xlsx", data,
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    no_errors(at)
+    sheet = next(s for s in at.selectbox if str(s.key).startswith("import_sheet_"))
+    assert sheet.options == ["Revenue (2 rows)", "Accounts (1 rows)"]
+    assert _metrics(at)["Rows to create"] == "2"
+    sheet.select(1).run()
+    no_errors(at)
+    assert _entity(at).value == "accounts"
+    assert _metrics(at)["Rows to create"] == "1"
+    assert any("Read me" in str(d.value.get("Sheet", "")) for d in at.dataframe)
+
+
+def test_the_same_file_again_is_noticed_and_needs_a_tick_to_import_again(demo_app):
+    at = _import(_upload(_open(demo_app), "january.csv", GOOD_CSV))
+    _upload(at, "january copy.csv", GOOD_CSV)
+    no_errors(at)
+    assert any("already imported as batch" in w.value for w in at.warning)
+    assert _metrics(at)["Rows unchanged"] == "3"
+    assert at.button(key="import_apply").disabled
+    next(c for c in at.checkbox if str(c.key).startswith("import_again_")).check().run()
+    _import(at)
+    no_errors(at)
+    assert "3 unchanged" in at.success[0].value
+
+
+def test_a_remembered_mapping_fills_in_the_columns_of_the_next_file_with_them(demo_app):
+    data = f"Client Ref,Period,Euros\n{LINDQVIST},2027-01,5\n".encode()
+    at = _upload(_open(demo_app), "one.csv", data)
+    mapping = [s for s in at.selectbox if str(s.key).startswith("import_map_")]
+    assert [s.value for s in mapping] == [None, "month", None]
+    mapping[0].select("account").run()
+    next(s for s in at.selectbox if str(s.key).endswith("_2")).select("amount").run()
+    next(t for t in at.text_input if str(t.key).endswith("_currency")).input("EUR").run()
+    _import(at)
+    no_errors(at)
+    at = _upload(at, "two.csv", f"Client Ref,Period,Euros\n{LINDQVIST},2027-02,7\n".encode())
+    no_errors(at)
+    assert [s.value for s in at.selectbox if str(s.key).startswith("import_map_")] == [
+        "account", "month", "amount"]
+    assert next(t for t in at.text_input if str(t.key).endswith("_currency")).value == "EUR"
+    assert _metrics(at)["Rows to create"] == "1"
+
+
+def test_an_undo_that_would_lose_a_later_change_is_refused_in_words(demo_app):
+    at = _import(_upload(_open(demo_app), "january.csv", GOOD_CSV))
+    first = app_db().value("SELECT max(id) FROM import_batches")
+    _import(_upload(at, "fix.csv", f"Customer,Month,Sales\n{BRIGHTWATER},2027-01,13000\n".encode()))
+    assert "1 updated" in at.success[0].value
+    at.selectbox(key="import_undo_pick").select(first).run()
+    at.checkbox(key="import_undo_sure").check().run()
+    at.button(key="import_undo").click().run()
+    assert not at.exception
+    assert "Nothing was saved" in at.error[0].value, at.error[0].value
+    assert len(_revenue_2027()) == 3
