@@ -18,6 +18,7 @@ PAGES = {
     "account": ("pages/account_page.py", "Account", ":material/domain:"),
     "my_work": ("pages/my_work_page.py", "My work", ":material/checklist:"),
     "targets": ("pages/targets_page.py", "Targets", ":material/flag:"),
+    "performance": ("pages/performance_page.py", "Performance", ":material/monitoring:"),
     "import": ("pages/import_page.py", "Import", ":material/upload_file:"),
     "audit": ("pages/audit_page.py", "Audit trail", ":material/history:"),
     "users": ("pages/users_page.py", "Users", ":material/group:"),

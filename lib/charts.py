@@ -30,3 +30,82 @@ def revenue_vs_target(monthly: pd.DataFrame, currency: str) -> go.Figure:
         yaxis={"title": currency, "tickformat": "~s", "rangemode": "tozero"},
     )
     return fig
+
+
+PROJECTED = "#60a5fa"
+QUOTA = "#7c3aed"
+AGEING = ("#16a34a", "#facc15", "#f97316", "#ea580c", "#dc2626")  # not yet due ... over 90 days
+
+
+def _layout(fig: go.Figure, currency: str, height: int = 360) -> go.Figure:
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=height, hovermode="x unified",
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        yaxis={"title": currency, "tickformat": "~s", "rangemode": "tozero"},
+    )
+    return fig
+
+
+def revenue_projection(monthly: pd.DataFrame, currency: str) -> go.Figure:
+    """Actual revenue bars, the target line, and the projection of the months to come with its
+    range as a band; the manager's quota as a dotted line when there is one.
+
+    `monthly` has columns month, revenue, target, revenue_last_year, quota, projected,
+    projected_low, projected_high (NaN where unknown or not applicable).
+    """
+    months = pd.to_datetime(monthly["month"]).dt.strftime("%b %Y")
+    money = " %{y:,.0f} " + currency + "<extra></extra>"
+    ahead = monthly["projected"].notna()
+    fig = go.Figure()
+    fig.add_bar(x=months, y=monthly["revenue"], name="Revenue", marker_color=ACTUAL,
+                hovertemplate="Revenue" + money)
+    fig.add_bar(x=months[ahead], y=monthly["projected"][ahead], name="Projected",
+                marker={"color": PROJECTED, "opacity": 0.45, "line": {"color": ACTUAL, "width": 1}},
+                hovertemplate="Projected" + money)
+    fig.add_scatter(x=months[ahead], y=monthly["projected_high"][ahead], mode="lines",
+                    line={"width": 0, "color": PROJECTED}, showlegend=False,
+                    hovertemplate="Projected high" + money)
+    fig.add_scatter(x=months[ahead], y=monthly["projected_low"][ahead], mode="lines",
+                    line={"width": 0, "color": PROJECTED}, fill="tonexty",
+                    fillcolor="rgba(96,165,250,0.25)", name="Projection range",
+                    hovertemplate="Projected low" + money)
+    fig.add_scatter(x=months, y=monthly["target"], name="Target", mode="lines+markers",
+                    line={"color": TARGET, "width": 3}, hovertemplate="Target" + money)
+    if "quota" in monthly and monthly["quota"].notna().any():
+        fig.add_scatter(x=months, y=monthly["quota"], name="Manager's quota", mode="lines",
+                        line={"color": QUOTA, "dash": "dot"}, hovertemplate="Quota" + money)
+    fig.add_scatter(x=months, y=monthly["revenue_last_year"], name="Revenue last year",
+                    mode="lines", line={"color": LAST_YEAR, "dash": "dot"},
+                    hovertemplate="Last year" + money)
+    fig.update_layout(barmode="overlay")
+    return _layout(fig, currency)
+
+
+def budget_vs_spend(monthly: pd.DataFrame, currency: str) -> go.Figure:
+    """Spend per month stacked by category, with the month's total budget as a line.
+
+    `monthly` has columns month, category, budget, spend (spend NaN for months not closed).
+    """
+    fig = go.Figure()
+    for category, rows in monthly.groupby("category", sort=True):
+        fig.add_bar(x=pd.to_datetime(rows["month"]).dt.strftime("%b %Y"), y=rows["spend"],
+                    name=f"{str(category).capitalize()} spend",
+                    hovertemplate=f"{str(category).capitalize()} %{{y:,.0f}} {currency}<extra></extra>")
+    budget = monthly.groupby("month", as_index=False)["budget"].sum(min_count=1)
+    fig.add_scatter(x=pd.to_datetime(budget["month"]).dt.strftime("%b %Y"), y=budget["budget"],
+                    name="Budget", mode="lines+markers", line={"color": TARGET, "width": 3},
+                    hovertemplate="Budget %{y:,.0f} " + currency + "<extra></extra>")
+    fig.update_layout(barmode="stack")
+    return _layout(fig, currency)
+
+
+def ageing(buckets: pd.DataFrame, currency: str) -> go.Figure:
+    """Open amounts per ageing bucket. `buckets` has columns label, invoices, amount, in order."""
+    colours = list(AGEING) + [AGEING[-1]] * max(0, len(buckets) - len(AGEING))
+    fig = go.Figure()
+    fig.add_bar(x=buckets["label"], y=buckets["amount"], marker_color=colours[:len(buckets)],
+                customdata=buckets["invoices"], name="Open amount",
+                hovertemplate="%{x}<br>%{y:,.0f} " + currency
+                + " in %{customdata:,} invoices<extra></extra>")
+    fig.update_layout(showlegend=False)
+    return _layout(fig, currency, height=320)

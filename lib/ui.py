@@ -179,6 +179,7 @@ def reporting_currency(db: Database) -> str:
         st.session_state["reporting_currency"] = default if default in options else options[0]
     return st.sidebar.selectbox(
         "Reporting currency", options, key="reporting_currency", persist_state="session",
+        index=options.index(st.session_state["reporting_currency"]),
         help="Amounts in other currencies are converted with the month's FX rate.",
     )
 

@@ -1,5 +1,6 @@
-"""Settings & backups (admin): the fiscal calendar, the default currency, the contact policy
-and database backups."""
+"""Settings & backups (admin): the fiscal calendar, the default currency, the contact policy,
+database backups and the FX rates."""
+from datetime import date
 from functools import partial
 
 import streamlit as st
@@ -143,3 +144,53 @@ with st.expander("How to restore a backup", icon=":material/restore:"):
         "(for example `" + str(folder / "accountdesk-YYYYMMDD-HHMMSS.duckdb") + "`).\n"
         "3. Start the app again. The database you replaced is kept beside it as "
         "`<file>.before-restore-<time>`, so a restore loses nothing.")
+
+# ---- FX rates ---------------------------------------------------------------------------------
+st.subheader("FX rates")
+st.caption("What one unit of each currency is worth in USD, month by month. Reports convert every "
+           "amount with its month's rate; a month without one uses the latest earlier rate.")
+
+
+def save_rate(currency: str, month, value, base: str) -> None:
+    """Save one currency's rate for one month against the version this person loaded."""
+    try:
+        fx.set_rate(db, actor, currency, month, value, st.session_state[f"{base}_version"])
+    except WriteConflict as exc:
+        finish("error", f"{exc}\n\nTheir rate now: **{exc.current['usd_per_unit']} USD per "
+               f"{currency}**.", f"{base}_version", f"{base}_rate")
+    except UserError as exc:
+        ui.show_error(exc)
+    else:
+        finish("success", f"Saved: in {month:%B %Y} one {currency} is worth {value:.8g} USD.",
+               f"{base}_version", f"{base}_rate")
+
+
+fx_form, fx_latest = st.columns(2)
+with fx_form.container(border=True):
+    fx_months = fx.months_to_edit(date.today())
+    fx_currency = st.selectbox("Currency", fx.EDITABLE, key="settings_fx_currency")
+    fx_month = st.selectbox("Month", fx_months, index=fx_months.index(date.today().replace(day=1)),
+                            format_func=lambda m: f"{m:%b %Y}", key="settings_fx_month")
+    loaded = fx.rate_for_editing(db, fx_currency, fx_month)
+    fx_base = f"settings_fx_{fx_currency}_{fx_month:%Y%m}"
+    ui.loaded_version(fx_base, loaded["version"])
+    st.caption(f"Saved for {fx_month:%b %Y}: {loaded['usd_per_unit']:.8g} USD per {fx_currency}."
+               if loaded["usd_per_unit"] is not None else
+               f"No rate saved for {fx_month:%b %Y}: the latest earlier {fx_currency} rate applies.")
+    fx_value = st.number_input(f"USD per {fx_currency}", value=loaded["usd_per_unit"], format="%.6f",
+                               step=0.0001, key=f"{fx_base}_rate", placeholder="e.g. 1.27")
+    if st.button("Save the rate", key="settings_fx_save"):
+        save_rate(fx_currency, fx_month, fx_value, fx_base)
+with fx_latest:
+    latest = fx.latest_rates(db)
+    if latest.empty:
+        st.info("No FX rates yet: amounts in other currencies cannot be converted until an admin "
+                "adds them here (or loads the demo).", icon=":material/currency_exchange:")
+    else:
+        st.caption("The latest month of each currency")
+        st.dataframe(fx.rates_for_display(latest), hide_index=True, key="settings_fx_latest",
+                     column_config={"USD per unit": st.column_config.NumberColumn(format="%.6f")})
+        with st.expander(f"Every {fx_currency} rate"):
+            st.dataframe(fx.rates_for_display(fx.rates(db, fx_currency)), hide_index=True,
+                         key="settings_fx_all",
+                         column_config={"USD per unit": st.column_config.NumberColumn(format="%.6f")})

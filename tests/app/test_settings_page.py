@@ -176,3 +176,82 @@ def test_saving_the_policy_writes_only_the_tiers_that_changed(settings_page):
     at.button(key="settings_save_policy").click().run()
     no_errors(at)
     assert _policy_days() == {"key": 30, "strategic": 40, "standard": 120}
+
+
+# ---- FX rates ----------------------------------------------------------------------------------
+def _fx_form(at, currency: str, month) -> str:
+    """Pick the currency and month; the key of the rate box for that pair."""
+    at.selectbox(key="settings_fx_currency").select(currency).run()
+    at.selectbox(key="settings_fx_month").select(month).run()
+    return f"settings_fx_{currency}_{month:%Y%m}_rate"
+
+
+def _this_month():
+    from datetime import date
+    return date.today().replace(day=1)
+
+
+def test_an_admin_sets_an_fx_rate_for_a_month_and_it_is_saved_audited_and_listed(settings_page):
+    at = settings_page
+    month = _this_month()
+    box = _fx_form(at, "GBP", month)
+    assert at.number_input(key=box).value is not None  # the demo's rate for the month, to edit
+    at.number_input(key=box).set_value(1.3125)
+    at.button(key="settings_fx_save").click().run()
+    no_errors(at)
+    assert f"Saved: in {month:%B %Y} one GBP is worth 1.3125 USD." in at.success[0].value
+    assert app_db().value("SELECT usd_per_unit::DOUBLE FROM fx_rates WHERE currency = 'GBP' "
+                          "AND month = ?", [month]) == 1.3125
+    admin_id = app_db().value("SELECT id FROM users WHERE email = ?", [ADMIN])
+    row = app_db().record("SELECT actor_id, action, changes FROM audit_log WHERE entity = 'fx_rate'")
+    assert (row["actor_id"], row["action"]) == (admin_id, "update")
+    assert json.loads(row["changes"])["usd_per_unit"][1] == "1.31250000"
+    assert at.number_input(key=box).value == 1.3125
+    latest = next(d.value for d in at.dataframe if "USD per unit" in d.value.columns)
+    assert set(latest["Currency"]) >= {"GBP", "EUR", "INR"}
+
+
+def test_a_zero_fx_rate_is_refused_in_words_and_nothing_is_saved(settings_page):
+    at = settings_page
+    box = _fx_form(at, "INR", _this_month())
+    before = app_db().value("SELECT usd_per_unit FROM fx_rates WHERE currency = 'INR' AND month = ?",
+                            [_this_month()])
+    at.number_input(key=box).set_value(0.0)
+    at.button(key="settings_fx_save").click().run()
+    assert not at.exception
+    assert "USD per unit: 0.0 is not a rate; one unit must be worth between" in at.error[0].value
+    assert app_db().value("SELECT usd_per_unit FROM fx_rates WHERE currency = 'INR' AND month = ?",
+                          [_this_month()]) == before
+    assert not app_db().value("SELECT count(*) FROM audit_log WHERE entity = 'fx_rate'")
+    assert at.number_input(key=box).value == 0.0  # kept, to be corrected
+
+
+def test_a_stale_fx_save_shows_the_other_admins_rate_and_saves_nothing(settings_page):
+    from lib import fx
+    at = settings_page
+    month = _this_month()
+    box = _fx_form(at, "EUR", month)
+    admin = get_user(app_db(), app_db().value("SELECT id FROM users WHERE email = ?", [ADMIN]))
+    version = fx.rate_for_editing(app_db(), "EUR", month)["version"]
+    fx.set_rate(app_db(), admin, "EUR", month, 1.0999, version)  # another tab saved first
+    at.number_input(key=box).set_value(1.05)
+    at.button(key="settings_fx_save").click().run()
+    assert "Fiona Finch changed this FX rate after you opened it" in at.error[0].value
+    assert "Their rate now: **1.0999 USD per EUR**" in at.error[0].value
+    assert fx.rate_for_editing(app_db(), "EUR", month)["usd_per_unit"] == 1.0999
+    assert at.number_input(key=box).value == 1.0999
+
+
+def test_the_first_rate_of_a_currency_on_an_empty_database_makes_it_a_reporting_currency(empty_app):
+    empty_app.run()
+    create_first_admin(app_db(), "ada@example.com", "Ada Admin", PASSWORD)
+    at = sign_in(AppTest.from_file(empty_app._script_path, default_timeout=60),
+                 "ada@example.com", PASSWORD)
+    at.switch_page("pages/settings_page.py").run()
+    assert any("No FX rates yet" in i.value for i in at.info)
+    box = _fx_form(at, "EUR", _this_month())
+    assert at.number_input(key=box).value is None
+    at.number_input(key=box).set_value(1.08)
+    at.button(key="settings_fx_save").click().run()
+    no_errors(at)
+    assert at.selectbox(key="settings_currency").options == ["EUR", "USD"]

@@ -130,6 +130,21 @@ def demo_server(tmp_path_factory, demo_db_file):
     server.stop()
 
 
+@pytest.fixture
+def fresh_server(tmp_path, demo_db_file):
+    """A demo server of the test's own, for tests that write."""
+    from tests.conftest import copy_db
+    server = Server(copy_db(demo_db_file, tmp_path / "e2e.duckdb"), tmp_path / "server.log")
+    yield server
+    server.stop()
+
+
+def grid_text(page) -> str:
+    """The text of every data grid on screen (the grid draws on a canvas and keeps an
+    accessible copy of its cells in the page)."""
+    return " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
+
+
 def screenshot(page, path: Path) -> None:
     """The whole page: Streamlit scrolls inside its own container, so grow the window to fit."""
     height = page.evaluate(

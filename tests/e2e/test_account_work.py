@@ -1,22 +1,6 @@
 """A manager's day in a real browser: quick entry, a planned visit completed, a bulk reassign."""
-import pytest
-
-from tests.conftest import DIRECTOR, MANAGER, copy_db
-from tests.e2e.conftest import Server, assert_no_exception, screenshot, sign_in, wait_idle
-
-
-@pytest.fixture
-def fresh_server(tmp_path, demo_db_file):
-    """A demo server of this test's own: these tests write."""
-    server = Server(copy_db(demo_db_file, tmp_path / "e2e.duckdb"), tmp_path / "server.log")
-    yield server
-    server.stop()
-
-
-def _grid_text(page) -> str:
-    """The text of every data grid on screen (the grid draws on a canvas and keeps an
-    accessible copy of its cells in the page)."""
-    return " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
+from tests.conftest import DIRECTOR, MANAGER
+from tests.e2e.conftest import assert_no_exception, grid_text, screenshot, sign_in, wait_idle
 
 
 def test_an_interaction_from_quick_entry_appears_on_the_account_timeline(demo_server, page, artifacts):
@@ -34,7 +18,7 @@ def test_an_interaction_from_quick_entry_appears_on_the_account_timeline(demo_se
     page.get_by_role("tab", name="Interactions").click()
     wait_idle(page)
     assert_no_exception(page)
-    assert "Called about the late deliveries" in _grid_text(page)
+    assert "Called about the late deliveries" in grid_text(page)
 
 
 def _select(page, label: str, option: str) -> None:
