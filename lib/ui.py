@@ -216,6 +216,18 @@ def finish(prefix: str, kind: str, message: str, *forget: str) -> None:
     st.rerun()
 
 
+def fresh(base: str) -> str:
+    """The key prefix for the widgets of a form that comes back empty after each use
+    (`renew`). Forgetting a widget's state is not enough for that: the browser keeps what was
+    typed and sends it back with the next run, so a used form gets widgets with new keys."""
+    n = st.session_state.get(f"_generation_{base}", 0)
+    return base if n == 0 else f"{base}-{n}"
+
+
+def renew(base: str) -> None:
+    st.session_state[f"_generation_{base}"] = st.session_state.get(f"_generation_{base}", 0) + 1
+
+
 def remember_outcome(prefix: str, kind: str, message: str) -> None:
     """Keep an outcome for `show_outcome(prefix)` on the next run, e.g. across a page switch."""
     st.session_state[f"{prefix}_flash"] = (kind, message)

@@ -24,7 +24,6 @@ ROLES: tuple[str, ...] = get_args(ContactRole)  # in the order a director reads 
 FIELDS = ("name", "title", "role", "email", "phone")
 OPTIONAL = ("title", "email", "phone")
 ADD = "account_contact_add"
-ADD_KEYS = tuple(f"{ADD}_{field}" for field in (*FIELDS, "primary"))
 PICK = "account_contact_pick"
 LOADED = "account_contact_loaded"  # {"id", "version"}: what the edit form was filled from
 CONFLICT = "account_contact_conflict"  # a stale save: their values, the typed ones, by whom
@@ -106,23 +105,26 @@ def done(message: str, *forget: str) -> None:
 
 # ---- add ----------------------------------------------------------------------------------------
 def add_form(db: Database, actor: Actor, account_id: int) -> None:
-    st.session_state.setdefault(f"{ADD}_role", "user")
+    form = ui.fresh(ADD)  # new widgets after each contact added: the form comes back empty
+    st.session_state.setdefault(f"{form}_role", "user")
     with st.expander("Add a contact", icon=":material/person_add:"):
-        with st.form(ADD, enter_to_submit=False):
-            values = contact_fields(ADD)
-            primary = st.checkbox("Primary contact", key=f"{ADD}_primary",
+        with st.form(form, enter_to_submit=False):
+            values = contact_fields(form)
+            primary = st.checkbox("Primary contact", key=f"{form}_primary",
                                   help="The account has one primary contact; this one replaces it.")
-            if st.form_submit_button("Add the contact", type="primary", key=f"{ADD}_submit"):
-                add(db, actor, account_id, values, primary)
+            if st.form_submit_button("Add the contact", type="primary", key=f"{form}_submit"):
+                add(db, actor, account_id, values, primary, form)
 
 
-def add(db: Database, actor: Actor, account_id: int, values: dict[str, Any], primary: bool) -> None:
+def add(db: Database, actor: Actor, account_id: int, values: dict[str, Any], primary: bool,
+        form: str) -> None:
     def action() -> None:
         contact = NewContact.parse(**cleaned(values), is_primary=primary)
         contacts.add_contact(db, actor, account_id, contact)
 
     if ui.attempt(action):
-        done("Contact added to the stakeholder map.", *ADD_KEYS)
+        ui.renew(ADD)
+        done("Contact added to the stakeholder map.", *ui.form_keys(form))
 
 
 # ---- edit, make primary, archive ----------------------------------------------------------------

@@ -132,7 +132,9 @@ def _parse(account_id: int, day: date | None, at: time | None, values: dict[str,
 
 def record(db: Database, actor: Actor, key: str, account: dict[str, Any], *, planned: bool = False,
            done: str = "account_log", forget: tuple[str, ...] = ()) -> None:
-    """The form for a new interaction; a double click or a retry records it once."""
+    """The form for a new interaction, empty again after each use; a double click or a retry
+    records it once."""
+    base, key = key, ui.fresh(key)
     token_key = f"{key}_token"
     st.session_state.setdefault(token_key, uuid.uuid4().hex)
     item = interaction_form(db, actor, key, account, planned=planned)
@@ -142,6 +144,7 @@ def record(db: Database, actor: Actor, key: str, account: dict[str, Any], *, pla
             db, actor, item, idempotency_key=f"interaction:{st.session_state[token_key]}")):
         what = "Planned" if planned else "Recorded"
         when = clock.to_local(item.occurred_at, ui.timezone()).strftime("%Y-%m-%d %H:%M")
+        ui.renew(base)
         ui.finish(done, "success", f"{what}: {label(item.type).lower()} “{plain(item.subject)}” on {when}.",
                   *_keys(key), token_key, *forget)
 

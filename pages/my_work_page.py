@@ -19,11 +19,8 @@ ui.forget_stale("my_work")
 # conflict, not an overwrite.
 seen: dict[int, int] = st.session_state.get("my_work_seen", {})
 
-PLAN_KEYS = ("my_work_plan_account", "my_work_plan_type", "my_work_plan_date",
-             "my_work_plan_time", "my_work_plan_subject", "my_work_plan_token")
-COMPLETE_KEYS = ("my_work_complete_pick", "my_work_complete_outcome",
-                 "my_work_complete_sentiment", "my_work_complete_notes")
-ESCALATION_KEYS = ("my_work_esc_pick", "my_work_esc_status", "my_work_esc_notes")
+# Each form gets widgets with new keys after it is used, so it comes back empty (ui.fresh).
+PLAN, COMPLETE, ESC = (ui.fresh(form) for form in ("my_work_plan", "my_work_complete", "my_work_esc"))
 OPEN = st.column_config.LinkColumn("Open", display_text="Open", width="small")
 ROW = [3, 3, 2, 3, 1.2]  # account, next step, due, from which interaction, Done
 NO_DUE = {"overdue": "Nothing overdue.", "today": "Nothing due today.",
@@ -68,65 +65,68 @@ def plan_form(manager_id: int) -> None:
         st.info("A planned visit is recorded in the name of whoever plans it, so you plan your "
                 f"own visits from your own My work; {plain(people[manager_id])} plans theirs.")
         return
-    token = st.session_state.setdefault("my_work_plan_token", uuid4().hex)  # one per visit
-    with st.form("my_work_plan", enter_to_submit=False):
+    token = st.session_state.setdefault(f"{PLAN}_token", uuid4().hex)  # one per visit
+    with st.form(PLAN, enter_to_submit=False):
         st.markdown("**Plan a visit**")
         account = st.selectbox("Account", list(accounts), index=None, format_func=accounts.get,
-                               placeholder="Choose an account", key="my_work_plan_account")
+                               placeholder="Choose an account", key=f"{PLAN}_account")
         kind = st.selectbox("Type", my_work.PLAN_TYPES, format_func=my_work.kind_label,
-                            key="my_work_plan_type")
+                            key=f"{PLAN}_type")
         left, right = st.columns(2)
         day = left.date_input("Date", value=today + timedelta(days=1), format="YYYY-MM-DD",
-                              key="my_work_plan_date", help="A planned visit lies in the future.")
-        at = right.time_input("Time", value=time(10, 0), step=900, key="my_work_plan_time")
-        subject = st.text_input("Subject", max_chars=200, key="my_work_plan_subject",
+                              key=f"{PLAN}_date", help="A planned visit lies in the future.")
+        at = right.time_input("Time", value=time(10, 0), step=900, key=f"{PLAN}_time")
+        subject = st.text_input("Subject", max_chars=200, key=f"{PLAN}_subject",
                                 placeholder="Quarterly catch-up")
-        if st.form_submit_button("Plan the visit", type="primary", key="my_work_plan_submit") \
+        if st.form_submit_button("Plan the visit", type="primary", key=f"{PLAN}_submit") \
                 and ui.attempt(lambda: my_work.plan_visit(
                     db, actor, account_id=account, kind=kind, day=day, at=at, subject=subject, tz=ui.timezone(),
                     idempotency_key=token)):
+            ui.renew("my_work_plan")
             finish("success", f"Planned: {my_work.kind_label(kind).lower()} at "
-                   f"{plain(accounts[account])} on {day:%a %d %b %Y} at {at:%H:%M}.", *PLAN_KEYS)
+                   f"{plain(accounts[account])} on {day:%a %d %b %Y} at {at:%H:%M}.", *ui.form_keys(PLAN))
 
 
 def complete_form(planned: Any) -> None:
     choices = {r["id"]: my_work.planned_choice(r, ui.timezone()) for r in planned.to_dict("records")}
     current = my_work.versions(planned)
-    with st.form("my_work_complete", enter_to_submit=False):
+    with st.form(COMPLETE, enter_to_submit=False):
         st.markdown("**Complete a visit**")
         pick = st.selectbox("Visit", list(choices), index=None, format_func=choices.get,
-                            placeholder="Choose a planned visit", key="my_work_complete_pick")
-        outcome = st.text_area("Outcome", max_chars=2_000, key="my_work_complete_outcome",
+                            placeholder="Choose a planned visit", key=f"{COMPLETE}_pick")
+        outcome = st.text_area("Outcome", max_chars=2_000, key=f"{COMPLETE}_outcome",
                                placeholder="What was agreed")
         sentiment = st.selectbox("Customer sentiment", list(my_work.SENTIMENTS), index=None,
                                  format_func=my_work.SENTIMENTS.get, placeholder="Choose one",
-                                 key="my_work_complete_sentiment")
-        notes = st.text_area("Notes (optional)", max_chars=20_000, key="my_work_complete_notes")
-        if st.form_submit_button("Complete the visit", key="my_work_complete_submit") \
+                                 key=f"{COMPLETE}_sentiment")
+        notes = st.text_area("Notes (optional)", max_chars=20_000, key=f"{COMPLETE}_notes")
+        if st.form_submit_button("Complete the visit", key=f"{COMPLETE}_submit") \
                 and ui.attempt(lambda: my_work.complete_visit(
                     db, actor, pick, seen.get(pick, current.get(pick, 0)), outcome=outcome,
                     sentiment=sentiment, notes=notes)):
+            ui.renew("my_work_complete")
             finish("success", "Completed; the visit is on the account's timeline now.",
-                   *COMPLETE_KEYS)
+                   *ui.form_keys(COMPLETE))
 
 
 def escalation_form(escalations: Any) -> None:
     choices = {r["id"]: my_work.escalation_choice(r) for r in escalations.to_dict("records")}
     current = my_work.versions(escalations)
-    with st.form("my_work_escalation", enter_to_submit=False):
+    with st.form(f"{ESC}_form", enter_to_submit=False):
         st.markdown("**Move an escalation on**")
         pick = st.selectbox("Escalation", list(choices), index=None, format_func=choices.get,
-                            placeholder="Choose an escalation", key="my_work_esc_pick")
+                            placeholder="Choose an escalation", key=f"{ESC}_pick")
         status = st.radio("New status", ["in_progress", "resolved"], horizontal=True,
-                          format_func=my_work.ESCALATION_STATUSES.get, key="my_work_esc_status")
-        notes = st.text_area("Resolution notes", max_chars=2_000, key="my_work_esc_notes",
+                          format_func=my_work.ESCALATION_STATUSES.get, key=f"{ESC}_status")
+        notes = st.text_area("Resolution notes", max_chars=2_000, key=f"{ESC}_notes",
                              help="Required to resolve: say how it was resolved.")
-        if st.form_submit_button("Save the status", key="my_work_esc_submit") \
+        if st.form_submit_button("Save the status", key=f"{ESC}_submit") \
                 and ui.attempt(lambda: my_work.move_escalation(
                     db, actor, pick, seen.get(pick, current.get(pick, 0)), status=status,
                     notes=notes)):
+            ui.renew("my_work_esc")
             finish("success", f"The escalation is {my_work.ESCALATION_STATUSES[status].lower()} "
-                   "now.", *ESCALATION_KEYS)
+                   "now.", *ui.form_keys(ESC))
 
 
 # ---- whose work -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from lib.target_rules import QUARTERS, SEASONALITY, YEAR, month_label, year_choi
 actor = ui.current_user(page="targets")
 db = ui.database()
 ui.forget_stale("targets")
+REASON = ui.fresh("targets_reason")  # a new box after each save, so it comes back empty
 VIEWS = {"manager": "Managers", "account": "Accounts of one manager"}
 MONEY = st.column_config.NumberColumn(format="accounting")
 
@@ -49,7 +50,8 @@ def save(shown: targets.Grid, plan: targets.Plan, reason: str) -> None:
             target_edits.conflicts_table(result) if result.conflicts else None, result.held_back)
         next_grid()
         kind = "error" if result.conflicts and not result.written else "success"
-        ui.finish("targets", kind, result.sentence, "targets_reason")
+        ui.renew("targets_reason")
+        ui.finish("targets", kind, result.sentence, REASON)
 
 
 def show_conflicts() -> None:
@@ -82,7 +84,7 @@ def edit_section(shown: targets.Grid, locks: dict[date, str], key: str) -> None:
                      column_config=grid_config(shown.fiscal, {}, False))
     if plan.problems:
         st.warning("Fix these before saving:\n\n" + "\n".join(f"- {p}" for p in plan.problems))
-    reason = st.text_input("Reason for the change (optional)", max_chars=500, key="targets_reason",
+    reason = st.text_input("Reason for the change (optional)", max_chars=500, key=REASON,
                            placeholder="Q3 reforecast after the renewal")
     left, right = st.columns([1, 3])
     if left.button("Save", type="primary", key="targets_save", disabled=not edits):
@@ -118,7 +120,7 @@ def history_section(level: str, fiscal: FiscalYear, manager_id: int | None,
                         help="Writes the change's old value back; the revert is itself a change, "
                              "with the reason typed above.")
     if st.button("Revert this change", key="targets_revert", disabled=pick is None) and ui.attempt(
-            lambda: target_history.revert(db, actor, pick, st.session_state.get("targets_reason"))):
+            lambda: target_history.revert(db, actor, pick, st.session_state.get(REASON))):
         next_grid()
         ui.finish("targets", "success", f"Reverted change #{pick}; the revert is in the history "
                   "as a change of its own.", "targets_revert_pick")

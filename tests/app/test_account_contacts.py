@@ -82,7 +82,7 @@ def test_adding_a_contact_shows_it_in_the_map_and_records_who_added_it(demo_app)
                                                          "nadia.okafor@example.com")
     (new_id, _), = _contacts(_account_of(MAYA), "name = 'Nadia Okafor'")
     assert _audit(new_id, "create") == [_user_id(MAYA)]
-    assert at.text_input(key=f"{ADD}_name").value == ""  # ready for the next one
+    assert at.text_input(key=f"{ADD}-1_name").value == ""  # ready for the next one
 
 
 def test_an_empty_name_and_a_bad_email_are_refused_in_words_and_nothing_is_written(demo_app):

@@ -115,7 +115,7 @@ def test_planning_a_visit_for_tomorrow_puts_it_on_the_plan_in_the_managers_name(
     _show_tomorrows_month(at)
     plan = next(d.value for d in at.dataframe if "When" in d.value.columns)
     assert "Walk the new warehouse" in set(plan["Subject"])
-    assert at.text_input(key="my_work_plan_subject").value == ""  # the form is fresh again
+    assert at.text_input(key="my_work_plan-1_subject").value == ""  # the form is fresh again
 
 
 def _show_tomorrows_month(at):

@@ -92,3 +92,22 @@ def test_a_manager_completes_a_planned_visit_from_my_work(fresh_server, page, ar
         done = con.execute("SELECT is_planned, sentiment FROM interactions "
                            "WHERE outcome = 'Agreed to trial the new range'").fetchall()
     assert done == [(False, "positive")]
+
+
+def test_the_account_page_form_is_empty_again_after_recording(demo_server, page):
+    # Forgetting widget state on the server is not enough: the browser keeps what was typed
+    # unless the form gets new widgets, and a second click would record it twice.
+    sign_in(page, demo_server.url + "/account?account=1", DIRECTOR)
+    page.get_by_role("tab", name="Interactions").click()
+    wait_idle(page)
+    page.locator('[data-testid="stMain"] summary').filter(has_text="Record an interaction").click()
+    wait_idle(page)
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Record interaction").first
+    form.get_by_label("Subject").fill("Pricing follow-up")
+    form.get_by_label("Notes").fill("Sent the new price list")
+    form.get_by_role("button", name="Record interaction").click()
+    wait_idle(page)
+    page.get_by_text("Recorded: call “Pricing follow-up”").wait_for()
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Record interaction").first
+    assert form.get_by_label("Subject").input_value() == ""
+    assert form.get_by_label("Notes").input_value() == ""
