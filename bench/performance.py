@@ -1,4 +1,4 @@
-"""Time the Performance page's queries on a large generated portfolio.
+"""Time the Performance page's queries and the targets grid on a large generated portfolio.
 
     .venv/bin/python bench/performance.py [--accounts N] [--managers N] [--repeat N] [--db FILE]
 
@@ -7,7 +7,8 @@ a temporary database; with --db it builds it in FILE instead, or reuses FILE whe
 a portfolio (the file must not be open in a running app). Then it runs each read the page makes,
 uncached, for every kind of scope (the team, a manager, a tier, a region, an account) in two
 reporting currencies, and prints a markdown table of the median and 95th percentile in
-milliseconds, with the command that produced it. The default size, 50,000 accounts and 200
+milliseconds, with the command that produced it; then the targets grid's load (all managers,
+and the largest book of accounts) and a save of one year of one manager's months. The default size, 50,000 accounts and 200
 managers (about 1.5M revenue rows and 630k invoices), takes about a minute here.
 """
 from __future__ import annotations
@@ -28,11 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import duckdb  # noqa: E402
 
-from lib import budgets, collections, performance  # noqa: E402
+from lib import budgets, collections, performance, target_edits, targets  # noqa: E402
 from lib.db import Database  # noqa: E402
 from lib.demo import load_demo  # noqa: E402
 from lib.migrate import open_database  # noqa: E402
 from lib.performance import Scope  # noqa: E402
+from lib.periods import FiscalYear, fiscal_start_month  # noqa: E402
+from lib.target_rules import CellEdit  # noqa: E402
 from lib.users import SYSTEM  # noqa: E402
 
 CURRENCIES = ("USD", "GBP")
@@ -89,6 +92,30 @@ def measure(db: Database, repeat: int, today: date) -> dict[str, dict[str, list[
             results[name][kind] = [ms for cur in CURRENCIES
                                    for ms in timed(lambda: read(db, chosen[kind], cur), repeat)]
     return results
+
+
+def measure_targets(db: Database, repeat: int, today: date) -> dict[str, list[float]]:
+    """The targets grid: load for all managers, load one manager's accounts (the largest
+    book), and save twelve months of one manager (each save a new value, so it writes)."""
+    fiscal = FiscalYear.containing(today, fiscal_start_month(db))
+    biggest = db.value("SELECT owner_id FROM accounts WHERE archived_at IS NULL "
+                       "GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1")
+    rounds = iter(range(1, 10_000))
+
+    def save() -> None:
+        grid = targets.grid(db, SYSTEM, "manager", fiscal)
+        subject = next(iter(grid.names))
+        step = next(rounds)
+        cells = [CellEdit(subject, month, (grid.loaded.get((subject, month)) or 0) + step)
+                 for month in fiscal.months]
+        target_edits.save(db, SYSTEM, "manager", cells, grid.loaded, "benchmark")
+
+    return {
+        "Grid of all managers": timed(lambda: targets.grid(db, SYSTEM, "manager", fiscal), repeat),
+        "Grid of the largest book": timed(
+            lambda: targets.grid(db, SYSTEM, "account", fiscal, manager_id=biggest), repeat),
+        "Save 12 months (load + save)": timed(save, repeat),
+    }
 
 
 def table(results: dict[str, dict[str, list[float]]]) -> str:
@@ -149,9 +176,14 @@ def main() -> None:
         print(f"machine: {machine()}; date {today}")
         print(f"portfolio ({how}): {sizes(db)}")
         results = measure(db, args.repeat, today)
+        grid_results = measure_targets(db, args.repeat * 2, today)
     runs = len(CURRENCIES) * args.repeat
     print(f"\nmilliseconds, median / p95 over {runs} runs ({' and '.join(CURRENCIES)}), uncached:\n")
     print(table(results))
+    print("\ntargets grid, milliseconds, median / p95:\n")
+    print("| operation | median | p95 |\n|---|---|---|")
+    for name, values in grid_results.items():
+        print(f"| {name} | {statistics.median(values):,.0f} | {p95(values):,.0f} |")
     worst = max(p95(v) for per_kind in results.values() for v in per_kind.values())
     print(f"\nslowest read at p95: {worst:,.0f} ms")
 
