@@ -5,7 +5,7 @@ from typing import Any
 import streamlit as st
 
 from lib import importing, ui, ui_import
-from lib.formatting import plain
+from lib.formatting import count, plain
 from lib.importing import ENTITIES
 from lib.importing.apply import same_file_message
 
@@ -34,7 +34,7 @@ def choose_sheet(workbook: importing.Workbook) -> tuple[int, importing.Sheet]:
     index = 0
     if len(sheets) > 1:
         index = st.selectbox("Sheet", range(len(sheets)), key=f"import_sheet_{base}",
-                             format_func=lambda i: f"{sheets[i].name} ({len(sheets[i].rows):,} rows)")
+                             format_func=lambda i: f"{sheets[i].name} ({count(len(sheets[i].rows), 'row')})")
     sheet = sheets[index]
     others = ui_import.other_sheets(workbook)
     dropped, dropped_cols = ui_import.dropped_rows(sheet), ui_import.dropped_columns(sheet)
@@ -144,7 +144,7 @@ def apply_step(upload: Any, digest: str, headers: list[str], entity: str, mappin
     skip = st.checkbox("Import the good rows and skip the bad ones", key="import_skip")
     good = counts["create"] + counts["update"] + counts["unchanged"]
     if counts["error"] and not skip:
-        st.warning(f"{counts['error']:,} rows have errors, so nothing is imported while any row "
+        st.warning(f"{count(counts['error'], 'row')} {'has' if counts['error'] == 1 else 'have'} errors, so nothing is imported while any row "
                    "is bad. Fix them in the file and upload it again, or tick 'Import the good "
                    "rows and skip the bad ones'.", icon=":material/warning:")
     remember = st.checkbox("Remember this mapping", value=True, key="import_remember",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from streamlit.testing.v1 import AppTest
 
 from lib.auth import create_first_admin
+from lib.importing import ENTITIES
 from tests.app.conftest import app_db, no_errors, sign_in
 from tests.conftest import DIRECTOR, MANAGER
 
@@ -49,8 +50,9 @@ def test_the_page_renders_for_a_director_with_uploader_history_and_templates(dem
     assert at.file_uploader[0].accept_multiple_files
     assert any("MB per file" in c.value for c in at.caption)
     assert any("Nothing has been imported yet" in i.value for i in at.info)
-    assert [b.label for b in at.get("download_button")] == ["Revenue", "Accounts", "Invoices",
-                                                             "Payments"]
+    labels = [b.label for b in at.get("download_button")]
+    assert labels[:4] == ["Revenue", "Accounts", "Invoices", "Payments"]
+    assert labels == [spec.label for spec in ENTITIES.values()]  # a template for every entity
 
 
 def test_a_manager_is_refused(demo_app):
@@ -179,7 +181,7 @@ def test_a_workbook_with_several_sheets_asks_which_one_and_lists_the_rest(demo_a
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     no_errors(at)
     sheet = next(s for s in at.selectbox if str(s.key).startswith("import_sheet_"))
-    assert sheet.options == ["Revenue (2 rows)", "Accounts (1 rows)"]
+    assert sheet.options == ["Revenue (2 rows)", "Accounts (1 row)"]
     assert _metrics(at)["Rows to create"] == "2"
     sheet.select(1).run()
     no_errors(at)

@@ -1,0 +1,45 @@
+"""Uploading a spreadsheet in a real browser: the file goes through the uploader (with its XSRF
+token), the preview shows what will change, and the import lands with its batch."""
+import duckdb
+
+from tests.conftest import DIRECTOR
+from tests.e2e.conftest import assert_no_exception, grid_text, screenshot, sign_in, wait_idle
+
+CSV = ("Customer,Month,Sales\n"
+       "Brightwater Logistics Inc.,2027-01,\"12,500.00\"\n"
+       "Brightwater Logistics Inc.,2027-02,\"$(1,200.00)\"\n"
+       "Nobody At All plc,2027-01,800\n")
+
+
+def test_a_csv_uploaded_in_the_browser_is_previewed_then_imported_without_the_bad_row(
+        fresh_server, page, artifacts, tmp_path):
+    sign_in(page, fresh_server.url + "/import", DIRECTOR)
+    page.get_by_role("heading", name="Import").first.wait_for()
+    upload = tmp_path / "revenue-jan.csv"
+    upload.write_text(CSV)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    wait_idle(page)
+    page.get_by_text("Import the good rows and skip the bad ones", exact=True).wait_for()
+    assert_no_exception(page)
+    for _ in range(50):  # the grids draw a moment after the run ends
+        if "Nobody At All plc" in grid_text(page):
+            break
+        page.wait_for_timeout(200)
+    assert "Nobody At All plc" in grid_text(page)  # the error row, listed with its reason
+    metrics = [m.replace("\n\n", ": ") for m in page.locator('[data-testid="stMetric"]').all_inner_texts()]
+    assert metrics == ["Rows to create: 2", "Rows to update: 0", "Rows unchanged: 0", "Rows with errors: 1"]
+    page.get_by_text("Import the good rows and skip the bad ones", exact=True).click()
+    wait_idle(page)
+    screenshot(page, artifacts / "import-preview.png")
+    page.get_by_role("button", name="Import 2 rows").click()
+    wait_idle(page)
+    assert_no_exception(page)
+    page.get_by_text("Imported").first.wait_for()
+    fresh_server.stop()
+    with duckdb.connect(str(fresh_server.db_path), read_only=True) as con:
+        rows = con.execute("SELECT r.month::VARCHAR, r.amount::VARCHAR FROM revenue r "
+                           "JOIN accounts a ON a.id = r.account_id WHERE r.month >= DATE '2027-01-01' "
+                           "ORDER BY r.month").fetchall()
+        batches = con.execute("SELECT file_name, rows_created, rows_rejected FROM import_batches").fetchall()
+    assert rows == [("2027-01-01", "12500.00"), ("2027-02-01", "-1200.00")]
+    assert batches == [("revenue-jan.csv", 2, 1)]
