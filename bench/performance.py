@@ -14,8 +14,6 @@ managers (about 1.5M revenue rows and 630k invoices), takes about a minute here.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -27,7 +25,7 @@ from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
+import bench_common  # noqa: E402 (beside this script)
 
 from lib import budgets, collections, performance, target_edits, targets  # noqa: E402
 from lib.db import Database  # noqa: E402
@@ -128,16 +126,7 @@ def table(results: dict[str, dict[str, list[float]]]) -> str:
 
 
 def machine() -> str:
-    memory = "?"
-    try:
-        kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))
-        memory = f"{kib / 1024 / 1024:.0f} GiB"
-    except (OSError, StopIteration, ValueError):
-        pass
-    return (f"{os.cpu_count()} cores, {memory}, {platform.machine()}, "
-            f"{platform.python_implementation()} {platform.python_version()}, "
-            f"DuckDB {duckdb.__version__}")
+    return bench_common.machine()
 
 
 @contextmanager

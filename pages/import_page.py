@@ -255,7 +255,8 @@ def templates_step() -> None:
 base = ""
 st.title("Import")
 ui.show_outcome("import")
-st.caption("Bring revenue, accounts, invoices or payments in from a CSV or Excel file. Check the "
+st.caption("Bring " + ", ".join(spec.label.lower() for spec in ENTITIES.values())
+           + " in from a CSV or Excel file. Check the "
            "preview before importing; every import can be undone below.")
 uploads = st.file_uploader("CSV or Excel files", type=["csv", "xlsx", "xlsm"],
                            accept_multiple_files=True,

@@ -88,6 +88,8 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
         _update(tx, target, staged, batch_id)
         if staged.entity == "accounts":
             _account_history(tx, staged)
+        if staged.entity == "account_targets" and "amount" in written_columns(staged):
+            _target_history(tx, batch_id)
         _record(tx, target, staged.entity, batch_id)
         counts = {"created": recs["create"], "updated": recs["update"],
                   "unchanged": recs["unchanged"], "rejected": preview.counts["error"]}
@@ -167,6 +169,14 @@ def _account_history(tx: Tx, staged: Staged) -> None:
         tx.execute("INSERT INTO account_history (account_id, field, old_value, new_value, "
                    "changed_on, changed_by) SELECT *, current_date, ? FROM ("
                    + " UNION ALL ".join(parts) + ")", [tx.actor.id])
+
+
+def _target_history(tx: Tx, batch_id: int) -> None:
+    """Imported targets appear in the Targets page history like any other change."""
+    tx.execute("INSERT INTO target_changes (level, subject_id, month, old_amount, new_amount, "
+               "reason, changed_by) SELECT 'account', account_id, month, old_amount, amount, ?, ? "
+               "FROM compared WHERE action IN ('create', 'update') "
+               "AND amount IS DISTINCT FROM old_amount", [f"import batch {batch_id}", tx.actor.id])
 
 
 def _record(tx: Tx, target: Target, entity: str, batch_id: int) -> None:

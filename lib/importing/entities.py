@@ -39,12 +39,21 @@ TARGETS = {
     "payments": Target("payments", ("id",), {
         "invoice_id": "INTEGER", "paid_on": "DATE", "amount": "DECIMAL(18,2)",
         "reference": "VARCHAR"}, versioned=False),
+    "contacts": Target("contacts", ("id",), {
+        "account_id": "INTEGER", "name": "VARCHAR", "title": "VARCHAR", "email": "VARCHAR",
+        "phone": "VARCHAR", "role": "VARCHAR"}, has_batch=False, defaults=(("role", "'user'"),)),
+    "account_targets": Target("account_targets", ("account_id", "month"),
+                              {"amount": "DECIMAL(18,2)", "currency": "VARCHAR"}, has_batch=False),
+    "budgets": Target("budgets", ("account_id", "category", "month"), {
+        "budget": "DECIMAL(18,2)", "spend": "DECIMAL(18,2)", "currency": "VARCHAR"},
+        has_batch=False, defaults=(("budget", "0"), ("spend", "0"))),
 }
 
 # Which staged fields feed each written column (owner -> owner_id ...); derived ones always.
 SOURCES = {"account_id": "account", "owner_id": "owner", "invoice_id": "invoice_number"}
 DERIVED = {"revenue": {"currency"}, "invoices": {"account_id", "currency"},
-           "payments": {"invoice_id"}, "accounts": set()}
+           "payments": {"invoice_id"}, "accounts": set(), "contacts": {"account_id"},
+           "account_targets": {"currency"}, "budgets": {"currency"}}
 
 
 def _norm(column: str) -> str:
@@ -136,7 +145,69 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
         LEFT JOIN (SELECT {_norm('name')} AS k{name_c}, any_value(id) AS id, count(*) AS n
                    FROM accounts WHERE archived_at IS NULL GROUP BY {name_group}) an
                ON ({'TRUE' if by_name else 'ae.id IS NULL'}) AND {name_join}"""
+    if entity in _MORE:
+        return _MORE[entity]()
     raise ValueError(entity)
+
+
+def _contacts_sql() -> str:
+    """By account and email; else by account and name (a row with an email only finds a
+    stored contact that has none: another email is another person)."""
+    return f"""
+        SELECT r.*, CASE WHEN coalesce(ce.n, nullif(n.n, 0), 0) = 1 THEN coalesce(ce.id, n.id) END
+               AS _target, coalesce(ce.n, nullif(n.n, 0), 0) AS target_matches,
+               coalesce(r.account_id || '|e|' || lower(r.email),
+                        r.account_id || '|n|' || {_norm('r.name')}) AS _key,
+               r.name || coalesce(' (' || r.account || ')', '') AS _label
+        FROM ({_ACCOUNT_REF}) r
+        LEFT JOIN (SELECT account_id, lower(trim(email)) AS k, any_value(id) AS id, count(*) AS n
+                   FROM contacts WHERE archived_at IS NULL AND email IS NOT NULL GROUP BY 1, 2) ce
+               ON ce.account_id = r.account_id AND ce.k = lower(r.email)
+        LEFT JOIN (SELECT account_id, {_norm('name')} AS k, count(*) AS n_all,
+                          any_value(id) AS id_all, count(*) FILTER (WHERE email IS NULL) AS n_bare,
+                          any_value(id) FILTER (WHERE email IS NULL) AS id_bare
+                   FROM contacts WHERE archived_at IS NULL GROUP BY 1, 2) cn
+               ON ce.id IS NULL AND cn.account_id = r.account_id AND cn.k = {_norm('r.name')},
+        LATERAL (SELECT CASE WHEN r.email IS NULL THEN cn.n_all ELSE cn.n_bare END AS n,
+                        CASE WHEN r.email IS NULL THEN cn.id_all ELSE cn.id_bare END AS id) n"""
+
+
+def _targets_sql() -> str:
+    return f"""
+        SELECT r.* REPLACE (r.month::DATE AS month, {_MONEY.replace('s.amount', 'r.amount')},
+                            coalesce(r.currency, t.currency, a.currency) AS currency),
+               r.amount AS amount_number, r.account_id || '|' || r.month::DATE AS _key,
+               NULL::INTEGER AS _target, r.account || ' ' || strftime(r.month, '%Y-%m') AS _label,
+               t.amount AS _old_amount, t.currency AS _old_currency, l.month IS NOT NULL AS _locked,
+               coalesce(u.display_name, 'someone') || ' on ' || strftime(l.locked_at, '%Y-%m-%d')
+                   AS _locked_by
+        FROM ({_ACCOUNT_REF}) r LEFT JOIN accounts a ON a.id = r.account_id
+        LEFT JOIN account_targets t ON t.account_id = r.account_id AND t.month = r.month::DATE
+        LEFT JOIN period_locks l ON l.month = r.month::DATE
+        LEFT JOIN users u ON u.id = l.locked_by"""
+
+
+def _budgets_sql() -> str:
+    """A category is compared without case or extra spaces; a known spelling is kept."""
+    money = ", ".join(f"CASE WHEN abs(r.{c}) < 1e16 THEN round(r.{c}, 2)::DECIMAL(18,2) END AS {c}"
+                      for c in ("budget", "spend"))
+    return f"""
+        WITH r AS (SELECT x.* REPLACE (coalesce(k.category, x._cat) AS category, x.month::DATE AS month)
+                   FROM (SELECT *, lower(trim(regexp_replace(category, '\\s+', ' ', 'g'))) AS _cat
+                         FROM ({_ACCOUNT_REF})) x
+                   LEFT JOIN (SELECT lower(category) AS k, min(category) AS category FROM budgets
+                              GROUP BY 1) k ON k.k = x._cat)
+        SELECT r.* EXCLUDE (_cat) REPLACE ({money},
+                   coalesce(r.currency, t.currency, a.currency) AS currency),
+               r.budget AS budget_number, r.spend AS spend_number,
+               r.account_id || '|' || r.category || '|' || r.month AS _key, NULL::INTEGER AS _target,
+               r.account || ', ' || r.category || ', ' || strftime(r.month, '%Y-%m') AS _label
+        FROM r LEFT JOIN accounts a ON a.id = r.account_id
+        LEFT JOIN budgets t ON t.account_id = r.account_id AND t.category = r.category
+                           AND t.month = r.month"""
+
+
+_MORE = {"contacts": _contacts_sql, "account_targets": _targets_sql, "budgets": _budgets_sql}
 
 
 _RANGE_DATE = "year({f}) NOT BETWEEN 1900 AND 2199"
@@ -159,6 +230,8 @@ def checks(entity: str) -> list[tuple[str, str, str]]:
                  "'no invoice has this number'"), _TOO_LARGE,
                 ("amount", "amount = 0", "'is zero; a payment must have an amount'"),
                 ("paid_on", _RANGE_DATE.format(f="paid_on"), "'is not a plausible date'")]
+    if entity in _MORE_CHECKS:
+        return _MORE_CHECKS[entity]
     return [("owner", "owner IS NOT NULL AND owner_matches = 0",
              "'no active account manager has this name or email'"),
             ("owner", "owner_matches > 1", "owner_matches || ' account managers have this name'"),
@@ -167,3 +240,28 @@ def checks(entity: str) -> list[tuple[str, str, str]]:
              "or on name and country'"),
             ("currency", "_target IS NULL AND currency IS NULL AND name IS NOT NULL",
              "'is needed for a new account: map a column or give a constant'"), _CURRENCY]
+
+
+_MONTH = ("month", _RANGE_DATE.format(f="month"), "'is not a plausible month'")
+_MORE_CHECKS = {
+    "contacts": [
+        *_ACCOUNT_CHECKS,
+        ("email", "email IS NOT NULL AND NOT regexp_full_match(email, '[^@ ]+@[^@ ]+[.][^@ ]+')",
+         "'is not an email address'"),
+        ("name", "target_matches > 1",
+         "target_matches || ' contacts of this account have this name; give their email'")],
+    "account_targets": [
+        *_ACCOUNT_CHECKS, _CURRENCY, _TOO_LARGE, _MONTH,
+        ("amount", "amount < 0", "'is negative; a target cannot be below zero'"),
+        ("month", "_locked AND amount IS NOT NULL AND (amount IS DISTINCT FROM _old_amount "
+                  "OR currency IS DISTINCT FROM _old_currency)",
+         "'is locked (' || _locked_by || '); its targets cannot change'")],
+    "budgets": [
+        *_ACCOUNT_CHECKS, _CURRENCY, _MONTH,
+        ("budget", "budget IS NULL AND budget_number IS NOT NULL", "'is too large'"),
+        ("spend", "spend IS NULL AND spend_number IS NOT NULL", "'is too large'"),
+        ("budget", "budget < 0", "'is negative; a budget cannot be below zero'"),
+        ("budget", "budget_number IS NULL AND spend_number IS NULL AND _row NOT IN "
+                   "(SELECT row FROM parse_errors WHERE field IN ('budget', 'spend'))",
+         "'and spend are both empty; a row needs at least one of them'")],
+}

@@ -12,117 +12,11 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 
 from lib.db import Database, Tx
 from lib.permissions import require
+from lib.importing.specs import ENTITIES, EntitySpec, Field, Kind, spec  # noqa: F401
 from lib.users import Actor
-
-Kind = Literal["text", "number", "date", "month", "currency", "choice"]
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    label: str
-    kind: Kind = "text"
-    required: bool = False
-    synonyms: tuple[str, ...] = ()
-    choices: tuple[str, ...] = ()
-    example: str = ""
-
-
-@dataclass(frozen=True)
-class EntitySpec:
-    name: str
-    label: str
-    fields: tuple[Field, ...]
-    note: str = ""
-    match_keys: tuple[tuple[str, ...], ...] = ()  # ways a row may find its existing record
-
-    def field(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(f"{self.label} have no field {name!r}")
-
-    @property
-    def required(self) -> list[str]:
-        return [f.name for f in self.fields if f.required]
-
-
-_ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd",
-                     synonyms=("account name", "customer", "customer name", "client", "client name",
-                               "company", "company name", "account id", "customer id", "account ref"))
-_COUNTRY = Field("country", "Country", synonyms=("country code", "billing country", "nation"),
-                 example="GB")
-_CURRENCY = Field("currency", "Currency (3 letters)", "currency", example="GBP",
-                  synonyms=("currency code", "ccy", "curr", "currencyisocode", "iso currency"))
-
-ENTITIES: dict[str, EntitySpec] = {
-    "revenue": EntitySpec("revenue", "Revenue", (
-        _ACCOUNT_REF, _COUNTRY,
-        Field("month", "Month", "month", True, example="2026-01", synonyms=(
-            "period", "date", "month of order date", "order date", "close date", "invoice date",
-            "closed date", "month name", "revenue month", "booking date", "sale date")),
-        Field("amount", "Amount", "number", True, example="12500.00", synonyms=(
-            "revenue", "sales", "close value", "value", "total", "net sales", "sales amount",
-            "amount usd", "net revenue", "turnover", "gross sales", "monthly revenue",
-            "annualrevenue", "annual revenue")),
-        _CURRENCY,
-    ), note="Several rows for one account and month (order lines, won deals) are summed.",
-        match_keys=(("account", "month"),)),
-    "accounts": EntitySpec("accounts", "Accounts", (
-        Field("name", "Account name", required=True, example="Acme Ltd", synonyms=(
-            "account", "account name", "customer", "customer name", "company", "company name",
-            "client", "organisation", "organization")),
-        Field("external_id", "External id", example="CRM-0001", synonyms=(
-            "id", "account id", "account number", "customer id", "crm id", "record id",
-            "accountnumber")),
-        Field("tier", "Tier", "choice", choices=("key", "strategic", "standard"), example="standard",
-              synonyms=("account tier", "customer tier", "priority")),
-        Field("scope", "Scope", "choice", choices=("regional", "national", "global"),
-              example="regional", synonyms=("coverage", "reach")),
-        Field("industry", "Industry", example="Retail", synonyms=("sector", "vertical", "sic")),
-        Field("region", "Region", example="Europe", synonyms=("territory", "area", "sales region")),
-        Field("country", "Country", example="GB", synonyms=(
-            "billing country", "office location", "country code", "billingcountry", "hq country")),
-        Field("owner", "Owner (manager name or email)", example="Priya Shah", synonyms=(
-            "account owner", "owner name", "sales agent", "account manager", "manager", "rep",
-            "sales rep")),
-        Field("status", "Status", "choice", choices=("prospect", "active", "at_risk", "churned"),
-              example="active", synonyms=("account status", "customer status")),
-        _CURRENCY,
-    ), match_keys=(("external_id",), ("name",), ("name", "country"))),
-    "invoices": EntitySpec("invoices", "Invoices", (
-        Field("invoice_number", "Invoice number", required=True, example="INV-1001", synonyms=(
-            "invoice", "invoice no", "invoice #", "invoice id", "document number", "doc no")),
-        _ACCOUNT_REF, _COUNTRY,
-        Field("issue_date", "Issue date", "date", True, example="2026-01-31", synonyms=(
-            "invoice date", "date issued", "issued", "document date", "date")),
-        Field("due_date", "Due date", "date", True, example="2026-03-02",
-              synonyms=("due", "payment due", "due on", "net due date")),
-        Field("amount", "Amount", "number", True, example="4200.00", synonyms=(
-            "invoice amount", "total", "gross amount", "amount due", "invoice total", "value")),
-        _CURRENCY,
-    ), match_keys=(("invoice_number",),)),
-    "payments": EntitySpec("payments", "Payments", (
-        Field("invoice_number", "Invoice number", required=True, example="INV-1001",
-              synonyms=("invoice", "invoice no", "invoice #", "invoice id", "applied to")),
-        Field("paid_on", "Paid on", "date", True, example="2026-02-20", synonyms=(
-            "payment date", "date paid", "paid date", "received", "receipt date", "date")),
-        Field("amount", "Amount", "number", True, example="4200.00",
-              synonyms=("payment amount", "amount paid", "paid", "received amount", "value")),
-        Field("reference", "Reference", example="BACS 7781", synonyms=(
-            "payment reference", "ref", "transaction id", "remittance", "payment id")),
-    ), match_keys=(("invoice_number", "reference"), ("invoice_number", "paid_on", "amount"))),
-}
-
-
-def spec(entity: str) -> EntitySpec:
-    if entity not in ENTITIES:
-        raise ValueError(f"Unknown kind of data {entity!r}; choose one of {', '.join(ENTITIES)}.")
-    return ENTITIES[entity]
 
 
 def header_key(header: str) -> str:

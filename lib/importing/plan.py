@@ -16,7 +16,8 @@ from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, re
 from lib.importing.mapping import spec
 from lib.importing.stage import Staged
 
-DUPLICATE_FIELD = {"accounts": "name", "invoices": "invoice_number", "payments": "invoice_number"}
+DUPLICATE_FIELD = {"accounts": "name", "invoices": "invoice_number", "payments": "invoice_number",
+                   "contacts": "name", "account_targets": "month", "budgets": "category"}
 ACTIONS = ("create", "update", "unchanged", "error")
 
 

@@ -91,7 +91,7 @@ def _parse(f: Field, raw: pd.Series, order: Order | None, decimal: str | None):
     if f.kind == "month":
         return _months(raw, order)
     if f.kind == "choice":
-        values, errors = map_unique(raw, lambda t: _choice(t, f.choices))
+        values, errors = map_unique(raw, lambda t: _choice(t, f.choices, dict(f.aliases)))
         return values, errors, []
     values = raw.map(lambda t: None if is_null(t) else clean(t))
     if f.kind == "currency":
@@ -115,12 +115,14 @@ def _months(raw: pd.Series, order: Order | None):
     return values, errors, notes
 
 
-def _choice(text: str, choices: tuple[str, ...]) -> str | None:
+def _choice(text: str, choices: tuple[str, ...], aliases: dict[str, str] | None = None) -> str | None:
     if is_null(text):
         return None
     key = normalize_category(text).replace(" ", "_").replace("-", "_")
     if key in choices:
         return key
+    if aliases and key in aliases:
+        return aliases[key]
     guess = suggest_category(key, choices)
     hint = f" Did you mean {guess.value}?" if guess.value else ""
     raise ValueError(f"is not one of {', '.join(choices)}.{hint}")

@@ -20,6 +20,7 @@ DEPENDENTS = {
                  ("interactions", "account_id"), ("account_targets", "account_id"),
                  ("budgets", "account_id"), ("accounts", "parent_id")],
     "invoices": [("payments", "invoice_id")],
+    "contacts": [("interaction_contacts", "contact_id")],
 }
 _SHOWN = 10
 
@@ -32,7 +33,7 @@ class UndoResult:
 
 
 def _match(target: Target, alias: str = "t") -> str:
-    types = {"id": "INTEGER", "account_id": "INTEGER", "month": "DATE"}
+    types = {"id": "INTEGER", "account_id": "INTEGER", "month": "DATE", "category": "VARCHAR"}
     return " AND ".join(f"{alias}.{k} = json_extract_string(ir.record_key, '$.{k}')::{types[k]}"
                         for k in target.key)
 
@@ -50,6 +51,9 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> UndoResult:
         target = TARGETS[entity]
         _refuse_touched(tx, target, batch_id)
         _refuse_dependents(tx, target, entity, batch_id)
+        if entity == "account_targets":
+            _refuse_locked(tx, batch_id)
+            _target_history(tx, batch_id)
         removed = _remove_created(tx, target, batch_id)
         if entity == "accounts":
             _account_history(tx, batch_id)
@@ -122,6 +126,32 @@ def _account_history(tx: Tx, batch_id: int) -> None:
                "changed_by) SELECT id, field, now, was, current_date, ? FROM ("
                + " UNION ALL ".join(parts) + ") WHERE now IS DISTINCT FROM was",
                [tx.actor.id, *[batch_id] * len(parts)])
+
+
+_BATCH_TARGETS = """
+    SELECT json_extract_string(record_key, '$.account_id')::INTEGER AS account_id,
+           json_extract_string(record_key, '$.month')::DATE AS month,
+           json_extract_string(new_values, '$.amount')::DECIMAL(18,2) AS now,
+           json_extract_string(old_values, '$.amount')::DECIMAL(18,2) AS was
+    FROM import_rows WHERE batch_id = ?"""
+
+
+def _refuse_locked(tx: Tx, batch_id: int) -> None:
+    """A locked month refuses every target change, an undo's too."""
+    months = tx.execute(f"SELECT DISTINCT strftime(b.month, '%Y-%m') FROM ({_BATCH_TARGETS}) b "
+                        "JOIN period_locks l ON l.month = b.month ORDER BY 1", [batch_id])
+    if months:
+        raise ValidationFailed([f"Batch {batch_id} cannot be undone: it changed targets in "
+                                f"locked months ({', '.join(m[0] for m in months)}). Unlock them "
+                                "first. Nothing was undone."])
+
+
+def _target_history(tx: Tx, batch_id: int) -> None:
+    """Undoing puts each target back; the target history records that as a change too."""
+    tx.execute(f"INSERT INTO target_changes (level, subject_id, month, old_amount, new_amount, "
+               f"reason, changed_by) SELECT 'account', account_id, month, now, was, ?, ? "
+               f"FROM ({_BATCH_TARGETS}) WHERE now IS DISTINCT FROM was",
+               [f"undo of import batch {batch_id}", tx.actor.id, batch_id])
 
 
 def _type(target: Target, column: str) -> str:

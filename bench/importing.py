@@ -1,0 +1,401 @@
+"""Time the import pipeline against DuckDB's read_csv and python-calamine, side by side.
+
+    .venv/bin/python bench/importing.py [--rows N] [--xlsx-rows N] [--accounts N] [--keep]
+
+Builds the demo portfolio (lib.demo) in a temporary database, writes a revenue CSV of --rows
+rows (default 1,000,000: account x month, the account by external id or by its unique name,
+months as 2026-01 or Jan-26, amounts as 1234.50, "$1,234.50" / "£1,234.50" or "(1,234.50)",
+the account's currency) and a revenue XLSX of --xlsx-rows rows (default 100,000, written with
+xlsxwriter), then times, each in a fresh process so every peak memory figure is its own:
+
+- DuckDB alone: CREATE TABLE t AS SELECT * FROM read_csv(path), in a fresh database file;
+- the import pipeline on the same CSV, step by step: read the bytes + file_hash, read_upload
+  (which parses a large CSV in a sandboxed child), suggest_mapping, stage, preview_import,
+  apply_import (one transaction);
+- pd.read_excel(path, engine="calamine") and our read_upload on the same XLSX (child parse).
+
+Peak memory is ru_maxrss of the measuring process (RUSAGE_SELF) and of its largest child
+(RUSAGE_CHILDREN: read_upload's parser), compared with the file's size. Prints a markdown
+table of the ratios and whether each target of the issue is met (pipeline <= 3x DuckDB,
+read_upload <= 2x calamine, peak memory < 10x the file size), with the command, machine and
+date. --keep leaves the temporary folder (database and files) in place and prints its path.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import duckdb  # noqa: E402
+
+import bench_common  # noqa: E402 (beside this script)
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+MONTHS_PER_ACCOUNT = 50
+SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
+CSV_TARGET, XLSX_TARGET, MEMORY_TARGET = 3.0, 2.0, 10.0
+
+
+# ---------------------------------------------------------------- measuring (in a fresh process)
+
+def hwm_mib(pid: int | str = "self") -> float | None:
+    """A process's own peak resident memory (VmHWM, Linux), in MiB; None where unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+class ChildPeaks:
+    """Polls the own peak (VmHWM) of this process's children while they run. ru_maxrss alone
+    cannot tell a child's peak: Linux carries the parent's high-water mark across fork and exec,
+    so a child's ru_maxrss is at least what its parent had reached."""
+
+    def __init__(self, interval: float = 0.02):
+        self.interval, self.peak, self._stop = interval, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _children(self) -> list[str]:
+        me, found = str(os.getpid()), []
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    stat = Path(entry.path, "stat").read_text()
+                except OSError:
+                    continue
+                if stat.rsplit(")", 1)[1].split()[1] == me:
+                    found.append(entry.name)
+        return found
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            for pid in self._children():
+                self.peak = max(self.peak, hwm_mib(pid) or 0.0)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "ChildPeaks":
+        if Path("/proc/self/status").exists():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
+def peak_mib(children: ChildPeaks | None = None) -> dict[str, float]:
+    """Peak memory in MiB: ru_maxrss of this process and of its largest waited-for child (as
+    the OS reports them: inherited high-water marks included), and the own peaks (VmHWM)."""
+    per_mib = 1024**2 if sys.platform == "darwin" else 1024   # macOS counts bytes, Linux KiB
+    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / per_mib
+    rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / per_mib
+    return {"ru_self_mib": rss_self, "ru_child_mib": rss_child,
+            "self_mib": hwm_mib() or rss_self,
+            "child_mib": children.peak if children and children.peak else rss_child}
+
+
+def measure_duckdb(folder: Path, args: argparse.Namespace) -> dict:
+    baseline = peak_mib()["self_mib"]
+    con = duckdb.connect(str(folder / "duckdb_alone.duckdb"),
+                         config={"autoinstall_known_extensions": False,
+                                 "autoload_known_extensions": False})
+    started = time.perf_counter()
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(folder / "revenue.csv")])
+    seconds = time.perf_counter() - started
+    rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    con.close()
+    return {"seconds": seconds, "rows": rows, "baseline_mib": baseline, **peak_mib()}
+
+
+def measure_pipeline(folder: Path, args: argparse.Namespace) -> dict:
+    from lib.importing import (apply_import, file_hash, preview_import, read_upload, stage,
+                               suggest_mapping)
+    from lib.migrate import open_database
+    from lib.users import SYSTEM
+
+    db = open_database(folder / "bench.duckdb")
+    baseline = peak_mib()["self_mib"]
+    path = folder / "revenue.csv"
+    steps: dict[str, float] = {}
+    peaks: dict[str, float] = {}   # this process's peak so far, after each step
+
+    def step(name, run):
+        started = time.perf_counter()
+        out = run()
+        steps[name] = time.perf_counter() - started
+        peaks[name] = hwm_mib() or 0.0
+        return out
+
+    data, digest = step("read bytes + file_hash",
+                        lambda: (lambda b: (b, file_hash(b)))(path.read_bytes()))
+    with ChildPeaks() as children:
+        workbook = step("read_upload (child parse)", lambda: read_upload(data, path.name))
+    sheet = workbook.importable_sheets[0]
+    mapping = step("suggest_mapping", lambda: suggest_mapping(sheet.header, "revenue"))
+    staged = step("stage (parse values)", lambda: stage(sheet.rows, "revenue", mapping))
+    preview = step("preview_import (validate, counts)",
+                   lambda: preview_import(db, staged, digest=digest))
+    result = step("apply_import (commit)", lambda: apply_import(
+        db, SYSTEM, staged, file_name=path.name, digest=digest, mapping=mapping))
+    db.close()
+    return {"steps": steps, "peaks": peaks, "seconds": sum(steps.values()), "rows": len(sheet.rows),
+            "mapping": mapping, "counts": preview.counts, "records": preview.records,
+            "applied": {"created": result.created, "updated": result.updated,
+                        "unchanged": result.unchanged, "rejected": result.rejected},
+            "notes": staged.notes + sheet.notes, "baseline_mib": baseline, **peak_mib(children)}
+
+
+def measure_calamine(folder: Path, args: argparse.Namespace) -> dict:
+    import python_calamine  # noqa: F401  (loaded before the baseline, as the app has it)
+
+    path = folder / "revenue.xlsx"
+    baseline = peak_mib()["self_mib"]
+    started = time.perf_counter()
+    frame = pd.read_excel(path, engine="calamine")
+    return {"seconds": time.perf_counter() - started, "rows": len(frame),
+            "baseline_mib": baseline, **peak_mib()}
+
+
+def measure_xlsx_upload(folder: Path, args: argparse.Namespace) -> dict:
+    from lib.importing import read_upload
+
+    path = folder / "revenue.xlsx"
+    baseline = peak_mib()["self_mib"]
+    started = time.perf_counter()
+    with ChildPeaks() as children:
+        data = path.read_bytes()
+        workbook = read_upload(data, path.name)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": len(workbook.importable_sheets[0].rows),
+            "baseline_mib": baseline, **peak_mib(children)}
+
+
+def build_inputs(folder: Path, args: argparse.Namespace) -> dict:
+    """The database and both files (in a worker, so the measuring processes start small)."""
+    load_s = build_database(folder, args.accounts)
+    refs = account_refs(folder)
+    started = time.perf_counter()
+    write_csv(revenue_rows(refs, args.rows), folder / "revenue.csv")
+    write_xlsx(revenue_rows(refs, args.xlsx_rows, seed=8), folder / "revenue.xlsx")
+    return {"load_s": load_s, "accounts": len(refs), "write_s": time.perf_counter() - started}
+
+
+MEASURES = {"build": build_inputs, "duckdb": measure_duckdb, "pipeline": measure_pipeline,
+            "calamine": measure_calamine, "xlsx_upload": measure_xlsx_upload}
+
+
+def in_fresh_process(kind: str, folder: Path, args: argparse.Namespace) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--measure", kind, str(folder),
+                           "--rows", str(args.rows), "--xlsx-rows", str(args.xlsx_rows),
+                           "--accounts", str(args.accounts)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"measuring {kind} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- building the inputs
+
+def build_database(folder: Path, accounts: int) -> float:
+    from lib.demo import load_demo
+    from lib.migrate import open_database
+    from lib.users import SYSTEM
+
+    db = open_database(folder / "bench.duckdb")
+    started = time.perf_counter()
+    load_demo(db, SYSTEM, accounts=accounts, managers=max(5, accounts // 100))
+    seconds = time.perf_counter() - started
+    db.close()
+    return seconds
+
+
+def account_refs(folder: Path) -> pd.DataFrame:
+    """Each account's reference as a file would write it: its unique name for one in five
+    accounts whose name is unique, else its external id; and its currency."""
+    from lib.accounts import NAME_PARAMS, normalised_sql
+    from lib.migrate import open_database
+
+    db = open_database(folder / "bench.duckdb")
+    frame = db.df(f"""
+        SELECT id, external_id, name, currency,
+               count(*) OVER (PARTITION BY {normalised_sql('name')}) AS same_name
+        FROM accounts WHERE archived_at IS NULL AND external_id IS NOT NULL ORDER BY id""", NAME_PARAMS)
+    db.close()
+    by_name = (frame["same_name"] == 1).to_numpy() & (frame["id"].to_numpy() % 5 == 0)
+    frame["ref"] = np.where(by_name, frame["name"], frame["external_id"])
+    return frame[["ref", "currency"]].reset_index(drop=True)
+
+
+def revenue_rows(refs: pd.DataFrame, rows: int, seed: int = 7) -> pd.DataFrame:
+    """`rows` distinct (account, month) rows: accounts x up to 50 months ending last month."""
+    months_needed = -(-rows // len(refs))
+    if months_needed > MONTHS_PER_ACCOUNT * 4:
+        raise SystemExit(f"{rows:,} rows need more accounts than {len(refs):,}")
+    end = pd.Period(date.today(), "M") - 1
+    months = pd.period_range(end=end, periods=months_needed, freq="M")
+    n_acc = -(-rows // months_needed)
+    acc = np.tile(np.arange(n_acc), months_needed)[:rows]
+    mon = np.repeat(np.arange(months_needed), n_acc)[:rows]
+    rng = np.random.default_rng(seed)
+    amount = np.round(rng.lognormal(8.5, 1.2, rows), 2)
+    negative = rng.random(rows) < 0.03
+    amount[negative] *= -1
+    return pd.DataFrame({"account": refs["ref"].to_numpy()[acc],
+                         "month": months[mon].to_timestamp(),
+                         "amount": amount, "currency": refs["currency"].to_numpy()[acc],
+                         "style": rng.random(rows)})
+
+
+def money_text(amount: pd.Series, currency: pd.Series, style: pd.Series) -> pd.Series:
+    """70% plain 1234.50; 25% symbol and thousands "$1,234.50"; negatives of those as
+    "(1,234.50)" / "-1234.50"; 5% thousands without a symbol."""
+    plain = amount.map("{:.2f}".format)
+    grouped = amount.abs().map("{:,.2f}".format)
+    symbol = currency.map(SYMBOLS).fillna("")
+    text = plain.copy()
+    fancy = style >= 0.70
+    text[fancy] = symbol[fancy] + grouped[fancy]
+    text[style >= 0.95] = grouped[style >= 0.95]
+    negative_fancy = fancy & (amount < 0)
+    text[negative_fancy] = "(" + text[negative_fancy] + ")"
+    return text
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    month = frame["month"].dt.strftime("%Y-%m")
+    short = frame["style"].to_numpy() < 0.2   # one row in five writes the month as Jan-26
+    month[short] = frame["month"][short].dt.strftime("%b-%y")
+    out = pd.DataFrame({"Account": frame["account"], "Month": month,
+                        "Amount": money_text(frame["amount"], frame["currency"], frame["style"]),
+                        "Currency": frame["currency"]})
+    out.to_csv(path, index=False)
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Revenue")
+    month_format = book.add_format({"num_format": "mmm-yy"})
+    money_format = book.add_format({"num_format": "#,##0.00"})
+    sheet.write_row(0, 0, ["Account", "Month", "Amount", "Currency"])
+    months = frame["month"].dt.to_pydatetime()
+    for i, (account, month, amount, currency) in enumerate(zip(
+            frame["account"].tolist(), months, frame["amount"].tolist(),
+            frame["currency"].tolist()), start=1):
+        sheet.write_string(i, 0, account)
+        sheet.write_datetime(i, 1, month, month_format)
+        sheet.write_number(i, 2, amount, money_format)
+        sheet.write_string(i, 3, currency)
+    book.close()
+
+
+# ---------------------------------------------------------------- report
+
+def machine() -> str:
+    return bench_common.machine(f"pandas {pd.__version__}")
+
+
+def added_mib(m: dict) -> float:
+    return m["self_mib"] - m["baseline_mib"] + m["child_mib"]
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def report(csv_mib: float, xlsx_mib: float, duck: dict, pipe: dict, cal: dict, up: dict) -> None:
+    ratio = pipe["seconds"] / duck["seconds"]
+    xratio = up["seconds"] / cal["seconds"]
+    print(f"\nCSV import, {pipe['rows']:,} rows, {csv_mib:.1f} MiB; seconds:\n")
+    print("| step | seconds | share | app process peak so far, MiB |\n|---|---|---|---|")
+    for name, seconds in pipe["steps"].items():
+        print(f"| {name} | {seconds:.2f} | {seconds / pipe['seconds']:.0%} | "
+              f"{pipe['peaks'][name]:,.0f} |")
+    print(f"| **pipeline total** | **{pipe['seconds']:.2f}** | | |")
+    print(f"| DuckDB alone: CREATE TABLE AS read_csv | {duck['seconds']:.2f} | | |")
+    print(f"\npreview counts {pipe['counts']}, records {pipe['records']}; "
+          f"applied {pipe['applied']}")
+    print("\n| target | measured | limit | result |\n|---|---|---|---|")
+    print(f"| CSV pipeline / DuckDB read_csv | {pipe['seconds']:.2f} s / {duck['seconds']:.2f} s "
+          f"= {ratio:.1f}x | {CSV_TARGET:g}x | {met(ratio <= CSV_TARGET)} |")
+    print(f"| XLSX read_upload / calamine ({up['rows']:,} rows, {xlsx_mib:.1f} MiB) | "
+          f"{up['seconds']:.2f} s / {cal['seconds']:.2f} s = {xratio:.1f}x | {XLSX_TARGET:g}x | "
+          f"{met(xratio <= XLSX_TARGET)} |")
+    for label, m, size in (("CSV pipeline", pipe, csv_mib), ("XLSX read_upload", up, xlsx_mib)):
+        added = added_mib(m)
+        print(f"| {label} memory: app process peak {m['self_mib']:,.0f} MiB ({m['baseline_mib']:,.0f} "
+              f"before the import) + parser child peak {m['child_mib']:,.0f} MiB | "
+              f"{added:,.0f} MiB / {size:.1f} MiB = {added / size:.1f}x the file | "
+              f"{MEMORY_TARGET:g}x | {met(added < MEMORY_TARGET * size)} |")
+    print("\nmemory the import costs = (app process peak - its peak before the import, with the "
+          "app's libraries loaded) + the parser child's whole peak (its own VmHWM, polled every "
+          "20 ms); the child runs while the app holds the file's bytes, so the sum is an upper "
+          "bound.")
+    print("ru_maxrss as the OS reports it (includes high-water marks inherited from the parent): "
+          + "; ".join(f"{label} self {m['ru_self_mib']:,.0f} MiB, children {m['ru_child_mib']:,.0f} MiB"
+                      for label, m in (("pipeline", pipe), ("XLSX read_upload", up))))
+    for label, m in (("DuckDB read_csv", duck), ("calamine", cal)):
+        print(f"for comparison, {label}: process peak {m['self_mib']:,.0f} MiB, "
+              f"{m['self_mib'] - m['baseline_mib']:,.0f} MiB over its baseline")
+    slowest = max(pipe["steps"], key=pipe["steps"].get)
+    print(f"slowest step: {slowest}, {pipe['steps'][slowest]:.2f} s "
+          f"({pipe['steps'][slowest] / pipe['seconds']:.0%} of the pipeline)")
+    if pipe["notes"]:
+        print("notes from the pipeline: " + " | ".join(pipe["notes"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="revenue CSV rows")
+    parser.add_argument("--xlsx-rows", type=int, default=100_000, help="revenue XLSX rows")
+    parser.add_argument("--accounts", type=int, default=20_000,
+                        help="demo accounts the rows refer to (rows / accounts months each)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--measure", nargs=2, metavar=("KIND", "FOLDER"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        kind, folder = args.measure
+        print(json.dumps(MEASURES[kind](Path(folder), args), default=str))
+        return
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    try:
+        print(f"command: .venv/bin/python bench/importing.py {' '.join(sys.argv[1:])}".rstrip())
+        print(f"machine: {machine()}; date {date.today()}")
+        built = in_fresh_process("build", folder, args)
+        csv_mib = (folder / "revenue.csv").stat().st_size / 1024**2
+        xlsx_mib = (folder / "revenue.xlsx").stat().st_size / 1024**2
+        print(f"inputs: demo portfolio of {built['accounts']:,} accounts built in "
+              f"{built['load_s']:.1f} s; "
+              f"CSV {args.rows:,} rows ({csv_mib:.1f} MiB), XLSX {args.xlsx_rows:,} rows "
+              f"({xlsx_mib:.1f} MiB) written in {built['write_s']:.1f} s")
+        duck = in_fresh_process("duckdb", folder, args)
+        pipe = in_fresh_process("pipeline", folder, args)
+        cal = in_fresh_process("calamine", folder, args)
+        up = in_fresh_process("xlsx_upload", folder, args)
+        report(csv_mib, xlsx_mib, duck, pipe, cal, up)
+    finally:
+        if args.keep:
+            print(f"\nkept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
