@@ -13,11 +13,11 @@ import json
 from dataclasses import dataclass
 
 from lib.db import Database, Tx
-from lib.errors import UserError, ValidationFailed
+from lib.errors import NotAllowed, UserError, ValidationFailed
 from lib.importing.entities import TARGETS, Target
 from lib.importing.plan import Preview, join_condition, plan, written_columns
 from lib.importing.stage import Staged
-from lib.permissions import require
+from lib.permissions import can, refusal, require, team_for
 from lib.users import Actor
 
 @dataclass(frozen=True)
@@ -67,9 +67,12 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
         raise UserError(same_file_message(earlier) + " Nothing was written; import it again "
                         "only if you mean to.")
     target = TARGETS[staged.entity]
+    team = team_for(db, actor)
 
     def work(tx: Tx) -> ImportResult:
         preview = plan(tx.cursor, staged, match_on)
+        if staged.entity == "account_targets":
+            _within_reach(tx, actor, team)
         if preview.counts["error"] and not skip_bad_rows:
             raise ValidationFailed([f"{preview.counts['error']:,} rows have errors, so nothing "
                                     "was imported. Fix them, or choose to import the good rows "
@@ -169,6 +172,19 @@ def _account_history(tx: Tx, staged: Staged) -> None:
         tx.execute("INSERT INTO account_history (account_id, field, old_value, new_value, "
                    "changed_on, changed_by) SELECT *, current_date, ? FROM ("
                    + " UNION ALL ".join(parts) + ")", [tx.actor.id])
+
+
+def _within_reach(tx: Tx, actor: Actor, team: frozenset[int]) -> None:
+    """Targets change only within the importer's reach (the Targets page's rule): a director's
+    team, everything for an admin. One account out of reach and nothing is written."""
+    owners = tx.execute(
+        "SELECT DISTINCT a.owner_id, m.name, a.name FROM compared c JOIN accounts a ON a.id = c.account_id "
+        "LEFT JOIN account_managers m ON m.id = a.owner_id "
+        "WHERE c.action IN ('create', 'update') ORDER BY a.name")
+    for owner_id, owner_name, account in owners:
+        if not can(actor, "edit_targets", owner_manager_id=owner_id, team=team):
+            raise NotAllowed(f"{account}: " + refusal(actor, "edit_targets", owner_manager_id=owner_id,
+                                                      owner_name=owner_name) + " Nothing was imported.")
 
 
 def _target_history(tx: Tx, batch_id: int) -> None:

@@ -136,6 +136,25 @@ def test_targets_import_records_their_history_and_reimport_updates_or_leaves_unc
     assert len(_changes(db)) == 2 and len(_targets(db)) == 2
 
 
+def test_a_director_cannot_import_targets_for_an_account_outside_their_team(db):
+    from lib.errors import NotAllowed
+    from tests.builders import make_manager
+    lead = make_manager(db, name="Eleanor Hayes")
+    mine = make_manager(db, name="Maya Thompson", reports_to=lead)
+    other = make_manager(db, name="Zoe Quinn")
+    director = make_user(db, "director", display_name="Eleanor Hayes", manager_id=lead)
+    make_account(db, name="Acme", owner_id=mine)
+    make_account(db, name="Zenith", owner_id=other)
+    inside = staged("account_targets", TARGETS, [["Acme", "2026-01", "150"]])
+    assert apply_import(db, director, inside, file_name="mine.csv", digest=file_hash(b"mine")).created == 1
+    both = staged("account_targets", TARGETS, [["Acme", "2026-02", "150"], ["Zenith", "2026-02", "90"]])
+    with pytest.raises(NotAllowed, match="Zenith: You can change targets only for your team; "
+                                         "this one belongs to Zoe Quinn"):
+        apply_import(db, director, both, file_name="both.csv", digest=file_hash(b"both"))
+    assert db.value("SELECT count(*) FROM account_targets") == 1
+    assert db.value("SELECT count(*) FROM import_batches") == 1
+
+
 def test_a_locked_month_is_a_row_error_unless_the_target_stays_the_same(db):
     acme = make_account(db, name="Acme")
     add_account_target(db, acme, date(2026, 1, 1), 100)
