@@ -124,12 +124,21 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
         name_group = "1, 2" if with_country else "1"
         name_c = ", lower(trim(coalesce(country, ''))) AS c" if with_country else ""
         ext = "" if by_name else "ae.id, "
+        # an archived account the row would have matched: an error, not a second account
+        archived = (("" if by_name else
+                     "LEFT JOIN (SELECT external_id AS k, count(*) AS n FROM accounts WHERE "
+                     "archived_at IS NOT NULL AND external_id IS NOT NULL GROUP BY 1) xe "
+                     "ON xe.k = s.external_id ")
+                    + f"LEFT JOIN (SELECT {_norm('name')} AS k{name_c}, count(*) AS n FROM accounts "
+                    f"WHERE archived_at IS NOT NULL GROUP BY {name_group}) xn "
+                    f"ON {name_join.replace('an.', 'xn.')}")
         return f"""
         SELECT s.*, CASE WHEN coalesce(me.n, mn.n, 0) = 1 THEN coalesce(me.id, mn.id) END AS owner_id,
                coalesce(me.n, mn.n, 0) AS owner_matches,
                CASE WHEN coalesce({'' if by_name else 'ae.n, '}an.n, 0) = 1
                     THEN coalesce({ext}an.id) END AS _target,
                coalesce({'' if by_name else 'ae.n, '}an.n, 0) AS target_matches,
+               coalesce({'' if by_name else 'xe.n, '}xn.n, 0) AS archived_matches,
                coalesce({'' if by_name else "'x' || s.external_id, "}{_norm('s.name')}
                         {"|| '|' || lower(coalesce(s.country, ''))" if with_country else ''}) AS _key,
                s.name AS _label
@@ -144,7 +153,8 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                ON ae.k = s.external_id
         LEFT JOIN (SELECT {_norm('name')} AS k{name_c}, any_value(id) AS id, count(*) AS n
                    FROM accounts WHERE archived_at IS NULL GROUP BY {name_group}) an
-               ON ({'TRUE' if by_name else 'ae.id IS NULL'}) AND {name_join}"""
+               ON ({'TRUE' if by_name else 'ae.id IS NULL'}) AND {name_join}
+        {archived}"""
     if entity in _MORE:
         return _MORE[entity]()
     raise ValueError(entity)
@@ -238,6 +248,8 @@ def checks(entity: str) -> list[tuple[str, str, str]]:
             ("name", "target_matches > 1",
              "target_matches || ' existing accounts match this row; match on the external id "
              "or on name and country'"),
+            ("name", "_target IS NULL AND archived_matches > 0",
+             "'matches an archived account; restore it on its page, then import again'"),
             ("currency", "_target IS NULL AND currency IS NULL AND name IS NOT NULL",
              "'is needed for a new account: map a column or give a constant'"), _CURRENCY]
 

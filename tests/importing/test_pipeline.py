@@ -195,6 +195,20 @@ def test_accounts_can_be_matched_on_name_and_country_and_duplicates_in_the_file_
     assert reasons["Owner"] == "no active account manager has this name or email"
 
 
+def test_an_archived_account_in_the_file_is_an_error_not_a_second_account(db):
+    from datetime import datetime
+    make_account(db, name="Old Mill Ltd", external_id="CRM-9", archived_at=datetime(2026, 1, 1))
+    by_name = preview_import(db, staged("accounts", ["Name"], [["Old Mill"]], constants={"currency": "GBP"}))
+    by_id = preview_import(db, staged("accounts", ["Account ID", "Name"], [["CRM-9", "Old Mill Ltd"]],
+                                      constants={"currency": "GBP"}))
+    for preview in (by_name, by_id):
+        assert preview.rows["action"].tolist() == ["error"]
+        assert preview.errors["reason"].tolist() == [
+            "matches an archived account; restore it on its page, then import again"]
+    fresh = preview_import(db, staged("accounts", ["Name"], [["New Mill"]], constants={"currency": "GBP"}))
+    assert fresh.rows["action"].tolist() == ["create"]
+
+
 def test_a_new_account_without_a_currency_is_an_error(db):
     preview = preview_import(db, staged("accounts", ["Name"], [["Acme"]]))
     assert preview.errors[["column", "reason"]].values.tolist() == [
