@@ -85,6 +85,7 @@ def test_twenty_editors_of_one_account_never_overwrite_each_other_silently(db):
             edit = AccountEdit.parse(**fields)
             try:
                 version = accounts.update_account(db, director, account, current["version"], edit)
+                assert version == current["version"] + 1, "a save replaced a version it had not seen"
             except WriteConflict as exc:
                 with lock:
                     refused.append(exc)
@@ -101,3 +102,46 @@ def test_twenty_editors_of_one_account_never_overwrite_each_other_silently(db):
     assert final["industry"] == max(saved)[1]  # the last acknowledged save is what is stored
     assert all(exc.current["version"] >= 2 for exc in refused)  # refusals carry the newer values
     assert db.value("SELECT count(*) FROM audit_log WHERE entity = 'account' AND action = 'update'") == len(saved)
+
+
+def test_twenty_editors_of_the_same_target_month_never_overwrite_each_other_silently(db):
+    from datetime import date
+    from decimal import Decimal
+
+    from lib import target_edits, targets
+    from lib.periods import FiscalYear
+    from lib.target_rules import CellEdit
+    from tests.builders import add_manager_target
+
+    manager = make_manager(db, name="Maya Thompson")
+    admin = make_user(db, "admin", display_name="Ada Admin")
+    month = date(2026, 1, 1)
+    add_manager_target(db, manager, month, 1000)
+    fiscal = FiscalYear(2026, 1)
+    acknowledged: list[Decimal] = []
+    saw: dict[Decimal, Decimal] = {}  # acknowledged value -> the value its writer had loaded
+    refused: list[target_edits.Conflict] = []
+    lock = threading.Lock()
+
+    def work(n: int) -> None:
+        for i in range(ROUNDS):
+            loaded = targets.grid(db, admin, "manager", fiscal).loaded
+            value = Decimal(f"{n * 1000 + i + 1}.00")
+            result = target_edits.save(db, admin, "manager", [CellEdit(manager, month, value)], loaded)
+            with lock:
+                if result.written:
+                    acknowledged.append(value)
+                    saw[value] = loaded[(manager, month)]
+                refused.extend(result.conflicts)
+
+    assert _run_all(work) == []
+    assert len(acknowledged) + len(refused) == THREADS * ROUNDS
+    history = [r[0] for r in db.rows("SELECT new_amount FROM target_changes WHERE subject_id = ? "
+                                     "ORDER BY id", [manager])]
+    assert sorted(history) == sorted(acknowledged)  # every acknowledged edit, and only those, is recorded
+    # no write replaced a value its writer had not seen
+    replaced = dict(db.rows("SELECT new_amount, old_amount FROM target_changes WHERE subject_id = ?", [manager]))
+    assert all(replaced[value] == saw[value] for value in acknowledged)
+    stored = db.value("SELECT amount FROM manager_targets WHERE manager_id = ? AND month = ?", [manager, month])
+    assert stored == history[-1]  # what is stored is the last acknowledged edit
+    assert all(c.theirs is not None and c.yours is not None for c in refused)  # each told the newer value
