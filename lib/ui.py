@@ -257,13 +257,23 @@ def loaded_version(base: str, version: int) -> int:
     return st.session_state.setdefault(f"{base}_version", version)
 
 
-def keep_conflict(base: str, exc: WriteConflict) -> None:
-    st.session_state[f"{base}_conflict"] = {"current": exc.current, "by": exc.changed_by}
-
-
 def form_keys(base: str) -> list[str]:
     """Every session key of a form (its widgets, version and conflict), to forget after a save."""
     return [k for k in st.session_state if str(k).startswith(base)]
+
+
+def save_form(base: str, action: Callable[[], Any]) -> bool:
+    """Run the save of form `base`: a stale version is kept for `resolve_conflict` (and the page
+    reruns to show it), any other refusal is shown in words. True when it saved."""
+    try:
+        action()
+    except WriteConflict as exc:
+        st.session_state[f"{base}_conflict"] = {"current": exc.current, "by": exc.changed_by}
+        st.rerun()
+    except UserError as exc:
+        show_error(exc)
+        return False
+    return True
 
 
 def resolve_conflict(base: str, outcome_prefix: str, what: str,

@@ -9,7 +9,7 @@ import streamlit as st
 from lib import account_view as view
 from lib import accounts, ui, users
 from lib.db import Database
-from lib.errors import UserError, WriteConflict
+from lib.errors import UserError
 from lib.formatting import plain
 from lib.models import CURRENCIES, AccountEdit, NewAccount
 from lib.permissions import can, refusal, team_for
@@ -68,7 +68,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
 def edit_panel(db: Database, actor: Actor, head: dict[str, Any]) -> None:
     """The edit form for one account; a save on a stale version is refused and both versions
     are shown (lib.ui.resolve_conflict)."""
-    team = team_for(db, actor)
+    team = ui.cached(team_for, db, actor)
     if not can(actor, "edit_account", owner_manager_id=head["owner_id"], team=team):
         st.caption(refusal(actor, "edit_account", owner_manager_id=head["owner_id"], owner_name=head["owner"]))
         return
@@ -96,13 +96,8 @@ def _parent_choice(db: Database, actor: Actor, key: str, head: dict[str, Any]) -
 
 
 def _save(db: Database, actor: Actor, account_id: int, version: int, base: str, values: dict[str, Any]) -> None:
-    try:
-        accounts.update_account(db, actor, account_id, version, AccountEdit.parse(**_clean(values)))
-    except WriteConflict as exc:
-        ui.keep_conflict(base, exc)
-        st.rerun()
-    except UserError as exc:
-        ui.show_error(exc)
+    if not ui.save_form(base, lambda: accounts.update_account(
+            db, actor, account_id, version, AccountEdit.parse(**_clean(values)))):
         return
     ui.finish("account_log", "success", f"Saved {plain(values['name'])}.", *ui.form_keys(base))
 
@@ -124,7 +119,7 @@ def _differences(db: Database, mine: dict[str, Any], theirs: dict[str, Any]) -> 
 
 def archive_panel(db: Database, actor: Actor, head: dict[str, Any]) -> None:
     """Archive (never delete) a live account, or restore an archived one."""
-    if not can(actor, "edit_account", owner_manager_id=head["owner_id"], team=team_for(db, actor)):
+    if not can(actor, "edit_account", owner_manager_id=head["owner_id"], team=ui.cached(team_for, db, actor)):
         return
     if head["archived"]:
         if st.button("Restore this account", key="account_restore", icon=":material/unarchive:"):

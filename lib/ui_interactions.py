@@ -15,7 +15,7 @@ import streamlit as st
 from lib import account_view as view
 from lib import clock, contacts, interactions, ui, users
 from lib.db import Database
-from lib.errors import UserError, WriteConflict
+from lib.errors import UserError
 from lib.formatting import plain
 from lib.models import NewInteraction
 from lib.permissions import NONE, can, scope, team_for
@@ -156,7 +156,7 @@ def _keys(key: str) -> list[str]:
 
 
 def may_record(db: Database, actor: Actor, owner_id: int | None) -> bool:
-    return can(actor, "record_interaction", owner_manager_id=owner_id, team=team_for(db, actor))
+    return can(actor, "record_interaction", owner_manager_id=owner_id, team=ui.cached(team_for, db, actor))
 
 
 # ---- quick entry: from every page ------------------------------------------------------------
@@ -234,7 +234,7 @@ def entry_actions(db: Database, actor: Actor, account: dict[str, Any], events: p
     if chosen is None:
         return
     item = ui.cached(interactions.get_interaction, db, actor, chosen)
-    team = team_for(db, actor)
+    team = ui.cached(team_for, db, actor)
     mine = interactions.may_change(actor, item, team)
     if item["is_planned"] and mine:
         _complete_planned(db, actor, item)
@@ -259,13 +259,7 @@ def _edit(db: Database, actor: Actor, account: dict[str, Any], item: dict[str, A
                         lambda theirs: _differences(edited or _typed(base, item), theirs))
     if edited is None:
         return
-    try:
-        interactions.update_interaction(db, actor, item["id"], version, edited)
-    except WriteConflict as exc:
-        ui.keep_conflict(base, exc)
-        st.rerun()
-    except UserError as exc:
-        ui.show_error(exc)
+    if not ui.save_form(base, lambda: interactions.update_interaction(db, actor, item["id"], version, edited)):
         return
     ui.finish("account_log", "success", f"Saved your changes to “{plain(edited.subject)}”.", *ui.form_keys(base))
 
@@ -329,7 +323,7 @@ def deleted_entries(db: Database, actor: Actor, account_id: int) -> None:
     gone = ui.cached(interactions.deleted_of, db, actor, account_id)
     if gone.empty:
         return
-    team = team_for(db, actor)
+    team = ui.cached(team_for, db, actor)
     with st.expander(f"Deleted entries ({len(gone)})"):
         for row in gone.to_dict("records"):
             c1, c2 = st.columns([4, 1])
