@@ -19,6 +19,7 @@ PAGES = {
     "my_work": ("pages/my_work_page.py", "My work", ":material/checklist:"),
     "targets": ("pages/targets_page.py", "Targets", ":material/flag:"),
     "performance": ("pages/performance_page.py", "Performance", ":material/monitoring:"),
+    "compensation": ("pages/compensation_page.py", "Compensation", ":material/payments:"),
     "import": ("pages/import_page.py", "Import", ":material/upload_file:"),
     "audit": ("pages/audit_page.py", "Audit trail", ":material/history:"),
     "users": ("pages/users_page.py", "Users", ":material/group:"),

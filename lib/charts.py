@@ -1,6 +1,8 @@
 """Plotly figures built from plain DataFrames (no database, no Streamlit): pure and testable."""
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -109,3 +111,20 @@ def ageing(buckets: pd.DataFrame, currency: str) -> go.Figure:
                 + " in %{customdata:,} invoices<extra></extra>")
     fig.update_layout(showlegend=False)
     return _layout(fig, currency, height=320)
+
+
+def payout_curve(points: list[tuple[Any, Any]], marks: list[tuple[str, Any, Any]],
+                 currency: str) -> go.Figure:
+    """What a plan pays (y) at each attainment % (x), with named positions marked on it."""
+    fig = go.Figure(go.Scatter(x=[float(x) for x, _ in points], y=[float(y) for _, y in points],
+                               mode="lines", name="Commission", line={"width": 3},
+                               hovertemplate="%{x:.0f}% of quota: %{y:,.2f}<extra></extra>"))
+    for (name, x, y), symbol in zip(marks, ("circle", "diamond", "star", "square")):
+        fig.add_trace(go.Scatter(x=[float(x)], y=[float(y)], mode="markers+text", name=name,
+                                 text=[name], textposition="top left",
+                                 marker={"size": 14, "symbol": symbol},
+                                 hovertemplate=f"{name}: %{{x:.1f}}%, %{{y:,.2f}}<extra></extra>"))
+    fig = _layout(fig, currency)
+    fig.update_layout(hovermode="closest", xaxis={"title": "Attainment (% of quota)",
+                                                  "ticksuffix": "%"})
+    return fig

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from lib.db import Database
 
@@ -78,3 +78,47 @@ class YearToDate:
     @property
     def label(self) -> str:
         return f"{self.first:%b %Y} – {self.last:%b %Y}"
+
+
+@dataclass(frozen=True)
+class PayPeriod:
+    """A compensation plan's pay period: a month, a fiscal quarter or a fiscal year."""
+
+    kind: str  # month | quarter | year
+    months: tuple[date, ...]
+    year: FiscalYear
+
+    @property
+    def first(self) -> date:
+        return self.months[0]
+
+    @property
+    def last_day(self) -> date:
+        return add_months(self.months[-1], 1) - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.first:%b %Y}"
+        if self.kind == "year":
+            return self.year.label
+        last = self.months[-1]
+        return (f"Q{self.year.quarter_of(self.first)} {self.year.label} "
+                f"({MONTH_NAMES[self.first.month - 1]}–{MONTH_NAMES[last.month - 1]} {last.year})")
+
+
+PAY_PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def pay_periods(kind: str, year: FiscalYear) -> list[PayPeriod]:
+    """The pay periods of `kind` that make up a fiscal year, in order."""
+    size = PAY_PERIOD_MONTHS[kind]
+    months = year.months
+    return [PayPeriod(kind, tuple(months[i:i + size]), year) for i in range(0, 12, size)]
+
+
+def pay_period_of(kind: str, day: date, start_month: int = 1) -> PayPeriod:
+    """The pay period of `kind` holding `day`."""
+    year = FiscalYear.containing(day, start_month)
+    month = day.replace(day=1)
+    return next(p for p in pay_periods(kind, year) if month in p.months)

@@ -1,7 +1,8 @@
 """Commission plans: one per (role title, currency) the team actually uses.
 
 All plans pay quarterly against the manager's targets, marginally by attainment band
-(0-100% at 6-8%, 100-120% at 10-12%, 120%+ at 14-16%). To give the compensation pages
+(0-100%, 100-120% at 1.5x that rate, 120%+ at 2x), at rates that make target commission a
+survey-like share of base salary. To give the compensation pages
 every rule to show, exactly one plan is retroactive (the Account Manager plan), one caps
 commission at 2x target commission (Senior AM), one pays a recoverable quarterly draw
 (Junior AM), and junior and mid plans pay nothing below 50% attainment.
@@ -17,7 +18,8 @@ from lib.demo.common import Clock
 from lib.demo.people import DRAW_PER_QUARTER, TITLE_LEVEL, TITLES
 
 BAND_LIMITS = ((0.0, 100.0), (100.0, 120.0), (120.0, None))
-BAND_RATES = ((6.0, 8.0), (10.0, 12.0), (14.0, 16.0))  # pct, drawn in 0.5 steps
+ACCELERATORS = (1.0, 1.5, 2.0)  # each band's rate as a multiple of the first band's
+TARGET_SHARE = (0.25, 0.40)  # commission at target as a share of base, drawn per plan
 RETROACTIVE_TITLE, CAPPED_TITLE, DRAW_TITLE = "Account Manager", "Senior AM", "Junior AM"
 
 
@@ -65,18 +67,31 @@ def _first_plan(plans: pd.DataFrame, title: str, taken: set[int]) -> int:
     return int(pick)
 
 
-def build_bands(rng: np.random.Generator, plans: pd.DataFrame) -> pd.DataFrame:
-    n = len(plans)
+def build_bands(rng: np.random.Generator, plans: pd.DataFrame, managers: pd.DataFrame,
+                quotas: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Three bands per plan, rates set so that 100% attainment pays a commission of about
+    TARGET_SHARE of base salary (the surveys in PRODUCT.md: $18,000 on $63,297 is 28%,
+    $20,818 on $52,744 is 39%) for the plan's typical manager, with accelerators above target.
+
+    Books differ a hundredfold between managers, so a rate in percent of revenue only makes
+    sense against the quota it is earned on: the plan's median yearly quota (`year`'s).
+    """
+    team = managers[managers["id"] > 0]
+    yearly = quotas[pd.to_datetime(quotas["month"]).dt.year == year]
+    quota = yearly.groupby("manager_id")["amount"].sum()
     frames = []
-    for (lower, upper), (lo, hi) in zip(BAND_LIMITS, BAND_RATES):
-        steps = int((hi - lo) / 0.5) + 1
-        frames.append(pd.DataFrame({
-            "plan_id": plans["id"].to_numpy(),
-            "lower_pct": lower,
-            "upper_pct": np.nan if upper is None else upper,
-            "rate_pct": lo + 0.5 * rng.integers(0, steps, size=n),
-        }))
-    return pd.concat(frames, ignore_index=True).sort_values(["plan_id", "lower_pct"])
+    for plan in plans.itertuples():
+        on_plan = team[(team["role_title"] == plan.role_title)
+                       & (team["salary_currency"] == plan.currency)]
+        median_quota = float(quota.reindex(on_plan["id"]).median())
+        median_base = float(on_plan["base_salary"].median())
+        share = rng.uniform(*TARGET_SHARE)
+        first = round(100 * share * median_base / median_quota, 4) if median_quota > 0 else 1.0
+        for (lower, upper), step in zip(BAND_LIMITS, ACCELERATORS):
+            frames.append({"plan_id": plan.id, "lower_pct": lower,
+                           "upper_pct": np.nan if upper is None else upper,
+                           "rate_pct": min(100.0, round(first * step, 4))})
+    return pd.DataFrame(frames).sort_values(["plan_id", "lower_pct"], ignore_index=True)
 
 
 def build_assignments(clock: Clock, managers: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:

@@ -470,6 +470,19 @@ def test_every_manager_is_on_the_plan_of_their_title_and_currency(demo):
                       "HAVING count(*) <> 3") is None
 
 
+
+def test_target_commission_is_a_survey_like_share_of_base_salary(demo):
+    # PRODUCT.md's surveys: $18,000 on $63,297 (28%), $20,818 on $52,744 (39%)
+    shares = [r[0] for r in demo.rows(
+        "SELECT b.rate_pct * q.quota / 100 / ca.base_salary FROM comp_assignments ca "
+        "JOIN comp_plan_bands b ON b.plan_id = ca.plan_id AND b.lower_pct = 0 "
+        "JOIN (SELECT manager_id, sum(amount) AS quota FROM manager_targets "
+        "      WHERE year(month) = ? GROUP BY ALL) q ON q.manager_id = ca.manager_id",
+        [demo.today.year - 1])]
+    assert len(shares) == 12
+    assert 0.2 <= sorted(shares)[6] <= 0.45
+    assert all(0.02 < s < 2 for s in shares)
+
 # ---- the stories ---------------------------------------------------------------------------
 
 def story_year_span(today: date) -> tuple[date, date]:
