@@ -6,7 +6,7 @@ PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test test-fast chromium demo clean
+.PHONY: run test test-fast reliability chromium demo clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(BIN)/.installed chromium
 # Without the browser suite, for a quick loop while editing.
 test-fast: $(BIN)/.installed
 	$(BIN)/python -m pytest -m "not e2e"
+
+# The reliability suite at full strength: the crash test kills its writer 100 times, not 5.
+reliability: $(BIN)/.installed
+	ACCOUNTDESK_CRASH_KILLS=$${ACCOUNTDESK_CRASH_KILLS:-100} $(BIN)/python -m pytest tests/reliability
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \

@@ -267,7 +267,7 @@ def parse_account_id(raw: str | None) -> int | None:
     """The account id in a URL parameter, or None; raises NotFound with words for junk."""
     if raw is None or raw == "":
         return None
-    if not raw.strip().isdigit() or len(raw.strip()) > 12:
+    if not re.fullmatch(r"[0-9]{1,12}", raw.strip()):  # not isdigit(): '²' is a digit to it
         raise NotFound(f"'{raw[:40]}' is not an account id: open an account from the portfolio "
                        "or search for it below.")
     return int(raw.strip())

@@ -9,7 +9,7 @@ import streamlit as st
 
 from lib import importing
 from lib.db import Database
-from lib.importing import ENTITIES, ImportFileError, Preview, Staged, Workbook
+from lib.importing import ENTITIES, ImportFileError, Preview, Staged, Workbook, missing
 
 _READS = "import_reads"      # file hash -> Workbook, or the message saying why it cannot be read
 _WORK = "import_work"        # digest of the choices -> (Staged, Preview | None)
@@ -43,17 +43,18 @@ def read(data: bytes, filename: str, digest: str) -> tuple[Workbook | None, str 
 
 def staged_preview(db: Database, rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
                    constants: dict[str, str], order: str | None, *, digest: str,
-                   sheet: str) -> tuple[Staged, Preview | None]:
+                   sheet: str, create_missing: bool = False) -> tuple[Staged, Preview | None]:
     """Stage the rows and preview the import, once per set of choices and data version.
 
     The preview is None while dates are ambiguous and no day/month order was given."""
     key = repr((digest, sheet, entity, sorted(mapping.items()), sorted(constants.items()), order,
-                str(db.path), db.data_version))
+                create_missing, str(db.path), db.data_version))
     cache: dict = st.session_state.setdefault(_WORK, {})
     if key not in cache:
         staged = importing.stage(rows, entity, mapping, constants, date_order=order)
         preview = (None if staged.ambiguous_dates
-                   else importing.preview_import(db, staged, digest=digest))
+                   else importing.preview_import(db, staged, digest=digest,
+                                                 create_missing=create_missing))
         _keep(_WORK, key, (staged, preview))
     return cache[key]
 
@@ -126,3 +127,16 @@ def open_batches(history: pd.DataFrame) -> dict[int, str]:
     """Batch id -> its description, for the batches of the history not undone yet."""
     return {int(r["id"]): batch_choice(r) for r in history.to_dict("records")
             if pd.isna(r["undone_at"])}
+
+
+def missing_label(entity: str) -> str | None:
+    """The create-on-request checkbox's words for this entity, or None when it names nothing."""
+    kinds = missing_kinds(entity)
+    if not kinds:
+        return None
+    return ("Create the " + " and ".join(kinds) + " the file names that do not exist yet "
+            "(instead of treating those rows as errors)")
+
+
+def missing_kinds(entity: str) -> list[str]:
+    return missing.kinds(entity)

@@ -109,8 +109,23 @@ def choose_mapping(headers: list[str], entity: str) -> tuple[dict, dict]:
     return mapping, constants
 
 
+def choose_create_missing(entity: str) -> bool:
+    label = ui_import.missing_label(entity)
+    if label is None:
+        return False
+    return st.checkbox(label, key=f"import_create_missing_{base}_{entity}",
+                       help="New accounts get the row's currency (or the reporting currency) and, "
+                            "for interactions, the manager as owner; new managers get the role "
+                            "title Account Manager. The preview lists them, and undoing the "
+                            "import removes them.")
+
+
 def show_preview(preview: importing.Preview) -> None:
     counts = preview.counts
+    for kind, names in preview.will_create.items():
+        st.markdown(f"**Will be created: {count(len(names), kind[:-1])}**")
+        st.caption(plain(", ".join(names[:50]) + (f" and {len(names) - 50:,} more"
+                                                  if len(names) > 50 else "")))
     cells = st.columns(4)
     cells[0].metric("Rows to create", f"{counts['create']:,}")
     cells[1].metric("Rows to update", f"{counts['update']:,}")
@@ -120,7 +135,8 @@ def show_preview(preview: importing.Preview) -> None:
     st.caption(f"Records: {records['create']:,} new, {records['update']:,} changed, "
                f"{records['unchanged']:,} already as in the file.")
     for note in preview.notes:
-        st.info(plain(note), icon=":material/info:")
+        if not note.startswith("Will be created:"):   # shown above, one list per kind
+            st.info(plain(note), icon=":material/info:")
     if not preview.changes.empty:
         st.markdown("**What changes** (old and new values)")
         st.dataframe(ui_import.changes_table(preview), hide_index=True, key=f"import_changes_{base}")
@@ -135,7 +151,8 @@ def show_preview(preview: importing.Preview) -> None:
 
 
 def apply_step(upload: Any, digest: str, headers: list[str], entity: str, mapping: dict,
-               constants: dict, staged: importing.Staged, preview: importing.Preview) -> None:
+               constants: dict, staged: importing.Staged, preview: importing.Preview,
+               create_missing: bool) -> None:
     counts = preview.counts
     again = False
     if preview.same_file:
@@ -157,10 +174,14 @@ def apply_step(upload: Any, digest: str, headers: list[str], entity: str, mappin
         return
     done: dict[str, Any] = {}
 
+    bar = st.progress(0.0, text="Importing")
+
     def run() -> None:
         done["result"] = importing.apply_import(
             db, actor, staged, file_name=upload.name, digest=digest, mapping=mapping,
-            match_on=preview.match_on, skip_bad_rows=skip, allow_same_file=again)
+            match_on=preview.match_on, skip_bad_rows=skip, allow_same_file=again,
+            create_missing=create_missing,
+            progress=lambda fraction, what: bar.progress(fraction, text=what))
         if remember:
             importing.remember_mapping(db, actor, headers, entity, mapping, constants)
 
@@ -193,8 +214,10 @@ def import_steps(upload: Any) -> None:
     if twice:
         st.error(f"{', '.join(twice)}: chosen for more than one column. Choose each field once.")
         return
+    create_missing = choose_create_missing(entity)
     staged, preview = ui_import.staged_preview(db, sheet.rows, entity, mapping, constants, None,
-                                               digest=digest, sheet=sheet.name)
+                                               digest=digest, sheet=sheet.name,
+                                               create_missing=create_missing)
     if staged.ambiguous_dates:
         fields = ", ".join(ENTITIES[entity].field(f).label for f in staged.ambiguous_dates)
         st.warning(f"{fields}: dates like 3/4/2026 can be read as 3 April or as 4 March, and "
@@ -206,10 +229,11 @@ def import_steps(upload: Any) -> None:
             st.info("Choose the date order to see the preview.")
             return
         staged, preview = ui_import.staged_preview(db, sheet.rows, entity, mapping, constants,
-                                                   order, digest=digest, sheet=sheet.name)
+                                                   order, digest=digest, sheet=sheet.name,
+                                                   create_missing=create_missing)
     st.subheader("Preview")
     show_preview(preview)
-    apply_step(upload, digest, headers, entity, mapping, constants, staged, preview)
+    apply_step(upload, digest, headers, entity, mapping, constants, staged, preview, create_missing)
 
 
 def history_step() -> None:
@@ -242,14 +266,21 @@ def history_step() -> None:
                       f"removed, {r.restored:,} restored.", *UNDO_KEYS)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def templates_step() -> None:
     st.subheader("Templates")
-    st.caption("A CSV with the columns each kind of data takes and an example row.")
-    cells = st.columns(len(ENTITIES))
-    for cell, (name, spec) in zip(cells, ENTITIES.items()):
-        cell.download_button(spec.label, importing.template(name), file_name=f"{name}-template.csv",
-                             mime="text/csv", on_click="ignore", key=f"import_template_{name}",
-                             icon=":material/download:")
+    st.caption("A CSV or Excel file with the columns each kind of data takes and an example row.")
+    for kind, label in (("csv", "CSV"), ("xlsx", "Excel")):
+        st.markdown(f"**{label}**")
+        cells = st.columns(len(ENTITIES))
+        for cell, (name, spec) in zip(cells, ENTITIES.items()):
+            data = importing.template(name) if kind == "csv" else importing.template_xlsx(name)
+            cell.download_button(spec.label, data, file_name=f"{name}-template.{kind}",
+                                 mime="text/csv" if kind == "csv" else XLSX, on_click="ignore",
+                                 key=f"import_template_{name}" + ("" if kind == "csv" else "_xlsx"),
+                                 icon=":material/download:")
 
 
 base = ""

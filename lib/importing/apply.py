@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Callable
 
 from lib.db import Database, Tx
 from lib.errors import NotAllowed, UserError, ValidationFailed
+from lib.importing import missing, people
 from lib.importing.entities import TARGETS, Target
 from lib.importing.plan import Preview, join_condition, plan, written_columns
 from lib.importing.stage import Staged
@@ -48,29 +50,39 @@ def same_file_message(batch: dict) -> str:
 
 
 def preview_import(db: Database, staged: Staged, *, digest: str | None = None,
-                   match_on: tuple[str, ...] | None = None) -> Preview:
-    """What importing would do, row by row, without writing anything."""
+                   match_on: tuple[str, ...] | None = None, create_missing: bool = False) -> Preview:
+    """What importing would do, row by row, without writing anything. create_missing: the
+    accounts and managers the rows name but the database lacks are to be created, not errors."""
     with db.cursor() as cur:
-        preview = plan(cur, staged, match_on)
+        preview = plan(cur, staged, match_on, create_missing=create_missing)
     if digest:
         preview.same_file = earlier_batch(db, digest, staged.entity)
     return preview
 
 
+Progress = Callable[[float, str], None]
+
+
 def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, digest: str,
                  mapping: dict | None = None, match_on: tuple[str, ...] | None = None,
-                 skip_bad_rows: bool = False, allow_same_file: bool = False) -> ImportResult:
+                 skip_bad_rows: bool = False, allow_same_file: bool = False,
+                 create_missing: bool = False, progress: Progress | None = None) -> ImportResult:
     """Write the import in one transaction. Strict (the default): any bad row and nothing is
-    written. skip_bad_rows: the good rows are written and the bad ones reported as rejected."""
+    written. skip_bad_rows: the good rows are written and the bad ones reported as rejected.
+    create_missing: unknown accounts/managers the good rows name are created in the same
+    transaction and belong to the batch. progress(fraction, what) is told each step as it
+    starts (a plain callable, so a page can draw a progress bar)."""
     require(actor, "import_data")
     if not allow_same_file and (earlier := earlier_batch(db, digest, staged.entity)):
         raise UserError(same_file_message(earlier) + " Nothing was written; import it again "
                         "only if you mean to.")
     target = TARGETS[staged.entity]
     team = team_for(db, actor)
+    step = progress or (lambda fraction, what: None)
 
     def work(tx: Tx) -> ImportResult:
-        preview = plan(tx.cursor, staged, match_on)
+        step(0.0, f"Checking {len(staged.values):,} rows")
+        preview = plan(tx.cursor, staged, match_on, create_missing=create_missing)
         if staged.entity == "account_targets":
             _within_reach(tx, actor, team)
         if preview.counts["error"] and not skip_bad_rows:
@@ -78,29 +90,39 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
                                     "was imported. Fix them, or choose to import the good rows "
                                     "only."])
         recs = preview.records
+        step(0.4, "Recording the batch")
         batch_id = tx.value(
             "INSERT INTO import_batches (file_name, file_hash, entity, mapping, rows_created, "
             "rows_updated, rows_unchanged, rows_rejected, created_by) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [file_name, digest, staged.entity,
              json.dumps({"columns": mapping or {}, "given": staged.columns,
-                         "match_on": list(preview.match_on)}),
+                         "match_on": list(preview.match_on), "create_missing": create_missing}),
              recs["create"], recs["update"], recs["unchanged"], preview.counts["error"], actor.id])
+        if create_missing and preview.will_create:
+            step(0.45, "Creating " + " and ".join(preview.will_create))
+            missing.create(tx, staged.entity, batch_id)
         _snapshot_before(tx, target, staged.entity)
+        step(0.5, f"Creating {recs['create']:,} records")
         _create(tx, target, staged, batch_id)
+        step(0.7, f"Updating {recs['update']:,} records")
         _update(tx, target, staged, batch_id)
         if staged.entity == "accounts":
             _account_history(tx, staged)
         if staged.entity == "account_targets" and "amount" in written_columns(staged):
             _target_history(tx, batch_id)
+        step(0.85, "Recording what changed, for undo")
         _record(tx, target, staged.entity, batch_id)
         counts = {"created": recs["create"], "updated": recs["update"],
                   "unchanged": recs["unchanged"], "rejected": preview.counts["error"]}
         tx.audit("import", staged.entity, batch_id, {"file": file_name, **counts}, batch_id=batch_id)
+        step(0.95, "Saving")
         return ImportResult(batch_id, recs["create"], recs["update"], recs["unchanged"],
                             preview.counts["error"], preview)
 
-    return db.write(actor, work)
+    result = db.write(actor, work)
+    step(1.0, "Imported")
+    return result
 
 
 def snapshot_sql(target: Target, alias: str) -> str:
@@ -125,6 +147,8 @@ def _create(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
     if target.key == ("id",):
         tx.execute(f"UPDATE compared SET _target = nextval('seq_{target.table}') "
                    "WHERE action = 'create'")
+        if staged.entity == "managers":
+            people.link_bosses(tx.cursor)
         cols.append("id")
         exprs.append("_target")
     else:

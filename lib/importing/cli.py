@@ -1,4 +1,4 @@
-"""`python -m lib.importing FILE --entity revenue [--dry-run] [--db PATH] [--json]`
+"""`python -m lib.importing FILE --entity revenue [--dry-run] [--create-missing] [--db PATH] [--json]`
 
 The same pipeline as the Import page, for scheduled imports: read, map (a remembered mapping
 for these headers, else the suggestions), validate, and preview or commit. Acts as the system
@@ -38,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-bad-rows", action="store_true", help="import the good rows only")
     p.add_argument("--allow-same-file", action="store_true",
                    help="import even though this exact file was imported before")
+    p.add_argument("--create-missing", action="store_true",
+                   help="create the accounts and managers the file names but the database lacks")
     p.add_argument("--db", type=Path, help="database file (default: $ACCOUNTDESK_DB or data/)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     return p
@@ -73,7 +75,7 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         constants = {**(saved.constants if saved else {}), **constants}
         staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order)
         digest = file_hash(data)
-        preview = preview_import(db, staged, digest=digest)
+        preview = preview_import(db, staged, digest=digest, create_missing=args.create_missing)
         report = _report(args, sheet.name, entity, mapping, constants, preview)
         if args.dry_run or (preview.counts["error"] and not args.skip_bad_rows):
             report["status"] = "dry_run" if args.dry_run else "refused"
@@ -84,7 +86,8 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
             return report, 2
         result = apply_import(db, SYSTEM, staged, file_name=args.file.name, digest=digest,
                               mapping=mapping, match_on=preview.match_on,
-                              skip_bad_rows=args.skip_bad_rows, allow_same_file=True)
+                              skip_bad_rows=args.skip_bad_rows, allow_same_file=True,
+                              create_missing=args.create_missing)
         report.update(status="imported", batch_id=result.batch_id,
                       records={"create": result.created, "update": result.updated,
                                "unchanged": result.unchanged})
@@ -104,7 +107,7 @@ def _report(args, sheet: str, entity: str, mapping, constants, preview) -> dict[
     return {
         "file": str(args.file.name), "sheet": sheet, "entity": entity, "mapping": mapping,
         "constants": constants, "match_on": list(preview.match_on), "rows": preview.counts,
-        "records": preview.records, "notes": preview.notes,
+        "records": preview.records, "will_create": preview.will_create, "notes": preview.notes,
         "errors": preview.errors.astype(object).where(preview.errors.notna(), None)
                                 .to_dict(orient="records"),
         "same_file_as_batch": preview.same_file["id"] if preview.same_file else None,

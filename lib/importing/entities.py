@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lib.accounts import NAME_PARAMS, normalised_sql
-
-PARAMS = NAME_PARAMS  # the named parameters the resolve queries bind
+from lib.importing import people
+from lib.importing.refs import ACCOUNT_CHECKS, ACCOUNT_REF, PARAMS, manager_ref, norm
 
 
 @dataclass(frozen=True)
@@ -47,43 +46,34 @@ TARGETS = {
     "budgets": Target("budgets", ("account_id", "category", "month"), {
         "budget": "DECIMAL(18,2)", "spend": "DECIMAL(18,2)", "currency": "VARCHAR"},
         has_batch=False, defaults=(("budget", "0"), ("spend", "0"))),
+    "managers": Target("account_managers", ("id",), {
+        "name": "VARCHAR", "email": "VARCHAR", "role_title": "VARCHAR", "level": "VARCHAR",
+        "region": "VARCHAR", "country": "VARCHAR", "reports_to": "INTEGER", "hire_date": "DATE",
+        "base_salary": "DECIMAL(18,2)", "salary_currency": "VARCHAR", "external_id": "VARCHAR"},
+        has_batch=False),
+    "interactions": Target("interactions", ("id",), {
+        "account_id": "INTEGER", "manager_id": "INTEGER", "type": "VARCHAR",
+        "occurred_at": "TIMESTAMP", "is_planned": "BOOLEAN", "subject": "VARCHAR",
+        "notes": "VARCHAR", "outcome": "VARCHAR", "sentiment": "VARCHAR", "next_step": "VARCHAR",
+        "next_step_due": "DATE", "severity": "VARCHAR", "escalation_status": "VARCHAR"},
+        has_batch=False),
 }
 
 # Which staged fields feed each written column (owner -> owner_id ...); derived ones always.
 SOURCES = {"account_id": "account", "owner_id": "owner", "invoice_id": "invoice_number"}
 DERIVED = {"revenue": {"currency"}, "invoices": {"account_id", "currency"},
            "payments": {"invoice_id"}, "accounts": set(), "contacts": {"account_id"},
-           "account_targets": {"currency"}, "budgets": {"currency"}}
+           "account_targets": {"currency"}, "budgets": {"currency"}, "managers": set(),
+           "interactions": {"account_id", "manager_id", "is_planned", "subject", "escalation_status"}}
 
 
-def _norm(column: str) -> str:
-    return normalised_sql(column)
+_norm = norm
 
 
-_MONEY = "CASE WHEN abs(s.amount) < 1e16 THEN round(s.amount, 2)::DECIMAL(18,2) END AS amount"
-
-_ACCOUNT_REF = f"""
-    SELECT s.*, CASE WHEN coalesce(ae.n, ac.n, an.n, 0) = 1 THEN coalesce(ae.id, ac.id, an.id) END
-           AS account_id, coalesce(ae.n, ac.n, an.n, 0) AS account_matches
-    FROM stage s
-    LEFT JOIN (SELECT trim(external_id) AS ref, any_value(id) AS id, count(*) AS n FROM accounts
-               WHERE archived_at IS NULL AND external_id IS NOT NULL GROUP BY 1) ae
-           ON ae.ref = s.account
-    LEFT JOIN (SELECT {_norm('name')} AS k, lower(trim(coalesce(country, ''))) AS c,
-                      any_value(id) AS id, count(*) AS n
-               FROM accounts WHERE archived_at IS NULL GROUP BY 1, 2) ac
-           ON ae.id IS NULL AND s.country IS NOT NULL AND ac.k = {_norm('s.account')}
-              AND ac.c = lower(s.country)
-    LEFT JOIN (SELECT {_norm('name')} AS k, any_value(id) AS id, count(*) AS n
-               FROM accounts WHERE archived_at IS NULL GROUP BY 1) an
-           ON ae.id IS NULL AND s.country IS NULL AND an.k = {_norm('s.account')}
-"""
-_ACCOUNT_CHECKS = [
-    ("account", "account IS NOT NULL AND account_matches = 0",
-     "'no account has this external id or name' || coalesce(' in ' || country, '')"),
-    ("account", "account_matches > 1",
-     "account_matches || ' accounts have this name; add a Country column or use the external id'"),
-]
+MONEY = "CASE WHEN abs(s.amount) < 1e16 THEN round(s.amount, 2)::DECIMAL(18,2) END AS amount"
+_MONEY = MONEY
+_ACCOUNT_REF = ACCOUNT_REF
+_ACCOUNT_CHECKS = ACCOUNT_CHECKS
 
 
 def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
@@ -93,7 +83,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                             coalesce(r.currency, a.currency) AS currency),
                r.amount AS amount_number, r.account_id || '|' || r.month::DATE AS _key,
                NULL::INTEGER AS _target, r.account || ' ' || strftime(r.month, '%Y-%m') AS _label
-        FROM ({_ACCOUNT_REF}) r LEFT JOIN accounts a ON a.id = r.account_id"""
+        FROM ({_ACCOUNT_REF}) r LEFT JOIN ref_accounts a ON a.id = r.account_id"""
     if entity == "invoices":
         return f"""
         SELECT r.* REPLACE (r.issue_date::DATE AS issue_date, r.due_date::DATE AS due_date,
@@ -101,7 +91,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                coalesce(r.currency, a.currency) AS currency), r.amount AS amount_number,
                i.id AS _target,
                r.invoice_number AS _key, r.invoice_number AS _label
-        FROM ({_ACCOUNT_REF}) r LEFT JOIN accounts a ON a.id = r.account_id
+        FROM ({_ACCOUNT_REF}) r LEFT JOIN ref_accounts a ON a.id = r.account_id
         LEFT JOIN invoices i ON i.invoice_number = r.invoice_number"""
     if entity == "payments":
         by_ref = "reference" in match_on
@@ -132,9 +122,9 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                     + f"LEFT JOIN (SELECT {_norm('name')} AS k{name_c}, count(*) AS n FROM accounts "
                     f"WHERE archived_at IS NOT NULL GROUP BY {name_group}) xn "
                     f"ON {name_join.replace('an.', 'xn.')}")
+        owner_joins, owner_id, owner_n = manager_ref("s.owner", "m")
         return f"""
-        SELECT s.*, CASE WHEN coalesce(me.n, mn.n, 0) = 1 THEN coalesce(me.id, mn.id) END AS owner_id,
-               coalesce(me.n, mn.n, 0) AS owner_matches,
+        SELECT s.*, {owner_id} AS owner_id, {owner_n} AS owner_matches,
                CASE WHEN coalesce({'' if by_name else 'ae.n, '}an.n, 0) = 1
                     THEN coalesce({ext}an.id) END AS _target,
                coalesce({'' if by_name else 'ae.n, '}an.n, 0) AS target_matches,
@@ -143,11 +133,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                         {"|| '|' || lower(coalesce(s.country, ''))" if with_country else ''}) AS _key,
                s.name AS _label
         FROM stage s
-        LEFT JOIN (SELECT lower(email) AS k, any_value(id) AS id, count(*) AS n FROM account_managers
-                   WHERE active AND email IS NOT NULL GROUP BY 1) me ON me.k = lower(s.owner)
-        LEFT JOIN (SELECT lower(trim(name)) AS k, any_value(id) AS id, count(*) AS n
-                   FROM account_managers WHERE active GROUP BY 1) mn
-               ON me.id IS NULL AND mn.k = lower(s.owner)
+        {owner_joins}
         LEFT JOIN (SELECT external_id AS k, any_value(id) AS id, count(*) AS n FROM accounts
                    WHERE archived_at IS NULL AND external_id IS NOT NULL GROUP BY 1) ae
                ON ae.k = s.external_id
@@ -191,7 +177,7 @@ def _targets_sql() -> str:
                t.amount AS _old_amount, t.currency AS _old_currency, l.month IS NOT NULL AS _locked,
                coalesce(u.display_name, 'someone') || ' on ' || strftime(l.locked_at, '%Y-%m-%d')
                    AS _locked_by
-        FROM ({_ACCOUNT_REF}) r LEFT JOIN accounts a ON a.id = r.account_id
+        FROM ({_ACCOUNT_REF}) r LEFT JOIN ref_accounts a ON a.id = r.account_id
         LEFT JOIN account_targets t ON t.account_id = r.account_id AND t.month = r.month::DATE
         LEFT JOIN period_locks l ON l.month = r.month::DATE
         LEFT JOIN users u ON u.id = l.locked_by"""
@@ -212,12 +198,13 @@ def _budgets_sql() -> str:
                r.budget AS budget_number, r.spend AS spend_number,
                r.account_id || '|' || r.category || '|' || r.month AS _key, NULL::INTEGER AS _target,
                r.account || ', ' || r.category || ', ' || strftime(r.month, '%Y-%m') AS _label
-        FROM r LEFT JOIN accounts a ON a.id = r.account_id
+        FROM r LEFT JOIN ref_accounts a ON a.id = r.account_id
         LEFT JOIN budgets t ON t.account_id = r.account_id AND t.category = r.category
                            AND t.month = r.month"""
 
 
-_MORE = {"contacts": _contacts_sql, "account_targets": _targets_sql, "budgets": _budgets_sql}
+_MORE = {"contacts": _contacts_sql, "account_targets": _targets_sql, "budgets": _budgets_sql,
+         "managers": people.managers_sql, "interactions": people.interactions_sql}
 
 
 _RANGE_DATE = "year({f}) NOT BETWEEN 1900 AND 2199"
@@ -276,4 +263,6 @@ _MORE_CHECKS = {
         ("budget", "budget_number IS NULL AND spend_number IS NULL AND _row NOT IN "
                    "(SELECT row FROM parse_errors WHERE field IN ('budget', 'spend'))",
          "'and spend are both empty; a row needs at least one of them'")],
+    "managers": people.MANAGER_CHECKS,
+    "interactions": people.INTERACTION_CHECKS,
 }

@@ -143,3 +143,37 @@ def template(entity: str) -> bytes:
     writer.writerow([f.label for f in fields])
     writer.writerow([f.example for f in fields])
     return out.getvalue().encode("utf-8")
+
+
+def template_xlsx(entity: str) -> bytes:
+    """The same template as an Excel workbook: a bold, frozen header row, the example row
+    (numbers as numbers, everything else as text, never as a formula), columns wide enough to
+    read, and a note on each header saying whether it is required and what it takes."""
+    import xlsxwriter   # only needed here
+
+    entity_spec = spec(entity)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(entity_spec.label[:31])
+    bold = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
+    for col, f in enumerate(entity_spec.fields):
+        sheet.write_string(0, col, f.label, bold)
+        if f.kind == "number" and f.example:
+            sheet.write_number(1, col, float(f.example))
+        elif f.example:
+            sheet.write_string(1, col, f.example)
+        sheet.set_column(col, col, min(60, max(len(f.label), len(f.example)) + 3))
+        sheet.write_comment(0, col, _describe(f), {"x_scale": 2})
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()
+
+
+def _describe(f: Field) -> str:
+    words = ["Required." if f.required else "Optional."]
+    if f.choices:
+        words.append("One of: " + ", ".join(f.choices) + ".")
+    words.append({"number": "A number.", "date": "A date.", "datetime": "A date and time.",
+                  "month": "A month (2026-01, Jan-26 or any date in it).",
+                  "currency": "A three-letter currency code."}.get(f.kind, ""))
+    return " ".join(w for w in words if w)

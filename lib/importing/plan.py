@@ -13,11 +13,13 @@ import pandas as pd
 
 from lib.exports import csv_bytes
 from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql
+from lib.importing import missing, people, refs
 from lib.importing.mapping import spec
 from lib.importing.stage import Staged
 
 DUPLICATE_FIELD = {"accounts": "name", "invoices": "invoice_number", "payments": "invoice_number",
-                   "contacts": "name", "account_targets": "month", "budgets": "category"}
+                   "contacts": "name", "account_targets": "month", "budgets": "category",
+                   "managers": "name", "interactions": "subject"}
 ACTIONS = ("create", "update", "unchanged", "error")
 
 
@@ -37,6 +39,7 @@ class Preview:
     notes: list[str] = field(default_factory=list)
     ambiguous_dates: list[str] = field(default_factory=list)
     same_file: dict | None = None    # an earlier batch of the same bytes, if any
+    will_create: dict[str, list[str]] = field(default_factory=dict)  # kind -> names, on request
 
     @property
     def ok(self) -> bool:
@@ -66,19 +69,31 @@ def written_columns(staged: Staged) -> list[str]:
 
 
 def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
-         match_on: tuple[str, ...] | None = None) -> Preview:
+         match_on: tuple[str, ...] | None = None, *, create_missing: bool = False) -> Preview:
+    """Validate and compare. create_missing: unknown accounts/managers the rows name are to be
+    created (see lib.importing.missing) instead of being row errors."""
     entity = staged.entity
     match_on = tuple(match_on) if match_on else default_match(entity, staged.given)
     if match_on not in spec(entity).match_keys:
         raise ValueError(f"{spec(entity).label} can be matched on "
                          + " or ".join(" + ".join(k) for k in spec(entity).match_keys) + ".")
     _load(cur, staged)
+    refs.prepare(cur)
     sql = f"CREATE OR REPLACE TEMP TABLE resolved AS {resolve_sql(entity, match_on)}"
     cur.execute(sql, PARAMS if "$joined" in sql else None)
+    if create_missing and missing.collect(cur, entity):
+        cur.execute(sql, PARAMS if "$joined" in sql else None)   # again, now finding them
     _errors(cur, staged)
     (_sum if TARGETS[entity].summed else _dedupe)(cur, entity)
+    if entity == "managers":
+        people.bosses_left_out(cur)
     _compare(cur, staged)
-    return _preview(cur, staged, match_on)
+    preview = _preview(cur, staged, match_on)
+    if create_missing:
+        preview.will_create = missing.planned(cur, entity)
+        if preview.will_create:
+            preview.notes.insert(0, missing.sentence(preview.will_create))
+    return preview
 
 
 def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
@@ -86,13 +101,13 @@ def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     for f in spec(staged.entity).fields:
         if f.name not in frame:
             frame[f.name] = (pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
-                             if f.kind in ("date", "month") else
+                             if f.kind in ("date", "datetime", "month") else
                              pd.Series(float("nan"), index=frame.index) if f.kind == "number"
                              else pd.Series(pd.NA, index=frame.index, dtype="string"))
             frame[f"{f.name}__raw"] = pd.Series(pd.NA, index=frame.index, dtype="string")
         elif f.kind == "number":
             frame[f.name] = frame[f.name].astype("Float64")     # NaN -> NULL, not a number
-        elif f.kind not in ("date", "month"):
+        elif f.kind not in ("date", "datetime", "month"):
             frame[f.name] = frame[f.name].astype("string")
     cur.register("_staged", frame)
     cur.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM _staged")
@@ -192,12 +207,33 @@ def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str
         if many[0]:
             notes.append(f"{int(many[1]):,} rows are transactions: they were summed into "
                          f"{many[0]:,} account-month totals.")
+    if not match_on:
+        notes.append(f"{spec(staged.entity).label} have no external key to match on, so every "
+                     "row is created as a new record. Importing the same file again is noticed; "
+                     "a different file holding the same rows would add them again.")
     return Preview(staged.entity, match_on, rows, errors, changes, counts,
                    {a: int(records.get(a, 0)) for a in ACTIONS[:3]}, notes, staged.ambiguous_dates)
 
 
+# A changed reference shows the names, old and new, not ids (a new one: as the file wrote it).
+_NAMED = {"owner_id": ("ref_managers", "owner"), "manager_id": ("ref_managers", "manager"),
+          "reports_to": ("ref_managers", "reports_to"), "account_id": ("ref_accounts", "account")}
+
+
+def _shown(c: str, given: set[str]) -> tuple[str, str]:
+    if c not in _NAMED:
+        return f"old_{c}::VARCHAR", f"{c}::VARCHAR"
+    table, source = _NAMED[c]
+    raw = f"{source}__raw" if source in given else "NULL"
+    return (f"(SELECT name FROM {table} WHERE id = old_{c})",
+            f"coalesce((SELECT name FROM {table} WHERE id = {c}), {raw}, {c}::VARCHAR)")
+
+
 def _changes(cur: duckdb.DuckDBPyConnection, staged: Staged) -> pd.DataFrame:
-    parts = [f"SELECT _label AS record, rows, '{c}' AS field, old_{c}::VARCHAR AS old, "
-             f"{c}::VARCHAR AS new FROM compared WHERE action = 'update' AND {c} IS NOT NULL "
-             f"AND {c} IS DISTINCT FROM old_{c}" for c in written_columns(staged)]
+    parts = []
+    for c in written_columns(staged):
+        old, new = _shown(c, staged.given)
+        parts.append(f"SELECT _label AS record, rows, '{c}' AS field, {old} AS old, {new} AS new "
+                     f"FROM compared WHERE action = 'update' AND {c} IS NOT NULL "
+                     f"AND {c} IS DISTINCT FROM old_{c}")
     return cur.execute(" UNION ALL ".join(parts) + " ORDER BY rows[1], field").df()

@@ -44,10 +44,15 @@ def read_upload(data: bytes, filename: str, limits: Limits = Limits()) -> Workbo
 
 def _inspect(data: bytes, filename: str, limits: Limits) -> WorkbookInfo:
     try:
-        return inspect_workbook(data, limits)
+        info = inspect_workbook(data, limits)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as exc:
         raise ImportFileError(f"'{filename}' is a damaged workbook: its parts cannot be read "
                               f"({exc}). Upload the original file again.") from None
+    if not info.sheets:
+        raise ImportFileError(f"'{filename}' is a workbook with no sheets in it, so there is "
+                              "nothing to import. Open it in Excel, check it holds your data, "
+                              "and save it again.")
+    return info
 
 
 def _bounds(limits: Limits) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "number", "date", "month", "currency", "choice"]
+Kind = Literal["text", "number", "date", "datetime", "month", "currency", "choice"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,31 @@ _ROLE_ALIASES = (
     ("accounts_payable", "finance"), ("procurement", "finance"), ("purchasing", "finance"),
     ("it", "technical"), ("tech", "technical"), ("technical_buyer", "technical"),
     ("engineering", "technical"), ("admin", "technical"))
+
+_LEVEL_ALIASES = (
+    ("jr", "junior"), ("entry", "junior"), ("entry_level", "junior"), ("associate", "junior"),
+    ("graduate", "junior"), ("trainee", "junior"), ("middle", "mid"), ("mid_level", "mid"),
+    ("intermediate", "mid"), ("medior", "mid"), ("sr", "senior"), ("experienced", "senior"),
+    ("principal", "lead"), ("head", "lead"), ("team_lead", "lead"), ("director", "lead"),
+    ("manager", "lead"))
+_TYPE_ALIASES = (
+    ("phone", "call"), ("phone_call", "call"), ("telephone", "call"), ("video_call", "call"),
+    ("logged_call", "call"), ("call_log", "call"), ("conference_call", "call"),
+    ("online_meeting", "meeting"), ("video_meeting", "meeting"), ("teams", "meeting"),
+    ("zoom", "meeting"), ("lunch", "meeting"), ("site_visit", "visit"), ("customer_visit", "visit"),
+    ("on_site", "visit"), ("onsite", "visit"), ("in_person", "visit"), ("field_visit", "visit"),
+    ("e_mail", "email"), ("mail", "email"), ("emails", "email"), ("presentation", "demo"),
+    ("product_demo", "demo"), ("demonstration", "demo"), ("quarterly_business_review", "qbr"),
+    ("business_review", "qbr"), ("quarterly_review", "qbr"), ("complaint", "escalation"),
+    ("incident", "escalation"), ("issue", "escalation"), ("escalated", "escalation"))
+_SENTIMENT_ALIASES = (
+    ("very_good", "very_positive"), ("excellent", "very_positive"), ("great", "very_positive"),
+    ("delighted", "very_positive"), ("good", "positive"), ("happy", "positive"),
+    ("satisfied", "positive"), ("pos", "positive"), ("ok", "neutral"), ("okay", "neutral"),
+    ("fine", "neutral"), ("mixed", "neutral"), ("average", "neutral"), ("neg", "negative"),
+    ("bad", "negative"), ("poor", "negative"), ("unhappy", "negative"),
+    ("dissatisfied", "negative"), ("very_bad", "very_negative"), ("angry", "very_negative"),
+    ("terrible", "very_negative"), ("furious", "very_negative"))
 
 ENTITIES: dict[str, EntitySpec] = {
     "revenue": EntitySpec("revenue", "Revenue", (
@@ -157,6 +182,73 @@ ENTITIES: dict[str, EntitySpec] = {
         _CURRENCY,
     ), note="One row per account, category and month; a row gives a budget, a spend or both.",
         match_keys=(("account", "category", "month"),)),
+    "managers": EntitySpec("managers", "Account managers", (
+        Field("name", "Manager name", required=True, example="Priya Shah", synonyms=(
+            "manager name", "account manager", "account manager name", "sales agent",
+            "sales rep", "rep", "person", "employee", "employee name", "full name", "am")),
+        Field("email", "Email", example="priya.shah@example.com", synonyms=(
+            "email address", "e-mail", "e mail", "work email", "mail", "manager email")),
+        Field("role_title", "Role title", example="Key Account Manager", synonyms=(
+            "title", "job title", "role", "position", "designation", "job")),
+        Field("level", "Level", "choice", choices=("junior", "mid", "senior", "lead"),
+              example="senior", synonyms=("seniority", "grade", "band", "career level"),
+              aliases=_LEVEL_ALIASES),
+        Field("region", "Region", example="Europe", synonyms=(
+            "territory", "area", "sales region", "regional office", "office", "team")),
+        Field("country", "Country", example="GB", synonyms=("country code", "location", "based in")),
+        Field("reports_to", "Reports to (name, email or external id)", example="Eleanor Hayes",
+              synonyms=("manager", "line manager", "reports to", "supervisor", "boss",
+                        "team lead", "director", "sales manager", "manager email")),
+        Field("hire_date", "Hire date", "date", example="2021-04-01", synonyms=(
+            "start date", "hired", "date hired", "date of hire", "joined", "date joined",
+            "joining date", "employment start")),
+        Field("base_salary", "Base salary", "number", example="52000", synonyms=(
+            "salary", "base", "base pay", "annual salary", "annual base", "base salary amount")),
+        Field("salary_currency", "Salary currency (3 letters)", "currency", example="GBP",
+              synonyms=("currency", "salary currency", "pay currency", "ccy", "currency code")),
+        Field("external_id", "External id", example="EMP-0042", synonyms=(
+            "id", "employee id", "employee number", "staff id", "staff number", "hr id",
+            "manager id", "user id", "crm id")),
+    ), note="A manager is found by external id, else by email, else by name. Reports to may name "
+            "a manager in the database or another row of this file.",
+        match_keys=(("external_id", "email", "name"),)),
+    "interactions": EntitySpec("interactions", "Interactions", (
+        _ACCOUNT_REF, _COUNTRY,
+        Field("manager", "Manager (name or email)", example="Priya Shah", synonyms=(
+            "account manager", "owner", "assigned to", "sales rep", "rep", "sales agent",
+            "recorded by", "logged by", "created by", "manager email", "user")),
+        Field("type", "Type", "choice", True, example="call",
+              choices=("call", "meeting", "visit", "email", "demo", "qbr", "escalation"),
+              synonyms=("interaction type", "activity type", "activity", "type of contact",
+                        "channel", "kind", "event type", "task type", "subtype"),
+              aliases=_TYPE_ALIASES),
+        Field("occurred_at", "Date and time", "datetime", True, example="2026-01-15 10:30",
+              synonyms=("date", "when", "date time", "datetime", "activity date", "occurred",
+                        "occurred at", "start", "start date", "start time", "meeting date",
+                        "call date", "visit date", "created date", "timestamp")),
+        Field("subject", "Subject", example="Quarterly check-in", synonyms=(
+            "title", "topic", "summary", "description", "purpose", "agenda")),
+        Field("notes", "Notes", example="Discussed the renewal", synonyms=(
+            "note", "comments", "comment", "details", "body", "minutes", "call notes")),
+        Field("outcome", "Outcome", example="Renewal agreed in principle", synonyms=(
+            "result", "call result", "disposition", "conclusion")),
+        Field("sentiment", "Sentiment", "choice", example="positive",
+              choices=("very_negative", "negative", "neutral", "positive", "very_positive"),
+              synonyms=("customer sentiment", "mood", "tone", "rating", "feeling"),
+              aliases=_SENTIMENT_ALIASES),
+        Field("next_step", "Next step", example="Send the proposal", synonyms=(
+            "next steps", "follow up", "follow-up", "action", "next action", "action item")),
+        Field("next_step_due", "Next step due", "date", example="2026-01-22", synonyms=(
+            "due date", "due", "follow up date", "follow-up date", "next step date",
+            "action due")),
+        Field("severity", "Severity (escalations)", "choice", example="",
+              choices=("low", "medium", "high", "critical"), synonyms=("priority", "urgency"),
+              aliases=(("minor", "low"), ("normal", "medium"), ("moderate", "medium"),
+                       ("major", "high"), ("urgent", "critical"), ("blocker", "critical"))),
+    ), note="Interactions have no external key to match on: every row is a new interaction. "
+            "The same file imported twice is noticed; a different file with the same rows "
+            "would add them again. Without a manager column, each account's owner is used.",
+        match_keys=((),)),
 }
 
 

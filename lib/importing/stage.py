@@ -53,7 +53,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
         f = entity_spec.field(name)
         raw = (pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
                if header == CONSTANT else rows[header].astype("str"))
-        if f.kind in ("date", "month") and date_order is None and _needs_order(raw):
+        if f.kind in ("date", "datetime", "month") and date_order is None and _needs_order(raw):
             ambiguous.append(name)
             notes.append(f"{f.label} ('{header}'): {detect_date_order(raw).message}")
         values, errors, col_notes = _parse(f, raw, date_order, decimal)
@@ -88,6 +88,9 @@ def _parse(f: Field, raw: pd.Series, order: Order | None, decimal: str | None):
     if f.kind == "date":
         parsed = parse_date_series(raw, order=order)
         return parsed.values.dt.normalize(), parsed.errors, []
+    if f.kind == "datetime":
+        parsed = parse_date_series(raw, order=order)
+        return parsed.values, parsed.errors, [n for n in parsed.notes if "UTC" in n]
     if f.kind == "month":
         return _months(raw, order)
     if f.kind == "choice":
@@ -95,7 +98,7 @@ def _parse(f: Field, raw: pd.Series, order: Order | None, decimal: str | None):
         return values, errors, []
     values = raw.map(lambda t: None if is_null(t) else clean(t))
     if f.kind == "currency":
-        values = values.map(lambda t: t.upper() if t else t)
+        values = values.map(lambda t: t.upper() if isinstance(t, str) else t)
     return values, pd.Series([None] * len(raw), index=raw.index, dtype=object), []
 
 

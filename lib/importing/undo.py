@@ -21,6 +21,11 @@ DEPENDENTS = {
                  ("budgets", "account_id"), ("accounts", "parent_id")],
     "invoices": [("payments", "invoice_id")],
     "contacts": [("interaction_contacts", "contact_id")],
+    "managers": [("accounts", "owner_id"), ("interactions", "manager_id"),
+                 ("interactions", "next_step_owner_id"), ("account_managers", "reports_to"),
+                 ("users", "manager_id"), ("manager_targets", "manager_id"),
+                 ("comp_assignments", "manager_id")],
+    "interactions": [("interaction_contacts", "interaction_id")],
 }
 _SHOWN = 10
 
@@ -49,15 +54,27 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> UndoResult:
         if undone_at is not None:
             raise ValidationFailed([f"Batch {batch_id} was already undone on {undone_at:%d %b %Y}."])
         target = TARGETS[entity]
-        _refuse_touched(tx, target, batch_id)
-        _refuse_dependents(tx, target, entity, batch_id)
+        refs = [(k, TARGETS[k]) for k in ("accounts", "managers")
+                if tx.value("SELECT count(*) FROM import_rows WHERE batch_id = ? AND entity = ?",
+                            [batch_id, f"ref:{k}"])]
+        _refuse_touched(tx, target, batch_id, entity)
+        for kind, ref in refs:
+            _refuse_touched(tx, ref, batch_id, f"ref:{kind}")
         if entity == "account_targets":
             _refuse_locked(tx, batch_id)
             _target_history(tx, batch_id)
-        removed = _remove_created(tx, target, batch_id)
+        removed = _remove_created(tx, target, batch_id, entity)
         if entity == "accounts":
             _account_history(tx, batch_id)
-        restored = _restore_updated(tx, target, batch_id)
+        restored = _restore_updated(tx, target, batch_id, entity)
+        # after removing and restoring, so records of the batch that use each other do not count
+        _refuse_dependents(tx, target, entity, batch_id, entity)
+        for kind, ref in refs:     # accounts created on request first: they may use new managers
+            gone = _remove_created(tx, ref, batch_id, f"ref:{kind}")
+            tx.audit("delete", kind, None, {"undo_of_import_batch": batch_id, "removed": gone},
+                     batch_id=batch_id)
+        for kind, ref in refs:
+            _refuse_dependents(tx, ref, kind, batch_id, f"ref:{kind}")
         tx.execute("UPDATE import_batches SET undone_at = now()::TIMESTAMP, undone_by = ? "
                    "WHERE id = ?", [tx.actor.id, batch_id])
         tx.audit("undo_import", entity, batch_id, {"removed": removed, "restored": restored},
@@ -67,13 +84,13 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> UndoResult:
     return db.write(actor, work)
 
 
-def _refuse_touched(tx: Tx, target: Target, batch_id: int) -> None:
+def _refuse_touched(tx: Tx, target: Target, batch_id: int, tag: str) -> None:
     touched = tx.execute(f"""
         SELECT ir.record_key, ir.source_rows, t.{target.key[0]} IS NULL AS gone
         FROM import_rows ir LEFT JOIN {target.table} t ON {_match(target)}
-        WHERE ir.batch_id = ? AND (t.{target.key[0]} IS NULL
+        WHERE ir.batch_id = ? AND ir.entity = ? AND (t.{target.key[0]} IS NULL
                                    OR {snapshot_sql(target, 't')} <> ir.new_values::VARCHAR)
-        ORDER BY ir.source_rows[1]""", [batch_id])
+        ORDER BY ir.source_rows[1]""", [batch_id, tag])
     if touched:
         lines = [f"{_rows(r[1])} ({r[0]}): {'deleted since' if r[2] else 'changed since'}"
                  for r in touched[:_SHOWN]]
@@ -83,12 +100,13 @@ def _refuse_touched(tx: Tx, target: Target, batch_id: int) -> None:
             f"after the import{more}. Nothing was undone.", *lines])
 
 
-def _refuse_dependents(tx: Tx, target: Target, entity: str, batch_id: int) -> None:
+def _refuse_dependents(tx: Tx, target: Target, entity: str, batch_id: int, tag: str) -> None:
     for table, column in DEPENDENTS.get(entity, []):
         used = tx.execute(f"""
             SELECT DISTINCT ir.source_rows FROM import_rows ir JOIN {table} d
                 ON d.{column} = json_extract_string(ir.record_key, '$.id')::INTEGER
-            WHERE ir.batch_id = ? AND ir.action = 'created' ORDER BY 1""", [batch_id])
+            WHERE ir.batch_id = ? AND ir.entity = ? AND ir.action = 'created' ORDER BY 1""",
+            [batch_id, tag])
         if used:
             rows = ", ".join(_rows(r[0]) for r in used[:_SHOWN])
             raise ValidationFailed([
@@ -96,14 +114,14 @@ def _refuse_dependents(tx: Tx, target: Target, entity: str, batch_id: int) -> No
                 f"by {table}. Nothing was undone."])
 
 
-def _remove_created(tx: Tx, target: Target, batch_id: int) -> int:
+def _remove_created(tx: Tx, target: Target, batch_id: int, tag: str) -> int:
     return tx.value(f"""
         DELETE FROM {target.table} t WHERE EXISTS (
-            SELECT 1 FROM import_rows ir WHERE ir.batch_id = ? AND ir.action = 'created'
-            AND {_match(target)})""", [batch_id]) or 0
+            SELECT 1 FROM import_rows ir WHERE ir.batch_id = ? AND ir.entity = ?
+            AND ir.action = 'created' AND {_match(target)})""", [batch_id, tag]) or 0
 
 
-def _restore_updated(tx: Tx, target: Target, batch_id: int) -> int:
+def _restore_updated(tx: Tx, target: Target, batch_id: int, tag: str) -> int:
     restore = list(target.columns) + ["import_batch_id"] * target.has_batch
     sets = [f"{c} = json_extract_string(ir.old_values, '$.{c}')::{_type(target, c)}" for c in restore]
     params: list = []
@@ -112,8 +130,8 @@ def _restore_updated(tx: Tx, target: Target, batch_id: int) -> int:
                  "updated_by = ?"]
         params.append(tx.actor.id)
     return tx.value(f"UPDATE {target.table} SET {', '.join(sets)} FROM import_rows ir "
-                    f"WHERE ir.batch_id = ? AND ir.action = 'updated' "
-                    f"AND {_match(target, target.table)}", [*params, batch_id]) or 0
+                    f"WHERE ir.batch_id = ? AND ir.entity = ? AND ir.action = 'updated' "
+                    f"AND {_match(target, target.table)}", [*params, batch_id, tag]) or 0
 
 
 def _account_history(tx: Tx, batch_id: int) -> None:
@@ -133,7 +151,7 @@ _BATCH_TARGETS = """
            json_extract_string(record_key, '$.month')::DATE AS month,
            json_extract_string(new_values, '$.amount')::DECIMAL(18,2) AS now,
            json_extract_string(old_values, '$.amount')::DECIMAL(18,2) AS was
-    FROM import_rows WHERE batch_id = ?"""
+    FROM import_rows WHERE batch_id = ? AND entity = 'account_targets'"""
 
 
 def _refuse_locked(tx: Tx, batch_id: int) -> None:

@@ -52,7 +52,9 @@ def test_the_page_renders_for_a_director_with_uploader_history_and_templates(dem
     assert any("Nothing has been imported yet" in i.value for i in at.info)
     labels = [b.label for b in at.get("download_button")]
     assert labels[:4] == ["Revenue", "Accounts", "Invoices", "Payments"]
-    assert labels == [spec.label for spec in ENTITIES.values()]  # a template for every entity
+    # a CSV and an Excel template for every entity
+    assert labels == [spec.label for spec in ENTITIES.values()] * 2
+    assert at.download_button(key="import_template_interactions_xlsx").label == "Interactions"
 
 
 def test_a_manager_is_refused(demo_app):
@@ -232,3 +234,41 @@ def test_an_undo_that_would_lose_a_later_change_is_refused_in_words(demo_app):
     assert not at.exception
     assert "Nothing was saved" in at.error[0].value, at.error[0].value
     assert len(_revenue_2027()) == 3
+
+
+def _box(at, prefix: str):
+    return next(c for c in at.checkbox if c.key and c.key.startswith(prefix))
+
+
+def test_ticking_create_missing_lists_the_new_account_and_importing_creates_it(demo_app):
+    at = _upload(_open(demo_app), "march.csv", BAD_CSV)
+    assert _metrics(at)["Rows with errors"] == "1"
+    _box(at, "import_create_missing_").check().run()
+    no_errors(at)
+    assert _metrics(at)["Rows with errors"] == "0"
+    assert any(m.value == "**Will be created: 1 account**" for m in at.markdown)
+    assert any(c.value == "Nobody At All plc" for c in at.caption)
+    _import(at)
+    no_errors(at)
+    assert "2 created" in at.success[0].value
+    assert app_db().value("SELECT count(*) FROM accounts WHERE name = 'Nobody At All plc'") == 1
+    # undoing the batch removes the account it created
+    batch = app_db().value("SELECT max(id) FROM import_batches")
+    at.selectbox(key="import_undo_pick").select(batch).run()
+    at.checkbox(key="import_undo_sure").check().run()
+    at.button(key="import_undo").click().run()
+    no_errors(at)
+    assert app_db().value("SELECT count(*) FROM accounts WHERE name = 'Nobody At All plc'") == 0
+
+
+def test_a_team_file_is_recognised_as_managers_and_imports_with_its_boss(demo_app):
+    team = b"Full Name,Job Title,Reports To,Employee Id\nAda New,Key Account Manager,Bo New,X-1\n" \
+           b"Bo New,Account Director,,X-2\n"
+    at = _upload(_open(demo_app), "team.csv", team)
+    no_errors(at)
+    assert _entity(at).value == "managers"
+    assert _metrics(at)["Rows to create"] == "2"
+    _import(at)
+    no_errors(at)
+    assert app_db().value("SELECT b.name FROM account_managers m JOIN account_managers b "
+                          "ON b.id = m.reports_to WHERE m.name = 'Ada New'") == "Bo New"

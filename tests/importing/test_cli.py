@@ -99,3 +99,31 @@ def test_while_another_process_holds_the_database_the_cli_says_so_clearly(tmp_pa
         timeout=120)
     assert done.returncode == 3
     assert "in use by another program" in done.stderr
+
+
+def test_managers_and_interactions_import_from_the_command_line(tmp_path, db_file, capsys):
+    team = _csv(tmp_path, "sales_agent,manager,regional_office,title\n"
+                          "Anna Snelling,Dustin Brinkmann,Central,AM\n"
+                          "Dustin Brinkmann,,Central,Director\n", "team.csv")
+    assert main([str(team), "--entity", "managers", "--db", str(db_file), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["records"]["create"] == 2
+    assert _count(db_file, "SELECT b.name FROM account_managers m JOIN account_managers b "
+                           "ON b.id = m.reports_to") == "Dustin Brinkmann"
+    calls = _csv(tmp_path, "Account,Owner,Type,Date\nAcme,Anna Snelling,Phone,2026-01-05 09:00\n",
+                 "calls.csv")
+    assert main([str(calls), "--entity", "interactions", "--db", str(db_file)]) == 0
+    assert "every row is created as a new record" in capsys.readouterr().out
+    assert _count(db_file, "SELECT type FROM interactions") == "call"
+
+
+def test_create_missing_creates_the_unknown_account_and_says_so(tmp_path, db_file, capsys):
+    file = _csv(tmp_path, GOOD_AND_BAD)
+    args = [str(file), "--entity", "revenue", "--db", str(db_file), "--create-missing", "--json"]
+    assert main([*args, "--dry-run"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["will_create"] == {"accounts": ["Nobody"]}
+    assert report["notes"][0] == "Will be created: 1 account: Nobody."
+    assert _count(db_file, "SELECT count(*) FROM accounts") == 1
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "imported"
+    assert _count(db_file, "SELECT count(*) FROM accounts") == 2 and _count(db_file) == 2

@@ -7,7 +7,8 @@ import io
 import pytest
 
 from lib.importing import (ENTITIES, read_upload, recall_mapping, remember_mapping, stage,
-                           suggest_entity, suggest_mapping, template)
+                           suggest_entity, suggest_mapping, template,
+                           template_xlsx)
 from lib.importing.mapping import header_signature
 from lib.users import SYSTEM
 from tests.builders import make_user
@@ -95,3 +96,31 @@ def test_each_template_has_every_column_and_an_example_row_that_parses(entity):
     assert list(mapping.values()) == fields
     staged = stage(sheet_rows(header, [example]), entity, mapping)
     assert staged.parse_errors.empty, staged.parse_errors
+
+
+@pytest.mark.parametrize("entity", sorted(ENTITIES))
+def test_each_xlsx_template_reads_back_through_the_importer_with_its_example_row(entity):
+    from lib.importing import read_upload
+    data = template_xlsx(entity)
+    sheet = read_upload(data, f"{entity}-template.xlsx").importable_sheets[0]
+    header = list(sheet.rows.columns)
+    assert header == [f.label for f in ENTITIES[entity].fields]
+    mapping = suggest_mapping(header, entity)
+    assert list(mapping.values()) == [f.name for f in ENTITIES[entity].fields]
+    assert len(sheet.rows) == 1
+    staged = stage(sheet.rows, entity, mapping)
+    assert staged.parse_errors.empty, staged.parse_errors
+
+
+def test_the_xlsx_template_has_readable_column_widths_a_frozen_header_and_notes():
+    import re
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(template_xlsx("interactions"))) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+        notes = z.read("xl/comments1.xml").decode()
+    widths = [float(w) for w in re.findall(r'<col [^>]*width="([0-9.]+)"', xml)]
+    labels = [f.label for f in ENTITIES["interactions"].fields]
+    assert len(widths) == len(labels)
+    assert all(w >= len(label) for w, label in zip(widths, labels))
+    assert 'state="frozen"' in xml
+    assert "One of: call, meeting, visit, email, demo, qbr, escalation." in notes

@@ -299,3 +299,14 @@ def test_an_unmapped_required_field_is_said_once_and_every_row_names_it(db):
     assert "Month is required but no column is mapped to it (and no constant is given)." in s.notes
     preview = preview_import(db, s)
     assert ["Month (not in the file)", "is required but empty"] in preview.errors[["column", "reason"]].values.tolist()
+
+
+def test_the_progress_callback_hears_each_step_in_order_and_ends_at_one(db):
+    make_account(db, name="Acme")
+    heard: list[tuple[float, str]] = []
+    apply_import(db, SYSTEM, staged("revenue", ["Customer", "Month", "Sales"],
+                                    [["Acme", "2026-01", "1"], ["Acme", "2026-02", "2"]]),
+                 file_name="f.csv", digest="progress", progress=lambda f, what: heard.append((f, what)))
+    fractions = [f for f, _ in heard]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert heard[0][1] == "Checking 2 rows" and ("Creating 2 records" in [w for _, w in heard])

@@ -1,0 +1,76 @@
+"""How staged rows find the accounts and managers they name, as SQL shared by every entity.
+
+References are looked up in the temp views `ref_accounts` and `ref_managers`: the stored rows,
+plus the ones an import will create on request (temp tables `missing_accounts` and
+`missing_managers`, see lib.importing.missing). A reference to a record still to be created
+carries a placeholder id at or below PLACEHOLDER until the commit gives it a real one.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from lib.accounts import NAME_PARAMS, normalised_sql
+
+PARAMS = NAME_PARAMS  # the named parameters the resolve queries bind
+PLACEHOLDER = -1_000_000_000   # ids of records to be created are below this; real ids are > 0
+
+
+def norm(column: str) -> str:
+    return normalised_sql(column)
+
+
+def prepare(cur: duckdb.DuckDBPyConnection) -> None:
+    """Empty `missing_*` tables and the `ref_*` views over stored + missing records."""
+    cur.execute("CREATE OR REPLACE TEMP TABLE missing_managers (id INTEGER, name VARCHAR, "
+                "email VARCHAR, rows INTEGER[])")
+    cur.execute("CREATE OR REPLACE TEMP TABLE missing_accounts (id INTEGER, name VARCHAR, "
+                "country VARCHAR, currency VARCHAR, owner_id INTEGER, owner_text VARCHAR, "
+                "rows INTEGER[])")
+    cur.execute("""CREATE OR REPLACE TEMP VIEW ref_accounts AS
+        SELECT id, external_id, name, country, currency, owner_id, archived_at FROM main.accounts
+        UNION ALL SELECT id, NULL, name, country, currency, owner_id, NULL::TIMESTAMP
+        FROM missing_accounts""")
+    cur.execute("""CREATE OR REPLACE TEMP VIEW ref_managers AS
+        SELECT id, name, email, external_id, active FROM main.account_managers
+        UNION ALL SELECT id, name, email, NULL, true FROM missing_managers""")
+
+
+ACCOUNT_REF = f"""
+    SELECT s.*, CASE WHEN coalesce(ae.n, ac.n, an.n, 0) = 1 THEN coalesce(ae.id, ac.id, an.id) END
+           AS account_id, coalesce(ae.n, ac.n, an.n, 0) AS account_matches
+    FROM stage s
+    LEFT JOIN (SELECT trim(external_id) AS ref, any_value(id) AS id, count(*) AS n FROM ref_accounts
+               WHERE archived_at IS NULL AND external_id IS NOT NULL GROUP BY 1) ae
+           ON ae.ref = s.account
+    LEFT JOIN (SELECT {norm('name')} AS k, lower(trim(coalesce(country, ''))) AS c,
+                      any_value(id) AS id, count(*) AS n
+               FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1, 2) ac
+           ON ae.id IS NULL AND s.country IS NOT NULL AND ac.k = {norm('s.account')}
+              AND ac.c = lower(s.country)
+    LEFT JOIN (SELECT {norm('name')} AS k, any_value(id) AS id, count(*) AS n
+               FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1) an
+           ON ae.id IS NULL AND s.country IS NULL AND an.k = {norm('s.account')}
+"""
+ACCOUNT_CHECKS = [
+    ("account", "account IS NOT NULL AND account_matches = 0",
+     "'no account has this external id or name' || coalesce(' in ' || country, '')"),
+    ("account", "account_matches > 1",
+     "account_matches || ' accounts have this name; add a Country column or use the external id'"),
+]
+
+
+def manager_ref(column: str, p: str) -> tuple[str, str, str]:
+    """(joins, id, matches) finding the active manager `column` names by email, external id or
+    name; `p` prefixes the join aliases so one query can resolve several references."""
+    joins = f"""
+        LEFT JOIN (SELECT lower(trim(email)) AS k, any_value(id) AS id, count(*) AS n
+                   FROM ref_managers WHERE active AND email IS NOT NULL GROUP BY 1) {p}e
+               ON {p}e.k = lower({column})
+        LEFT JOIN (SELECT trim(external_id) AS k, any_value(id) AS id, count(*) AS n
+                   FROM ref_managers WHERE active AND external_id IS NOT NULL GROUP BY 1) {p}x
+               ON {p}e.id IS NULL AND {p}x.k = {column}
+        LEFT JOIN (SELECT lower(trim(name)) AS k, any_value(id) AS id, count(*) AS n
+                   FROM ref_managers WHERE active GROUP BY 1) {p}n
+               ON {p}e.id IS NULL AND {p}x.id IS NULL AND {p}n.k = lower({column})"""
+    n = f"coalesce({p}e.n, {p}x.n, {p}n.n, 0)"
+    return joins, f"CASE WHEN {n} = 1 THEN coalesce({p}e.id, {p}x.id, {p}n.id) END", n
