@@ -11,12 +11,12 @@ import pandas as pd
 
 from lib import accounts as account_rules, fx
 from lib.commission import cents, effective_rate
-from lib.compensation import Statement, statement, visible_managers
+from lib.compensation import Statement, require_visible, statement, visible_managers
 from lib.db import Database, Tx
 from lib.errors import NotFound, ValidationFailed, WriteConflict
 from lib.periods import FiscalYear, fiscal_start_month, pay_period_of
 from lib.errors import NotAllowed
-from lib.permissions import NONE, refusal, require, scope, team_for
+from lib.permissions import NONE, refusal, scope
 
 if TYPE_CHECKING:
     from lib.users import Actor
@@ -223,7 +223,7 @@ def apply_territory(db: Database, actor: Actor, account_ids: list[int], target: 
 # ---- bonuses and clawbacks ------------------------------------------------------------------------
 def adjustments(db: Database, actor: Actor, manager_id: int) -> pd.DataFrame:
     """Bonuses and clawbacks recorded for the manager, newest first."""
-    require(actor, "read_compensation", owner_manager_id=manager_id, team=team_for(db, actor))
+    require_visible(db, actor, manager_id)
     return db.df(
         "SELECT a.id, a.period_start, a.kind, a.amount, a.rate_pct, a.original_period_start, "
         "a.note, a.created_at, u.display_name AS recorded_by, a.deleted_at "
@@ -283,11 +283,7 @@ def delete_adjustment(db: Database, actor: Actor, adjustment_id: int) -> None:
 
 
 def _may_adjust(db: Database, actor: Actor, manager_id: int) -> None:
-    name = db.value("SELECT name FROM account_managers WHERE id = ?", [manager_id])
-    if name is None:
-        raise NotFound(f"There is no account manager with id {manager_id}.")
-    require(actor, "edit_plans", owner_manager_id=manager_id, team=team_for(db, actor),
-            owner_name=name)
+    require_visible(db, actor, manager_id, "edit_plans")
 
 
 def _period_for(db: Database, actor: Actor, manager_id: int, day: date):

@@ -51,13 +51,14 @@ def paid_managers(db: Database) -> frozenset[int]:
     return frozenset(r[0] for r in db.rows("SELECT DISTINCT manager_id FROM comp_assignments"))
 
 
-def require_visible(db: Database, actor: Actor, manager_id: int) -> str:
-    """The manager's name; NotAllowed when `actor` may not see their pay, NotFound if no such."""
+def require_visible(db: Database, actor: Actor, manager_id: int,
+                    action: str = "read_compensation") -> str:
+    """The manager's name; NotAllowed when `actor` may not do `action` (by default, see the
+    manager's pay), NotFound if there is no such manager."""
     name = db.value("SELECT name FROM account_managers WHERE id = ?", [manager_id])
     if name is None:
         raise NotFound(f"There is no account manager with id {manager_id}.")
-    require(actor, "read_compensation", owner_manager_id=manager_id, team=team_for(db, actor),
-            owner_name=name)
+    require(actor, action, owner_manager_id=manager_id, team=team_for(db, actor), owner_name=name)
     return name
 
 

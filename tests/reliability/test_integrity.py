@@ -11,19 +11,10 @@ from lib.contacts import add_contact
 from lib.migrate import open_database
 from lib.models import AccountEdit, NewContact, NewInteraction
 from lib.target_rules import CellEdit
-from lib.users import get_user
 from tests.conftest import ADMIN, MANAGER, copy_db
+from tests.reliability.conftest import person
 
 
-@pytest.fixture
-def demo(tmp_path, demo_db_file):
-    database = open_database(copy_db(demo_db_file, tmp_path / "demo.duckdb"))
-    yield database
-    database.close()
-
-
-def person(db, email: str):
-    return get_user(db, db.value("SELECT id FROM users WHERE email = ?", [email]))
 
 
 def import_csv(db, actor, entity: str, text: str, name: str):

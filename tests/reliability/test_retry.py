@@ -19,11 +19,10 @@ import pytest
 from lib import importing, integrity, interactions, target_edits
 from lib.db import DatabaseReopened
 from lib.errors import UserError
-from lib.migrate import open_database
 from lib.models import NewInteraction
 from lib.target_rules import CellEdit
-from lib.users import get_user
-from tests.conftest import ADMIN, MANAGER, copy_db
+from tests.conftest import ADMIN, MANAGER
+from tests.reliability.conftest import person
 
 DURABLE = ("FATAL Error: Failed to commit: could not write to the checkpoint (No space left on "
            "device). COMMIT succeeded and is durable, but the database must be restarted.")
@@ -58,15 +57,6 @@ class CommitThenFail:
         return getattr(self._root, name)
 
 
-@pytest.fixture
-def demo(tmp_path, demo_db_file):
-    database = open_database(copy_db(demo_db_file, tmp_path / "demo.duckdb"))
-    yield database
-    database.close()
-
-
-def person(db, email: str):
-    return get_user(db, db.value("SELECT id FROM users WHERE email = ?", [email]))
 
 
 def fail_next_commit(db) -> CommitThenFail:
