@@ -88,7 +88,8 @@ def _plan_fields(key: str, start: dict[str, Any], bands: list) -> tuple[dict[str
                           "rate_pct": _float(b.rate_pct)} for b in bands], columns=list(BAND_COLUMNS))
     number = st.column_config.NumberColumn
     edited = st.data_editor(grid, key=f"{key}_bands", num_rows="dynamic", hide_index=True, placeholder="—",
-                            column_config={c: number(label, min_value=0, step=0.01)
+                            # four decimals: the columns hold them, and real rates use them (0.1752%)
+                            column_config={c: number(label, min_value=0, step=0.0001, format="%.4g")
                                            for c, label in BAND_COLUMNS.items()})
     return values, edited.to_dict("records")
 

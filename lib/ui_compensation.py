@@ -89,7 +89,7 @@ def _periods_table(s: Statement) -> None:
              "Commission": None if p.at_end is None else p.at_end.result.commission,
              "Total": None if p.at_end is None else p.at_end.total_compensation}
             for p in s.periods]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="comp_periods",
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="comp_periods", placeholder="—",
                  column_config={k: MONEY for k in ("Quota", "Credited", "Projected",
                                                    "Commission", "Total")}
                  | {"Attainment": PCT})
@@ -175,7 +175,7 @@ def territory_section(db, actor: Actor, today: date, managers: dict[int, str]) -
                      "After": a.at_end.result.commission,
                      "Change": a.at_end.result.commission - b.at_end.result.commission,
                      "Currency": change.currency})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="comp_territory_table",
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="comp_territory_table", placeholder="—",
                  column_config={"Attainment now": PCT, "Attainment after": PCT,
                                 "Projected commission now": MONEY, "After": MONEY,
                                 "Change": MONEY})
@@ -214,6 +214,7 @@ def team_section(db, actor: Actor, today: date, currency: str) -> None:
         "base": "Base (year)", "variable": "Projected variable pay", "total": "Projected total",
         "total_in_currency": f"Projected total ({currency})"})
     st.dataframe(table.drop(columns=["manager_id"]), hide_index=True, key="comp_team_table",
+                 placeholder="—",
                  column_config={"Projected attainment": PCT, "Base (year)": MONEY,
                                 "Projected variable pay": MONEY, "Projected total": MONEY,
                                 f"Projected total ({currency})": MONEY})
@@ -252,7 +253,7 @@ def market_section(db, actor: Actor, s: Statement, today: date) -> None:
                                     zip(table["reference"], table["closest"])])
     st.dataframe(table.drop(columns=["closest"]).rename(columns={
         "reference": "Reference", "base": "Base", "commission": "Commission",
-        "total": "Base + commission"}), hide_index=True, key="comp_market",
+        "total": "Base + commission"}), hide_index=True, key="comp_market", placeholder="—",
         column_config={"Commission": MONEY, "Base + commission": MONEY})
 
 

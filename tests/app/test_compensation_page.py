@@ -107,3 +107,14 @@ def test_a_director_previews_moving_an_account_and_applies_it(demo_app):
     no_errors(at)
     assert app_db().value("SELECT owner_id FROM accounts WHERE id = ?", [moved]) == 6
     assert any("Moved 1 account(s) to Ryan Garcia" in s.value for s in at.success)
+
+
+def test_odd_manager_ids_in_the_link_show_a_manager_the_viewer_may_see_without_an_error(demo_app):
+    at = sign_in(demo_app, DIRECTOR)
+    for odd in ("abc", "99999999999999999999", "1;DROP TABLE accounts", "-1"):
+        at.query_params["comp_manager"] = odd
+        at.switch_page(PAGE).run()
+        no_errors(at)
+        assert at.selectbox(key="comp_manager").value in app_db().value(
+            "SELECT list(id) FROM account_managers")
+    assert app_db().value("SELECT count(*) FROM accounts") > 0
