@@ -20,6 +20,8 @@ PAGES = {
     "targets": ("pages/targets_page.py", "Targets", ":material/flag:"),
     "performance": ("pages/performance_page.py", "Performance", ":material/monitoring:"),
     "compensation": ("pages/compensation_page.py", "Compensation", ":material/payments:"),
+    "review": ("pages/review_page.py", "Team review", ":material/co_present:"),
+    "explore": ("pages/explore_page.py", "Explore", ":material/query_stats:"),
     "import": ("pages/import_page.py", "Import", ":material/upload_file:"),
     "audit": ("pages/audit_page.py", "Audit trail", ":material/history:"),
     "users": ("pages/users_page.py", "Users", ":material/group:"),
@@ -45,4 +47,4 @@ else:
     ui.sidebar(db, actor)
     ui_interactions.quick_entry_button(db, actor)
 
-ui.run_page(st.navigation(pages))
+ui.run_page(st.navigation(pages, expanded=True))  # every page listed, no "View more"

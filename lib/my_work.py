@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import clock
+from lib import clock, review_log
 from lib.db import Database
 from lib.errors import ValidationFailed
 from lib.formatting import count
@@ -89,6 +89,11 @@ def quiet_accounts(db: Database, actor: Actor, manager_id: int, today: date) -> 
                     "AND a.status NOT IN ('churned', 'prospect')", [manager_id]):
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _QUIET_COLUMNS.items()})
     return uncontacted(db, actor, manager_id, today)
+
+
+def review_actions(db: Database, actor: Actor, manager_id: int) -> pd.DataFrame:
+    """The open action items team reviews gave this manager, soonest due first."""
+    return review_log.actions(db, actor, owner_id=manager_id)
 
 
 # ---- the visit plan ----------------------------------------------------------------------------

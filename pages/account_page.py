@@ -53,7 +53,7 @@ if head["archived"]:
 
 # ---- KPIs -------------------------------------------------------------------------------------
 k = ui.cached(view.kpis, db, actor, account_id, today=today, fiscal_start=fiscal)
-row = st.columns(7)
+row = st.columns(8)
 row[0].metric("Revenue YTD", money(k["revenue_ytd"], cur),
               delta=money(k["revenue_ytd"] - k["target_ytd"], cur) if k["target_ytd"] else None,
               help="The delta is against the target for the same months.")
@@ -70,6 +70,7 @@ row[4].metric("Last contact", "never" if days is None else f"{days} days",
 row[5].metric("Open escalations", f"{k['open_escalations']:,}")
 row[6].metric("Budget used", percent(k["budget_used"]),
               help=f"{money(k['budget_spend'], cur)} of {money(k['budget_year'], cur)} this fiscal year")
+ui_accounts.health_panel(db, actor, account_id, today, row[7])
 
 # ---- the rest, one tab each -------------------------------------------------------------------
 tabs = st.tabs(["Revenue vs target", "Stakeholders", "Interactions", "Budget", "Invoices",

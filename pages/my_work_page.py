@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import streamlit as st
 
-from lib import interactions, my_work, ui
+from lib import interactions, my_work, review_log, ui
 from lib.formatting import plain
 
 actor = ui.current_user(page="my_work")
@@ -180,6 +180,24 @@ if groups["later"]:
         clicked = follow_up_rows(groups["later"]) or clicked
 if clicked is not None:
     mark_done(clicked)
+
+# ---- action items from team reviews -----------------------------------------------------------
+agreed = ui.cached(my_work.review_actions, db, actor, manager_id)
+if not agreed.empty:
+    st.subheader("Action items from team reviews")
+    done_item = None
+    for item in agreed.to_dict("records"):
+        cells = st.columns([6, 2, 3, 1.2], vertical_alignment="center")
+        cells[0].markdown(f"**{plain(item['what'])}**")
+        cells[1].text(my_work.due_text(item["due_on"], today))
+        cells[2].text(item["review_title"])
+        if review_log.may_complete(actor, item["owner_id"]) and cells[3].button(
+                "Done", key=f"my_work_action_done_{item['id']}", width="stretch",
+                help="Mark this action item done"):
+            done_item = item
+    if done_item is not None and ui.attempt(
+            partial(review_log.complete_action, db, actor, int(done_item["id"]))):
+        finish("success", f"Done: {plain(done_item['what'])}.")
 
 # ---- not contacted ----------------------------------------------------------------------------
 st.subheader("Not contacted within policy")

@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from lib import backup, contact_policies, fx, settings, ui
+from lib import backup, contact_policies, fx, health, settings, ui
 from lib.errors import UserError, WriteConflict
 from lib.portfolio import label
 from lib.settings import MONTHS
@@ -13,6 +13,7 @@ from lib.settings import MONTHS
 FIELDS = {"fiscal_year_start_month": "settings_fiscal_month",
           "reporting_currency": "settings_currency"}
 POLICY = {tier: f"settings_policy_{tier}" for tier in contact_policies.TIERS}
+HEALTH = {factor: f"settings_health_{factor}" for factor in health.FACTORS}
 
 db = ui.database()
 actor = ui.current_user(page="settings")
@@ -59,6 +60,24 @@ def save_policy() -> None:
                *(key for tier in edits for key in (f"settings_policy_loaded_{tier}", POLICY[tier])))
 
 
+def save_health() -> None:
+    """Save the health weights and threshold together, against the version this person loaded."""
+    try:
+        health.set_weights(db, actor, {f: st.session_state[w] for f, w in HEALTH.items()},
+                           st.session_state["settings_health_threshold"],
+                           st.session_state["settings_health_version"])
+    except WriteConflict as exc:
+        theirs = ", ".join(f"{health.FACTORS[f].label} {float(w):g}" for f, w in exc.current["weights"].items())
+        finish("error", f"{exc}\n\nTheir weights now: **{theirs}**; at risk below "
+               f"**{float(exc.current['threshold']):g}**.", "settings_health_version",
+               "settings_health_threshold", *HEALTH.values())
+    except UserError as exc:
+        ui.show_error(exc)
+    else:
+        finish("success", "Saved the health score weights and the at-risk threshold.",
+               "settings_health_version", "settings_health_threshold", *HEALTH.values())
+
+
 st.title("Settings & backups")
 ui.show_outcome("settings")
 
@@ -79,6 +98,14 @@ if stale:
     for tier in stale:
         st.session_state[f"settings_policy_loaded_{tier}"] = current[tier]
         st.session_state[POLICY[tier]] = current[tier]["max_days"]
+
+if "settings_health_version" not in st.session_state or any(
+        w not in st.session_state for w in [*HEALTH.values(), "settings_health_threshold"]):
+    current = health.for_editing(db)
+    st.session_state["settings_health_version"] = current["version"]
+    st.session_state["settings_health_threshold"] = float(current["threshold"])
+    for factor, widget in HEALTH.items():
+        st.session_state[widget] = float(current["weights"][factor])
 
 # ---- settings ---------------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -113,6 +140,24 @@ with st.container(border=True):
                                 key=widget, placeholder="not set")
         if st.form_submit_button("Save the contact policy", key="settings_save_policy"):
             save_policy()
+
+with st.container(border=True):
+    st.subheader("Health score")
+    st.caption("Each account's health, 0 to 100, is 100 minus what each factor costs. A factor can "
+               "cost at most its weight's share of 100 points (with weights that sum to 100, a "
+               "weight of 15 costs up to 15 points); a weight of 0 leaves the factor out. An "
+               "account is at risk below the threshold, or when a key account's score fell by "
+               "more than 15 points in 30 days.")
+    with st.form("settings_health", enter_to_submit=False, border=False):
+        columns = st.columns(4)
+        for n, (factor, widget) in enumerate(HEALTH.items()):
+            columns[n % 4].number_input(health.FACTORS[factor].label, min_value=0.0, max_value=100.0,
+                                        step=1.0, key=widget, help=health.FACTORS[factor].rule)
+        columns[len(HEALTH) % 4].number_input("At risk below this score", min_value=0.0,
+                                              max_value=100.0, step=1.0,
+                                              key="settings_health_threshold")
+        if st.form_submit_button("Save the health weights", key="settings_save_health"):
+            save_health()
 
 # ---- backups ----------------------------------------------------------------------------------
 st.subheader("Backups")

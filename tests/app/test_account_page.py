@@ -61,3 +61,13 @@ def test_without_an_id_the_page_offers_a_search(demo_app):
     at.text_input(key="account_search").input("Brightwater").run()
     assert not at.exception
     assert any("Brightwater Logistics" in link.label for link in at.get("page_link"))
+
+
+def test_the_account_shows_its_health_score_and_why(demo_app):
+    demo_app.run()
+    at = _open_account(demo_app, str(_account_id("Brightwater%")))
+    health = next(m for m in at.metric if m.label == "Health")
+    assert health.value.endswith("/ 100")
+    why = next(e for e in at.expander if e.label == "Why this score")
+    texts = " ".join(m.value for m in why.markdown)
+    assert "no contact" in texts or "overdue" in texts or "escalation" in texts

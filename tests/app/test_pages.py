@@ -8,7 +8,8 @@ from tests.conftest import ADMIN, DIRECTOR, MANAGER, ROOT, VIEWER, copy_db
 
 PAGES = ["pages/portfolio_page.py", "pages/account_page.py", "pages/my_work_page.py", "pages/targets_page.py",
          "pages/import_page.py", "pages/audit_page.py", "pages/users_page.py", "pages/settings_page.py",
-         "pages/me_page.py", "pages/performance_page.py", "pages/compensation_page.py"]
+         "pages/me_page.py", "pages/performance_page.py", "pages/compensation_page.py",
+         "pages/review_page.py", "pages/explore_page.py"]
 
 
 

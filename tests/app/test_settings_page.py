@@ -255,3 +255,29 @@ def test_the_first_rate_of_a_currency_on_an_empty_database_makes_it_a_reporting_
     at.button(key="settings_fx_save").click().run()
     no_errors(at)
     assert at.selectbox(key="settings_currency").options == ["EUR", "USD"]
+
+
+def test_an_admin_changes_the_health_weights_and_the_threshold_and_they_are_kept(settings_page):
+    at = settings_page
+    at.number_input(key="settings_health_contact").set_value(30.0)
+    at.number_input(key="settings_health_threshold").set_value(60.0)
+    at.button(key="settings_save_health").click().run()
+    no_errors(at)
+    from lib import health
+    db = app_db()
+    assert health.weights(db)["contact"] == 30
+    assert health.threshold(db) == 60
+    assert db.value("SELECT count(*) FROM audit_log WHERE entity LIKE 'health%'") >= 1
+
+
+def test_health_weights_that_are_all_zero_are_refused_and_nothing_changes(settings_page):
+    from lib import health
+    before = health.weights(app_db())
+    at = settings_page
+    at.number_input(key="settings_health_threshold").set_value(100.0)
+    at.number_input(key="settings_health_contact").set_value(0.0)
+    for factor in health.FACTORS:
+        at.number_input(key=f"settings_health_{factor}").set_value(0.0)
+    at.button(key="settings_save_health").click().run()
+    assert at.error, "all weights zero must be refused in words"
+    assert health.weights(app_db()) == before

@@ -44,7 +44,7 @@ def test_a_new_database_shows_the_welcome_screen_and_loads_the_demo(empty_server
 def test_every_page_renders_without_an_error_for_the_admin(demo_server, page, artifacts):
     sign_in(page, demo_server.url, ADMIN)
     names = nav_titles(page)
-    assert names == ["Portfolio", "Account", "My work", "Targets", "Performance", "Compensation", "Import", "Audit trail", "Users", "Settings & backups",
+    assert names == ["Portfolio", "Account", "My work", "Targets", "Performance", "Compensation", "Team review", "Explore", "Import", "Audit trail", "Users", "Settings & backups",
                      "My account"]
     for name in names:
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).first.click()
@@ -57,7 +57,7 @@ def test_every_page_renders_without_an_error_for_the_admin(demo_server, page, ar
 
 def test_a_manager_sees_only_their_pages_and_a_director_url_is_refused(demo_server, page):
     sign_in(page, demo_server.url, MANAGER)
-    assert nav_titles(page) == ["Portfolio", "Account", "My work", "Targets", "Performance", "Compensation", "My account"]
+    assert nav_titles(page) == ["Portfolio", "Account", "My work", "Targets", "Performance", "Compensation", "Team review", "Explore", "My account"]
     sign_in(page, demo_server.url + "/audit", MANAGER)  # a link opens a new session
     page.get_by_text("You are not allowed to open Audit trail").wait_for()
     assert_no_exception(page)
@@ -159,7 +159,7 @@ def test_two_people_signed_in_at_once_each_see_only_their_own_session(demo_serve
         sign_in(manager, demo_server.url, MANAGER)
         assert "Maya Thompson" in manager.locator('[data-testid="stSidebar"]').inner_text()
         assert "Fiona Finch" in admin.locator('[data-testid="stSidebar"]').inner_text()
-        assert nav_titles(manager) == ["Portfolio", "Account", "My work", "Targets", "Performance", "Compensation", "My account"]
+        assert nav_titles(manager) == ["Portfolio", "Account", "My work", "Targets", "Performance", "Compensation", "Team review", "Explore", "My account"]
         assert "Users" in nav_titles(admin)
         assert sentence in admin.inner_text('[data-testid="stMain"]')
         assert "tier is" not in manager.inner_text('[data-testid="stMain"]')

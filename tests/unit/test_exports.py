@@ -16,4 +16,4 @@ def test_text_that_would_start_a_formula_is_written_as_text(typed, written):
 
 def test_a_csv_export_neutralises_every_text_cell_and_keeps_numbers_and_blanks():
     table = pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "Acme"], "amount": [-12.5, None]})
-    assert csv_bytes(table).decode() == "name,amount\n'=cmd|' /C calc'!A0,-12.5\nAcme,\n"
+    assert csv_bytes(table).decode() == "name,amount\r\n'=cmd|' /C calc'!A0,-12.5\r\nAcme,\r\n"

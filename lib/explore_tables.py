@@ -1,0 +1,147 @@
+"""What Explore can show: per table, the rows it reads and the columns a person may filter,
+group, sort and sum by. Column names and their SQL come only from here (the whitelist).
+
+Each source is a query with friendly column names over the stored tables; money is kept in the
+row's own currency and also converted to the reporting currency ($rep) with lib.fx's rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib import fx
+from lib.filters import Field
+from lib.portfolio import label
+
+TEXT, NUMBER, DATE = "text", "number", "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = TEXT                   # text, number or date: which operators and aggregates fit
+    pretty: bool = False               # stored codes ('at_risk') read as words ('At risk')
+
+    def field(self, name: str) -> Field:
+        return Field(f'"{name}"', self.label, label if self.pretty else _show)
+
+
+def _show(value: object) -> str:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return f"{value:,}" if isinstance(value, (int, float)) else str(value)
+
+
+@dataclass(frozen=True)
+class Table:
+    label: str
+    source: str                        # SQL: a query whose columns are the keys of `columns`
+    columns: dict[str, Column]
+    default_measure: str | None        # the number a chart sums when nothing else is chosen
+
+    @property
+    def fields(self) -> dict[str, Field]:
+        return {name: col.field(name) for name, col in self.columns.items()}
+
+    def of_kind(self, *kinds: str) -> list[str]:
+        return [n for n, c in self.columns.items() if c.kind in kinds]
+
+
+def _factors(table: str, month: str = "month") -> str:
+    """The WITH that makes fx_factors for the months `table` holds."""
+    months = f"SELECT DISTINCT date_trunc('month', {month})::DATE FROM {table}"
+    return f"WITH {fx.RATES_CTE}, {fx.factors(months)}"
+
+
+_ACCOUNT = ("a.name AS account, a.tier, a.region, a.industry, m.name AS owner")
+_ACCOUNT_JOIN = ("JOIN accounts a ON a.id = x.account_id AND a.archived_at IS NULL "
+                 "LEFT JOIN account_managers m ON m.id = a.owner_id")
+_MONTHLY = ("x.month, year(x.month) AS year, "
+            "strftime(x.month, '%Y') || '-Q' || quarter(x.month) AS quarter")
+_FX = "LEFT JOIN fx_factors f ON f.currency = x.currency AND f.month = {month}"
+
+_ACCOUNT_COLUMNS = {
+    "account": Column("account"), "tier": Column("tier", pretty=True), "region": Column("region"),
+    "industry": Column("industry"), "owner": Column("owner"),
+}
+_MONTH_COLUMNS = {"month": Column("month", DATE), "year": Column("year", NUMBER),
+                  "quarter": Column("quarter")}
+
+
+def _money(*names: str) -> dict[str, Column]:
+    out = {}
+    for name in names:
+        out[name] = Column(name.replace("_", " "), NUMBER)
+        out[f"{name}_rep"] = Column(f"{name.replace('_', ' ')} (reporting currency)", NUMBER)
+    return out
+
+
+TABLES: dict[str, Table] = {
+    "accounts": Table(
+        "Accounts",
+        "SELECT a.name AS account, a.tier, a.scope, a.status, a.industry, a.region, a.country, "
+        "a.currency, m.name AS owner, m.role_title AS owner_role, a.created_at::DATE AS created_on "
+        "FROM accounts a LEFT JOIN account_managers m ON m.id = a.owner_id WHERE a.archived_at IS NULL",
+        {**_ACCOUNT_COLUMNS, "scope": Column("scope", pretty=True), "status": Column("status", pretty=True),
+         "country": Column("country"), "currency": Column("currency"), "owner_role": Column("owner role"),
+         "created_on": Column("created on", DATE)},
+        None),
+    "revenue": Table(
+        "Revenue",
+        f"{_factors('revenue')} SELECT {_ACCOUNT}, {_MONTHLY}, x.amount::DOUBLE AS amount, x.currency, "
+        f"x.amount::DOUBLE * f.factor AS amount_rep FROM revenue x {_ACCOUNT_JOIN} "
+        f"{_FX.format(month='x.month')}",
+        {**_ACCOUNT_COLUMNS, **_MONTH_COLUMNS, **_money("amount"), "currency": Column("currency")},
+        "amount_rep"),
+    "targets": Table(
+        "Account targets",
+        f"{_factors('account_targets')} SELECT {_ACCOUNT}, {_MONTHLY}, x.amount::DOUBLE AS amount, "
+        f"x.currency, x.amount::DOUBLE * f.factor AS amount_rep FROM account_targets x {_ACCOUNT_JOIN} "
+        f"{_FX.format(month='x.month')}",
+        {**_ACCOUNT_COLUMNS, **_MONTH_COLUMNS, **_money("amount"), "currency": Column("currency")},
+        "amount_rep"),
+    "interactions": Table(
+        "Interactions",
+        "SELECT a.name AS account, a.tier, a.region, a.industry, mm.name AS manager, x.type, "
+        "x.occurred_at::DATE AS date, date_trunc('month', x.occurred_at)::DATE AS month, "
+        "year(x.occurred_at) AS year, CASE WHEN x.is_planned THEN 'planned' ELSE 'done' END AS state, "
+        "x.sentiment, x.severity, x.escalation_status, x.subject "
+        "FROM interactions x JOIN accounts a ON a.id = x.account_id AND a.archived_at IS NULL "
+        "LEFT JOIN account_managers mm ON mm.id = x.manager_id WHERE x.deleted_at IS NULL",
+        {"account": Column("account"), "tier": Column("tier", pretty=True), "region": Column("region"),
+         "industry": Column("industry"), "manager": Column("manager"), "type": Column("type"),
+         "date": Column("date", DATE), "month": Column("month", DATE), "year": Column("year", NUMBER),
+         "state": Column("state"), "sentiment": Column("sentiment"), "severity": Column("severity"),
+         "escalation_status": Column("escalation status"), "subject": Column("subject")},
+        None),
+    "invoices": Table(
+        "Invoices",
+        f"{_factors('invoices', 'issue_date')} SELECT x.invoice_number, {_ACCOUNT}, x.issue_date, "
+        "x.due_date, date_trunc('month', x.issue_date)::DATE AS month, year(x.issue_date) AS year, "
+        "x.amount::DOUBLE AS amount, coalesce(p.paid, 0)::DOUBLE AS paid, "
+        "(x.amount - coalesce(p.paid, 0))::DOUBLE AS outstanding, x.currency, "
+        "x.amount::DOUBLE * f.factor AS amount_rep, "
+        "(x.amount - coalesce(p.paid, 0))::DOUBLE * f.factor AS outstanding_rep, "
+        "CASE WHEN x.amount <= coalesce(p.paid, 0) THEN 'paid' WHEN x.due_date < current_date "
+        "THEN 'overdue' ELSE 'open' END AS state "
+        "FROM invoices x LEFT JOIN (SELECT invoice_id, sum(amount) AS paid FROM payments GROUP BY ALL) p "
+        f"ON p.invoice_id = x.id {_ACCOUNT_JOIN} "
+        + _FX.format(month="date_trunc('month', x.issue_date)::DATE"),
+        {"invoice_number": Column("invoice number"), **_ACCOUNT_COLUMNS,
+         "issue_date": Column("issue date", DATE), "due_date": Column("due date", DATE),
+         "month": Column("issue month", DATE), "year": Column("year", NUMBER),
+         "amount": Column("amount", NUMBER), "paid": Column("paid", NUMBER),
+         "outstanding": Column("outstanding", NUMBER), "currency": Column("currency"),
+         "amount_rep": Column("amount (reporting currency)", NUMBER),
+         "outstanding_rep": Column("outstanding (reporting currency)", NUMBER),
+         "state": Column("state")},
+        "outstanding_rep"),
+    "budgets": Table(
+        "Budgets",
+        f"{_factors('budgets')} SELECT {_ACCOUNT}, x.category, {_MONTHLY}, x.budget::DOUBLE AS budget, "
+        "x.spend::DOUBLE AS spend, x.currency, x.budget::DOUBLE * f.factor AS budget_rep, "
+        f"x.spend::DOUBLE * f.factor AS spend_rep FROM budgets x {_ACCOUNT_JOIN} "
+        f"{_FX.format(month='x.month')}",
+        {**_ACCOUNT_COLUMNS, "category": Column("category"), **_MONTH_COLUMNS,
+         **_money("budget", "spend"), "currency": Column("currency")},
+        "spend_rep"),
+}

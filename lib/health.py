@@ -1,0 +1,291 @@
+"""Account health: every account's signals aggregated in DuckDB, scored by lib.health_rules.
+
+`signals` gathers what the score needs for all accounts (or the ones asked for) in one query,
+set-wise, so 50,000 accounts cost one scan of each table. Money is brought into each account's
+own currency (lib.fx factors, month by month) and judged only as ratios. The weights and the
+at-risk threshold are rows an admin edits through `set_weights`.
+
+"Last 3 complete months" end with the last complete month whose revenue is uploaded (for any
+account): a month closed but not yet uploaded would otherwise read as every account's revenue
+falling to nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+import pandas as pd
+
+from lib import fx
+from lib.db import Database, Tx
+from lib.errors import NotFound, ValidationFailed, WriteConflict
+from lib.health_rules import (DEFAULT_WEIGHTS, DROP_DAYS, ESCALATION_LOAD, FACTORS,
+                              POINT_COLUMNS, SENTIMENT, Score, at_risk_reason, changes_since,
+                              score_columns, score_factors)
+from lib.periods import YearToDate, add_months, fiscal_start_month
+from lib.permissions import require
+from lib.users import Actor
+
+__all__ = ["FACTORS", "POINT_COLUMNS", "Score", "score_factors", "weights", "threshold",
+           "for_editing", "set_weights", "signals", "scores", "explain", "Explanation"]
+
+DEFAULT_THRESHOLD = Decimal(50)
+
+
+# ---- weights and threshold ----------------------------------------------------------------------
+def weights(db: Database) -> dict[str, Decimal]:
+    """factor -> weight, in FACTORS order; a factor with no row reads as its default."""
+    stored = dict(db.rows("SELECT factor, weight FROM health_weights"))
+    return {key: Decimal(stored.get(key, DEFAULT_WEIGHTS[key])) for key in FACTORS}
+
+
+def threshold(db: Database) -> Decimal:
+    """The score below which an account is at risk."""
+    value = db.value("SELECT at_risk_below FROM health_config WHERE id = 1")
+    return DEFAULT_THRESHOLD if value is None else Decimal(value)
+
+
+def for_editing(db: Database) -> dict[str, Any]:
+    """What the weights form loads and saves against: weights, threshold, version, and who
+    saved them last (a name, or None for the shipped defaults)."""
+    row = db.record("SELECT c.at_risk_below, c.version, c.updated_at, u.display_name AS updated_by "
+                    "FROM health_config c LEFT JOIN users u ON u.id = c.updated_by AND u.id <> 0 "
+                    "WHERE c.id = 1") or {}
+    return {"weights": weights(db), "threshold": row.get("at_risk_below", DEFAULT_THRESHOLD),
+            "version": row.get("version", 0), "updated_at": row.get("updated_at"),
+            "updated_by": row.get("updated_by")}
+
+
+def set_weights(db: Database, actor: Actor, weights: dict[str, Any], threshold: Any,
+                loaded_version: int) -> int:
+    """Save the factor weights (all or some; the rest keep theirs) and the at-risk threshold as
+    edited on `loaded_version`; return the new version.
+
+    Admin only. ValidationFailed (in words) unless every weight and the threshold is a number
+    from 0 to 100 and the weights sum to more than 0; WriteConflict when someone saved after the
+    form was loaded. Audited old -> new per changed value.
+    """
+    require(actor, "edit_settings")
+    new_weights, new_threshold = _checked(db, weights, threshold)
+
+    def work(tx: Tx) -> int:
+        rows = tx.execute("SELECT at_risk_below, version, updated_by FROM health_config WHERE id = 1")
+        old_threshold, version, by = rows[0] if rows else (DEFAULT_THRESHOLD, 0, None)
+        old_weights = {k: Decimal(DEFAULT_WEIGHTS[k]) for k in FACTORS}
+        old_weights.update(dict(tx.execute("SELECT factor, weight FROM health_weights")))
+        if version != loaded_version:
+            who = tx.value("SELECT display_name FROM users WHERE id = ?", [by]) or "Someone"
+            current = {"weights": {k: old_weights[k] for k in FACTORS},
+                       "threshold": old_threshold, "version": version}
+            raise WriteConflict("health score setting", "health", current, who)
+        changes = {FACTORS[k].label: [old_weights[k], v] for k, v in new_weights.items()
+                   if old_weights[k] != v}
+        if old_threshold != new_threshold:
+            changes["At-risk threshold"] = [old_threshold, new_threshold]
+        if not changes:
+            tx.audit("no_change", "health_weights", "health")
+            return version
+        for key, value in new_weights.items():
+            tx.execute("INSERT OR REPLACE INTO health_weights (factor, weight) VALUES (?, ?)",
+                       [key, value])
+        if rows:
+            tx.execute("UPDATE health_config SET at_risk_below = ?, version = version + 1, "
+                       "updated_at = now()::TIMESTAMP, updated_by = ? WHERE id = 1",
+                       [new_threshold, tx.actor.id])
+        else:  # a row removed by hand: the first save puts it back
+            tx.execute("INSERT INTO health_config (id, at_risk_below, updated_by) VALUES (1, ?, ?)",
+                       [new_threshold, tx.actor.id])
+        tx.audit("update", "health_weights", "health", changes)
+        return version + 1
+
+    return db.write(actor, work)
+
+
+def _checked(db: Database, given: dict[str, Any], limit: Any) -> tuple[dict[str, Decimal], Decimal]:
+    problems, merged = [], dict(weights(db))
+    for key, value in given.items():
+        if key not in FACTORS:
+            problems.append(f"{str(key)[:40]!r} is not a health factor; the factors are "
+                            + ", ".join(f.label for f in FACTORS.values()))
+        elif (number := _percent(value)) is None:
+            problems.append(f"{FACTORS[key].label}: {_shown(value)} is not allowed; use a "
+                            "weight from 0 to 100")
+        else:
+            merged[key] = number
+    if not problems and sum(merged.values()) <= 0:
+        problems.append("Weights: at least one factor must weigh more than 0, or no account "
+                        "could be scored")
+    checked_limit = _percent(limit)
+    if checked_limit is None:
+        problems.append(f"At-risk threshold: {_shown(limit)} is not allowed; use a score from "
+                        "0 to 100")
+    if problems:
+        raise ValidationFailed(problems)
+    return merged, checked_limit
+
+
+def _percent(value: Any) -> Decimal | None:
+    """`value` as a number from 0 to 100 with at most two decimals, or None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or not 0 <= number <= 100:
+        return None
+    return number.quantize(Decimal("0.01")).normalize() + 0  # +0 turns -0 into 0
+
+
+def _shown(value: Any) -> str:
+    text = "nothing" if value is None or str(value).strip() == "" else str(value).strip()
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+# ---- signals, set-wise --------------------------------------------------------------------------
+_DAYS = "date_diff('day', i.due_date, $today)"
+_SIGNALS = f"""
+WITH {fx.RATES_CTE}, {fx.factors("SELECT unnest(generate_series($grid_from, $grid_to, INTERVAL 1 MONTH))::DATE")},
+acc AS (
+    SELECT a.id, a.name, a.owner_id, a.tier, a.currency, p.max_days AS policy_days
+    FROM accounts a LEFT JOIN contact_policies p ON p.tier = a.tier
+    WHERE (CASE WHEN $ids IS NULL THEN a.archived_at IS NULL ELSE list_contains($ids, a.id) END)
+      AND (NOT $key_only OR a.tier = 'key')),
+paid AS (SELECT invoice_id, sum(amount) AS paid FROM payments WHERE paid_on <= $today GROUP BY ALL),
+money AS (
+    SELECT 'rev' AS kind, account_id, month, currency, amount, 0 AS days FROM revenue
+    WHERE month BETWEEN $rev_from AND $anchor AND account_id IN (SELECT id FROM acc)
+    UNION ALL SELECT 'tgt', account_id, month, currency, amount, 0 FROM account_targets
+    WHERE month BETWEEN $ytd_from AND $rev_ytd_to AND account_id IN (SELECT id FROM acc)
+    UNION ALL SELECT 'due', i.account_id,
+        least(greatest(date_trunc('month', i.issue_date)::DATE, $grid_from), $grid_to),
+        i.currency, i.amount - coalesce(p.paid, 0), {_DAYS}
+    FROM invoices i LEFT JOIN paid p ON p.invoice_id = i.id
+    WHERE i.due_date < $today AND i.issue_date <= $today AND i.amount > coalesce(p.paid, 0)
+      AND i.account_id IN (SELECT id FROM acc)
+    UNION ALL SELECT 'budget', account_id, month, currency, budget, 0 FROM budgets
+    WHERE month BETWEEN $ytd_from AND $bud_to AND account_id IN (SELECT id FROM acc)
+    UNION ALL SELECT 'spend', account_id, month, currency, spend, 0 FROM budgets
+    WHERE month BETWEEN $ytd_from AND $bud_to),
+own AS (
+    SELECT m.kind, m.account_id, m.month, m.days,
+           CASE WHEN m.currency = a.currency THEN m.amount::DOUBLE
+                ELSE m.amount::DOUBLE * fs.factor / fa.factor END AS amt
+    FROM money m JOIN acc a ON a.id = m.account_id
+    LEFT JOIN fx_factors fs ON fs.currency = m.currency AND fs.month = m.month
+    LEFT JOIN fx_factors fa ON fa.currency = a.currency AND fa.month = m.month),
+figures AS (
+    SELECT account_id,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $l3_from AND $anchor) AS rev_last3,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $p3_from AND $p3_to) AS rev_prev3,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $ly_from AND $ly_to) AS rev_ly3,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $r12_from AND $anchor) AS revenue_12m,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $ytd_from AND $rev_ytd_to) AS revenue_ytd,
+        sum(amt) FILTER (WHERE kind = 'tgt') AS target_ytd,
+        sum(amt) FILTER (WHERE kind = 'due' AND days <= 30) AS overdue_1_30,
+        sum(amt) FILTER (WHERE kind = 'due' AND days BETWEEN 31 AND 60) AS overdue_31_60,
+        sum(amt) FILTER (WHERE kind = 'due' AND days BETWEEN 61 AND 90) AS overdue_61_90,
+        sum(amt) FILTER (WHERE kind = 'due' AND days > 90) AS overdue_90_plus,
+        max(days) FILTER (WHERE kind = 'due') AS overdue_days,
+        sum(amt) FILTER (WHERE kind = 'budget') AS budget_ytd,
+        sum(amt) FILTER (WHERE kind = 'spend') AS spend_ytd
+    FROM own GROUP BY account_id),
+done AS (
+    SELECT account_id, type, occurred_at::DATE AS day, sentiment, severity, escalation_status,
+           resolved_at::DATE AS resolved_on
+    FROM interactions
+    WHERE NOT is_planned AND deleted_at IS NULL AND occurred_at::DATE <= $today
+      AND account_id IN (SELECT id FROM acc)),
+acts AS (
+    SELECT account_id, max(day) AS last_contact,
+        {", ".join(f"count(*) FILTER (WHERE type = 'escalation' AND coalesce(severity, 'medium') = '{s}' "
+                   "AND (resolved_on > $today OR (resolved_on IS NULL "
+                   "AND coalesce(escalation_status, 'open') <> 'resolved'))) AS esc_" + s
+                   for s in ESCALATION_LOAD)},
+        {", ".join(f"count(*) FILTER (WHERE sentiment = '{s}' AND day >= $mood_from) AS sentiment_{s}"
+                   for s in SENTIMENT)}
+    FROM done GROUP BY account_id)
+SELECT a.id AS account_id, a.name, a.owner_id, a.tier, a.currency, a.policy_days,
+       f.* EXCLUDE (account_id), date_diff('day', s.last_contact, $today) AS days_since_contact,
+       s.* EXCLUDE (account_id, last_contact)
+FROM acc a LEFT JOIN figures f ON f.account_id = a.id LEFT JOIN acts s ON s.account_id = a.id
+ORDER BY a.id"""
+
+
+def _windows(db: Database, today: date) -> dict[str, Any]:
+    last_complete = add_months(today.replace(day=1), -1)
+    anchor = db.value("SELECT max(month) FROM revenue WHERE month <= ?", [last_complete]) or last_complete
+    ytd = YearToDate.as_of(today, fiscal_start_month(db))
+    return {"today": today, "anchor": anchor, "l3_from": add_months(anchor, -2),
+            "p3_from": add_months(anchor, -5), "p3_to": add_months(anchor, -3),
+            "ly_from": add_months(anchor, -14), "ly_to": add_months(anchor, -12),
+            "r12_from": add_months(anchor, -11), "rev_from": min(add_months(anchor, -14), ytd.first),
+            "ytd_from": ytd.first, "rev_ytd_to": min(ytd.last, anchor), "bud_to": ytd.last,
+            "mood_from": today - timedelta(days=89), "rep": "USD",
+            "grid_from": date(2000, 1, 1), "grid_to": max(today.replace(day=1), ytd.year.months[-1])}
+
+
+def signals(db: Database, actor: Actor, today: date, account_ids: Iterable[int] | None = None,
+            *, key_only: bool = False) -> pd.DataFrame:
+    """One row per account (live accounts, or exactly `account_ids`) with every signal the
+    health rule reads, money in the account's own currency. NaN where there is nothing."""
+    require(actor, "read_accounts")
+    ids = None if account_ids is None else [int(i) for i in account_ids]
+    params = {**_windows(db, today), "ids": ids, "key_only": key_only}
+    return db.df(_SIGNALS, params)
+
+
+# ---- scores -------------------------------------------------------------------------------------
+def scores(db: Database, actor: Actor, today: date, account_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """account_id, name, owner_id, tier, score (0..100), at_risk, reasons (the sentences of the
+    factors that cost points, worst first, after the at-risk reason if any), and one
+    `<factor>_points` column per factor (POINT_COLUMNS). Live accounts, or exactly `account_ids`.
+    """
+    ids = None if account_ids is None else [int(i) for i in account_ids]
+    w, limit = weights(db), float(threshold(db))
+    now = signals(db, actor, today, ids)
+    earlier = signals(db, actor, today - timedelta(days=DROP_DAYS),
+                      now["account_id"].tolist() if ids is not None else None, key_only=True)
+    before = dict(zip(earlier["account_id"].tolist(), score_columns(earlier, w)["score"].tolist()))
+    scored = score_columns(now, w)
+    why = [at_risk_reason(score, limit, tier, before.get(acc)) for score, tier, acc
+           in zip(scored["score"].tolist(), now["tier"].tolist(), now["account_id"].tolist())]
+    result = now[["account_id", "name", "owner_id", "tier"]].copy()
+    result["score"] = scored["score"]
+    result["at_risk"] = [reason is not None for reason in why]
+    result["reasons"] = [([r] if r else []) + reasons for r, reasons in zip(why, scored["reasons"])]
+    for column in POINT_COLUMNS.values():
+        result[column] = scored[column].round(1)
+    return result
+
+
+@dataclass(frozen=True)
+class Explanation:
+    account_id: int
+    score: Score
+    at_risk: str | None     # why the account is at risk, or None
+    since: date | None
+    earlier: Score | None   # the score as of `since`
+    changes: list[str]      # "−12 since 1 Oct: no contact for 64 days", biggest loss first
+
+
+def explain(db: Database, actor: Actor, account_id: int, today: date,
+            since: date | None = None) -> Explanation:
+    """One account's score with every factor's points and sentence, whether (and why) it is at
+    risk, and, given `since`, what changed per factor since the score as of that day."""
+    w, limit = weights(db), float(threshold(db))
+    now = signals(db, actor, today, [account_id])
+    if now.empty:
+        raise NotFound(f"There is no account with id {account_id}.")
+    row = now.to_dict("records")[0]
+    score = score_factors(row, w)
+    drop = signals(db, actor, today - timedelta(days=DROP_DAYS), [account_id], key_only=True)
+    drop_score = score_factors(drop.to_dict("records")[0], w).score if not drop.empty else None
+    earlier = changes = None
+    if since is not None:
+        earlier = score_factors(signals(db, actor, since, [account_id]).to_dict("records")[0], w)
+        changes = changes_since(score, earlier, since)
+    return Explanation(account_id, score, at_risk_reason(score.score, limit, row["tier"], drop_score),
+                       since, earlier, changes or [])

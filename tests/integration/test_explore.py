@@ -1,0 +1,124 @@
+"""Explore on a real DuckDB: aggregated and capped results, saved views, safe downloads."""
+import csv
+import io
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from lib import explore, explore_views
+from lib.errors import NotAllowed, NotFound, ValidationFailed
+from lib.explore import ExploreSpec
+from lib.exports import csv_bytes, xlsx_bytes
+from lib.filters import Condition
+from tests.builders import add_fx, add_revenue, make_account
+
+
+@pytest.fixture
+def revenue(db, team):
+    key = make_account(db, name="Key One", tier="key", region="EMEA", owner_id=team["maya_row"])
+    std = make_account(db, name="Plain", tier="standard", region="EMEA", owner_id=team["oliver_row"])
+    gbp = make_account(db, name="British", tier="key", region="UK", currency="GBP", owner_id=team["maya_row"])
+    add_fx(db, "GBP", date(2026, 1, 1), "1.25")
+    for month in (date(2026, 1, 1), date(2026, 2, 1)):
+        add_revenue(db, key, month, 100)
+        add_revenue(db, std, month, 10)
+        add_revenue(db, gbp, month, 40, currency="GBP")
+    return db
+
+
+def test_grouping_sums_in_duckdb_and_converts_to_the_reporting_currency(revenue, team):
+    spec = ExploreSpec(table="revenue", group_by=("tier",), agg="sum", measure="amount_rep")
+    result = explore.run(revenue, team["viewer"], spec)
+    assert dict(zip(result.frame["tier"], result.frame["value"])) == {"key": 300.0, "standard": 20.0}
+    assert result.total == 2 and not result.capped
+
+
+def test_filters_narrow_the_rows_and_the_sentence_says_how(revenue, team):
+    spec = ExploreSpec(table="revenue", filters=(Condition("tier", "in", ("key",)),
+                                                 Condition("region", "in", ("EMEA",))),
+                       group_by=("owner", "month"), agg="count")
+    result = explore.run(revenue, team["eleanor"], spec)
+    assert list(result.frame["value"]) == [1, 1] and set(result.frame["owner"]) == {"Maya Thompson"}
+    assert explore.checked(spec).sentence == "tier is Key and region is EMEA"
+
+
+def test_a_large_listing_shows_the_first_rows_and_counts_them_all(revenue, team):
+    result = explore.run(revenue, team["admin"], ExploreSpec(table="revenue"), limit=4)
+    assert len(result.frame) == 4 and result.total == 6 and result.capped
+
+
+def test_an_injection_in_a_value_matches_nothing_and_leaves_the_tables_alone(revenue, team):
+    spec = ExploreSpec(table="accounts", filters=(
+        Condition("account", "contains", "'; DROP TABLE accounts; --"),
+        Condition("tier", "in", ("key' OR '1'='1",))))
+    assert explore.run(revenue, team["admin"], spec).total == 0
+    assert revenue.value("SELECT count(*) FROM accounts") == 3
+
+
+def test_every_table_lists_groups_and_pivots_without_error(revenue, team):
+    for name, table in explore.TABLES.items():
+        explore.run(revenue, team["admin"], ExploreSpec(table=name))
+        first = next(iter(table.columns))
+        spec = ExploreSpec(table=name, group_by=(first, "tier"), agg="count", chart="pivot")
+        frame = explore.run(revenue, team["admin"], spec).frame
+        explore.pivot(frame, spec)
+        assert explore.distinct_values(revenue, team["admin"], name, "tier") in ([], ["key", "standard"])
+
+
+def test_a_saved_view_is_private_until_shared_and_only_its_creator_deletes_it(revenue, team):
+    spec = ExploreSpec(table="revenue", group_by=("tier",), measure="amount_rep",
+                       filters=(Condition("region", "in", ("EMEA",)),))
+    private = explore_views.save_view(revenue, team["eleanor"], "EMEA by tier", spec)
+    shared = explore_views.save_view(revenue, team["eleanor"], "Team view", spec, shared=True)
+    assert [v["name"] for v in explore_views.views(revenue, team["maya"])] == ["Team view"]
+    assert explore_views.open_view(revenue, team["maya"], shared) == explore.checked(spec)
+    with pytest.raises(NotFound):
+        explore_views.open_view(revenue, team["maya"], private)
+    with pytest.raises(NotAllowed, match="only views you saved yourself"):
+        explore_views.delete_view(revenue, team["maya"], shared)
+    with pytest.raises(ValidationFailed, match="already have a view"):
+        explore_views.save_view(revenue, team["eleanor"], "emea BY tier", spec)
+    explore_views.delete_view(revenue, team["eleanor"], private)
+    assert [v["name"] for v in explore_views.views(revenue, team["eleanor"])] == ["Team view"]
+    audit = revenue.rows("SELECT action, actor_id, changes FROM audit_log WHERE entity = 'saved_view' "
+                         "ORDER BY id")
+    assert [(a, who) for a, who, _ in audit] == [("create", team["eleanor"].id)] * 2 + [
+        ("delete", team["eleanor"].id)]
+    assert json.loads(audit[-1][2])["name"] == ["EMEA by tier", None]
+
+
+def test_viewers_cannot_save_views_and_a_nameless_view_is_refused(revenue, team):
+    with pytest.raises(NotAllowed):
+        explore_views.save_view(revenue, team["viewer"], "Mine", ExploreSpec())
+    with pytest.raises(ValidationFailed, match="Give the view a name"):
+        explore_views.save_view(revenue, team["maya"], "   ", ExploreSpec())
+
+
+DANGEROUS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+2", "-3+cmd|' /C calc'!A0", "@SUM(A1)",
+             "\tTAB", "\rCR", "\uff1d1+1"]
+
+
+def test_downloads_neutralise_every_cell_that_would_start_a_formula(revenue, team):
+    for i, text in enumerate(DANGEROUS):
+        make_account(revenue, name=text, region=f"R{i}")
+    frame = explore.titled(explore.run(revenue, team["admin"], ExploreSpec(table="accounts")).frame,
+                           ExploreSpec(table="accounts"))
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8"), newline="")))
+    book = pd.read_excel(io.BytesIO(xlsx_bytes(frame)), engine="calamine", keep_default_na=False)
+    csv_names = {r[0] for r in rows[1:]}
+    for names, dangerous in ((csv_names, [t for t in DANGEROUS if "\r" not in t]),
+                             (set(book["account"]), DANGEROUS)):
+        for text in dangerous:
+            assert "'" + text in names, (text, names)
+            assert text not in names
+    import zipfile
+    sheet = zipfile.ZipFile(io.BytesIO(xlsx_bytes(frame))).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # not one formula in the workbook
+
+
+def test_a_carriage_return_inside_a_csv_cell_cannot_start_a_new_row_that_runs_a_formula():
+    data = csv_bytes(pd.DataFrame({"name": ["\r=1+1"]}))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert rows == [["name"], ["'\r=1+1"]]

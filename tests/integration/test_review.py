@@ -1,0 +1,209 @@
+"""Team reviews on a real DuckDB: starting one keeps the figures, the next shows what changed,
+notes and action items, and who may do what."""
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from lib import my_work, review, review_log
+from lib.errors import NotAllowed, ValidationFailed, WriteConflict
+from lib.migrate import open_database
+from lib.review_diff import diff
+from lib.users import SYSTEM, get_user
+from tests.builders import (add_account_target, add_interaction, add_invoice, add_payment, add_revenue,
+                            make_account)
+from tests.conftest import ADMIN, DIRECTOR, MANAGER, VIEWER, copy_db
+
+TODAY = date(2026, 11, 22)
+SEP, OCT = date(2026, 9, 1), date(2026, 10, 1)
+
+
+@pytest.fixture
+def marked(monkeypatch):
+    """At risk = marked at risk on the account, so these figures do not hang on the health
+    score's weights (tested with lib.health on its own below)."""
+    monkeypatch.setattr(review, "at_risk_accounts", review.marked_at_risk)
+
+
+@pytest.fixture
+def book(db, team, marked):
+    """Maya owns Acme (paying, on target) and Birch (not paying yet); Oliver owns Cedar."""
+    acme = make_account(db, name="Acme", owner_id=team["maya_row"], tier="key")
+    birch = make_account(db, name="Birch", owner_id=team["maya_row"])
+    cedar = make_account(db, name="Cedar", owner_id=team["oliver_row"], status="at_risk")
+    for month, amount in ((SEP, 100), (OCT, 300)):
+        add_revenue(db, acme, month, amount)
+        add_account_target(db, acme, month, 200)
+    add_revenue(db, cedar, OCT, 50)
+    add_account_target(db, cedar, OCT, 100)
+    return {"acme": acme, "birch": birch, "cedar": cedar}
+
+
+def _start(db, actor, title="Week 47"):
+    snap = review.snapshot_now(db, actor, currency="USD", today=TODAY)
+    return review_log.start_review(db, actor, snap, held_on=TODAY, currency="USD", title=title)
+
+
+def test_starting_a_review_keeps_each_managers_and_each_accounts_figures_and_says_who(db, team, book):
+    review_id = _start(db, team["eleanor"])
+    managers = dict(db.rows("SELECT name, revenue / target FROM review_managers WHERE review_id = ?",
+                            [review_id]))
+    assert managers == {"Maya Thompson": pytest.approx(400 / 400), "Oliver Bennett": pytest.approx(0.5)}
+    accounts = {r[0]: r[1:] for r in db.rows(
+        "SELECT name, revenue, last_month, at_risk FROM review_accounts WHERE review_id = ?", [review_id])}
+    assert accounts == {"Acme": (400.0, 300.0, False), "Birch": (0.0, 0.0, False),
+                        "Cedar": (50.0, 50.0, True)}
+    audit = db.record("SELECT actor_id, action, entity_id FROM audit_log WHERE entity = 'review'")
+    assert audit == {"actor_id": team["eleanor"].id, "action": "start", "entity_id": str(review_id)}
+    kept = review_log.reviews(db, team["viewer"])
+    assert kept[["title", "started_by_name"]].values.tolist() == [["Week 47", "Eleanor Hayes"]]
+
+
+def test_a_snapshot_that_cannot_be_kept_whole_keeps_nothing(db, team, book):
+    snap = review.snapshot_now(db, team["eleanor"], currency="USD", today=TODAY)
+    broken = snap.accounts | {999: snap.accounts[book["acme"]].__class__(None, None, 0.0, 0.0, False)}
+    with pytest.raises(Exception):
+        review_log.start_review(db, team["eleanor"], snap.__class__(**{**snap.__dict__, "accounts": broken}),
+                                held_on=TODAY, currency="USD")
+    assert db.value("SELECT count(*) FROM reviews") == 0
+    assert db.value("SELECT count(*) FROM review_managers") == 0
+
+
+@pytest.mark.parametrize("who", ["maya", "viewer"])
+def test_only_a_director_or_an_admin_can_start_a_review(db, team, book, who):
+    with pytest.raises(NotAllowed) as refused:
+        _start(db, team[who])
+    assert "Viewers cannot change data" in str(refused.value) if who == "viewer" \
+        else "Only a director or an admin can run the team review" in str(refused.value)
+    assert db.value("SELECT count(*) FROM reviews") == 0
+    _start(db, team["admin"])
+    assert db.value("SELECT count(*) FROM reviews") == 1
+
+
+def test_the_next_review_shows_revenue_risk_escalations_payments_and_target_edits_since(db, team, book):
+    eleanor = team["eleanor"]
+    review_id = _start(db, eleanor)
+    add_revenue(db, book["birch"], OCT, 80)                      # Birch starts paying
+    db.write(SYSTEM, lambda tx: (tx.execute("UPDATE accounts SET status = 'active' WHERE id = ?",
+                                            [book["cedar"]]), tx.audit("update", "account")))
+    add_interaction(db, book["acme"], team["maya_row"], datetime(2026, 11, 20, 10), type="escalation",
+                    severity="high", escalation_status="open", subject="Late delivery")
+    invoice = add_invoice(db, book["acme"], date(2026, 10, 1), date(2026, 10, 31), 500)
+    add_payment(db, invoice, date(2026, 11, 21), 120)
+    db.write(SYSTEM, lambda tx: (tx.execute(
+        "INSERT INTO target_changes (level, subject_id, month, old_amount, new_amount, reason, changed_by) "
+        "VALUES ('account', ?, ?, 200, 250, 'Bigger order', 0)", [book["acme"], OCT]),
+        tx.audit("update", "target")))
+
+    before = review_log.saved_snapshot(db, eleanor, review_id)
+    change = diff(before, review.snapshot_now(db, eleanor, currency="USD", today=TODAY))
+    assert [(m.name, m.amount) for m in change.new_revenue] == [("Birch", 80.0)]
+    assert change.revenue_booked == pytest.approx(80.0)
+    assert [m.name for m in change.recovered] == ["Cedar"] and change.became_at_risk == ()
+    assert (change.escalations_opened, change.escalations_closed) == (1, 0)
+    assert change.payments_received == pytest.approx(120.0)
+    assert change.target_edits == 1
+    maya = next(r for r in change.attainment if r.name == "Maya Thompson")
+    assert maya.change == pytest.approx(480 / 400 - 1.0)
+    edits = review_log.target_edits_since(db, eleanor, change.since)
+    assert edits[["subject", "reason"]].values.tolist() == [["Acme", "Bigger order"]]
+
+
+def test_notes_are_kept_with_the_review_and_a_stale_save_is_a_conflict_not_an_overwrite(db, team, book):
+    review_id = _start(db, team["eleanor"])
+    version = review_log.save_notes(db, team["eleanor"], review_id, 1, "Maya to chase Acme.")
+    assert version == 2
+    with pytest.raises(WriteConflict):
+        review_log.save_notes(db, team["admin"], review_id, 1, "Something else")
+    with pytest.raises(NotAllowed):
+        review_log.save_notes(db, team["maya"], review_id, 2, "My own notes")
+    assert db.value("SELECT notes FROM reviews WHERE id = ?", [review_id]) == "Maya to chase Acme."
+
+
+def test_an_action_item_shows_in_its_owners_my_work_until_the_owner_marks_it_done(db, team, book):
+    eleanor, maya = team["eleanor"], team["maya"]
+    review_id = _start(db, eleanor)
+    item = review_log.add_action(db, eleanor, review_id, owner_id=team["maya_row"],
+                                 what="Call the Acme CFO", due_on=TODAY + timedelta(days=7), today=TODAY)
+    listed = my_work.review_actions(db, maya, team["maya_row"])
+    assert listed[["what", "review_title"]].values.tolist() == [["Call the Acme CFO", "Week 47"]]
+    assert my_work.review_actions(db, maya, team["oliver_row"]).empty
+    oliver = get_user(db, db.value(
+        "INSERT INTO users (email, display_name, role, manager_id) VALUES ('o@x.example', 'Oliver', "
+        "'manager', ?) RETURNING id", [team["oliver_row"]]))
+    with pytest.raises(NotAllowed, match="only your own action items"):
+        review_log.complete_action(db, oliver, item)
+    with pytest.raises(NotAllowed, match="Viewers cannot change data"):
+        review_log.complete_action(db, team["viewer"], item)
+    review_log.complete_action(db, maya, item)
+    assert my_work.review_actions(db, maya, team["maya_row"]).empty
+    done = review_log.actions(db, eleanor, review_id=review_id, open_only=False)
+    assert done["done_at"].notna().all()
+    assert db.value("SELECT count(*) FROM audit_log WHERE entity = 'review_action'") == 2
+    with pytest.raises(ValidationFailed, match="already done"):
+        review_log.complete_action(db, eleanor, item)
+
+
+def test_an_action_item_needs_an_owner_a_task_and_a_date_that_has_not_passed(db, team, book):
+    review_id = _start(db, team["eleanor"])
+    with pytest.raises(ValidationFailed) as refused:
+        review_log.add_action(db, team["eleanor"], review_id, owner_id=None, what="  ",
+                              due_on=TODAY - timedelta(days=1), today=TODAY)
+    assert len(refused.value.problems) == 3
+    with pytest.raises(NotAllowed):
+        review_log.add_action(db, team["maya"], review_id, owner_id=team["maya_row"], what="Mine",
+                              due_on=None, today=TODAY)
+    assert db.value("SELECT count(*) FROM review_actions") == 0
+
+
+def test_the_leaderboard_shows_change_since_the_last_review_in_points(db, team, book):
+    eleanor = team["eleanor"]
+    last = review_log.saved_snapshot(db, eleanor, _start(db, eleanor))
+    add_revenue(db, book["cedar"], SEP, 25)  # Oliver: 50 -> 75 of a 100 target
+    board = review.leaderboard(db, eleanor, currency="USD", today=TODAY, last=last)
+    oliver = board[board["name"] == "Oliver Bennett"].iloc[0]
+    assert oliver["attainment"] == pytest.approx(0.75) and oliver["change"] == pytest.approx(0.25)
+
+
+def test_the_review_reads_work_on_an_empty_database(db, team):
+    eleanor = team["eleanor"]
+    assert review.leaderboard(db, eleanor, currency="USD", today=TODAY).empty
+    assert not review.team_kpis(db, eleanor, currency="USD", today=TODAY)["has_data"]
+    assert review.at_risk_accounts(db, eleanor, TODAY).empty
+    assert review.biggest_movers(db, eleanor, currency="USD", today=TODAY).empty
+    snap = review.snapshot_now(db, eleanor, currency="USD", today=TODAY)
+    assert snap.accounts == {} and snap.payments_received == 0
+
+
+@pytest.fixture
+def demo(tmp_path, demo_db_file):
+    database = open_database(copy_db(demo_db_file, tmp_path / "demo.duckdb"))
+    yield database
+    database.close()
+
+
+def _person(db, email):
+    return get_user(db, db.value("SELECT id FROM users WHERE email = ?", [email]))
+
+
+def test_projected_payout_is_shown_only_to_those_who_may_see_that_managers_pay(demo):
+    today = date.today()
+    viewer_board = review.leaderboard(demo, _person(demo, VIEWER), currency="USD", today=today)
+    assert "payout" not in viewer_board and len(viewer_board) > 5
+    maya = _person(demo, MANAGER)
+    mine = review.leaderboard(demo, maya, currency="USD", today=today)
+    shown = mine[mine["payout"].notna()]
+    assert shown["manager_id"].tolist() == [maya.manager_id]
+    admin_board = review.leaderboard(demo, _person(demo, ADMIN), currency="USD", today=today)
+    assert admin_board["payout"].notna().sum() > 5
+    director = _person(demo, DIRECTOR)
+    assert review.leaderboard(demo, director, currency="USD", today=today)["payout"].notna().any()
+
+
+def test_at_risk_accounts_come_from_the_health_score_with_its_reasons(demo):
+    health = pytest.importorskip("lib.health")
+    director, today = _person(demo, DIRECTOR), date.today()
+    risky = review.at_risk_accounts(demo, director, today)
+    scores = health.scores(demo, director, today)
+    assert set(risky["account_id"]) == set(scores.loc[scores["at_risk"].astype(bool), "account_id"])
+    assert len(risky) and risky["reasons"].str.len().gt(0).all()
+    assert risky["score"].is_monotonic_increasing
