@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import budgets, collections, fx, interactions, performance
+from lib import budgets, collections, fx, health, interactions, performance
 from lib.compensation import last_closed_month, statement, visible_managers
 from lib.db import Database
 from lib.errors import UserError
@@ -155,11 +155,7 @@ def _projected_pay(db: Database, actor: Actor, manager_id: int, today: date) -> 
 # ---- what needs attention ---------------------------------------------------------------------
 def at_risk_accounts(db: Database, actor: Actor, today: date) -> pd.DataFrame:
     """Live accounts at risk, with why: account_id, name, owner_id, owner_name, tier, score,
-    reasons. lib.health decides (its score and sentences); without it, `marked_at_risk`."""
-    try:
-        from lib import health  # built alongside the review; the review works without it
-    except ImportError:
-        return marked_at_risk(db, actor, today)
+    reasons (what costs the points first, then why that makes it at risk), by lib.health."""
     scores = health.scores(db, actor, today)
     risky = scores[scores["at_risk"].astype(bool)]
     names = dict(db.rows("SELECT id, name FROM account_managers"))
@@ -168,7 +164,7 @@ def at_risk_accounts(db: Database, actor: Actor, today: date) -> pd.DataFrame:
         "owner_id": risky["owner_id"],
         "owner_name": [names.get(o, "No owner") if pd.notna(o) else "No owner" for o in risky["owner_id"]],
         "tier": risky["tier"], "score": risky["score"].astype(float),
-        "reasons": ["; ".join(r) for r in risky["reasons"]]}).sort_values(
+        "reasons": ["; ".join([*r[1:], *r[:1]]) for r in risky["reasons"]]}).sort_values(
         ["score", "name"], ignore_index=True)
 
 
