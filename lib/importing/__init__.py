@@ -18,23 +18,57 @@ Command line: python -m lib.importing FILE --entity revenue [--dry-run] [--creat
 [--db PATH] [--json].
 Templates per entity: template(entity) (CSV) and template_xlsx(entity).
 """
-from lib.importing.apply import (ImportResult, apply_import, earlier_batch, file_hash,
-                                 import_history, preview_import)
-from lib.importing.categories import Suggestion, match_categories, normalize_category, suggest_category
-from lib.importing.dates import (AmbiguousDate, DateOrder, detect_date_order, from_excel_serial,
-                                 parse_date, parse_date_series, parse_period)
-from lib.importing.mapping import (ENTITIES, EntityGuess, EntitySpec, Field, SavedMapping,
-                                   header_signature, recall_mapping, remember_mapping,
-                                   suggest_entity, suggest_mapping, template,
-                                   template_xlsx)
-from lib.importing.model import (CsvDialect, DroppedColumn, DroppedRow, ImportFileError, Limits,
-                                 Sheet, WideLayout, Workbook)
-from lib.importing.numbers import DecimalChoice, detect_decimal_separator, parse_number, parse_number_series
-from lib.importing.plan import Preview
-from lib.importing.reader import read_upload
-from lib.importing.stage import Staged, stage
-from lib.importing.undo import UndoResult, undo_batch
-from lib.importing.values import NULL_TOKENS, ParsedColumn, is_null
+import sys as _sys
+import types as _types
+
+# Names load on first use (PEP 562): the sandboxed parser child imports this package for
+# lib.importing.sandbox and the readers only, and must not pay for modules it never uses,
+# such as the database layer (about 0.3 s of its start-up).
+_HOMES = {name: module for module, names in {
+    "apply": "ImportResult apply_import earlier_batch file_hash import_history preview_import",
+    "categories": "Suggestion match_categories normalize_category suggest_category",
+    "dates": ("AmbiguousDate DateOrder detect_date_order from_excel_serial parse_date "
+              "parse_date_series parse_period"),
+    "mapping": ("ENTITIES EntityGuess EntitySpec Field SavedMapping header_signature "
+                "recall_mapping remember_mapping suggest_entity suggest_mapping template "
+                "template_xlsx"),
+    "model": ("CsvDialect DroppedColumn DroppedRow ImportFileError Limits Sheet WideLayout "
+              "Workbook"),
+    "numbers": "DecimalChoice detect_decimal_separator parse_number parse_number_series",
+    "plan": "Preview",
+    "reader": "read_upload",
+    "stage": "Staged stage",
+    "undo": "UndoResult undo_batch",
+    "values": "NULL_TOKENS ParsedColumn is_null",
+}.items() for name in names.split()}
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))
+
+
+class _Package(_types.ModuleType):
+    """`lib.importing.stage` is the function, as it always was here, even once the submodule of
+    the same name is imported (which would otherwise rebind the attribute to the module)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name == "stage" and isinstance(value, _types.ModuleType):
+            value = value.stage
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "ENTITIES", "EntityGuess", "EntitySpec", "Field", "ImportResult", "Preview", "SavedMapping",

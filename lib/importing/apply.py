@@ -29,7 +29,8 @@ class ImportResult:
     updated: int
     unchanged: int
     rejected: int          # source rows left out because they had errors
-    preview: Preview
+    preview: Preview       # as validated at commit: counts, records, errors, notes (the
+                           # per-row `rows` and `changes` are preview_import's, not repeated)
 
 
 def file_hash(data: bytes) -> str:
@@ -82,7 +83,7 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
 
     def work(tx: Tx) -> ImportResult:
         step(0.0, f"Checking {len(staged.values):,} rows")
-        preview = plan(tx.cursor, staged, match_on, create_missing=create_missing)
+        preview = plan(tx.cursor, staged, match_on, create_missing=create_missing, details=False)
         if staged.entity == "account_targets":
             _within_reach(tx, actor, team)
         if preview.counts["error"] and not skip_bad_rows:

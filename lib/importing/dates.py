@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from lib.importing.values import NULL_TOKENS, ParsedColumn, clean, excel_error, map_unique
+from lib.importing.values import (NULL_TOKENS, ParsedColumn, clean, excel_error, factorize,
+                                  first_positions, parse_each)
 
 Order = Literal["dmy", "mdy"]
 MONTHS = {m: i for i, names in enumerate(
@@ -146,27 +148,52 @@ class DateOrder:
 
 def detect_date_order(series: pd.Series) -> DateOrder:
     """For numeric a/b/yyyy dates: which order the column uses, and how sure that is."""
-    raw = series.astype("str").map(clean).reset_index(drop=True)  # positions: labels may repeat
-    parts = raw.str.extract(r"^(\d{1,2})[/-](\d{1,2})[/-]\d{2,4}\b").dropna().astype(int)
-    if parts.empty:
-        return DateOrder(None, True, message="No day/month dates to decide between.")
-    day_first, month_first = parts.index[parts[0] > 12], parts.index[parts[1] > 12]
-    label = [v.item() if hasattr(v, 'item') else v for v in series.index]
-    if len(day_first) and len(month_first):
-        d, m = day_first[0], month_first[0]
-        return DateOrder(None, False, message=(
-            f"Contradictory dates: row {label[d]} ('{raw[d]}') is day-first but row "
-            f"{label[m]} ('{raw[m]}') is month-first. Fix the file."))
-    if len(day_first) or len(month_first):
-        order, at = ("dmy", day_first[0]) if len(day_first) else ("mdy", month_first[0])
-        return DateOrder(order, True, label[at], raw[at], (
-            f"Dates are {'day/month/year' if order == 'dmy' else 'month/day/year'}: row "
-            f"{label[at]} ('{raw[at]}') can only be read that way."))
-    return DateOrder(None, False, message=_ambiguity_message(parts))
+    return _Texts(series).date_order()
 
 
-def _ambiguity_message(parts: pd.DataFrame) -> str:
-    text = (f"All {len(parts):,} dates fit both day/month and month/day (no part is above 12). "
+class _Texts:
+    """A column as its distinct texts (in order of first appearance) and where they occur:
+    the date parsers look at each distinct text once, however many rows repeat it."""
+
+    def __init__(self, series: pd.Series):
+        self.index = series.index
+        self.codes, self.texts = factorize(series)
+        self.cleaned = pd.Series([clean(t) for t in self.texts], dtype="str")
+        self._first: np.ndarray | None = None
+
+    def label(self, i: int) -> Any:
+        """The row label where distinct text i first appears."""
+        if self._first is None:
+            self._first = first_positions(self.codes, len(self.texts))
+        v = self.index[self._first[i]]
+        return v.item() if hasattr(v, "item") else v
+
+    def rows(self, distinct: np.ndarray) -> np.ndarray:
+        """Per-distinct values spread back over the rows."""
+        return distinct[self.codes]
+
+    def date_order(self) -> DateOrder:
+        parts = self.cleaned.str.extract(r"^(\d{1,2})[/-](\d{1,2})[/-]\d{2,4}\b").dropna().astype(int)
+        if parts.empty:
+            return DateOrder(None, True, message="No day/month dates to decide between.")
+        day_first, month_first = parts.index[parts[0] > 12], parts.index[parts[1] > 12]
+        raw, label = self.cleaned, self.label
+        if len(day_first) and len(month_first):
+            d, m = day_first[0], month_first[0]
+            return DateOrder(None, False, message=(
+                f"Contradictory dates: row {label(d)} ('{raw[d]}') is day-first but row "
+                f"{label(m)} ('{raw[m]}') is month-first. Fix the file."))
+        if len(day_first) or len(month_first):
+            order, at = ("dmy", day_first[0]) if len(day_first) else ("mdy", month_first[0])
+            return DateOrder(order, True, label(at), raw[at], (
+                f"Dates are {'day/month/year' if order == 'dmy' else 'month/day/year'}: row "
+                f"{label(at)} ('{raw[at]}') can only be read that way."))
+        rows = int(np.bincount(self.codes, minlength=len(self.texts))[parts.index].sum())
+        return DateOrder(None, False, message=_ambiguity_message(parts, rows))
+
+
+def _ambiguity_message(parts: pd.DataFrame, rows: int) -> str:
+    text = (f"All {rows:,} dates fit both day/month and month/day (no part is above 12). "
             "Ask which order the file uses.")
     for col, name in ((1, "second"), (0, "first")):
         if parts[col].nunique() == 1 and parts[1 - col].nunique() > 1:
@@ -181,20 +208,22 @@ def parse_date_series(series: pd.Series, order: Order | None = None,
     """Parse a date column. Ambiguous slash dates become errors until `order` is given.
     Zoned times are converted to UTC (and noted) so the column has one kind of value."""
     notes: list[str] = []
+    column = _Texts(series)
     if order is None:
-        decided = detect_date_order(series)
+        decided = column.date_order()
         order = decided.order if decided.certain else None
         notes += [decided.message] if decided.order or not decided.certain else []
     if serial is None:
-        filled = series.astype("str").map(clean)
-        filled = filled[~filled.str.casefold().isin(NULL_TOKENS)]
+        filled = column.cleaned[~column.cleaned.str.casefold().isin(NULL_TOKENS)]
         serial = bool(len(filled)) and bool(filled.str.fullmatch(_SERIAL.pattern).all())
         notes += ["The column holds Excel serial day numbers; they were read as dates."] if serial else []
-    parsed, errors = map_unique(series, lambda t: parse_date(t, order, serial))
-    if parsed.map(lambda v: isinstance(v, datetime) and v.tzinfo is not None).any():
+    parsed, errors = parse_each(column.texts, lambda t: parse_date(t, order, serial))
+    if any(isinstance(v, datetime) and v.tzinfo is not None for v in parsed):
         notes.append("Times with a time zone were converted to UTC.")
-    values = pd.to_datetime(parsed.map(_naive_utc), errors="coerce")
-    return ParsedColumn(values, errors, notes)
+    values = pd.to_datetime(pd.Series([_naive_utc(v) for v in parsed], dtype=object), errors="coerce")
+    return ParsedColumn(pd.Series(column.rows(values.to_numpy()), index=series.index, name=series.name),
+                        pd.Series(column.rows(errors), index=series.index, dtype=object,
+                                  name=series.name), notes)
 
 
 def _naive_utc(value: Any) -> Any:

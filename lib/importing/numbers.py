@@ -4,6 +4,10 @@
 (European, decided for the whole column), `7.4E8`, `12%`, `£`, `€`, `₹`, `USD 12`, `1,00,000`
 (Indian grouping). Percentages become fractions by default (12% -> 0.12) because that is what
 Excel stores; pass percent="points" to keep 12.
+
+parse_number is the definition. parse_number_series reads the common spellings of a whole
+column with Arrow (one regex and one cast over the column) and hands every other text to
+parse_number once per distinct text, so both give the same value and the same message.
 """
 from __future__ import annotations
 
@@ -14,8 +18,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from lib.importing.values import NULL_TOKENS, ParsedColumn, clean, excel_error, map_unique
+from lib.importing.values import (NULL_TOKENS, ParsedColumn, clean, clean_text, excel_error,
+                                  map_unique)
 
 Percent = Literal["fraction", "points"]
 _SYMBOLS = "$£€₹¥₩₽₺₪฿"
@@ -94,41 +101,89 @@ _US_ONLY = re.compile(r"^[^.,]*\d\.\d{1,2}$|^[^.,]*\d\.\d{4,}$|\d,\d{3}\.\d+$")
 
 def detect_decimal_separator(series: pd.Series) -> DecimalChoice:
     """Decide for the whole column: one unmistakable value decides; a contradiction is reported."""
-    texts = series.astype("str").map(clean).str.replace(r"[^\d.,]", "", regex=True)
-    eu, us = texts[texts.str.contains(_EU_ONLY)], texts[texts.str.contains(_US_ONLY)]
-    if len(eu) and len(us):
+    return _detect_decimal(series.index, clean_text(series))
+
+
+_UNSURE = re.compile(r"^\d{1,3}[.,]\d{3}$")
+
+
+def _detect_decimal(index: pd.Index, cleaned: pa.Array) -> DecimalChoice:
+    texts = _Digits(cleaned)
+    eu, us = texts.first(_EU_ONLY), texts.first(_US_ONLY)
+    row = lambda pos: index[pos]
+    if eu is not None and us is not None:
         return DecimalChoice(".", False, None,
-                             f"Mixed decimal styles: row {eu.index[0]} is written European style "
-                             f"and row {us.index[0]} US/UK style.")
-    if len(eu):
-        return DecimalChoice(",", True, eu.index[0],
-                             f"Decimal comma (European style), decided by row {eu.index[0]}.")
-    if len(us):
-        return DecimalChoice(".", True, us.index[0], "")
-    unsure = texts[texts.str.fullmatch(r"\d{1,3}[.,]\d{3}")]
-    return DecimalChoice(".", False, None, "" if unsure.empty else (
-        f"Values like '{unsure.iloc[0]}' (row {unsure.index[0]}) could mean a decimal or a "
+                             f"Mixed decimal styles: row {row(eu)} is written European style "
+                             f"and row {row(us)} US/UK style.")
+    if eu is not None:
+        return DecimalChoice(",", True, row(eu),
+                             f"Decimal comma (European style), decided by row {row(eu)}.")
+    if us is not None:
+        return DecimalChoice(".", True, row(us), "")
+    unsure = texts.first(_UNSURE)
+    return DecimalChoice(".", False, None, "" if unsure is None else (
+        f"Values like '{texts.text(unsure)}' (row {row(unsure)}) could mean a decimal or a "
         "thousands separator; they were read with '.' as the decimal point and ',' as the "
         "thousands separator. Say so if this column is European."))
+
+
+class _Digits:
+    """Each cell's digits, dots and commas. ASCII cells are searched with Arrow's regexes (on
+    ASCII they match as Python's do); the rare other cells with Python's, whose \\d also knows
+    other scripts' digits."""
+
+    def __init__(self, cleaned: pa.Array):
+        self.ascii = pc.replace_substring_regex(cleaned, r"[^\d.,]", "")
+        self.other = np.flatnonzero(~pc.string_is_ascii(cleaned).to_numpy(zero_copy_only=False))
+        self.other_texts = [re.sub(r"[^\d.,]", "", t)
+                            for t in cleaned.take(pa.array(self.other, pa.int64())).to_pylist()]
+        if len(self.other):
+            keep = np.ones(len(cleaned), dtype=bool)
+            keep[self.other] = False
+            self.ascii = pc.if_else(pa.array(keep), self.ascii, pa.scalar(None, pa.string()))
+
+    def first(self, pattern: re.Pattern) -> int | None:
+        """Position of the first cell the pattern is found in, or None."""
+        pos = pc.index(pc.match_substring_regex(self.ascii, pattern.pattern), True).as_py()
+        found = [pos] if pos >= 0 else []
+        found += [int(p) for p, t in zip(self.other, self.other_texts) if pattern.search(t)][:1]
+        return min(found) if found else None
+
+    def text(self, pos: int) -> str:
+        if pos in self.other:
+            return self.other_texts[int(np.flatnonzero(self.other == pos)[0])]
+        return self.ascii[pos].as_py()
+
+
+# Written the common ways: -1234.50, 1234, .5, or with a symbol and thousands, $1,234.50, and
+# the accounting negative (£1,234.50). Exactly what parse_number gives them (tested against
+# it); every other text goes through parse_number itself, once per distinct text.
+_FAST_PLAIN = r"^-?(?:\d+\.?\d*|\.\d+)$"
+_FAST_MONEY = (r"^(?:\([$£€]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)"
+               r"|[$£€]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
 
 
 def parse_number_series(series: pd.Series, decimal: str | None = None,
                         percent: Percent = "fraction") -> ParsedColumn:
     """Parse a whole column; decide its decimal separator first unless one is given."""
     notes: list[str] = []
+    cleaned = clean_text(series)
     if decimal is None:
-        choice = detect_decimal_separator(series)
+        choice = _detect_decimal(series.index, cleaned)
         decimal = choice.separator
         notes += [choice.message] if choice.message else []
     values = np.full(len(series), np.nan)
     errors = np.full(len(series), None, dtype=object)
     done = np.zeros(len(series), dtype=bool)
     if decimal == ".":
-        # Fast path for plain numbers; anything with symbols, commas or words goes the slow way.
-        plain = series.astype("str").str.match(r"^\s*-?[\d.]+(e[+-]?\d+)?\s*$", case=False)
-        fast = pd.to_numeric(series.where(plain), errors="coerce").astype("float64").to_numpy()
-        done = np.isfinite(fast)
-        values[done] = fast[done]
+        fast = pc.or_(pc.match_substring_regex(cleaned, _FAST_PLAIN),
+                      pc.match_substring_regex(cleaned, _FAST_MONEY))
+        digits = pc.replace_substring_regex(pc.if_else(fast, cleaned, "0"), r"[^\d.]", "")
+        number = pc.cast(pc.if_else(pc.equal(digits, ""), "0", digits), pa.float64())
+        negative = pc.or_(pc.starts_with(cleaned, "-"), pc.starts_with(cleaned, "("))
+        number = pc.if_else(negative, pc.negate(number), number).to_numpy(zero_copy_only=False)
+        done = fast.to_numpy(zero_copy_only=False) & np.isfinite(number)
+        values[done] = number[done]
     rest = np.flatnonzero(~done)   # positions: the index may repeat (unpivoted wide sheets)
     if len(rest):
         parsed, errs = map_unique(series.iloc[rest], lambda t: parse_number(t, decimal, percent))
@@ -142,7 +197,11 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
 
 
 def _currency_marks(series: pd.Series) -> str:
-    found = series.astype("str").str.extract(
-        rf"([{_SYMBOLS}]|\b(?:{'|'.join(c for c in _CODES if c.isalpha())})\b)", expand=False)
+    codes = "|".join(c for c in _CODES if c.isalpha())
+    # Only cells holding a symbol or a code's letters can match: Arrow finds those, and
+    # Python's regex (whose \b knows non-English letters) reads just them.
+    maybe = pc.match_substring_regex(clean_text(series), f"[{_SYMBOLS}]|{codes}")
+    candidates = series[maybe.to_numpy(zero_copy_only=False)]
+    found = candidates.astype("str").str.extract(rf"([{_SYMBOLS}]|\b(?:{codes})\b)", expand=False)
     counts = found.dropna().value_counts()
     return ", ".join(f"{mark} ({n:,} rows)" for mark, n in counts.items())

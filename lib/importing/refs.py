@@ -35,21 +35,29 @@ def prepare(cur: duckdb.DuckDBPyConnection) -> None:
         UNION ALL SELECT id, name, email, NULL, true FROM missing_managers""")
 
 
+# Resolved once per distinct (account, country) the file names, then joined back to its rows:
+# a million rows name a few thousand accounts, and normalising a name is the costly part.
 ACCOUNT_REF = f"""
-    SELECT s.*, CASE WHEN coalesce(ae.n, ac.n, an.n, 0) = 1 THEN coalesce(ae.id, ac.id, an.id) END
-           AS account_id, coalesce(ae.n, ac.n, an.n, 0) AS account_matches
+    SELECT s.*, k.account_id, k.account_matches
     FROM stage s
-    LEFT JOIN (SELECT trim(external_id) AS ref, any_value(id) AS id, count(*) AS n FROM ref_accounts
-               WHERE archived_at IS NULL AND external_id IS NOT NULL GROUP BY 1) ae
-           ON ae.ref = s.account
-    LEFT JOIN (SELECT {norm('name')} AS k, lower(trim(coalesce(country, ''))) AS c,
-                      any_value(id) AS id, count(*) AS n
-               FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1, 2) ac
-           ON ae.id IS NULL AND s.country IS NOT NULL AND ac.k = {norm('s.account')}
-              AND ac.c = lower(s.country)
-    LEFT JOIN (SELECT {norm('name')} AS k, any_value(id) AS id, count(*) AS n
-               FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1) an
-           ON ae.id IS NULL AND s.country IS NULL AND an.k = {norm('s.account')}
+    LEFT JOIN (
+        SELECT d.account, d.country,
+               CASE WHEN coalesce(ae.n, ac.n, an.n, 0) = 1 THEN coalesce(ae.id, ac.id, an.id) END
+               AS account_id, coalesce(ae.n, ac.n, an.n, 0) AS account_matches
+        FROM (SELECT DISTINCT account, country FROM stage) d
+        LEFT JOIN (SELECT trim(external_id) AS ref, any_value(id) AS id, count(*) AS n
+                   FROM ref_accounts WHERE archived_at IS NULL AND external_id IS NOT NULL
+                   GROUP BY 1) ae
+               ON ae.ref = d.account
+        LEFT JOIN (SELECT {norm('name')} AS k, lower(trim(coalesce(country, ''))) AS c,
+                          any_value(id) AS id, count(*) AS n
+                   FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1, 2) ac
+               ON ae.id IS NULL AND d.country IS NOT NULL AND ac.k = {norm('d.account')}
+                  AND ac.c = lower(d.country)
+        LEFT JOIN (SELECT {norm('name')} AS k, any_value(id) AS id, count(*) AS n
+                   FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1) an
+               ON ae.id IS NULL AND d.country IS NULL AND an.k = {norm('d.account')}
+    ) k ON k.account IS NOT DISTINCT FROM s.account AND k.country IS NOT DISTINCT FROM s.country
 """
 ACCOUNT_CHECKS = [
     ("account", "account IS NOT NULL AND account_matches = 0",

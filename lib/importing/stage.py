@@ -1,19 +1,25 @@
 """Mapped columns -> typed values, with every unreadable cell kept as a per-row problem.
 
-This is the only step that looks at cells one distinct text at a time (the value parsers);
-everything after it (references, required fields, ranges, matching) runs as SQL over the
-staged frame, see lib.importing.plan.
+Whole columns at a time: text is trimmed and null tokens found with Arrow compute, numbers in
+the common spellings are read by one vectorised pass (lib.importing.numbers), and the Python
+value parsers run once per distinct text of what is left, so a million-row column costs about
+what its distinct values cost. Everything after this step (references, required fields,
+ranges, matching) runs as SQL over the staged frame, see lib.importing.plan.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.importing.categories import normalize_category, suggest_category
 from lib.importing.dates import Order, detect_date_order, parse_date_series, parse_period
 from lib.importing.mapping import Field, check_mapping, spec
 from lib.importing.numbers import parse_number_series
-from lib.importing.values import clean, is_null, map_unique
+from lib.importing.values import clean_text, is_null, map_unique, null_mask, str_series
 
 CONSTANT = "(constant for the whole file)"
 
@@ -44,7 +50,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     entity_spec = spec(entity)
     columns = {f: h for h, f in mapping.items() if f}
     columns.update({f: CONSTANT for f in constants})
-    out = pd.DataFrame({"_row": [int(n) for n in rows.index]})
+    out = pd.DataFrame({"_row": rows.index.to_numpy().astype("int64")})
     problems: list[pd.DataFrame] = []
     notes = [f"{f.label} is required but no column is mapped to it (and no constant is given)."
              for f in entity_spec.fields if f.required and f.name not in columns]
@@ -56,10 +62,11 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
         if f.kind in ("date", "datetime", "month") and date_order is None and _needs_order(raw):
             ambiguous.append(name)
             notes.append(f"{f.label} ('{header}'): {detect_date_order(raw).message}")
-        values, errors, col_notes = _parse(f, raw, date_order, decimal)
+        cleaned = clean_text(raw)
+        values, errors, col_notes = _parse(f, raw, cleaned, date_order, decimal)
         notes += [f"{f.label} ('{header}'): {n}" for n in col_notes]
-        out[name] = values.to_numpy()
-        out[f"{name}__raw"] = raw.map(clean).to_numpy()
+        out[name] = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
+        out[f"{name}__raw"] = str_series(cleaned, out.index)
         bad = errors.notna().to_numpy()
         if bad.any():
             problems.append(pd.DataFrame({
@@ -81,7 +88,7 @@ def _reason(message: str) -> str:
     return message.split("': ", 1)[1] if message.startswith("'") and "': " in message else message
 
 
-def _parse(f: Field, raw: pd.Series, order: Order | None, decimal: str | None):
+def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None, decimal: str | None):
     if f.kind == "number":
         parsed = parse_number_series(raw, decimal=decimal)
         return parsed.values, parsed.errors, parsed.notes
@@ -96,10 +103,13 @@ def _parse(f: Field, raw: pd.Series, order: Order | None, decimal: str | None):
     if f.kind == "choice":
         values, errors = map_unique(raw, lambda t: _choice(t, f.choices, dict(f.aliases)))
         return values, errors, []
-    values = raw.map(lambda t: None if is_null(t) else clean(t))
-    if f.kind == "currency":
-        values = values.map(lambda t: t.upper() if isinstance(t, str) else t)
-    return values, pd.Series([None] * len(raw), index=raw.index, dtype=object), []
+    # Text as written, trimmed; a null token is no value. Upper-case currency codes.
+    text = pc.utf8_upper(cleaned) if f.kind == "currency" else cleaned
+    if f.kind == "currency" and not pc.all(pc.string_is_ascii(cleaned)).as_py():
+        text = pa.array([t.upper() for t in cleaned.to_pylist()], type=pa.string())  # as Python does
+    text = pc.if_else(pa.array(null_mask(cleaned)), pa.scalar(None, pa.string()), text)
+    return (str_series(text, pd.RangeIndex(len(raw))),
+            pd.Series(np.full(len(raw), None, dtype=object), index=raw.index), [])
 
 
 def _months(raw: pd.Series, order: Order | None):

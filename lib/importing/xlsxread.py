@@ -146,10 +146,35 @@ def read_grids(data: bytes, parts: list[SheetPart]) -> list[Grid]:
             grids.append(Grid(part.name, None, [f"Sheet '{part.name}' could not be read: {exc}."]))
             continue
         counts = {"date": 0, "number": 0}
-        text_rows = [[v if type(v) is str else cell_text(v, counts) for v in row] for row in rows]
+        text_rows = _texts(rows, counts)
         cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
         grids.append(Grid(part.name, cells.fillna(""), _cell_notes(counts, _count_errors(zf, part.path))))
     return grids
+
+
+def _texts(rows: list[list], counts: dict[str, int]) -> list[list[str]]:
+    """cell_text of every cell; the same text, about twice as fast on 100k-row sheets: text and
+    floats (most cells) skip the type checks, and a date's text is worked out once per date."""
+    dates: dict = {}
+    numbers = 0
+
+    def other(v):
+        nonlocal numbers
+        if type(v) is float:
+            numbers += 1
+            return number_text(v)
+        if type(v) not in (dt.datetime, dt.date, dt.time):
+            return cell_text(v, counts)
+        key = (type(v), v)
+        if key in dates:
+            counts["date"] += 1
+            return dates[key]
+        dates[key] = text = cell_text(v, counts)
+        return text
+
+    out = [[v if type(v) is str else other(v) for v in row] for row in rows]
+    counts["number"] += numbers
+    return out
 
 
 def cell_text(value, counts: dict[str, int]) -> str:
