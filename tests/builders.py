@@ -84,3 +84,10 @@ def add_manager_target(db: Database, manager_id: int, month: date, amount, curre
     _insert(db, "manager_targets", {"manager_id": manager_id, "month": month,
                                     "amount": Decimal(str(amount)), "currency": currency,
                                     "created_by": 0, "updated_by": 0})
+
+
+def add_budget(db: Database, account_id: int, category: str, month: date, budget, spend,
+               currency: str = "USD") -> None:
+    _insert(db, "budgets", {"account_id": account_id, "category": category, "month": month,
+                            "budget": Decimal(str(budget)), "spend": Decimal(str(spend)),
+                            "currency": currency, "created_by": 0, "updated_by": 0})

@@ -172,3 +172,12 @@ def nav_titles(page) -> list[str]:
     links = page.locator('[data-testid="stSidebarNav"] a')
     # each link reads "<material icon name>\n\n<title>"; the title is the last line
     return [links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())]
+
+
+def select_option(page, label: str, option: str) -> None:
+    """Choose `option` in the selectbox labelled `label` by typing it, as a person would."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).last
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    wait_idle(page)

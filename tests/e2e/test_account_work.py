@@ -1,6 +1,6 @@
 """A manager's day in a real browser: quick entry, a planned visit completed, a bulk reassign."""
 from tests.conftest import DIRECTOR, MANAGER
-from tests.e2e.conftest import assert_no_exception, grid_text, screenshot, sign_in, wait_idle
+from tests.e2e.conftest import assert_no_exception, grid_text, screenshot, select_option, sign_in, wait_idle
 
 
 def test_an_interaction_from_quick_entry_appears_on_the_account_timeline(demo_server, page, artifacts):
@@ -22,11 +22,7 @@ def test_an_interaction_from_quick_entry_appears_on_the_account_timeline(demo_se
 
 
 def _select(page, label: str, option: str) -> None:
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).last
-    box.locator("input").click()
-    page.keyboard.type(option)
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    select_option(page, label, option)
     assert _selected(page, label) == option
 
 

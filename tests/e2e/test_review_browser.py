@@ -4,17 +4,9 @@ walk-through steps by keyboard."""
 from pathlib import Path
 
 from tests.conftest import DIRECTOR, MANAGER
-from tests.e2e.conftest import assert_no_exception, screenshot, sign_in, wait_idle
+from tests.e2e.conftest import assert_no_exception, screenshot, select_option, sign_in, wait_idle
 
 ITEM = "Call the Lindqvist CFO about the overdue invoices"
-
-
-def _select(page, label: str, option: str) -> None:
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).last
-    box.locator("input").click()
-    page.keyboard.type(option)
-    page.keyboard.press("Enter")
-    wait_idle(page)
 
 
 def test_a_review_started_with_an_action_item_puts_the_item_in_the_owners_my_work(
@@ -39,7 +31,7 @@ def test_a_review_started_with_an_action_item_puts_the_item_in_the_owners_my_wor
 
     page.get_by_role("tab", name="Notes & actions").click()
     wait_idle(page)
-    _select(page, "Who", "Maya Thompson")
+    select_option(page, "Who", "Maya Thompson")
     page.get_by_label("What").fill(ITEM)
     page.get_by_role("button", name="Add the action item").click()
     wait_idle(page)

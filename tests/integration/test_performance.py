@@ -1,14 +1,13 @@
 """The Performance page's reads on a real DuckDB: revenue vs target and the projection, budgets
 and collections, per scope and in a reporting currency."""
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from lib import budgets, collections
 from lib.performance import Scope, account_choices, account_id_in, revenue_vs_target, scope_options
 from lib.users import SYSTEM
-from tests.builders import (add_account_target, add_fx, add_invoice, add_payment, add_revenue,
+from tests.builders import (add_account_target, add_budget, add_fx, add_invoice, add_payment, add_revenue,
                             make_account, make_manager)
 
 TODAY = date(2026, 5, 15)  # Jan-Apr 2026 are the complete months of FY 2026
@@ -20,15 +19,6 @@ def months(year: int, first: int = 1, last: int = 12) -> list[date]:
 
 def revenue(db, scope=Scope(), currency="USD", **kwargs):
     return revenue_vs_target(db, SYSTEM, scope, currency=currency, today=TODAY, **kwargs)
-
-
-def add_budget(db, account_id, category, month, budget, spend, currency="USD"):
-    def work(tx):
-        tx.execute("INSERT INTO budgets (account_id, category, month, budget, spend, currency, "
-                   "created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
-                   [account_id, category, month, Decimal(str(budget)), Decimal(str(spend)), currency])
-        tx.audit("create", "budget")
-    db.write(SYSTEM, work)
 
 
 @pytest.fixture

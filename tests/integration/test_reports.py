@@ -6,7 +6,6 @@ import io
 import re
 import zipfile
 from datetime import date, datetime
-from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -19,7 +18,7 @@ from lib.reports import SHEETS, file_name, monthly_report
 from lib.reports.workbook import FIRST_ROW
 from lib.settings import get_settings, update_setting
 from lib.users import SYSTEM
-from tests.builders import (add_account_target, add_fx, add_interaction, add_invoice, add_payment,
+from tests.builders import (add_account_target, add_budget, add_fx, add_interaction, add_invoice, add_payment,
                             add_revenue, make_account, make_manager)
 from tests.conftest import copy_db
 
@@ -46,15 +45,6 @@ def table(sheet: pd.DataFrame, start: int = FIRST_ROW) -> pd.DataFrame:
 def summary(sheet: pd.DataFrame) -> dict[str, tuple]:
     """Measure -> (month value, year-to-date value) of the Team summary sheet."""
     return {r[0]: (r[1], r[2]) for r in table(sheet).itertuples(index=False)}
-
-
-def add_budget(db, account_id, category, month, budget, spend, currency="USD"):
-    def work(tx):
-        tx.execute("INSERT INTO budgets (account_id, category, month, budget, spend, currency, "
-                   "created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
-                   [account_id, category, month, Decimal(str(budget)), Decimal(str(spend)), currency])
-        tx.audit("create", "budget")
-    db.write(SYSTEM, work)
 
 
 # ---- a small book with numbers worked out by hand -----------------------------------------------
