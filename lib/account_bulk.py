@@ -12,7 +12,7 @@ from datetime import date
 from numbers import Integral
 from typing import Any, get_args
 
-from lib.accounts import EDITABLE, _check_references, _name, _public, _record_history
+from lib.accounts import EDITABLE, _check_references, _public, _record_history
 from lib.db import Database, Tx
 from lib.errors import NotAllowed, NotFound, ValidationFailed, WriteConflict
 from lib.models import Status, Tier
@@ -113,7 +113,7 @@ def apply(db: Database, actor: Actor, plan: BulkPlan, *, today: date | None = No
             if row is None:
                 raise NotFound(f"There is no account with id {line.account_id}.")
             if row["version"] != line.version:
-                raise WriteConflict("account", line.account_id, _public(row), _name(tx, row["updated_by"]))
+                raise WriteConflict("account", line.account_id, _public(row), tx.user_name(row["updated_by"]))
         for line in plan.changes:
             if reason := _refusal(actor, team, plan.field, rows[line.account_id]):
                 raise NotAllowed(f"{line.account_name}: {reason}")

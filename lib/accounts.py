@@ -54,7 +54,7 @@ def update_account(db: Database, actor: Actor, account_id: int, loaded_version: 
     def work(tx: Tx) -> int:
         current = _load_for_update(tx, account_id)
         if current["version"] != loaded_version:
-            raise WriteConflict("account", account_id, _public(current), _name(tx, current["updated_by"]))
+            raise WriteConflict("account", account_id, _public(current), tx.user_name(current["updated_by"]))
         require(actor, "edit_account", owner_manager_id=current["owner_id"], team=team,
                 owner_name=_owner_name(tx, current["owner_id"]))
         if edit.owner_id != current["owner_id"]:
@@ -102,7 +102,7 @@ def _set_archived(db: Database, actor: Actor, account_id: int, loaded_version: i
         require(actor, "edit_account", owner_manager_id=current["owner_id"], team=team,
                 owner_name=_owner_name(tx, current["owner_id"]))
         if current["version"] != loaded_version:
-            raise WriteConflict("account", account_id, _public(current), _name(tx, current["updated_by"]))
+            raise WriteConflict("account", account_id, _public(current), tx.user_name(current["updated_by"]))
         name, archived = current["name"], current["archived_at"] is not None
         if archived == archive:
             state, verb = ("archived", "archive") if archive else ("live, not archived", "restore")
@@ -290,9 +290,6 @@ def _owner_name(tx: Tx, owner_id: int | None) -> str | None:
 def _public(current: dict[str, Any]) -> dict[str, Any]:
     return {k: current[k] for k in (*EDITABLE, "version")}
 
-
-def _name(tx: Tx, user_id: int) -> str:
-    return tx.value("SELECT display_name FROM users WHERE id = ?", [user_id]) or "Someone"
 
 
 def _text(value: Any) -> str | None:

@@ -2,21 +2,21 @@
 and the tables they work from. Reading plans as the engine needs them is lib.comp_plans."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from lib.comp_plans import PERIODS_PER_YEAR, engine_plan, plan_bands, plan_record
-from lib.commission import Band, Plan, cents
-from lib.commission_rules import validate_plan
-from lib.commission_text import money, num, pct
+from lib.comp_plan_checks import (BAD, PLAN_FIELDS, bands_text, check_plan, number,
+                                  period_start_problem, shown)
+from lib.comp_plans import plan_bands, plan_record
+from lib.commission import Band, cents
+from lib.commission_text import money, num
 from lib.db import Database, Tx
 from lib.errors import NotAllowed, NotFound, ValidationFailed, WriteConflict
-from lib.models import CURRENCIES, MAX_AMOUNT
-from lib.periods import MONTH_NAMES, fiscal_start_month
+from lib.models import MAX_AMOUNT
+from lib.periods import fiscal_start_month
 from lib.permissions import ANY, NONE, can, refusal, require, scope, team_for
 
 if TYPE_CHECKING:
@@ -27,14 +27,6 @@ if TYPE_CHECKING:
 # Directors and admins see every plan (plans are shared by roles); a director changes a plan
 # only while everyone on it is in their team, and assigns plans only to their team.
 
-PLAN_FIELDS = ("name", "role_title", "currency", "period", "method", "threshold_pct", "cap_kind",
-               "cap_value", "hard_stop_pct", "draw_amount", "draw_recoverable")
-PERIODS = tuple(PERIODS_PER_YEAR)
-METHODS = ("marginal", "retroactive")
-MAX_PCT = Decimal(10000)  # the columns hold up to 99,999.9999; more is a typing error
-_NUMBERS = {"threshold_pct": ("Threshold", MAX_PCT),
-            "cap_value": ("Cap", MAX_AMOUNT), "hard_stop_pct": ("Hard stop", MAX_PCT),
-            "draw_amount": ("Draw", MAX_AMOUNT)}
 SEE_PLANS = "Only a director or an admin can see and change compensation plans."
 
 
@@ -118,7 +110,7 @@ def revise_plan(db: Database, actor: Actor, plan_id: int, loaded_version: int,
         if latest["version"] != loaded_version:
             current = {**{f: latest[f] for f in (*PLAN_FIELDS, "effective_from", "version")},
                        "bands": bands_text(_tx_bands(tx, latest["id"]))}
-            raise WriteConflict("compensation plan", plan_id, current, _user_name(tx, latest["updated_by"]))
+            raise WriteConflict("compensation plan", plan_id, current, tx.user_name(latest["updated_by"]))
         clean, new_bands, problems = check_plan({"role_title": latest["role_title"], **fields}, bands)
         problems += _date_problems(effective_from, chain, clean.get("period"), start_month)
         problems += _fixed_while_assigned(tx, plan_id, latest, clean)
@@ -143,39 +135,6 @@ def revise_plan(db: Database, actor: Actor, plan_id: int, loaded_version: int,
         return revision
 
     return db.write(actor, work)
-
-
-def check_plan(fields: dict[str, Any], bands: list) -> tuple[dict[str, Any], list[Band], list[str]]:
-    """Clean a plan's fields and bands as typed: (fields, bands, every problem in words)."""
-    clean, problems = _clean_fields(fields)
-    new_bands, band_problems = parse_bands(bands)
-    # invalid method, period or currency are reported above, in the form's own words
-    engine = engine_plan({**clean, "method": clean["method"] if clean["method"] in METHODS else "marginal",
-                          "period": clean["period"] if clean["period"] in PERIODS else "quarter",
-                          "currency": clean["currency"] if clean["currency"] in CURRENCIES else "USD"},
-                         new_bands)
-    if band_problems:  # the bands' own problems are said above; check the rest of the plan
-        engine = replace(engine, bands=(Band(Decimal(0), None, Decimal(0)),))
-    rules = validate_plan(engine)
-    return clean, new_bands, problems + band_problems + rules
-
-
-def period_start_problem(day: Any, period: str, start_month: int) -> str | None:
-    """Why `day` is not the first day of a `period` pay period (None when it is)."""
-    if not isinstance(day, date) or isinstance(day, datetime):
-        return "Effective from: give the date the change applies from."
-    starts = {"month": range(1, 13), "quarter": [(start_month - 1 + 3 * q) % 12 + 1 for q in range(4)],
-              "year": [start_month]}.get(period, range(1, 13))
-    if day.day == 1 and day.month in starts:
-        return None
-    names = [MONTH_NAMES[m - 1] for m in sorted(starts)]
-    fiscal = f" (the fiscal year starts in {MONTH_NAMES[start_month - 1]})"
-    if period == "quarter":
-        return (f"Effective from: {day:%d %b %Y} is not the first day of a quarter; quarters start "
-                f"on 1 {', 1 '.join(names[:-1])} and 1 {names[-1]}{fiscal}.")
-    if period == "year":
-        return f"Effective from: {day:%d %b %Y} is not the first day of a fiscal year; it starts on 1 {names[0]}."
-    return f"Effective from: {day:%d %b %Y} is not the first day of a month."
 
 
 def assignable_managers(db: Database, actor: Actor) -> dict[int, str]:
@@ -242,11 +201,6 @@ def assignments_table(db: Database, actor: Actor, *, today: date | None = None) 
         WHERE $everyone OR list_contains($team::INTEGER[], a.manager_id)
         ORDER BY m.name, a.effective_from DESC, a.id DESC""",
                   {"everyone": everyone, "team": sorted(team_for(db, actor)), "today": today or date.today()})
-
-
-def bands_text(bands: list[Band]) -> str:
-    """Bands in words for the audit log and conflicts: '0–100% at 8%; above 100% at 12%'."""
-    return "; ".join(f"{b.label} at {pct(b.rate_pct)}" for b in bands) or "no bands"
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -375,10 +329,10 @@ def _assignment_problems(tx: Tx, manager_id: int, plan_id: int, base_salary: Any
                        [plan_id])
     if not first:
         problems.append(f"Plan: there is no compensation plan with id {plan_id}.")
-    salary = _number(base_salary)
-    if salary is _BAD or salary is None or not 0 < salary <= MAX_AMOUNT:
-        shown = "" if salary is None else f"{_shown(base_salary)} is not a salary; "
-        problems.append(f"Yearly base salary: {shown}give an amount above zero, e.g. 85000.")
+    salary = number(base_salary)
+    if salary is BAD or salary is None or not 0 < salary <= MAX_AMOUNT:
+        typed = "" if salary is None else f"{shown(base_salary)} is not a salary; "
+        problems.append(f"Yearly base salary: {typed}give an amount above zero, e.g. 85000.")
         salary = None
     else:
         salary = cents(salary)
@@ -387,80 +341,6 @@ def _assignment_problems(tx: Tx, manager_id: int, plan_id: int, base_salary: Any
     elif first and effective_from < first[0][0]:
         problems.append(f"Effective from: {first[0][1]} applies only from {first[0][0]:%d %b %Y}.")
     return salary, problems
-
-
-def _clean_fields(fields: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    text = {f: str(fields.get(f) or "").strip() for f in ("name", "role_title", "currency", "period",
-                                                          "method", "cap_kind")}
-    clean: dict[str, Any] = {"name": text["name"], "role_title": text["role_title"] or None,
-                             "currency": text["currency"].upper(), "period": text["period"].lower(),
-                             "method": text["method"].lower(), "cap_kind": text["cap_kind"].lower() or None}
-    checks = [(not clean["name"], "Name: is required."),
-              (len(clean["name"]) > 200, "Name: at most 200 characters."),
-              (clean["currency"] not in CURRENCIES, f"Currency: choose one of {', '.join(CURRENCIES)}."),
-              (clean["period"] not in PERIODS, "Pay period: choose month, quarter or year."),
-              (clean["method"] not in METHODS, "Method: choose marginal or retroactive.")]
-    problems = [message for failed, message in checks if failed]
-    for field, (label, most) in _NUMBERS.items():
-        value = _number(fields.get(field))
-        if value is _BAD or (value is not None and abs(value) > most):
-            problems.append(f"{label}: {_shown(fields.get(field))} is not a number up to {most:,}.")
-            value = None
-        clean[field] = value
-    has_draw = clean["draw_amount"] is not None
-    clean["draw_recoverable"] = bool(fields.get("draw_recoverable")) if has_draw else None
-    return clean, problems
-
-
-def parse_bands(rows: list) -> tuple[list[Band], list[str]]:
-    """Bands as typed (Band, dict or (lower, upper, rate) rows; blank rows skipped), sorted by
-    lower %, with the problems of reading them (not yet the plan rules)."""
-    bands, problems = [], []
-    for n, row in enumerate(rows or [], start=1):
-        if isinstance(row, Band):
-            raw = (row.lower_pct, row.upper_pct, row.rate_pct)
-        elif isinstance(row, dict):
-            raw = (row.get("lower_pct"), row.get("upper_pct"), row.get("rate_pct"))
-        else:
-            raw = tuple(row)
-        low, high, rate = (_number(v) for v in raw)
-        if low is None and high is None and rate is None:
-            continue  # an empty row left in the grid
-        for value, label, given in ((low, "lower %", raw[0]), (high, "upper %", raw[1]), (rate, "rate %", raw[2])):
-            if value is _BAD or (value is not None and abs(value) > MAX_PCT):
-                problems.append(f"Band {n}: the {label} {_shown(given)} is not a percentage.")
-        for value, label in ((low, "lower %"), (rate, "rate %")):
-            if value is None:
-                problems.append(f"Band {n}: the {label} is required.")
-        if not problems:
-            bands.append(Band(low, high, rate))
-    return (sorted(bands, key=lambda b: b.lower_pct), problems) if not problems else ([], problems)
-
-
-_BAD = object()  # typed, but not a number
-
-
-def _number(value: Any) -> Any:
-    """Decimal, None for blank, or _BAD. Floats (from a grid) go through their shortest text."""
-    if value is None or isinstance(value, bool):
-        return None if value is None else _BAD
-    if isinstance(value, str) and not value.strip().replace(",", ""):
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    try:
-        number = Decimal(str(value).strip().replace(",", "").removesuffix("%").strip())
-    except InvalidOperation:
-        return _BAD
-    return number if number.is_finite() else _BAD
-
-
-def _shown(value: Any) -> str:
-    text = str(value).strip()
-    return repr(text if len(text) <= 20 else text[:20] + "…")
 
 
 def _audited(value: Any) -> Any:
@@ -478,6 +358,3 @@ def _draw_text(amount: Any, recoverable: Any, currency: str, period: str) -> str
         return None
     return f"{money(amount, currency)} a {period}, {'recoverable' if recoverable is True else 'kept'}"
 
-
-def _user_name(tx: Tx, user_id: int | None) -> str:
-    return tx.value("SELECT display_name FROM users WHERE id = ?", [user_id]) or "Someone"

@@ -101,7 +101,7 @@ def _save(tx: Tx, tier: str, days: int, loaded_version: int) -> int:
     rows = tx.execute("SELECT max_days, version, updated_by FROM contact_policies WHERE tier = ?", [tier])
     old, version, by = rows[0] if rows else (None, 0, None)
     if version != loaded_version:
-        who = tx.value("SELECT display_name FROM users WHERE id = ?", [by]) or "Someone"
+        who = tx.user_name(by)
         raise WriteConflict("contact policy", tier, {"max_days": old, "version": version}, who)
     if old == days:
         tx.audit("no_change", "contact_policy", tier)

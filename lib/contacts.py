@@ -47,7 +47,7 @@ def update_contact(db: Database, actor: Actor, contact_id: int, loaded_version: 
     def work(tx: Tx) -> int:
         current = _load(tx, contact_id)
         if current["version"] != loaded_version:
-            raise WriteConflict("contact", contact_id, _public(current), _user_name(tx, current["updated_by"]))
+            raise WriteConflict("contact", contact_id, _public(current), tx.user_name(current["updated_by"]))
         _may_edit(tx, actor, current, team)
         new = edit.model_dump()
         changes = {f: [current[f], new[f]] for f in EDITABLE if current[f] != new[f]}
@@ -196,6 +196,3 @@ def _bump(tx: Tx, contact_id: int, sets: str, params: list) -> None:
 def _public(current: dict[str, Any]) -> dict[str, Any]:
     return {k: current[k] for k in (*EDITABLE, "is_primary", "version")}
 
-
-def _user_name(tx: Tx, user_id: int) -> str:
-    return tx.value("SELECT display_name FROM users WHERE id = ?", [user_id]) or "Someone"

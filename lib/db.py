@@ -82,6 +82,10 @@ class Tx:
         rows = self.execute(sql, params)
         return rows[0][0] if rows else None
 
+    def user_name(self, user_id: int | None) -> str:
+        """Who a user is in a message ("Priya Shah saved this after you opened it")."""
+        return self.value("SELECT display_name FROM users WHERE id = ?", [user_id]) or "Someone"
+
     def insert_df(self, table: str, df: pd.DataFrame) -> int:
         """Bulk-insert a DataFrame whose columns name columns of `table` (a name from code)."""
         if df.empty:

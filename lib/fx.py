@@ -131,7 +131,7 @@ def set_rate(db: Database, actor: Actor, currency: str, month: date, usd_per_uni
         old, version, by = rows[0] if rows else (None, 0, None)
         entity_id = f"{currency} {month:%Y-%m}"
         if version != expected:
-            who = tx.value("SELECT display_name FROM users WHERE id = ?", [by]) or "Someone"
+            who = tx.user_name(by)
             current = {"usd_per_unit": None if old is None else float(old), "version": version}
             raise WriteConflict("FX rate", entity_id, current, who)
         if old == rate:

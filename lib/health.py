@@ -76,7 +76,7 @@ def set_weights(db: Database, actor: Actor, weights: dict[str, Any], threshold: 
         old_weights = {k: Decimal(DEFAULT_WEIGHTS[k]) for k in FACTORS}
         old_weights.update(dict(tx.execute("SELECT factor, weight FROM health_weights")))
         if version != loaded_version:
-            who = tx.value("SELECT display_name FROM users WHERE id = ?", [by]) or "Someone"
+            who = tx.user_name(by)
             current = {"weights": {k: old_weights[k] for k in FACTORS},
                        "threshold": old_threshold, "version": version}
             raise WriteConflict("health score setting", "health", current, who)

@@ -348,7 +348,7 @@ def _load_current(tx: Tx, interaction_id: int, loaded_version: int) -> dict[str,
     row = _load(tx, interaction_id)
     if row["version"] != loaded_version:
         public = {k: row[k] for k in (*FIELDS, "resolution_notes", "resolved_at", "version")}
-        raise WriteConflict("interaction", interaction_id, public, _user_name(tx, row["updated_by"]))
+        raise WriteConflict("interaction", interaction_id, public, tx.user_name(row["updated_by"]))
     return row
 
 
@@ -358,7 +358,7 @@ def _may_change(tx: Tx, actor: Actor, row: dict[str, Any], team: frozenset[int],
         return
     raise NotAllowed(f"You can {verb} only interactions you recorded or that are recorded under "
                      f"your name; this one was recorded by "
-                     f"{_user_name(tx, row['created_by'])}.")
+                     f"{tx.user_name(row['created_by'])}.")
 
 
 def _save(tx: Tx, current: dict[str, Any], new: dict[str, Any], changes: dict, action: str) -> int:
@@ -395,6 +395,3 @@ def _as_date(value: Any) -> date | None:
         return None
     return value.date() if isinstance(value, (datetime, pd.Timestamp)) else value
 
-
-def _user_name(tx: Tx, user_id: int | None) -> str:
-    return tx.value("SELECT display_name FROM users WHERE id = ?", [user_id]) or "Someone"

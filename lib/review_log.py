@@ -118,7 +118,7 @@ def save_notes(db: Database, actor: Actor, review_id: int, loaded_version: int, 
             raise NotFound(f"There is no review with id {review_id}.")
         old, version, by = rows[0]
         if version != loaded_version:
-            who = tx.value("SELECT display_name FROM users WHERE id = ?", [by]) or "Someone"
+            who = tx.user_name(by)
             raise WriteConflict("review's notes", review_id, {"notes": old, "version": version}, who)
         if old == text:
             tx.audit("no_change", "review", review_id)

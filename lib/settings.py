@@ -97,7 +97,7 @@ def update_setting(db: Database, actor: Actor, key: str, value: Any, loaded_vers
         text, version, by = rows[0] if rows else (None, 0, None)
         old = _parsed(setting, text)
         if version != loaded_version:
-            who = tx.value("SELECT display_name FROM users WHERE id = ?", [by]) or "Someone"
+            who = tx.user_name(by)
             raise WriteConflict("setting", key, {"value": old, "version": version}, who)
         if rows and old == new:
             tx.audit("no_change", "setting", key)

@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import comp_plan_admin, comp_plans, ui
+from lib import comp_plan_admin, comp_plan_checks, comp_plans, ui
 from lib.commission_text import money, num
 from lib.db import Database
-from lib.errors import NotAllowed, UserError
+from lib.errors import NotAllowed
 from lib.formatting import plain
 from lib.models import CURRENCIES
 from lib.periods import add_months
@@ -62,12 +62,12 @@ def _plan_fields(key: str, start: dict[str, Any], bands: list) -> tuple[dict[str
         "name": c1.text_input("Name", value=start.get("name") or "", max_chars=200, key=f"{key}_name"),
         "currency": c2.selectbox("Currency", CURRENCIES, index=_at(CURRENCIES, start.get("currency")),
                                  key=f"{key}_currency"),
-        "period": c3.selectbox("Pay period", comp_plan_admin.PERIODS, key=f"{key}_period",
-                               index=_at(comp_plan_admin.PERIODS, start.get("period"), 1),
+        "period": c3.selectbox("Pay period", comp_plan_checks.PERIODS, key=f"{key}_period",
+                               index=_at(comp_plan_checks.PERIODS, start.get("period"), 1),
                                format_func=str.capitalize),
         "role_title": start.get("role_title")}
-    values["method"] = st.radio("Method", comp_plan_admin.METHODS, format_func=METHOD_LABELS.get, horizontal=True,
-                                index=_at(comp_plan_admin.METHODS, start.get("method")), key=f"{key}_method")
+    values["method"] = st.radio("Method", comp_plan_checks.METHODS, format_func=METHOD_LABELS.get, horizontal=True,
+                                index=_at(comp_plan_checks.METHODS, start.get("method")), key=f"{key}_method")
     c1, c2, c3, c4 = st.columns(4)
     values["threshold_pct"] = c1.text_input("Threshold % (blank: none)", value=_text(start.get("threshold_pct")),
                                             key=f"{key}_threshold", help="Below this attainment nothing is paid.")
@@ -140,8 +140,8 @@ def _differences(values: dict[str, Any], bands: list[dict], effective: date,
 
 
 def _bands_text(bands: list[dict]) -> str:
-    clean, problems = comp_plan_admin.parse_bands(bands)
-    return "(not valid as typed)" if problems else comp_plan_admin.bands_text(clean)
+    clean, problems = comp_plan_checks.parse_bands(bands)
+    return "(not valid as typed)" if problems else comp_plan_checks.bands_text(clean)
 
 
 # ---- a new plan ---------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def update_user(db: Database, actor: Actor, user_id: int, loaded_version: int, *
     def work(tx: Tx) -> int:
         current = _load_for_update(tx, user_id)
         if current["version"] != loaded_version:
-            raise WriteConflict("user", user_id, _public(current), _name(tx, current["updated_by"]))
+            raise WriteConflict("user", user_id, _public(current), tx.user_name(current["updated_by"]))
         new = {**edit.model_dump(), "manager_id": manager_id}
         changes = {f: [current[f], new[f]] for f in _EDITABLE if current[f] != new[f]}
         if "role" in changes and current["role"] == "admin" and current["active"]:
@@ -218,9 +218,6 @@ def _manager_problems(tx: Tx, manager_id: int | None, user_id: int | None) -> li
 def _public(current: dict[str, Any]) -> dict[str, Any]:
     return {k: current[k] for k in (*_EDITABLE, "active", "version")}
 
-
-def _name(tx: Tx, user_id: int | None) -> str:
-    return tx.value("SELECT display_name FROM users WHERE id = ?", [user_id]) or "Someone"
 
 
 def linkable_managers(db: Database, user_id: int | None = None) -> dict[int, str]:
