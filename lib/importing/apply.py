@@ -19,7 +19,7 @@ from lib.importing import missing, people
 from lib.importing.entities import TARGETS, Target
 from lib.importing.plan import Preview, join_condition, plan, written_columns
 from lib.importing.stage import Staged
-from lib.permissions import can, refusal, require, team_for
+from lib.permissions import ANY, can, refusal, require, scope, team_for
 from lib.users import Actor
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
     def work(tx: Tx) -> ImportResult:
         step(0.0, f"Checking {len(staged.values):,} rows")
         preview = plan(tx.cursor, staged, match_on, create_missing=create_missing, details=False)
-        if staged.entity == "account_targets":
-            _within_reach(tx, actor, team)
+        if staged.entity in REACH:
+            _within_reach(tx, actor, team, REACH[staged.entity])
         if preview.counts["error"] and not skip_bad_rows:
             raise ValidationFailed([f"{preview.counts['error']:,} rows have errors, so nothing "
                                     "was imported. Fix them, or choose to import the good rows "
@@ -199,16 +199,23 @@ def _account_history(tx: Tx, staged: Staged) -> None:
                    + " UNION ALL ".join(parts) + ")", [tx.actor.id])
 
 
-def _within_reach(tx: Tx, actor: Actor, team: frozenset[int]) -> None:
-    """Targets change only within the importer's reach (the Targets page's rule): a director's
-    team, everything for an admin. One account out of reach and nothing is written."""
+# Entities whose rows change what the importer may change only within their reach (the pages'
+# rules): a director's team, everything for an admin.
+REACH = {"account_targets": "edit_targets", "interactions": "record_interaction"}
+
+
+def _within_reach(tx: Tx, actor: Actor, team: frozenset[int], action: str) -> None:
+    """One account out of the importer's reach and nothing is written. An account the import
+    creates counts as owned by the manager the file names for it."""
+    if scope(actor, action) == ANY:
+        return
     owners = tx.execute(
-        "SELECT DISTINCT a.owner_id, m.name, a.name FROM compared c JOIN accounts a ON a.id = c.account_id "
-        "LEFT JOIN account_managers m ON m.id = a.owner_id "
+        "SELECT DISTINCT a.owner_id, m.name, a.name FROM compared c "
+        "JOIN ref_accounts a ON a.id = c.account_id LEFT JOIN ref_managers m ON m.id = a.owner_id "
         "WHERE c.action IN ('create', 'update') ORDER BY a.name")
     for owner_id, owner_name, account in owners:
-        if not can(actor, "edit_targets", owner_manager_id=owner_id, team=team):
-            raise NotAllowed(f"{account}: " + refusal(actor, "edit_targets", owner_manager_id=owner_id,
+        if not can(actor, action, owner_manager_id=owner_id, team=team):
+            raise NotAllowed(f"{account}: " + refusal(actor, action, owner_manager_id=owner_id,
                                                       owner_name=owner_name) + " Nothing was imported.")
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lib.importing import people
-from lib.importing.refs import ACCOUNT_CHECKS, ACCOUNT_REF, PARAMS, manager_ref, norm
+from lib.importing.refs import (ACCOUNT_CHECKS, ACCOUNT_REF, NEW_OWNER_CHECK, PARAMS, manager_ref,
+                               norm)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ _norm = norm
 MONEY = "CASE WHEN abs(s.amount) < 1e16 THEN round(s.amount, 2)::DECIMAL(18,2) END AS amount"
 _MONEY = MONEY
 _ACCOUNT_REF = ACCOUNT_REF
-_ACCOUNT_CHECKS = ACCOUNT_CHECKS
+_ACCOUNT_CHECKS = [*ACCOUNT_CHECKS, NEW_OWNER_CHECK]     # entities that name an account
 
 
 def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:

@@ -46,7 +46,8 @@ def collect(cur: duckdb.DuckDBPyConnection, entity: str) -> bool:
     if entity in ACCOUNT_REF:
         fields = {f.name for f in spec(entity).fields}
         currency = "mode(currency)" if "currency" in fields else "NULL"
-        owner = "arg_min(manager, _row)" if entity == "interactions" else "NULL"
+        owner = ("arg_min(manager, _row)" if entity == "interactions" else
+                 "arg_min(owner, _row)" if "owner" in fields else "NULL")
         cur.execute(f"""
             INSERT INTO missing_accounts
             SELECT {PLACEHOLDER} - row_number() OVER (ORDER BY min(_row)), arg_min(account, _row),

@@ -242,6 +242,9 @@ def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str
         if many[0]:
             notes.append(f"{int(many[1]):,} rows are transactions: they were summed into "
                          f"{many[0]:,} account-month totals.")
+    if "owner" in staged.given and staged.entity != "accounts":
+        notes.append(f"The column {columns.get('owner', 'owner')!r} names the owner of accounts "
+                     "this import creates; existing accounts keep their owner.")
     if not match_on:
         notes.append(f"{spec(staged.entity).label} have no external key to match on, so every "
                      "row is created as a new record. Importing the same file again is noticed; "

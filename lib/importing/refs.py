@@ -66,6 +66,13 @@ ACCOUNT_CHECKS = [
      "account_matches || ' accounts have this name; add a Country column or use the external id'"),
 ]
 
+# A file may name who owns the accounts it creates (lib.importing.missing); a name that is no
+# active manager would leave the new account without one.
+NEW_OWNER_CHECK = (
+    "owner", "owner IS NOT NULL AND account_id IN (SELECT id FROM missing_accounts "
+             "WHERE owner_id IS NULL)",
+    "'no active account manager has this name or email, so the new account would have no owner'")
+
 
 def manager_ref(column: str, p: str) -> tuple[str, str, str]:
     """(joins, id, matches) finding the active manager `column` names by email, external id or

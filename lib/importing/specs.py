@@ -45,6 +45,10 @@ _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, 
                                "company", "company name", "account id", "customer id", "account ref"))
 _COUNTRY = Field("country", "Country", synonyms=("country code", "billing country", "nation"),
                  example="GB")
+# Which manager owns an account the import creates (on request); existing accounts keep theirs.
+_NEW_OWNER = Field("owner", "Owner of new accounts (manager name or email)", example="Priya Shah",
+                   synonyms=("account owner", "account manager", "owner", "owner name",
+                             "sales agent", "sales rep", "rep", "regional manager"))
 _CURRENCY = Field("currency", "Currency (3 letters)", "currency", example="GBP",
                   synonyms=("currency code", "ccy", "curr", "currencyisocode", "iso currency"))
 
@@ -85,7 +89,7 @@ _SENTIMENT_ALIASES = (
 
 ENTITIES: dict[str, EntitySpec] = {
     "revenue": EntitySpec("revenue", "Revenue", (
-        _ACCOUNT_REF, _COUNTRY,
+        _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("month", "Month", "month", True, example="2026-01", synonyms=(
             "period", "date", "month of order date", "order date", "close date", "invoice date",
             "closed date", "month name", "revenue month", "booking date", "sale date")),
@@ -121,7 +125,7 @@ ENTITIES: dict[str, EntitySpec] = {
     "invoices": EntitySpec("invoices", "Invoices", (
         Field("invoice_number", "Invoice number", required=True, example="INV-1001", synonyms=(
             "invoice", "invoice no", "invoice #", "invoice id", "document number", "doc no")),
-        _ACCOUNT_REF, _COUNTRY,
+        _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("issue_date", "Issue date", "date", True, example="2026-01-31", synonyms=(
             "invoice date", "date issued", "issued", "document date", "date")),
         Field("due_date", "Due date", "date", True, example="2026-03-02",
@@ -141,7 +145,7 @@ ENTITIES: dict[str, EntitySpec] = {
             "payment reference", "ref", "transaction id", "remittance", "payment id")),
     ), match_keys=(("invoice_number", "reference"), ("invoice_number", "paid_on", "amount"))),
     "contacts": EntitySpec("contacts", "Contacts", (
-        _ACCOUNT_REF, _COUNTRY,
+        _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("name", "Contact name", required=True, example="Jane Doe", synonyms=(
             "contact", "contact name", "full name", "person", "name of contact")),
         Field("title", "Job title", example="Head of Procurement", synonyms=(
@@ -159,7 +163,7 @@ ENTITIES: dict[str, EntitySpec] = {
             "without a role is saved as a user.",
         match_keys=(("account", "email", "name"),)),
     "account_targets": EntitySpec("account_targets", "Account targets", (
-        _ACCOUNT_REF, _COUNTRY,
+        _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("month", "Month", "month", True, example="2026-01", synonyms=(
             "period", "target month", "date", "month name")),
         Field("amount", "Target", "number", True, example="15000.00", synonyms=(
@@ -169,7 +173,7 @@ ENTITIES: dict[str, EntitySpec] = {
     ), note="One target per account and month. Locked months cannot be changed; every change "
             "is kept in the target history.", match_keys=(("account", "month"),)),
     "budgets": EntitySpec("budgets", "Budgets", (
-        _ACCOUNT_REF, _COUNTRY,
+        _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("category", "Category", required=True, example="Marketing", synonyms=(
             "budget category", "cost category", "expense category", "line item", "budget line",
             "cost centre", "cost center")),

@@ -144,3 +144,62 @@ def test_a_batch_that_created_accounts_and_its_undo_pass_the_integrity_check(db)
     assert check(db) == []
     undo_batch(db, SYSTEM, result.batch_id)
     assert check(db) == []
+
+
+def test_a_revenue_file_names_the_owner_of_the_accounts_it_creates_and_leaves_existing_owners(db):
+    priya = make_manager(db, name="Priya Shah")
+    ravi = make_manager(db, name="Ravi Patel")
+    acme = make_account(db, name="Acme", owner_id=priya)
+    header = ["Customer", "Month", "Sales", "Currency", "Sales Agent"]
+    rows = [["Acme", "2026-01", "10", "USD", "Ravi Patel"],
+            ["Nova", "2026-01", "20", "USD", "ravi patel"],
+            ["Nova", "2026-02", "5", "USD", "Ravi Patel"],
+            ["Orbit", "2026-01", "7", "USD", ""]]
+    s = staged("revenue", header, rows)
+    assert s.given >= {"owner"}
+    preview = preview_import(db, s, create_missing=True)
+    assert preview.counts["error"] == 0
+    assert ("The column 'Sales Agent' names the owner of accounts this import creates; existing "
+            "accounts keep their owner.") in preview.notes
+    _apply(db, staged("revenue", header, rows))
+    assert db.rows("SELECT name, owner_id FROM accounts ORDER BY name") == [
+        ("Acme", priya), ("Nova", ravi), ("Orbit", None)]
+    assert db.value("SELECT owner_id FROM accounts WHERE id = ?", [acme]) == priya
+
+
+def test_an_owner_no_manager_has_is_an_error_only_on_rows_whose_account_would_be_created(db):
+    make_account(db, name="Acme")
+    header = ["Customer", "Month", "Sales", "Currency", "Account Owner"]
+    rows = [["Acme", "2026-01", "10", "USD", "Nobody Known"],
+            ["Nova", "2026-01", "20", "USD", "Nobody Known"]]
+    preview = preview_import(db, staged("revenue", header, rows), create_missing=True)
+    assert preview.errors[["row", "column", "value"]].values.tolist() == [
+        [3, "Account Owner", "Nobody Known"]]
+    assert "so the new account would have no owner" in preview.errors["reason"].iloc[0]
+    assert preview.will_create == {}
+    strict = preview_import(db, staged("revenue", header, rows[:1]))
+    assert strict.counts["error"] == 0
+
+
+def test_won_maven_deals_import_as_revenue_creating_accounts_owned_by_their_sales_agents(db, sample):
+    teams = read_upload(*sample("01_maven_crm/sales_teams.csv")).sheets[0]
+    apply_import(db, SYSTEM, stage(teams.rows, "managers", suggest_mapping(
+        list(teams.rows.columns), "managers"), {"role_title": "Sales Agent"}),
+        file_name="sales_teams.csv", digest="teams",
+        create_missing=True)
+    deals = read_upload(*sample("01_maven_crm/sales_pipeline.csv")).sheets[0]
+    mapping = suggest_mapping(list(deals.rows.columns), "revenue")
+    assert mapping["sales_agent"] == "owner" and mapping["account"] == "account"
+    mapping = {"account": "account", "close_date": "month", "close_value": "amount",
+               "sales_agent": "owner"}
+    s = stage(deals.rows, "revenue", mapping, {"currency": "USD"})
+    preview = preview_import(db, s, create_missing=True)
+    assert preview.counts["error"] > 0             # deals with no account or no close date
+    result = apply_import(db, SYSTEM, s, file_name="sales_pipeline.csv", digest="deals",
+                          create_missing=True, skip_bad_rows=True)
+    assert result.created > 0
+    assert db.value("SELECT count(*) FROM accounts WHERE owner_id IS NULL") == 0
+    # an account is owned by the agent of its first good deal in the file
+    first = deals.rows[deals.rows["account"].notna() & deals.rows["close_date"].notna()].iloc[0]
+    assert db.value("SELECT m.name FROM accounts a JOIN account_managers m ON m.id = a.owner_id "
+                    "WHERE a.name = ?", [first["account"]]) == first["sales_agent"]

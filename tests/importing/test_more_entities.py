@@ -254,3 +254,24 @@ def test_undoing_created_contacts_is_refused_while_an_interaction_names_them(db)
                                          "contact_id": db.value("SELECT id FROM contacts")})
     with pytest.raises(ValidationFailed, match="now used by interaction_contacts"):
         undo_batch(db, SYSTEM, batch.batch_id)
+
+
+def test_a_director_cannot_import_interactions_for_an_account_outside_their_team(db):
+    from lib.errors import NotAllowed
+    from tests.builders import make_manager
+    lead = make_manager(db, name="Eleanor Hayes")
+    mine = make_manager(db, name="Maya Thompson", reports_to=lead)
+    other = make_manager(db, name="Zoe Quinn")
+    director = make_user(db, "director", display_name="Eleanor Hayes", manager_id=lead)
+    make_account(db, name="Acme", owner_id=mine)
+    make_account(db, name="Zenith", owner_id=other)
+    header = ["Account", "Type", "Date"]
+    inside = staged("interactions", header, [["Acme", "call", "2026-01-05"]])
+    assert apply_import(db, director, inside, file_name="mine.csv", digest=file_hash(b"mine")).created == 1
+    both = staged("interactions", header, [["Acme", "visit", "2026-01-06"],
+                                           ["Zenith", "call", "2026-01-07"]])
+    with pytest.raises(NotAllowed, match="Zenith: You can record interactions only on your team's "
+                                         "accounts; this one belongs to Zoe Quinn"):
+        apply_import(db, director, both, file_name="both.csv", digest=file_hash(b"both"))
+    assert db.value("SELECT count(*) FROM interactions") == 1
+    assert db.value("SELECT count(*) FROM import_batches") == 1
