@@ -16,13 +16,16 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 run: $(BIN)/.installed
 	$(BIN)/python -m lib.ui_server --server.port $(PORT)
 
+# One test worker per core; a test file stays on one worker, so its fixtures are built once.
+PARALLEL := -n auto --dist loadfile
+
 # Everything: unit, integration, AppTest and the real-browser suite.
 test: $(BIN)/.installed chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 # Without the browser suite, for a quick loop while editing.
 test-fast: $(BIN)/.installed
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest $(PARALLEL) -m "not e2e"
 
 # The reliability suite at full strength: the crash test kills its writer 100 times, not 5.
 reliability: $(BIN)/.installed

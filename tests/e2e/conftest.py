@@ -76,7 +76,8 @@ class Server:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    shots = ARTIFACTS / "screenshots"
+    # each test worker (pytest-xdist) keeps its own folder: one must not clear another's
+    shots = ARTIFACTS / "screenshots" / os.environ.get("PYTEST_XDIST_WORKER", "")
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
     return shots

@@ -1,4 +1,6 @@
 """A manager's day in a real browser: quick entry, a planned visit completed, a bulk reassign."""
+from playwright.sync_api import expect
+
 from tests.conftest import DIRECTOR, MANAGER
 from tests.e2e.conftest import assert_no_exception, grid_text, screenshot, select_option, sign_in, wait_idle
 
@@ -105,5 +107,6 @@ def test_the_account_page_form_is_empty_again_after_recording(demo_server, page)
     wait_idle(page)
     page.get_by_text("Recorded: call “Pricing follow-up”").wait_for()
     form = page.locator('[data-testid="stForm"]').filter(has_text="Record interaction").first
-    assert form.get_by_label("Subject").input_value() == ""
-    assert form.get_by_label("Notes").input_value() == ""
+    # the new widgets may arrive a moment after the message: wait for them, then check
+    expect(form.get_by_label("Subject")).to_have_value("")
+    expect(form.get_by_label("Notes")).to_have_value("")
