@@ -31,6 +31,8 @@ OPERATORS = {
 }
 MAX_FILTERS, MAX_GROUPS = 8, 2
 VALUE = "value"           # the name of the aggregate column in a grouped result
+_ID = "_id_of_"           # prefix of the id column that comes along with a grouped name
+NONE = "(none)"           # a group whose text value is missing
 
 
 @dataclass(frozen=True)
@@ -198,11 +200,17 @@ def compile_spec(spec: ExploreSpec, limit: int = ROW_CAP) -> Query:
     base = f"FROM ({table.source}) AS src WHERE {where.sql}"
     direction = "DESC" if spec.descending else "ASC"
     if spec.group_by:
+        # a name that stands for an id (a person, an account) is grouped by the id, so two
+        # people of the same name stay apart; the id comes along for `readable` and is dropped
+        keys = [table.columns[g].key for g in spec.group_by]
+        by = ", ".join(f'"{k or g}"' for g, k in zip(spec.group_by, keys))
+        shown = ", ".join(f'any_value("{g}") AS "{g}", "{k}" AS "{_ID}{g}"' if k else f'"{g}"'
+                          for g, k in zip(spec.group_by, keys))
         groups = ", ".join(f'"{g}"' for g in spec.group_by)
         value = "count(*)" if spec.agg == "count" else f'{spec.agg}("{spec.measure}")'
         sort = spec.sort or VALUE
         order = f'"{sort}" {direction} NULLS LAST, {groups}'
-        grouped = f"SELECT {groups}, {value} AS {VALUE} {base} GROUP BY {groups}"
+        grouped = f"SELECT {shown}, {value} AS {VALUE} {base} GROUP BY {by}"
         return Query(f"SELECT * FROM ({grouped}) ORDER BY {order} LIMIT $cap",
                      f"SELECT count(*) FROM ({grouped})", params)
     sort = spec.sort or next(iter(table.columns))
@@ -229,6 +237,7 @@ class Result:
 def run(db: Database, actor: Actor, spec: ExploreSpec, limit: int = ROW_CAP) -> Result:
     """The first `limit` rows of the view and how many there are; aggregated in DuckDB."""
     require(actor, "read_accounts")
+    spec = checked(spec)
     query = compile_spec(spec, limit)
     with db.cursor() as cur:
         cur.execute("BEGIN TRANSACTION READ ONLY")  # the rows and their count from one snapshot
@@ -236,7 +245,38 @@ def run(db: Database, actor: Actor, spec: ExploreSpec, limit: int = ROW_CAP) -> 
         count_params = {k: v for k, v in query.params.items() if k != "cap"}
         total = cur.execute(query.count_sql, count_params).fetchone()[0]
         cur.execute("COMMIT")
-    return Result(frame, int(total))
+    return Result(readable(frame, spec), int(total))
+
+
+def readable(frame: pd.DataFrame, spec: ExploreSpec) -> pd.DataFrame:
+    """The rows as people read them (pure): stored codes as words ('at_risk' -> 'At risk'), a
+    missing group as '(none)', and a grouped name that two ids share told apart by its id
+    ('Sam Lee (#12)'); the id columns that came along are dropped."""
+    table = spec.spec_table
+    out = frame.copy()
+    for name in out.columns:
+        column = table.columns.get(name)
+        if column is None or column.kind != TEXT:
+            continue
+        values = out[name].astype(object)
+        if column.codes is not None:
+            values = values.map(lambda v: column.codes.get(v, v) if isinstance(v, str) else v)
+        if name in spec.group_by:
+            values = values.where(values.notna(), NONE)
+            ids = out.get(f"{_ID}{name}")
+            if ids is not None:
+                values = _told_apart(values, ids)
+        out[name] = values
+    return out.drop(columns=[c for c in out.columns if str(c).startswith(_ID)])
+
+
+def _told_apart(names: pd.Series, ids: pd.Series) -> pd.Series:
+    """Each name that stands for more than one id, with its id after it."""
+    pairs = pd.DataFrame({"name": names, "id": ids})
+    shared = pairs.dropna(subset=["id"]).groupby("name")["id"].nunique()
+    shared = set(shared[shared > 1].index)
+    return pd.Series([f"{n} (#{int(i)})" if n in shared and pd.notna(i) else n
+                      for n, i in zip(names, ids)], index=names.index, dtype=object)
 
 
 def distinct_values(db: Database, actor: Actor, table: str, column: str, limit: int = 300) -> list[str]:

@@ -6,11 +6,12 @@ row's own currency and also converted to the reporting currency ($rep) with lib.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lib import fx
 from lib.filters import Field
-from lib.portfolio import label
+from lib.my_work import ESCALATION_STATUSES, SENTIMENTS, SEVERITIES
+from lib.portfolio import LABELS
 
 TEXT, NUMBER, DATE = "text", "number", "date"
 
@@ -19,10 +20,19 @@ TEXT, NUMBER, DATE = "text", "number", "date"
 class Column:
     label: str
     kind: str = TEXT                   # text, number or date: which operators and aggregates fit
-    pretty: bool = False               # stored codes ('at_risk') read as words ('At risk')
+    # stored code -> the words people read ('at_risk' -> 'At risk'); a code not listed shows as is
+    codes: dict[str, str] | None = field(default=None, compare=False, hash=False)
+    # the source column holding the id this name stands for (a person, an account): a group is
+    # one id, so two people of the same name stay two groups
+    key: str | None = None
 
     def field(self, name: str) -> Field:
-        return Field(f'"{name}"', self.label, label if self.pretty else _show)
+        return Field(f'"{name}"', self.label, self.show)
+
+    def show(self, value: object) -> str:
+        if self.codes is not None and isinstance(value, str):
+            return self.codes.get(value, value)
+        return _show(value)
 
 
 def _show(value: object) -> str:
@@ -52,16 +62,29 @@ def _factors(table: str, month: str = "month") -> str:
     return f"WITH {fx.RATES_CTE}, {fx.factors(months)}"
 
 
-_ACCOUNT = ("a.name AS account, a.tier, a.region, a.industry, m.name AS owner")
+_ACCOUNT = ("a.name AS account, a.tier, a.region, a.industry, m.name AS owner, "
+            "a.id AS account_id, a.owner_id")
 _ACCOUNT_JOIN = ("JOIN accounts a ON a.id = x.account_id AND a.archived_at IS NULL "
                  "LEFT JOIN account_managers m ON m.id = a.owner_id")
 _MONTHLY = ("x.month, year(x.month) AS year, "
             "strftime(x.month, '%Y') || '-Q' || quarter(x.month) AS quarter")
 _FX = "LEFT JOIN fx_factors f ON f.currency = x.currency AND f.month = {month}"
 
+def _codes(*names: str) -> dict[str, str]:
+    return {n: LABELS[n] for n in names}
+
+
+TIERS = _codes("key", "strategic", "standard")
+SCOPES = _codes("regional", "national", "global")
+STATUSES = _codes("prospect", "active", "at_risk", "churned")
+TYPES = {"call": "Call", "meeting": "Meeting", "visit": "Visit", "email": "Email", "demo": "Demo",
+         "qbr": "QBR", "escalation": "Escalation"}
+CATEGORIES = {"marketing": "Marketing", "travel": "Travel", "events": "Events", "discounts": "Discounts"}
+
 _ACCOUNT_COLUMNS = {
-    "account": Column("account"), "tier": Column("tier", pretty=True), "region": Column("region"),
-    "industry": Column("industry"), "owner": Column("owner"),
+    "account": Column("account", key="account_id"), "tier": Column("tier", codes=TIERS),
+    "region": Column("region"), "industry": Column("industry"),
+    "owner": Column("owner", key="owner_id"),
 }
 _MONTH_COLUMNS = {"month": Column("month", DATE), "year": Column("year", NUMBER),
                   "quarter": Column("quarter")}
@@ -79,9 +102,10 @@ TABLES: dict[str, Table] = {
     "accounts": Table(
         "Accounts",
         "SELECT a.name AS account, a.tier, a.scope, a.status, a.industry, a.region, a.country, "
-        "a.currency, m.name AS owner, m.role_title AS owner_role, a.created_at::DATE AS created_on "
+        "a.currency, m.name AS owner, m.role_title AS owner_role, a.created_at::DATE AS created_on, "
+        "a.id AS account_id, a.owner_id "
         "FROM accounts a LEFT JOIN account_managers m ON m.id = a.owner_id WHERE a.archived_at IS NULL",
-        {**_ACCOUNT_COLUMNS, "scope": Column("scope", pretty=True), "status": Column("status", pretty=True),
+        {**_ACCOUNT_COLUMNS, "scope": Column("scope", codes=SCOPES), "status": Column("status", codes=STATUSES),
          "country": Column("country"), "currency": Column("currency"), "owner_role": Column("owner role"),
          "created_on": Column("created on", DATE)},
         None),
@@ -104,14 +128,18 @@ TABLES: dict[str, Table] = {
         "SELECT a.name AS account, a.tier, a.region, a.industry, mm.name AS manager, x.type, "
         "x.occurred_at::DATE AS date, date_trunc('month', x.occurred_at)::DATE AS month, "
         "year(x.occurred_at) AS year, CASE WHEN x.is_planned THEN 'planned' ELSE 'done' END AS state, "
-        "x.sentiment, x.severity, x.escalation_status, x.subject "
+        "x.sentiment, x.severity, x.escalation_status, x.subject, a.id AS account_id, x.manager_id "
         "FROM interactions x JOIN accounts a ON a.id = x.account_id AND a.archived_at IS NULL "
         "LEFT JOIN account_managers mm ON mm.id = x.manager_id WHERE x.deleted_at IS NULL",
-        {"account": Column("account"), "tier": Column("tier", pretty=True), "region": Column("region"),
-         "industry": Column("industry"), "manager": Column("manager"), "type": Column("type"),
+        {"account": Column("account", key="account_id"), "tier": Column("tier", codes=TIERS),
+         "region": Column("region"), "industry": Column("industry"),
+         "manager": Column("manager", key="manager_id"), "type": Column("type", codes=TYPES),
          "date": Column("date", DATE), "month": Column("month", DATE), "year": Column("year", NUMBER),
-         "state": Column("state"), "sentiment": Column("sentiment"), "severity": Column("severity"),
-         "escalation_status": Column("escalation status"), "subject": Column("subject")},
+         "state": Column("state", codes={"planned": "Planned", "done": "Done"}),
+         "sentiment": Column("sentiment", codes=SENTIMENTS),
+         "severity": Column("severity", codes=SEVERITIES),
+         "escalation_status": Column("escalation status", codes=ESCALATION_STATUSES),
+         "subject": Column("subject")},
         None),
     "invoices": Table(
         "Invoices",
@@ -133,7 +161,7 @@ TABLES: dict[str, Table] = {
          "outstanding": Column("outstanding", NUMBER), "currency": Column("currency"),
          "amount_rep": Column("amount (reporting currency)", NUMBER),
          "outstanding_rep": Column("outstanding (reporting currency)", NUMBER),
-         "state": Column("state")},
+         "state": Column("state", codes={"paid": "Paid", "overdue": "Overdue", "open": "Open"})},
         "outstanding_rep"),
     "budgets": Table(
         "Budgets",
@@ -141,7 +169,7 @@ TABLES: dict[str, Table] = {
         "x.spend::DOUBLE AS spend, x.currency, x.budget::DOUBLE * f.factor AS budget_rep, "
         f"x.spend::DOUBLE * f.factor AS spend_rep FROM budgets x {_ACCOUNT_JOIN} "
         f"{_FX.format(month='x.month')}",
-        {**_ACCOUNT_COLUMNS, "category": Column("category"), **_MONTH_COLUMNS,
+        {**_ACCOUNT_COLUMNS, "category": Column("category", codes=CATEGORIES), **_MONTH_COLUMNS,
          **_money("budget", "spend"), "currency": Column("currency")},
         "spend_rep"),
 }

@@ -179,15 +179,40 @@ DISPLAY = {"name": "Account", "owner": "Manager", "tier": "Tier", "status": "Sta
            "industry": "Industry", "region": "Region", "country": "Country", "currency": "Currency"}
 
 
-def for_display(rows: pd.DataFrame) -> pd.DataFrame:
-    """The account rows as a person reads them: labelled values, column titles, a link to open."""
+def for_display(rows: pd.DataFrame, health: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The account rows as a person reads them: labelled values, column titles, a link to open,
+    and, given `health` (lib.health.scores for these rows), each row's health score and why an
+    at-risk account is at risk. The rows keep their order (a ticked row is the account shown)."""
     shown = rows[list(DISPLAY)].copy()
     shown.insert(1, "open", "/account?account=" + rows["id"].astype(str))
+    score, risk = health_columns(rows["id"], health)
+    shown.insert(2, "health", score)
+    shown.insert(3, "health_risk", risk)
     for col in ("tier", "scope", "status"):
         shown[col] = shown[col].map(label)
     for col in ("revenue_ytd", "target_ytd", "overdue_amount"):
         shown[col] = shown[col].round(0)
-    return shown.rename(columns={**DISPLAY, "open": "Open"})
+    return shown.rename(columns={**DISPLAY, "open": "Open", "health": "Health",
+                                 "health_risk": "Health risk"})
+
+
+def health_columns(ids: pd.Series, health: pd.DataFrame | None) -> tuple[list, list]:
+    """Per account id in `ids`: its score rounded to a whole point (None when not scored) and
+    '⚠ ' + why it is at risk (empty when it is not)."""
+    found = {} if health is None or health.empty else {
+        int(acc): (score, at_risk, reasons) for acc, score, at_risk, reasons in zip(
+            health["account_id"], health["score"], health["at_risk"], health["reasons"])}
+    scores, risks = [], []
+    for acc in ids.tolist():
+        score, at_risk, reasons = found.get(int(acc), (None, False, []))
+        scores.append(None if score is None or pd.isna(score) else int(round(float(score))))
+        risks.append("⚠ " + _risk_text(reasons[0]) if at_risk and len(reasons) else "")
+    return scores, risks
+
+
+def _risk_text(reason: str) -> str:
+    text = reason.removeprefix("At risk: ")
+    return text[:1].upper() + text[1:]
 
 
 def filter_options(db: Database, actor: Actor) -> dict[str, list]:

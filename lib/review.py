@@ -23,7 +23,8 @@ from lib.errors import UserError
 from lib.performance import Scope, bound
 from lib.periods import YearToDate, add_months
 from lib.permissions import require
-from lib.review_diff import AccountFigures, ManagerFigures, Snapshot
+from lib.review_diff import (AccountFigures, EscalationFigures, ManagerFigures, PaymentFigures,
+                             Snapshot)
 from lib.users import Actor
 
 TOP = 10
@@ -252,6 +253,38 @@ _COUNTERS = f"""WITH {fx.RATES_CTE},
         (SELECT count(*) FROM target_changes) AS target_edits"""
 
 
+_ESCALATIONS = """
+    SELECT i.id, i.account_id, a.name AS account, coalesce(i.subject, '') AS subject, i.severity,
+           CASE WHEN i.deleted_at IS NOT NULL THEN 'deleted'
+                WHEN coalesce(i.escalation_status, 'open') = 'resolved' THEN 'resolved'
+                ELSE 'open' END AS state
+    FROM interactions i JOIN accounts a ON a.id = i.account_id
+    WHERE i.type = 'escalation' AND NOT i.is_planned ORDER BY i.id"""
+
+# the same payments, converted the same way, as the running total in _COUNTERS
+_PAYMENTS = f"""WITH {fx.RATES_CTE},
+    {fx.factors("SELECT DISTINCT date_trunc('month', issue_date)::DATE FROM invoices")}
+    SELECT p.id, i.account_id, a.name AS account, p.paid_on, p.amount::DOUBLE * f.factor AS amount
+    FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN accounts a ON a.id = i.account_id
+    JOIN fx_factors f ON f.currency = i.currency AND f.month = date_trunc('month', i.issue_date)::DATE
+    WHERE p.paid_on <= $today AND f.factor IS NOT NULL ORDER BY p.id"""
+
+
+def escalation_details(db: Database, actor: Actor) -> dict[int, EscalationFigures]:
+    """Every escalation recorded (a deleted one as 'deleted'): id -> account, subject, severity,
+    state."""
+    require(actor, "read_accounts")
+    return {int(i): EscalationFigures(int(a), name, subject, severity, state)
+            for i, a, name, subject, severity, state in db.rows(_ESCALATIONS)}
+
+
+def payment_details(db: Database, actor: Actor, currency: str, today: date) -> dict[int, PaymentFigures]:
+    """Every payment received by `today`: id -> account, day paid, amount in `currency`."""
+    require(actor, "read_accounts")
+    rows = db.rows(_PAYMENTS, bound(_PAYMENTS, {"rep": currency, "today": today}))
+    return {int(i): PaymentFigures(int(a), n, d, float(x)) for i, a, n, d, x in rows}
+
+
 def snapshot_now(db: Database, actor: Actor, *, currency: str, today: date,
                  fiscal_start: int = 1) -> Snapshot:
     """The figures a review started now would keep."""
@@ -271,7 +304,9 @@ def snapshot_now(db: Database, actor: Actor, *, currency: str, today: date,
         escalations_raised=int(counters["escalations_raised"]),
         escalations_resolved=int(counters["escalations_resolved"]),
         payments_received=float(counters["payments_received"]),
-        target_edits=int(counters["target_edits"]))
+        target_edits=int(counters["target_edits"]),
+        escalations=escalation_details(db, actor),
+        payments=payment_details(db, actor, currency, today))
 
 
 def manager_names(db: Database, actor: Actor) -> dict[int, str]:

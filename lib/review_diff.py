@@ -13,15 +13,20 @@ the review's "since last review" panel:
 * attainment change per manager, in percentage points (a manager in only one snapshot shows
   the side that exists);
 * accounts that became at risk or recovered;
-* escalations opened and closed: the growth of the running counts of escalations raised and
-  resolved, or the change in the set of open ones where that says more (a reopened escalation
-  counts as opened, one deleted while open as closed);
-* payments received and target edits: the growth of the running totals.
+* escalations opened and closed, each named (account, subject, severity): one raised since (or
+  reopened) is opened; one resolved since, or deleted while open, is closed. Compared with a
+  snapshot kept before escalations were kept one by one (`escalations` None), the counts are the
+  growth of the running counts of escalations raised and resolved, or the change in the set of
+  open ones where that says more, and only what the set of open ones proves is named;
+* payments received: each payment counted now that was not counted then, biggest first, and
+  their total; compared with a snapshot without its payments, only the growth of the running
+  total (no payment named);
+* target edits: the growth of the running count.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,27 @@ class AccountFigures:
 
 
 @dataclass(frozen=True)
+class EscalationFigures:
+    account_id: int
+    account: str
+    subject: str
+    severity: str | None
+    state: str              # open, resolved or deleted
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+@dataclass(frozen=True)
+class PaymentFigures:
+    account_id: int
+    account: str
+    paid_on: date
+    amount: float           # in the snapshot's currency
+
+
+@dataclass(frozen=True)
 class Snapshot:
     taken_at: datetime
     fiscal_year: str
@@ -55,6 +81,10 @@ class Snapshot:
     escalations_resolved: int = 0
     payments_received: float = 0.0
     target_edits: int = 0
+    # id -> details of every escalation / every payment counted; None in a snapshot kept before
+    # they were kept one by one
+    escalations: dict[int, EscalationFigures] | None = None
+    payments: dict[int, PaymentFigures] | None = None
 
     @property
     def revenue(self) -> float:
@@ -83,6 +113,25 @@ class AccountMove:
 
 
 @dataclass(frozen=True)
+class EscalationMove:
+    escalation_id: int
+    account_id: int
+    account: str
+    subject: str
+    severity: str | None
+    state: str              # as it stands in the later snapshot (deleted: gone since)
+
+
+@dataclass(frozen=True)
+class PaymentMove:
+    payment_id: int
+    account_id: int
+    account: str
+    paid_on: date
+    amount: float
+
+
+@dataclass(frozen=True)
 class ReviewDiff:
     since: datetime
     new_revenue: tuple[AccountMove, ...]
@@ -95,6 +144,10 @@ class ReviewDiff:
     escalations_closed: int
     payments_received: float
     target_edits: int
+    opened: tuple[EscalationMove, ...] = ()      # named; fewer than the count when not provable
+    closed: tuple[EscalationMove, ...] = ()
+    payments: tuple[PaymentMove, ...] = ()       # biggest first
+    payments_itemised: bool = False              # False: the earlier snapshot kept only the total
 
     @property
     def new_revenue_total(self) -> float:
@@ -148,19 +201,73 @@ def _attainment(before: Snapshot, after: Snapshot) -> tuple[AttainmentChange, ..
     return tuple(sorted(rows, key=lambda r: (r.change is None, -abs(r.change or 0), r.name)))
 
 
+_SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def _escalation(escalation_id: int, e: EscalationFigures) -> EscalationMove:
+    return EscalationMove(escalation_id, e.account_id, e.account, e.subject, e.severity, e.state)
+
+
+def _by_severity(moves: list[EscalationMove]) -> tuple[EscalationMove, ...]:
+    return tuple(sorted(moves, key=lambda m: (_SEVERITY_ORDER.get(m.severity or "medium", 4),
+                                              m.account, m.escalation_id)))
+
+
+def _escalation_changes(before: Snapshot, after: Snapshot) -> tuple[list, list]:
+    """The escalations opened and closed, named. Without the earlier snapshot's details, only
+    what its set of open ones proves: open now and not then (opened), open then and resolved
+    or deleted now (closed)."""
+    now, then = after.escalations, before.escalations
+    opened, closed = [], []
+    if now is None:
+        return opened, closed
+    for i, e in now.items():
+        was = None if then is None else then.get(i)
+        was_open = i in before.open_escalations if then is None else was is not None and was.is_open
+        if e.is_open and not was_open:
+            opened.append(_escalation(i, e))
+        elif not e.is_open and was_open:
+            closed.append(_escalation(i, e))
+        elif then is not None and e.state == "resolved" and (was is None or was.state == "deleted"):
+            # raised and resolved between the two snapshots: both opened and closed
+            opened.append(_escalation(i, e))
+            closed.append(_escalation(i, e))
+    if then is not None:  # gone from the record altogether while open: closed
+        closed += [_escalation(i, e) for i, e in then.items() if e.is_open and i not in now]
+    return opened, closed
+
+
+def _payments(before: Snapshot, after: Snapshot) -> tuple[PaymentMove, ...] | None:
+    """Payments counted in `after` and not in `before`, biggest first; None unless both kept them."""
+    if before.payments is None or after.payments is None:
+        return None
+    moves = [PaymentMove(i, p.account_id, p.account, p.paid_on, p.amount)
+             for i, p in after.payments.items() if i not in before.payments]
+    return tuple(sorted(moves, key=lambda m: (-m.amount, m.paid_on, m.account, m.payment_id)))
+
+
 def diff(before: Snapshot, after: Snapshot) -> ReviewDiff:
     """What changed from `before` (the last review) to `after` (now or a later review)."""
     new, lost = _revenue_changes(before, after)
     became, recovered = _risk_changes(before, after)
-    closed = max(after.escalations_resolved - before.escalations_resolved,
-                 len(before.open_escalations - after.open_escalations))
-    opened = max(after.escalations_raised - before.escalations_raised,
-                 len(after.open_escalations - before.open_escalations))
+    opened, closed = _escalation_changes(before, after)
+    if before.escalations is not None and after.escalations is not None:
+        opened_count, closed_count = len(opened), len(closed)
+    else:
+        closed_count = max(after.escalations_resolved - before.escalations_resolved,
+                           len(before.open_escalations - after.open_escalations), len(closed))
+        opened_count = max(after.escalations_raised - before.escalations_raised,
+                           len(after.open_escalations - before.open_escalations), len(opened))
+    payments = _payments(before, after)
+    received = (sum(p.amount for p in payments) if payments is not None
+                else max(after.payments_received - before.payments_received, 0.0))
     booked = (after.revenue - before.revenue if before.fiscal_year == after.fiscal_year else None)
     return ReviewDiff(
         since=before.taken_at, new_revenue=_by_amount(new), lost_revenue=_by_amount(lost),
         revenue_booked=booked, attainment=_attainment(before, after),
         became_at_risk=_by_amount(became), recovered=_by_amount(recovered),
-        escalations_opened=opened, escalations_closed=closed,
-        payments_received=max(after.payments_received - before.payments_received, 0.0),
-        target_edits=max(after.target_edits - before.target_edits, 0))
+        escalations_opened=opened_count, escalations_closed=closed_count,
+        payments_received=received,
+        target_edits=max(after.target_edits - before.target_edits, 0),
+        opened=_by_severity(opened), closed=_by_severity(closed), payments=payments or (),
+        payments_itemised=payments is not None)

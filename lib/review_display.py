@@ -2,15 +2,18 @@
 amounts rounded (pure pandas; the page adds the column formats)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from lib.formatting import money, percent
-from lib.review_diff import AccountMove, AttainmentChange, ReviewDiff
+from lib.formatting import money, percent, plain
+from lib.review_diff import AccountMove, AttainmentChange, EscalationMove, PaymentMove, ReviewDiff
 
 SEVERITIES = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
+STATES = {"open": "Open", "resolved": "Resolved", "deleted": "Deleted"}
+TOP_PAYMENTS = 10
 
 
 def _link(ids: pd.Series) -> pd.Series:
@@ -106,7 +109,76 @@ def diff_headline(d: ReviewDiff, currency: str) -> list[tuple[str, str, str | No
          f"{len(d.new_revenue)} accounts with revenue in the last month that had none before."),
         ("Lost revenue", money(d.lost_revenue_total, currency),
          f"{len(d.lost_revenue)} accounts that had revenue in the last month and have none now."),
-        ("Payments received", money(d.payments_received, currency), None),
+        ("Payments received", money(d.payments_received, currency),
+         f"{len(d.payments):,} payments came in since." if d.payments_itemised else None),
         ("Target edits", f"{d.target_edits:,}", None),
         ("Escalations opened / closed", f"{d.escalations_opened:,} / {d.escalations_closed:,}", None),
     ]
+
+
+def escalation_moves_for_display(rows: tuple[EscalationMove, ...]) -> pd.DataFrame:
+    return pd.DataFrame({"Open": [f"/account?account={m.account_id}" for m in rows],
+                         "Account": [m.account for m in rows],
+                         "Subject": [m.subject for m in rows],
+                         "Severity": [SEVERITIES.get(m.severity or "", m.severity or "") for m in rows],
+                         "Now": [STATES.get(m.state, m.state) for m in rows]})
+
+
+def unnamed(count: int, named: int) -> str | None:
+    """What to say when the count is more than the escalations named (an older review)."""
+    if count <= named:
+        return None
+    return (f"{count - named:,} more not named: the review compared with was kept before "
+            "Account Desk kept each escalation, so only its counts compare.")
+
+
+def payments_for_display(rows: tuple[PaymentMove, ...], currency: str,
+                         top: int = TOP_PAYMENTS) -> tuple[pd.DataFrame, str]:
+    """The `top` biggest payments as rows, and a sentence with the total and the rest."""
+    shown = rows[:top]
+    frame = pd.DataFrame({"Open": [f"/account?account={m.account_id}" for m in shown],
+                          "Account": [m.account for m in shown],
+                          "Paid on": [f"{m.paid_on:%d %b %Y}" for m in shown],
+                          "Amount": [round(m.amount, 2) for m in shown]})
+    total = sum(m.amount for m in rows)
+    rest = rows[top:]
+    sentence = f"{len(rows):,} payment{'' if len(rows) == 1 else 's'}, {money(total, currency)} in all"
+    if rest:
+        sentence += (f"; the {len(shown):,} biggest are listed, the other {len(rest):,} "
+                     f"come to {money(sum(m.amount for m in rest), currency)}")
+    return frame, sentence + "."
+
+
+_BLOCK_START = re.compile(r"^(\d+)([.)])(\s)")
+
+
+def _cell(value: Any) -> str:
+    """A value as a markdown table cell that shows exactly as typed: no emphasis, link,
+    heading or list made from what a person wrote."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    text = plain(value)
+    if text and text[0] in "#-+>=":
+        text = "\\" + text
+    return _BLOCK_START.sub(r"\1\\\2\3", text)
+
+
+def for_wall(frame: pd.DataFrame, percent_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A list as the wall shows it in large type (st.table reads each cell as markdown): every
+    value as text, amounts with thousands separators, shares as percentages, an account link
+    as a link, and anything a person typed shown as typed."""
+    shown = pd.DataFrame(index=range(len(frame)))
+    for column in frame.columns:
+        values = frame[column].tolist()
+        if column == "Open":
+            shown[column] = [f"[Open]({url})" if isinstance(url, str) and url.startswith("/account?account=")
+                             else "" for url in values]
+        elif column in percent_columns:
+            shown[column] = [percent(v) for v in values]
+        else:
+            shown[column] = [_cell(v) for v in values]
+    return shown

@@ -1,19 +1,24 @@
 """The Streamlit side of the team review: a presentation layout for the meeting-room screen.
 
-Large type comes from Streamlit's own big elements (bordered metrics, headings, static tables
-that need no scrolling) rather than a stylesheet: the house rule keeps raw HTML out of every
-page and ui module. Editing controls appear only when the presenter turns them on.
+Large type comes from Streamlit's own big elements (bordered metrics that wrap onto as many
+rows as the screen needs, headings, static tables that need no scrolling) and from one
+constant stylesheet, lib/static/review.css, scoped to the review's container. The house rule
+keeps every other kind of raw HTML out of pages and ui modules: the stylesheet is a file of
+the repository, never text built from data. Editing controls appear only when the presenter
+turns them on.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterator
 from uuid import uuid4
 
 import pandas as pd
 import streamlit as st
 
-from lib import review, review_log, ui
+from lib import review, review_display as show, review_log, ui
 from lib.db import Database
 from lib.formatting import money, percent, plain
 from lib.users import Actor
@@ -23,7 +28,16 @@ LINK = st.column_config.LinkColumn("Open", display_text="Open", width="small",
 MONEY = st.column_config.NumberColumn(format="localized")
 PERCENT = st.column_config.NumberColumn(format="percent")
 ROWS = 10  # rows a list shows on the wall; the rest behind "All n"
-ROW_HEIGHT = 44
+KPI_WIDTH = 250  # px: a big figure such as "$123.45M" fits; the row wraps on a narrow screen
+STYLESHEET = Path(__file__).parent / "static" / "review.css"
+
+
+@contextmanager
+def wall() -> Iterator[None]:
+    """The review's container, in the larger type of the constant stylesheet."""
+    st.html(STYLESHEET)
+    with st.container(key="review_wall"):
+        yield
 
 
 def presenter_controls(actor: Actor) -> bool:
@@ -36,11 +50,12 @@ def presenter_controls(actor: Actor) -> bool:
 
 
 def kpi_row(items: list[tuple[str, str, str | None, str | None]]) -> None:
-    """Big bordered figures in one row: (label, value, delta, help)."""
-    cells = st.columns(len(items))
-    for cell, (label, value, delta, tip) in zip(cells, items):
-        cell.metric(label, value, delta=delta, help=tip, border=True, delta_arrow="off",
-                    delta_color="off" if delta is None else "normal")
+    """Big bordered figures side by side, wrapping onto another row rather than cutting a
+    figure short: (label, value, delta, help)."""
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        for label, value, delta, tip in items:
+            st.metric(label, value, delta=delta, help=tip, border=True, delta_arrow="off",
+                      delta_color="off" if delta is None else "normal", width=KPI_WIDTH)
 
 
 def team_kpis(k: dict[str, Any], currency: str) -> None:
@@ -64,8 +79,9 @@ def team_kpis(k: dict[str, Any], currency: str) -> None:
 
 def table(frame: pd.DataFrame, key: str, *, empty: str, money_columns: tuple[str, ...] = (),
           percent_columns: tuple[str, ...] = (), rows: int = ROWS) -> None:
-    """A list for the wall: the first `rows` rows large and without scrolling, the rest in an
-    expander; `empty` says what no rows mean."""
+    """A list for the wall: the first `rows` rows large and without scrolling, all of them
+    (sortable, searchable) in an expander below; `empty` says what no rows mean. `key` names
+    that full table."""
     if frame.empty:
         st.success(empty, icon=":material/check_circle:")
         return
@@ -74,13 +90,18 @@ def table(frame: pd.DataFrame, key: str, *, empty: str, money_columns: tuple[str
         config["Open"] = LINK
     if "Why" in frame:
         config["Why"] = st.column_config.TextColumn(width="large")
-    shown = frame.head(rows)
-    # tall enough for every row shown: a list on the wall must not need scrolling
-    st.dataframe(shown, hide_index=True, key=key, column_config=config, row_height=ROW_HEIGHT,
-                 height=ROW_HEIGHT * (len(shown) + 1) + 3)
+    # the first rows as a static table: large type (the stylesheet sizes it) and no scrolling
+    st.table(show.for_wall(frame.head(rows), percent_columns), hide_index=True)
     if len(frame) > rows:
         with st.expander(f"All {len(frame):,}"):
             st.dataframe(frame, hide_index=True, key=f"{key}_all", column_config=config)
+
+
+def halves(name: str) -> tuple[Any, Any]:
+    """Two containers side by side on a wide screen and one above the other on a narrower one
+    (the stylesheet gives each half a minimum width), so large type never squeezes a list."""
+    row = st.container(horizontal=True, wrap=True, gap="large")
+    return row.container(key=f"review_half_{name}_1"), row.container(key=f"review_half_{name}_2")
 
 
 def heading(text: str, n: int | None = None) -> None:

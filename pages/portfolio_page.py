@@ -3,7 +3,7 @@ from datetime import date
 
 import streamlit as st
 
-from lib import charts, portfolio, ui, ui_accounts
+from lib import charts, health, portfolio, ui, ui_accounts
 from lib.filters import Condition
 from lib.formatting import count, money, percent
 from lib.periods import fiscal_start_month
@@ -63,7 +63,8 @@ k[1].metric("Revenue YTD", money(kpi["revenue_ytd"], currency),
             if kpi["target_ytd"] else None)
 k[2].metric("Target YTD", money(kpi["target_ytd"], currency))
 k[3].metric("Attainment", percent(kpi["attainment"]))
-k[4].metric("At risk", f"{kpi['at_risk']:,}", help="Accounts whose status is 'at risk'.")
+k[4].metric("At risk", f"{kpi['at_risk']:,}", help="Accounts whose status is 'at risk'. The Health risk column "
+                                                        "marks accounts whose health score is at risk.")
 k[5].metric("Overdue", money(kpi["overdue_amount"], currency),
             help=f"{count(kpi['overdue_invoices'], 'invoice')} past their due date and not fully paid.")
 if kpi["missing_fx"]:
@@ -92,7 +93,10 @@ if st.session_state.get("portfolio_page", 1) > pages:  # the filter shrank the r
 page_no = st.session_state.get("portfolio_page", 1)
 rows = ui.cached(portfolio.page, db, actor, query, sort=sort, descending=descending,
                  offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-table = portfolio.for_display(rows)
+# Health is scored for the rows on this page only: one scores() call, cached per data version
+ids = tuple(int(i) for i in rows["id"])
+scored = ui.cached(health.scores, db, actor, query.today, account_ids=ids) if ids else None
+table = portfolio.for_display(rows, scored)
 # A new key whenever the rows may differ, so a ticked row never silently points at another account
 view_key = ui.digest(query, sort, descending, page_no, db.data_version)
 picked = st.dataframe(
@@ -101,6 +105,11 @@ picked = st.dataframe(
     column_config={
         "Open": st.column_config.LinkColumn(display_text="Open", width="small",
                                             help="Open the account's page"),
+        "Health": st.column_config.ProgressColumn(
+            format="%d", min_value=0, max_value=100, width="small",
+            help="Health score, 0 to 100; open the account for 'Why this score'."),
+        "Health risk": st.column_config.TextColumn(
+            help="Why the health score puts the account at risk; empty when it does not."),
         "Revenue YTD": st.column_config.NumberColumn(format="localized"),
         "Target YTD": st.column_config.NumberColumn(format="localized"),
         "Attainment": st.column_config.NumberColumn(format="percent"),

@@ -65,7 +65,7 @@ def overview() -> None:
     ui_review.table(show.leaderboard_for_display(board), "review_leaderboard", rows=50,
                     empty="No manager owns an account yet.",
                     money_columns=("Revenue YTD", "Target YTD"), percent_columns=("Attainment",))
-    left, right = st.columns(2)
+    left, right = ui_review.halves("overview")
     with left:
         risky = ui.cached(review.at_risk_accounts, db, actor, today)
         ui_review.heading("At-risk accounts", len(risky))
@@ -103,7 +103,7 @@ def since_last() -> None:
     items = show.diff_headline(change, baseline_currency)
     ui_review.kpi_row([(label, value, None, tip) for label, value, tip in items])
     names = {m: f.name for m, f in now.managers.items()}
-    left, right = st.columns(2)
+    left, right = ui_review.halves("since")
     with left:
         ui_review.heading("Attainment change per manager")
         ui_review.table(show.attainment_for_display(change.attainment), "review_diff_attainment",
@@ -121,6 +121,30 @@ def since_last() -> None:
             ui_review.heading(title, len(moves))
             ui_review.table(show.moves_for_display(moves, names, amount), f"review_diff_{key}",
                             empty=empty, money_columns=(amount,))
+    left, right = ui_review.halves("since_more")
+    with left:
+        for title, count, moves, empty, key in (
+                ("Escalations opened", change.escalations_opened, change.opened,
+                 "No escalation was opened.", "opened"),
+                ("Escalations closed", change.escalations_closed, change.closed,
+                 "No escalation was closed.", "closed")):
+            ui_review.heading(title, count)
+            if moves or not count:
+                ui_review.table(show.escalation_moves_for_display(moves), f"review_diff_{key}",
+                                empty=empty)
+            if note := show.unnamed(count, len(moves)):
+                st.caption(note)
+    with right:
+        ui_review.heading("Payments received")
+        if change.payments_itemised:
+            payments, summary = show.payments_for_display(change.payments, baseline_currency)
+            st.markdown(f"**{plain(summary)}**")
+            ui_review.table(payments, "review_diff_payments", empty="No payment came in.",
+                            money_columns=("Amount",))
+        else:
+            st.markdown(f"**{plain(money(change.payments_received, baseline_currency))} in all.**")
+            st.caption("The review compared with was kept before Account Desk kept each payment, "
+                       "so only the total compares.")
 
 
 # ---- walk-through -------------------------------------------------------------------------------
@@ -148,7 +172,7 @@ def walk_through() -> None:
         ("Open escalations", f"{line['open_escalations']:,}", None, None)])
     if "payout" in board and line.get("payout") is not None:
         st.caption(f"Projected payout this pay period: {money(line['payout'], line['payout_currency'])}.")
-    left, right = st.columns(2)
+    left, right = ui_review.halves("walk")
     with left:
         ui_review.heading("Action items", len(todo))
         ui_review.action_rows(todo, may_complete_here, mark_done, "review_walk")
@@ -209,9 +233,10 @@ if not kept.empty:
     baseline_currency = kept.loc[kept["id"] == compare, "currency"].iloc[0]
     compare_label = options[compare]
 
-tabs = st.tabs(["Overview", "Since last review", "Walk-through", "Notes & actions"], key="review_tab",
-               bind="query-params")
-for tab, render in zip(tabs, (overview, since_last, walk_through, notes_and_actions)):
-    if tab.open:
-        with tab:
-            render()
+with ui_review.wall():
+    tabs = st.tabs(["Overview", "Since last review", "Walk-through", "Notes & actions"],
+                   key="review_tab", bind="query-params")
+    for tab, render in zip(tabs, (overview, since_last, walk_through, notes_and_actions)):
+        if tab.open:
+            with tab:
+                render()

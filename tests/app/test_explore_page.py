@@ -23,7 +23,7 @@ def test_a_director_groups_revenue_by_tier_and_sees_a_chart_a_table_and_the_sql_
     at.multiselect(key="explore_group").select("tier").run()
     no_errors(at)
     assert at.get("plotly_chart")
-    assert set(at.dataframe[0].value["tier"]) == {"key", "strategic", "standard"}
+    assert set(at.dataframe[0].value["tier"]) == {"Key", "Strategic", "Standard"}
     assert at.query_params["group"] == ["tier"] or at.query_params["group"] == "tier"
     assert any(e.label == "SQL (read-only)" for e in at.expander)
 

@@ -102,6 +102,27 @@ def test_the_portfolio_shows_kpis_a_chart_and_the_account_table(as_director):
     assert len(at.dataframe[0].value) == min(100, _total(at))
 
 
+def test_the_portfolio_scores_health_once_for_the_visible_rows_only(demo_app, monkeypatch):
+    from lib import health
+    calls, real = [], health.scores
+
+    def counted(db, actor, today, account_ids=None):
+        calls.append(account_ids)
+        return real(db, actor, today, account_ids=account_ids)
+
+    monkeypatch.setattr(health, "scores", counted)
+    at = sign_in(demo_app, DIRECTOR)
+    no_errors(at)
+    shown = at.dataframe[0].value
+    assert _total(at) > 100 and len(calls) == 1 and len(calls[0]) == 100
+    assert shown["Health"].between(0, 100).all()
+    flagged = shown[shown["Health risk"] != ""]
+    assert 0 < len(flagged) < len(shown)
+    assert flagged["Health risk"].str.startswith("⚠ ").all()
+    at.run()  # the same page again comes from the cache
+    assert len(calls) == 1
+
+
 def test_choosing_a_tier_narrows_the_accounts_and_says_so(as_director):
     at = as_director
     everything = _total(at)

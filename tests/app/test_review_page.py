@@ -1,6 +1,6 @@
 """Team review page: the meeting-room screen for each role, presenter controls, reviews and
 their action items, the walk-through, and an empty database."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from lib.auth import create_first_admin
 from tests.app.conftest import app_db, no_errors, sign_in
@@ -34,8 +34,15 @@ def _keys(at) -> set[str]:
     return {w.key for w in (*at.button, *at.text_input, *at.text_area, *at.toggle) if w.key}
 
 
+def _wall_table(at, *columns):
+    """The first list on the wall (a static table, cells as markdown) with these columns,
+    its text as shown (markdown escapes removed)."""
+    frame = next(t.value for t in at.table if set(columns) <= set(t.value.columns))
+    return frame.map(lambda v: v.replace("\\", "") if isinstance(v, str) else v)
+
+
 def _leaderboard(at):
-    return next(d.value for d in at.dataframe if "Attainment" in d.value and "Manager" in d.value)
+    return _wall_table(at, "Attainment", "Manager")
 
 
 def _start_review(at, title="Week 47"):
@@ -77,6 +84,31 @@ def test_starting_a_review_keeps_it_with_who_started_it_and_the_next_one_compare
     figures = _metrics(at)
     assert figures["Target edits"] == "0" and figures["Escalations opened / closed"] == "0 / 0"
     assert "Attainment change per manager" in _subheaders(at)
+
+
+def test_since_last_review_names_the_escalation_opened_and_lists_the_payments_received(demo_app):
+    from tests.builders import add_interaction, add_invoice, add_payment
+    at = _start_review(_open(demo_app))
+    db = app_db()
+    account, manager = db.rows("SELECT id, owner_id FROM accounts WHERE name = ?",
+                               ["Brightwater Logistics Inc."])[0]
+    today = date.today()
+    add_interaction(db, account, manager, datetime.combine(today, datetime.min.time()),
+                    type="escalation", severity="critical", escalation_status="open",
+                    subject="Shipment lost at customs")
+    invoice = add_invoice(db, account, today - timedelta(days=40), today - timedelta(days=10), 5_000)
+    add_payment(db, invoice, today, 4_321)
+    at = _tab(at.run(), "Since last review")
+    assert _metrics(at)["Escalations opened / closed"] == "1 / 0"
+    assert _subheaders(at)[-3:] == ["Escalations opened", "Escalations closed", "Payments received"]
+    opened = _wall_table(at, "Subject", "Now")
+    assert opened[["Account", "Subject", "Severity", "Now"]].values.tolist() == [
+        ["Brightwater Logistics Inc.", "Shipment lost at customs", "Critical", "Open"]]
+    assert opened["Open"].tolist() == [f"[Open](/account?account={account})"]
+    paid = _wall_table(at, "Paid on")
+    assert paid[["Account", "Paid on", "Amount"]].values.tolist() == [
+        ["Brightwater Logistics Inc.", f"{today:%d %b %Y}", "4,321"]]
+    assert any(m.value.replace("\\", "").startswith("**1 payment, $4,321 in all") for m in at.markdown)
 
 
 def test_an_action_item_added_in_the_review_can_be_marked_done_there(demo_app):

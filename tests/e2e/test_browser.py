@@ -177,3 +177,16 @@ def test_an_account_opens_from_a_link_with_its_whole_story(demo_server, page, ar
         assert_no_exception(page)
     page.get_by_role("tab", name="Revenue vs target").click()
     screenshot(page, artifacts / "account.png")
+
+
+def test_the_portfolio_table_shows_a_health_score_column_with_the_at_risk_mark(demo_server, page, artifacts):
+    sign_in(page, demo_server.url, DIRECTOR)
+    page.get_by_role("heading", name="Accounts").wait_for()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()  # the grid writes its accessible copy once it is in view
+    grid.locator('[role="columnheader"]').first.wait_for(state="attached")
+    headers = [h.strip() for h in grid.locator('[role="columnheader"]').all_inner_texts()]
+    assert headers[:4] == ["Account", "Open", "Health", "Health risk"], headers
+    assert grid.locator('[role="gridcell"]').filter(has_text="⚠ ").count() > 0
+    assert_no_exception(page)
+    screenshot(page, artifacts / "portfolio-health.png")

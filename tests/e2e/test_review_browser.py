@@ -60,3 +60,35 @@ def test_a_review_started_with_an_action_item_puts_the_item_in_the_owners_my_wor
     assert maya.get_by_role("heading", name="Action items from team reviews").count() == 0
     assert_no_exception(maya)
     maya.context.close()
+
+
+_LEGIBILITY = """() => {
+  const px = (e) => parseFloat(getComputedStyle(e).fontSize);
+  const cells = [...document.querySelectorAll('[data-testid="stTable"] td')];
+  const values = [...document.querySelectorAll('[data-testid="stMetricValue"]')];
+  return {
+    cell_px: Math.min(...cells.map(px)), cells: cells.length,
+    value_px: Math.min(...values.map(px)),
+    cut_values: values.filter(v => v.scrollWidth > v.clientWidth + 1).map(v => v.innerText),
+    wide_tables: [...document.querySelectorAll('[data-testid="stTable"]')]
+        .filter(t => t.scrollWidth > t.clientWidth + 1).length,
+  };
+}"""
+
+
+def test_the_presentation_is_large_type_and_fits_a_1280_by_720_screen(demo_server, browser, artifacts):
+    room = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    room.set_default_timeout(30_000)
+    sign_in(room, demo_server.url + "/review", DIRECTOR)
+    room.get_by_role("heading", name="Leaderboard").wait_for()
+    wait_idle(room)
+    for tab in ("Overview", "Walk-through"):
+        room.get_by_role("tab", name=tab).click()
+        wait_idle(room)
+        assert_no_exception(room)
+        seen = room.evaluate(_LEGIBILITY)
+        assert seen["cells"] > 0 and seen["cell_px"] >= 19, seen     # the default is 14 px
+        assert seen["value_px"] >= 40, seen                          # the default is 36 px
+        assert seen["cut_values"] == [] and seen["wide_tables"] == 0, seen
+    room.screenshot(path=artifacts / "review-1280x720.png")
+    room.context.close()

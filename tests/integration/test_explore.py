@@ -2,7 +2,7 @@
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -12,7 +12,7 @@ from lib.errors import NotAllowed, NotFound, ValidationFailed
 from lib.explore import ExploreSpec
 from lib.exports import csv_bytes, xlsx_bytes
 from lib.filters import Condition
-from tests.builders import add_fx, add_revenue, make_account
+from tests.builders import add_fx, add_interaction, add_revenue, make_account, make_manager
 
 
 @pytest.fixture
@@ -31,8 +31,37 @@ def revenue(db, team):
 def test_grouping_sums_in_duckdb_and_converts_to_the_reporting_currency(revenue, team):
     spec = ExploreSpec(table="revenue", group_by=("tier",), agg="sum", measure="amount_rep")
     result = explore.run(revenue, team["viewer"], spec)
-    assert dict(zip(result.frame["tier"], result.frame["value"])) == {"key": 300.0, "standard": 20.0}
+    assert dict(zip(result.frame["tier"], result.frame["value"])) == {"Key": 300.0, "Standard": 20.0}
     assert result.total == 2 and not result.capped
+
+
+def test_two_managers_of_the_same_name_are_two_groups_each_shown_by_name_and_id(revenue, team):
+    first, second = (make_manager(revenue, name="Sam Lee") for _ in range(2))
+    for owner, amount in ((first, 5), (second, 7)):
+        account = make_account(revenue, name=f"Lee account {owner}", owner_id=owner)
+        add_revenue(revenue, account, date(2026, 1, 1), amount)
+    spec = ExploreSpec(table="revenue", group_by=("owner",), agg="sum", measure="amount",
+                       sort="owner", descending=False)
+    frame = explore.run(revenue, team["viewer"], spec).frame
+    assert list(frame.columns) == ["owner", "value"]
+    assert dict(zip(frame["owner"], frame["value"])) == {
+        "Maya Thompson": 280.0, "Oliver Bennett": 20.0,
+        f"Sam Lee (#{first})": 5.0, f"Sam Lee (#{second})": 7.0}
+
+
+def test_interactions_grouped_by_type_and_manager_read_as_words_and_names(revenue, team):
+    account = revenue.value("SELECT id FROM accounts WHERE name = 'Plain'")
+    add_interaction(revenue, account, team["maya_row"], datetime(2026, 3, 1, 10), type="qbr")
+    add_interaction(revenue, account, team["maya_row"], datetime(2026, 3, 2, 10), type="escalation",
+                    severity="critical", escalation_status="in_progress")
+    spec = ExploreSpec(table="interactions", group_by=("type", "manager"), agg="count", sort="type",
+                       descending=False)
+    frame = explore.run(revenue, team["viewer"], spec).frame
+    assert frame[["type", "manager", "value"]].values.tolist() == [
+        ["Escalation", "Maya Thompson", 1], ["QBR", "Maya Thompson", 1]]
+    listing = explore.run(revenue, team["viewer"], ExploreSpec(table="interactions", sort="date")).frame
+    assert set(listing["escalation_status"].dropna()) == {"In progress"}
+    assert "manager_id" not in listing and "account_id" not in listing
 
 
 def test_filters_narrow_the_rows_and_the_sentence_says_how(revenue, team):

@@ -3,11 +3,13 @@ from datetime import date, datetime
 
 import pytest
 
+from lib import health
 from lib.filters import Condition
 from lib.users import Actor
-from lib.portfolio import PortfolioQuery, filter_options, for_display, kpis, monthly, page
+from lib.portfolio import (PortfolioQuery, filter_options, for_display, health_columns, kpis,
+                           monthly, page)
 from tests.builders import (add_account_target, add_fx, add_interaction, add_invoice, add_payment,
-                            add_revenue, make_account, make_manager)
+                            add_revenue, make_account, make_manager, make_user)
 
 TODAY = date(2026, 11, 22)
 ME = Actor(1, "Reader", "viewer")  # every role reads every account
@@ -114,3 +116,30 @@ def test_an_empty_database_gives_zero_kpis_and_no_rows(db):
     assert (k["accounts"], k["revenue_ytd"], k["attainment"]) == (0, 0, None)
     assert page(db, ME, query).empty
     assert monthly(db, ME, query)["revenue"].isna().all()
+
+
+def test_each_row_shows_its_health_score_and_an_at_risk_account_says_why(db, book):
+    quiet = make_account(db, name="Quiet")  # never contacted, nothing else: 85 points
+    admin = make_user(db, "admin")
+    health.set_weights(db, admin, {}, 86, health.for_editing(db)["version"])
+    rows = page(db, ME, PortfolioQuery(today=TODAY), sort="name", descending=False)
+    scored = health.scores(db, ME, TODAY, account_ids=rows["id"].tolist())
+    shown = for_display(rows, scored).set_index("Account")
+    assert list(shown.index) == ["Acme", "Beta", "Quiet"]  # the rows keep their order
+    assert shown.loc["Quiet", "Health"] == 85
+    assert shown.loc["Quiet", "Health risk"] == "⚠ Score 85 is below the at-risk threshold of 86"
+    by_id = scored.set_index("account_id")
+    for name, account in (("Acme", book["acme"]), ("Beta", book["beta"])):
+        assert shown.loc[name, "Health"] == round(by_id.loc[account, "score"])
+        assert (shown.loc[name, "Health risk"] != "") == bool(by_id.loc[account, "at_risk"])
+
+
+def test_a_row_without_a_score_shows_no_score_and_no_risk_rather_than_another_rows():
+    import pandas as pd
+    scored = pd.DataFrame({"account_id": [7, 3], "score": [40.4, 91.6], "at_risk": [True, False],
+                           "reasons": [["At risk: score 40 is below the at-risk threshold of 50",
+                                        "−15: never contacted"], []]})
+    score, risk = health_columns(pd.Series([3, 5, 7]), scored)
+    assert score == [92, None, 40]
+    assert risk == ["", "", "⚠ Score 40 is below the at-risk threshold of 50"]
+    assert health_columns(pd.Series([3]), None) == ([None], [""])

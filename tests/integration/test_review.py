@@ -108,6 +108,72 @@ def test_the_next_review_shows_revenue_risk_escalations_payments_and_target_edit
     assert edits[["subject", "reason"]].values.tolist() == [["Acme", "Bigger order"]]
 
 
+def _resolve(db, escalation_id):
+    db.write(SYSTEM, lambda tx: (tx.execute(
+        "UPDATE interactions SET escalation_status = 'resolved', resolved_at = ? WHERE id = ?",
+        [datetime(2026, 11, 21, 9), escalation_id]), tx.audit("update", "interaction")))
+
+
+@pytest.fixture
+def between(db, team, book):
+    """Before the review: Birch's escalation is open and Acme has paid 500. Then the review;
+    then Birch's escalation is resolved, Acme raises one, and two payments come in."""
+    maya = team["maya_row"]
+    birch_issue = add_interaction(db, book["birch"], maya, datetime(2026, 11, 2, 10), type="escalation",
+                                  severity="medium", escalation_status="open", subject="Wrong invoice")
+    invoice = add_invoice(db, book["acme"], date(2026, 10, 1), date(2026, 10, 31), 2_000)
+    add_payment(db, invoice, date(2026, 11, 3), 500)
+    review_id = _start(db, team["eleanor"])
+    _resolve(db, birch_issue)
+    add_interaction(db, book["acme"], maya, datetime(2026, 11, 20, 10), type="escalation",
+                    severity="high", escalation_status="open", subject="Late delivery")
+    add_payment(db, invoice, date(2026, 11, 19), 300)
+    cedar_invoice = add_invoice(db, book["cedar"], date(2026, 10, 1), date(2026, 10, 31), 900)
+    add_payment(db, cedar_invoice, date(2026, 11, 21), 900)
+    return review_id
+
+
+def test_the_next_review_names_the_escalations_opened_and_closed_and_the_payments_received(
+        db, team, book, between):
+    eleanor = team["eleanor"]
+    assert db.value("SELECT count(*) FROM review_escalations WHERE review_id = ?", [between]) == 1
+    assert db.value("SELECT sum(amount) FROM review_payments WHERE review_id = ?", [between]) == 500
+    before = review_log.saved_snapshot(db, eleanor, between)
+    change = diff(before, review.snapshot_now(db, eleanor, currency="USD", today=TODAY))
+    assert [(m.account, m.subject, m.severity, m.state) for m in change.opened] == [
+        ("Acme", "Late delivery", "high", "open")]
+    assert [(m.account, m.subject, m.severity, m.state) for m in change.closed] == [
+        ("Birch", "Wrong invoice", "medium", "resolved")]
+    assert (change.escalations_opened, change.escalations_closed) == (1, 1)
+    assert [(p.account, p.paid_on, p.amount) for p in change.payments] == [
+        ("Cedar", date(2026, 11, 21), 900.0), ("Acme", date(2026, 11, 19), 300.0)]
+    assert change.payments_itemised and change.payments_received == pytest.approx(1_200.0)
+
+
+def test_the_review_after_next_compares_with_its_own_kept_details(db, team, book, between):
+    second = _start(db, team["eleanor"], title="Week 48")
+    change = diff(review_log.saved_snapshot(db, team["eleanor"], between),
+                  review_log.saved_snapshot(db, team["eleanor"], second))
+    assert [m.subject for m in change.opened] == ["Late delivery"]
+    assert [p.amount for p in change.payments] == [900.0, 300.0]
+
+
+def test_a_review_kept_before_details_were_kept_still_compares_by_its_counts(db, team, book, between):
+    db.write(SYSTEM, lambda tx: (tx.execute("UPDATE reviews SET details_kept = false"),
+                                 tx.execute("DELETE FROM review_escalations"),
+                                 tx.execute("DELETE FROM review_payments"),
+                                 tx.audit("update", "review")))
+    before = review_log.saved_snapshot(db, team["eleanor"], between)
+    assert before.escalations is None and before.payments is None
+    change = diff(before, review.snapshot_now(db, team["eleanor"], currency="USD", today=TODAY))
+    assert (change.escalations_opened, change.escalations_closed) == (1, 1)
+    # what the set of open escalations proves is still named
+    assert [m.subject for m in change.opened] == ["Late delivery"]
+    assert [m.subject for m in change.closed] == ["Wrong invoice"]
+    assert not change.payments_itemised and change.payments == ()
+    assert change.payments_received == pytest.approx(1_200.0)
+
+
 def test_notes_are_kept_with_the_review_and_a_stale_save_is_a_conflict_not_an_overwrite(db, team, book):
     review_id = _start(db, team["eleanor"])
     version = review_log.save_notes(db, team["eleanor"], review_id, 1, "Maya to chase Acme.")

@@ -71,8 +71,10 @@ def test_a_grouped_spec_sums_its_measure_by_the_whitelisted_columns_and_is_cappe
     spec = ExploreSpec(table="revenue", group_by=("owner", "month"), agg="avg", measure="amount_rep",
                        sort="value", descending=False)
     query = explore.compile_spec(spec, limit=50)
-    assert 'SELECT "owner", "month", avg("amount_rep") AS value' in query.sql
-    assert 'GROUP BY "owner", "month"' in query.sql
+    # the owner is a person: grouped by their id, their name shown
+    assert ('SELECT any_value("owner") AS "owner", "owner_id" AS "_id_of_owner", "month", '
+            'avg("amount_rep") AS value') in query.sql
+    assert 'GROUP BY "owner_id", "month"' in query.sql
     assert 'ORDER BY "value" ASC NULLS LAST' in query.sql and "LIMIT $cap" in query.sql
     assert query.params["cap"] == 50
 

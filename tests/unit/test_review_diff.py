@@ -1,9 +1,11 @@
 """What changed since the last review: the pure diff of two snapshots, on worked examples."""
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
-from lib.review_diff import AccountFigures, ManagerFigures, Snapshot, diff
+from lib.review_diff import (AccountFigures, EscalationFigures, ManagerFigures, PaymentFigures,
+                             Snapshot, diff)
+from lib.review_display import payments_for_display, unnamed
 
 LAST_WEEK = datetime(2026, 11, 15, 9, 0)
 TODAY = datetime(2026, 11, 22, 9, 0)
@@ -110,3 +112,110 @@ def test_an_escalation_deleted_while_open_counts_as_closed():
     after = snapshot(TODAY, open_escalations=frozenset({1}), escalations_raised=1)
     change = diff(before, after)
     assert (change.escalations_opened, change.escalations_closed) == (0, 1)
+
+
+def escalation(account, subject, state="open", severity="high", account_id=10):
+    return EscalationFigures(account_id, account, subject, severity, state)
+
+
+def payment(account, amount, day=1, account_id=10):
+    return PaymentFigures(account_id, account, date(2026, 11, day), amount)
+
+
+@pytest.mark.parametrize("then, now, opened, closed", [
+    # id -> state at the last review, id -> state now; what is named opened / closed
+    ({}, {1: "open"}, [1], []),                                   # raised since
+    ({1: "open"}, {1: "resolved"}, [], [1]),                      # resolved since
+    ({}, {1: "resolved"}, [1], [1]),                              # raised and resolved in between
+    ({1: "resolved"}, {1: "open"}, [1], []),                      # reopened
+    ({1: "open"}, {1: "deleted"}, [], [1]),                       # deleted while open
+    ({1: "open"}, {}, [], [1]),                                   # gone from the record while open
+    ({}, {1: "deleted"}, [], []),                                 # raised in error and deleted
+    ({1: "resolved"}, {1: "deleted"}, [], []),                    # a closed one deleted
+    ({1: "open", 2: "resolved"}, {1: "open", 2: "resolved"}, [], []),  # nothing happened
+])
+def test_each_escalation_is_named_as_opened_or_closed_by_what_happened_between_reviews(
+        then, now, opened, closed):
+    before = snapshot(LAST_WEEK, escalations={i: escalation("Acme", f"#{i}", s) for i, s in then.items()})
+    after = snapshot(TODAY, escalations={i: escalation("Acme", f"#{i}", s) for i, s in now.items()})
+    change = diff(before, after)
+    assert [m.escalation_id for m in change.opened] == opened
+    assert [m.escalation_id for m in change.closed] == closed
+    assert (change.escalations_opened, change.escalations_closed) == (len(opened), len(closed))
+
+
+def test_a_named_escalation_carries_its_account_subject_severity_and_state_worst_first():
+    before = snapshot(LAST_WEEK, escalations={1: escalation("Acme", "Late delivery", "open", "low")})
+    after = snapshot(TODAY, escalations={
+        1: escalation("Acme", "Late delivery", "resolved", "low"),
+        2: escalation("Birch", "Wrong invoice", "open", "medium", account_id=11),
+        3: escalation("Cedar", "Outage", "open", "critical", account_id=12)})
+    change = diff(before, after)
+    assert [(m.account, m.subject, m.severity, m.state) for m in change.opened] == [
+        ("Cedar", "Outage", "critical", "open"), ("Birch", "Wrong invoice", "medium", "open")]
+    assert [(m.account_id, m.subject, m.state) for m in change.closed] == [(10, "Late delivery", "resolved")]
+
+
+def test_against_an_older_review_without_details_counts_still_compare_and_only_proven_ones_are_named():
+    # the old review kept: 10 raised, 8 resolved, 1 and 2 open; since then 2 resolved, 3 raised,
+    # and 4 raised and resolved (which only the running counts show)
+    before = snapshot(LAST_WEEK, open_escalations=frozenset({1, 2}), escalations_raised=10,
+                      escalations_resolved=8)
+    after = snapshot(TODAY, open_escalations=frozenset({1, 3}), escalations_raised=12,
+                     escalations_resolved=10, escalations={
+                         1: escalation("Acme", "a"), 2: escalation("Acme", "b", "resolved"),
+                         3: escalation("Acme", "c"), 4: escalation("Acme", "d", "resolved"),
+                         5: escalation("Acme", "long ago", "resolved")})
+    change = diff(before, after)
+    assert (change.escalations_opened, change.escalations_closed) == (2, 2)
+    assert [m.subject for m in change.opened] == ["c"]
+    assert [m.subject for m in change.closed] == ["b"]
+    assert unnamed(change.escalations_opened, len(change.opened)).startswith("1 more not named")
+    assert unnamed(change.escalations_closed, len(change.closed)) is not None
+    assert unnamed(2, 2) is None
+
+
+def test_payments_received_are_the_payments_not_counted_last_time_biggest_first_and_their_sum():
+    kept = {1: payment("Acme", 500.0), 2: payment("Birch", 80.0, account_id=11)}
+    before = snapshot(LAST_WEEK, payments=kept, payments_received=580.0)
+    after = snapshot(TODAY, payments_received=1_880.0, payments={
+        **kept, 3: payment("Cedar", 300.0, day=18, account_id=12),
+        4: payment("Acme", 1_000.0, day=20), 5: payment("Dune", 0.5, day=21, account_id=13)})
+    change = diff(before, after)
+    assert change.payments_itemised
+    assert [(p.payment_id, p.account, p.amount, p.paid_on.day) for p in change.payments] == [
+        (4, "Acme", 1_000.0, 20), (3, "Cedar", 300.0, 18), (5, "Dune", 0.5, 21)]
+    assert change.payments_received == pytest.approx(1_300.5)
+
+
+def test_a_payment_deleted_since_is_not_received_and_the_total_counts_only_what_came_in():
+    before = snapshot(LAST_WEEK, payments={1: payment("Acme", 500.0)}, payments_received=500.0)
+    after = snapshot(TODAY, payments={2: payment("Birch", 70.0)}, payments_received=70.0)
+    change = diff(before, after)
+    assert [p.payment_id for p in change.payments] == [2]
+    assert change.payments_received == pytest.approx(70.0)
+
+
+def test_against_an_older_review_without_its_payments_only_the_growth_of_the_total_compares():
+    before = snapshot(LAST_WEEK, payments_received=1_000.0)
+    after = snapshot(TODAY, payments_received=1_400.0, payments={1: payment("Acme", 400.0)})
+    change = diff(before, after)
+    assert not change.payments_itemised and change.payments == ()
+    assert change.payments_received == pytest.approx(400.0)
+
+
+@pytest.mark.parametrize("amounts, top, listed, sentence", [
+    ([], 3, 0, "0 payments, $0 in all."),
+    ([50.0], 3, 1, "1 payment, $50 in all."),
+    ([900.0, 50.0, 25.0], 3, 3, "3 payments, $975 in all."),
+    ([900.0, 50.0, 25.0, 20.0, 5.0], 2, 2,
+     "5 payments, $1,000 in all; the 2 biggest are listed, the other 3 come to $50."),
+])
+def test_the_payments_list_shows_the_top_ones_with_the_total_and_what_the_rest_come_to(
+        amounts, top, listed, sentence):
+    after = snapshot(TODAY, payments={i: payment(f"A{i}", a, account_id=i) for i, a in enumerate(amounts)})
+    rows = diff(snapshot(LAST_WEEK, payments={}), after).payments
+    frame, said = payments_for_display(rows, "USD", top=top)
+    assert len(frame) == listed and said == sentence
+    assert list(frame["Amount"]) == sorted(amounts, reverse=True)[:top]
+    assert list(frame.columns) == ["Open", "Account", "Paid on", "Amount"]
