@@ -23,8 +23,8 @@ from lib.errors import UserError
 from lib.performance import Scope, bound
 from lib.periods import YearToDate, add_months
 from lib.permissions import require
-from lib.review_diff import (AccountFigures, EscalationFigures, ManagerFigures, PaymentFigures,
-                             Snapshot)
+from lib.review_diff import (AccountFigures, EscalationFigures, ManagerFigures, PaymentMove,
+                             PaymentsReceived, Snapshot)
 from lib.users import Actor
 
 TOP = 10
@@ -250,6 +250,7 @@ _COUNTERS = f"""WITH {fx.RATES_CTE},
            LEFT JOIN fx_factors f ON f.currency = i.currency
                 AND f.month = date_trunc('month', i.issue_date)::DATE
            WHERE p.paid_on <= $today) AS payments_received,
+        (SELECT coalesce(max(id), 0) FROM payments) AS payments_through,
         (SELECT count(*) FROM target_changes) AS target_edits"""
 
 
@@ -261,13 +262,20 @@ _ESCALATIONS = """
     FROM interactions i JOIN accounts a ON a.id = i.account_id
     WHERE i.type = 'escalation' AND NOT i.is_planned ORDER BY i.id"""
 
-# the same payments, converted the same way, as the running total in _COUNTERS
-_PAYMENTS = f"""WITH {fx.RATES_CTE},
-    {fx.factors("SELECT DISTINCT date_trunc('month', issue_date)::DATE FROM invoices")}
-    SELECT p.id, i.account_id, a.name AS account, p.paid_on, p.amount::DOUBLE * f.factor AS amount
-    FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN accounts a ON a.id = i.account_id
-    JOIN fx_factors f ON f.currency = i.currency AND f.month = date_trunc('month', i.issue_date)::DATE
-    WHERE p.paid_on <= $today AND f.factor IS NOT NULL ORDER BY p.id"""
+# the payments converted as in the running total of _COUNTERS; how many there are and their
+# total, with the biggest few alongside (one row with empty payment columns when there are none)
+_PAYMENTS_BETWEEN = f"""WITH {fx.RATES_CTE},
+    {fx.factors("SELECT DISTINCT date_trunc('month', issue_date)::DATE FROM invoices")},
+    paid AS (
+        SELECT p.id, i.account_id, a.name AS account, p.paid_on, p.amount::DOUBLE * f.factor AS amount
+        FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN accounts a ON a.id = i.account_id
+        JOIN fx_factors f ON f.currency = i.currency AND f.month = date_trunc('month', i.issue_date)::DATE
+        WHERE p.id > $after AND p.id <= $through AND f.factor IS NOT NULL),
+    biggest AS (SELECT * FROM paid ORDER BY amount DESC, paid_on, account, id LIMIT $limit)
+    SELECT t.n, t.total, b.id, b.account_id, b.account, b.paid_on, b.amount
+    FROM (SELECT count(*) AS n, coalesce(sum(amount), 0) AS total FROM paid) t
+    LEFT JOIN biggest b ON true
+    ORDER BY b.amount DESC, b.paid_on, b.account, b.id"""
 
 
 def escalation_details(db: Database, actor: Actor) -> dict[int, EscalationFigures]:
@@ -278,11 +286,18 @@ def escalation_details(db: Database, actor: Actor) -> dict[int, EscalationFigure
             for i, a, name, subject, severity, state in db.rows(_ESCALATIONS)}
 
 
-def payment_details(db: Database, actor: Actor, currency: str, today: date) -> dict[int, PaymentFigures]:
-    """Every payment received by `today`: id -> account, day paid, amount in `currency`."""
+def payments_between(db: Database, actor: Actor, after_id: int, through_id: int, currency: str,
+                     limit: int = TOP) -> PaymentsReceived:
+    """The payments that still exist with `after_id` < id <= `through_id` (two snapshots'
+    watermarks: what came in between), amounts in `currency`: the `limit` biggest, how many
+    there are and their total. One query; never more than `limit` rows."""
     require(actor, "read_accounts")
-    rows = db.rows(_PAYMENTS, bound(_PAYMENTS, {"rep": currency, "today": today}))
-    return {int(i): PaymentFigures(int(a), n, d, float(x)) for i, a, n, d, x in rows}
+    params = {"rep": currency, "after": after_id, "through": through_id, "limit": limit}
+    rows = db.rows(_PAYMENTS_BETWEEN, bound(_PAYMENTS_BETWEEN, params))
+    count, total = (int(rows[0][0]), float(rows[0][1])) if rows else (0, 0.0)
+    biggest = tuple(PaymentMove(int(i), int(a), n, d, float(x))
+                    for _, _, i, a, n, d, x in rows if i is not None)
+    return PaymentsReceived(biggest, count, total)
 
 
 def snapshot_now(db: Database, actor: Actor, *, currency: str, today: date,
@@ -306,7 +321,7 @@ def snapshot_now(db: Database, actor: Actor, *, currency: str, today: date,
         payments_received=float(counters["payments_received"]),
         target_edits=int(counters["target_edits"]),
         escalations=escalation_details(db, actor),
-        payments=payment_details(db, actor, currency, today))
+        payments_through=int(counters["payments_through"]))
 
 
 def manager_names(db: Database, actor: Actor) -> dict[int, str]:

@@ -18,9 +18,11 @@ the review's "since last review" panel:
   snapshot kept before escalations were kept one by one (`escalations` None), the counts are the
   growth of the running counts of escalations raised and resolved, or the change in the set of
   open ones where that says more, and only what the set of open ones proves is named;
-* payments received: each payment counted now that was not counted then, biggest first, and
-  their total; compared with a snapshot without its payments, only the growth of the running
-  total (no payment named);
+* payments received: the growth of the running total. Each snapshot also keeps its watermark,
+  the highest payment id when it was taken (ids only grow), so the payments received in between
+  are those with an id above the earlier watermark and up to the later one; `diff` reports that
+  range and lib.review lists them from the database. Compared with a snapshot kept before the
+  watermark (None), only the total compares (no payment named);
 * target edits: the growth of the running count.
 """
 from __future__ import annotations
@@ -63,14 +65,6 @@ class EscalationFigures:
 
 
 @dataclass(frozen=True)
-class PaymentFigures:
-    account_id: int
-    account: str
-    paid_on: date
-    amount: float           # in the snapshot's currency
-
-
-@dataclass(frozen=True)
 class Snapshot:
     taken_at: datetime
     fiscal_year: str
@@ -81,10 +75,10 @@ class Snapshot:
     escalations_resolved: int = 0
     payments_received: float = 0.0
     target_edits: int = 0
-    # id -> details of every escalation / every payment counted; None in a snapshot kept before
-    # they were kept one by one
+    # id -> details of every escalation; None in a snapshot kept before they were kept one by one
     escalations: dict[int, EscalationFigures] | None = None
-    payments: dict[int, PaymentFigures] | None = None
+    # the highest payment id when taken (0: no payment yet); None in a snapshot kept before it was
+    payments_through: int | None = None
 
     @property
     def revenue(self) -> float:
@@ -132,6 +126,23 @@ class PaymentMove:
 
 
 @dataclass(frozen=True)
+class PaymentsReceived:
+    """The payments received in an id range: the biggest few, and how many there are in all
+    and their total (lib.review.payments_between)."""
+    biggest: tuple[PaymentMove, ...]   # biggest first
+    count: int
+    total: float
+
+    @property
+    def rest(self) -> int:
+        return self.count - len(self.biggest)
+
+    @property
+    def rest_total(self) -> float:
+        return self.total - sum(p.amount for p in self.biggest)
+
+
+@dataclass(frozen=True)
 class ReviewDiff:
     since: datetime
     new_revenue: tuple[AccountMove, ...]
@@ -146,8 +157,14 @@ class ReviewDiff:
     target_edits: int
     opened: tuple[EscalationMove, ...] = ()      # named; fewer than the count when not provable
     closed: tuple[EscalationMove, ...] = ()
-    payments: tuple[PaymentMove, ...] = ()       # biggest first
-    payments_itemised: bool = False              # False: the earlier snapshot kept only the total
+    # the payments received are those with payments_after < id <= payments_through; both None
+    # (not itemised) when either snapshot has no watermark: then only the total compares
+    payments_after: int | None = None
+    payments_through: int | None = None
+
+    @property
+    def payments_itemised(self) -> bool:
+        return self.payments_after is not None and self.payments_through is not None
 
     @property
     def new_revenue_total(self) -> float:
@@ -237,15 +254,6 @@ def _escalation_changes(before: Snapshot, after: Snapshot) -> tuple[list, list]:
     return opened, closed
 
 
-def _payments(before: Snapshot, after: Snapshot) -> tuple[PaymentMove, ...] | None:
-    """Payments counted in `after` and not in `before`, biggest first; None unless both kept them."""
-    if before.payments is None or after.payments is None:
-        return None
-    moves = [PaymentMove(i, p.account_id, p.account, p.paid_on, p.amount)
-             for i, p in after.payments.items() if i not in before.payments]
-    return tuple(sorted(moves, key=lambda m: (-m.amount, m.paid_on, m.account, m.payment_id)))
-
-
 def diff(before: Snapshot, after: Snapshot) -> ReviewDiff:
     """What changed from `before` (the last review) to `after` (now or a later review)."""
     new, lost = _revenue_changes(before, after)
@@ -258,16 +266,16 @@ def diff(before: Snapshot, after: Snapshot) -> ReviewDiff:
                            len(before.open_escalations - after.open_escalations), len(closed))
         opened_count = max(after.escalations_raised - before.escalations_raised,
                            len(after.open_escalations - before.open_escalations), len(opened))
-    payments = _payments(before, after)
-    received = (sum(p.amount for p in payments) if payments is not None
-                else max(after.payments_received - before.payments_received, 0.0))
+    watermarks = (before.payments_through, after.payments_through)
+    itemised = None not in watermarks
     booked = (after.revenue - before.revenue if before.fiscal_year == after.fiscal_year else None)
     return ReviewDiff(
         since=before.taken_at, new_revenue=_by_amount(new), lost_revenue=_by_amount(lost),
         revenue_booked=booked, attainment=_attainment(before, after),
         became_at_risk=_by_amount(became), recovered=_by_amount(recovered),
         escalations_opened=opened_count, escalations_closed=closed_count,
-        payments_received=received,
+        payments_received=max(after.payments_received - before.payments_received, 0.0),
         target_edits=max(after.target_edits - before.target_edits, 0),
-        opened=_by_severity(opened), closed=_by_severity(closed), payments=payments or (),
-        payments_itemised=payments is not None)
+        opened=_by_severity(opened), closed=_by_severity(closed),
+        payments_after=watermarks[0] if itemised else None,
+        payments_through=watermarks[1] if itemised else None)

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from lib.formatting import money, percent, plain
-from lib.review_diff import AccountMove, AttainmentChange, EscalationMove, PaymentMove, ReviewDiff
+from lib.review_diff import AccountMove, AttainmentChange, EscalationMove, PaymentsReceived, ReviewDiff
 
 SEVERITIES = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
 STATES = {"open": "Open", "resolved": "Resolved", "deleted": "Deleted"}
@@ -99,8 +99,10 @@ def target_edits_for_display(rows: pd.DataFrame) -> pd.DataFrame:
         "Why": rows["reason"].fillna(""), "By": rows["changed_by_name"]})
 
 
-def diff_headline(d: ReviewDiff, currency: str) -> list[tuple[str, str, str | None]]:
-    """(label, value, help) for the since-last-review figures."""
+def diff_headline(d: ReviewDiff, currency: str,
+                  received: PaymentsReceived | None = None) -> list[tuple[str, str, str | None]]:
+    """(label, value, help) for the since-last-review figures; `received`, the payments listed
+    (when they can be), gives the payments' figure, else the running total's growth does."""
     booked = "—" if d.revenue_booked is None else money(d.revenue_booked, currency)
     return [
         ("Revenue booked", booked, "Change in the team's revenue year to date (— when the "
@@ -109,8 +111,9 @@ def diff_headline(d: ReviewDiff, currency: str) -> list[tuple[str, str, str | No
          f"{len(d.new_revenue)} accounts with revenue in the last month that had none before."),
         ("Lost revenue", money(d.lost_revenue_total, currency),
          f"{len(d.lost_revenue)} accounts that had revenue in the last month and have none now."),
-        ("Payments received", money(d.payments_received, currency),
-         f"{len(d.payments):,} payments came in since." if d.payments_itemised else None),
+        ("Payments received",
+         money(d.payments_received if received is None else received.total, currency),
+         None if received is None else f"{received.count:,} payments came in since."),
         ("Target edits", f"{d.target_edits:,}", None),
         ("Escalations opened / closed", f"{d.escalations_opened:,} / {d.escalations_closed:,}", None),
     ]
@@ -132,20 +135,18 @@ def unnamed(count: int, named: int) -> str | None:
             "Account Desk kept each escalation, so only its counts compare.")
 
 
-def payments_for_display(rows: tuple[PaymentMove, ...], currency: str,
-                         top: int = TOP_PAYMENTS) -> tuple[pd.DataFrame, str]:
-    """The `top` biggest payments as rows, and a sentence with the total and the rest."""
-    shown = rows[:top]
+def payments_for_display(received: PaymentsReceived, currency: str) -> tuple[pd.DataFrame, str]:
+    """The biggest payments as rows, and a sentence with how many, their total and the rest."""
+    shown = received.biggest
     frame = pd.DataFrame({"Open": [f"/account?account={m.account_id}" for m in shown],
                           "Account": [m.account for m in shown],
                           "Paid on": [f"{m.paid_on:%d %b %Y}" for m in shown],
                           "Amount": [round(m.amount, 2) for m in shown]})
-    total = sum(m.amount for m in rows)
-    rest = rows[top:]
-    sentence = f"{len(rows):,} payment{'' if len(rows) == 1 else 's'}, {money(total, currency)} in all"
-    if rest:
-        sentence += (f"; the {len(shown):,} biggest are listed, the other {len(rest):,} "
-                     f"come to {money(sum(m.amount for m in rest), currency)}")
+    n = received.count
+    sentence = f"{n:,} payment{'' if n == 1 else 's'}, {money(received.total, currency)} in all"
+    if received.rest > 0:
+        sentence += (f"; the {len(shown):,} biggest are listed, the other {received.rest:,} "
+                     f"come to {money(received.rest_total, currency)}")
     return frame, sentence + "."
 
 

@@ -15,8 +15,7 @@ import pandas as pd
 from lib.db import Database, Tx
 from lib.errors import NotAllowed, NotFound, ValidationFailed, WriteConflict
 from lib.permissions import VIEWERS_CANNOT, can, require
-from lib.review_diff import (AccountFigures, EscalationFigures, ManagerFigures, PaymentFigures,
-                             Snapshot)
+from lib.review_diff import AccountFigures, EscalationFigures, ManagerFigures, Snapshot
 from lib.users import Actor
 
 MAX_TITLE, MAX_NOTES, MAX_WHAT = 200, 20_000, 500
@@ -41,23 +40,22 @@ def start_review(db: Database, actor: Actor, snapshot: Snapshot, *, held_on: dat
         [(a, f.name, f.owner_id, f.revenue, f.last_month, f.at_risk) for a, f in snapshot.accounts.items()],
         columns=["account_id", "name", "owner_id", "revenue", "last_month", "at_risk"])
     accounts["owner_id"] = accounts["owner_id"].astype("Int64")
-    escalations, payments = _details(snapshot)
+    escalations = _escalations(snapshot)
 
     def work(tx: Tx) -> int:
         review_id = tx.value(
             "INSERT INTO reviews (title, held_on, currency, fiscal_year, escalations_raised, "
             "escalations_resolved, payments_received, target_edits, open_escalations, started_at, "
-            "started_by, updated_by, details_kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id",
+            "started_by, updated_by, details_kept, payments_through) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [name, held_on, currency, snapshot.fiscal_year, snapshot.escalations_raised,
              snapshot.escalations_resolved, snapshot.payments_received, snapshot.target_edits,
              sorted(snapshot.open_escalations), snapshot.taken_at, actor.id, actor.id,
-             escalations is not None and payments is not None])
+             escalations is not None, snapshot.payments_through])
         tx.insert_df("review_managers", managers.assign(review_id=review_id))
         tx.insert_df("review_accounts", accounts.assign(review_id=review_id))
-        if escalations is not None and payments is not None:
+        if escalations is not None:
             tx.insert_df("review_escalations", escalations.assign(review_id=review_id))
-            tx.insert_df("review_payments", payments.assign(review_id=review_id))
         tx.audit("start", "review", review_id, {"title": [None, name], "held_on": [None, held_on],
                  "managers": [None, len(managers)], "accounts": [None, len(accounts)]})
         return review_id
@@ -65,16 +63,12 @@ def start_review(db: Database, actor: Actor, snapshot: Snapshot, *, held_on: dat
     return db.write(actor, work, idempotency_key=idempotency_key)
 
 
-def _details(snapshot: Snapshot) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The snapshot's escalations and payments as rows to keep (None when it has none kept)."""
-    escalations = None if snapshot.escalations is None else pd.DataFrame(
+def _escalations(snapshot: Snapshot) -> pd.DataFrame | None:
+    """The snapshot's escalations as rows to keep (None when it has none kept)."""
+    return None if snapshot.escalations is None else pd.DataFrame(
         [(i, e.account_id, e.account, e.subject, e.severity, e.state)
          for i, e in snapshot.escalations.items()],
         columns=["interaction_id", "account_id", "account_name", "subject", "severity", "state"])
-    payments = None if snapshot.payments is None else pd.DataFrame(
-        [(i, p.account_id, p.account, p.paid_on, p.amount) for i, p in snapshot.payments.items()],
-        columns=["payment_id", "account_id", "account_name", "paid_on", "amount"])
-    return escalations, payments
 
 
 def reviews(db: Database, actor: Actor) -> pd.DataFrame:
@@ -99,14 +93,11 @@ def saved_snapshot(db: Database, actor: Actor, review_id: int) -> Snapshot:
                        "WHERE review_id = ?", [review_id])
     accounts = db.rows("SELECT account_id, name, owner_id, revenue, last_month, at_risk "
                        "FROM review_accounts WHERE review_id = ?", [review_id])
-    escalations = payments = None
+    escalations = None
     if head["details_kept"]:
         escalations = {i: EscalationFigures(a, n, s, sev, state) for i, a, n, s, sev, state in db.rows(
             "SELECT interaction_id, account_id, account_name, subject, severity, state "
             "FROM review_escalations WHERE review_id = ?", [review_id])}
-        payments = {i: PaymentFigures(a, n, d, x) for i, a, n, d, x in db.rows(
-            "SELECT payment_id, account_id, account_name, paid_on, amount FROM review_payments "
-            "WHERE review_id = ?", [review_id])}
     return Snapshot(
         taken_at=head["started_at"], fiscal_year=head["fiscal_year"],
         managers={m: ManagerFigures(n, r, t) for m, n, r, t in managers},
@@ -115,7 +106,7 @@ def saved_snapshot(db: Database, actor: Actor, review_id: int) -> Snapshot:
         escalations_raised=head["escalations_raised"],
         escalations_resolved=head["escalations_resolved"],
         payments_received=head["payments_received"], target_edits=head["target_edits"],
-        escalations=escalations, payments=payments)
+        escalations=escalations, payments_through=head["payments_through"])
 
 
 def target_edits_since(db: Database, actor: Actor, since: datetime, limit: int = 50) -> pd.DataFrame:

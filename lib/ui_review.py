@@ -21,6 +21,7 @@ import streamlit as st
 from lib import review, review_display as show, review_log, ui
 from lib.db import Database
 from lib.formatting import money, percent, plain
+from lib.review_diff import PaymentsReceived, ReviewDiff
 from lib.users import Actor
 
 LINK = st.column_config.LinkColumn("Open", display_text="Open", width="small",
@@ -146,6 +147,29 @@ def action_rows(rows: pd.DataFrame, may_complete: Callable[[Any], bool], on_done
     if clicked is not None:
         on_done(clicked)
 
+
+
+# ---- since last review: payments received --------------------------------------------------------
+def payments_received(db: Database, actor: Actor, change: ReviewDiff,
+                      currency: str) -> PaymentsReceived | None:
+    """The payments that came in between the two snapshots `change` compares, from the
+    database (the biggest few, their count and total); None when they cannot be listed."""
+    if not change.payments_itemised:
+        return None
+    return ui.cached(review.payments_between, db, actor, change.payments_after,
+                     change.payments_through, currency, limit=show.TOP_PAYMENTS)
+
+
+def payments_panel(change: ReviewDiff, received: PaymentsReceived | None, currency: str) -> None:
+    heading("Payments received")
+    if received is not None:
+        payments, summary = show.payments_for_display(received, currency)
+        st.markdown(f"**{plain(summary)}**")
+        table(payments, "review_diff_payments", empty="No payment came in.", money_columns=("Amount",))
+    else:
+        st.markdown(f"**{plain(money(change.payments_received, currency))} in all.**")
+        st.caption("The review compared with was kept before Account Desk kept each payment, "
+                   "so only the total compares.")
 
 
 # ---- the presenter's forms; `done(kind, message, *keys to forget)` ends the action (ui.finish) --

@@ -100,7 +100,8 @@ def since_last() -> None:
     change = diff(baseline, now)
     st.caption(plain(f"Compared with {compare_label}. Amounts in {baseline_currency}, the currency "
                      "that review kept its figures in."))
-    items = show.diff_headline(change, baseline_currency)
+    received = ui_review.payments_received(db, actor, change, baseline_currency)
+    items = show.diff_headline(change, baseline_currency, received)
     ui_review.kpi_row([(label, value, None, tip) for label, value, tip in items])
     names = {m: f.name for m, f in now.managers.items()}
     left, right = ui_review.halves("since")
@@ -135,16 +136,7 @@ def since_last() -> None:
             if note := show.unnamed(count, len(moves)):
                 st.caption(note)
     with right:
-        ui_review.heading("Payments received")
-        if change.payments_itemised:
-            payments, summary = show.payments_for_display(change.payments, baseline_currency)
-            st.markdown(f"**{plain(summary)}**")
-            ui_review.table(payments, "review_diff_payments", empty="No payment came in.",
-                            money_columns=("Amount",))
-        else:
-            st.markdown(f"**{plain(money(change.payments_received, baseline_currency))} in all.**")
-            st.caption("The review compared with was kept before Account Desk kept each payment, "
-                       "so only the total compares.")
+        ui_review.payments_panel(change, received, baseline_currency)
 
 
 # ---- walk-through -------------------------------------------------------------------------------

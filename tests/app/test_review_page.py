@@ -111,6 +111,24 @@ def test_since_last_review_names_the_escalation_opened_and_lists_the_payments_re
     assert any(m.value.replace("\\", "").startswith("**1 payment, $4,321 in all") for m in at.markdown)
 
 
+def test_against_a_review_kept_before_payments_were_listed_only_their_total_shows(demo_app):
+    from lib.users import SYSTEM
+    from tests.builders import add_invoice, add_payment
+    at = _start_review(_open(demo_app))
+    db = app_db()
+    db.write(SYSTEM, lambda tx: (tx.execute("UPDATE reviews SET payments_through = NULL"),
+                                 tx.audit("update", "review")))
+    account = db.value("SELECT id FROM accounts WHERE name = ?", ["Brightwater Logistics Inc."])
+    today = date.today()
+    invoice = add_invoice(db, account, today - timedelta(days=40), today - timedelta(days=10), 5_000)
+    add_payment(db, invoice, today, 4_321)
+    at = _tab(at.run(), "Since last review")
+    assert _metrics(at)["Payments received"] == "$4,321"
+    assert any(m.value.replace("\\", "") == "**$4,321 in all.**" for m in at.markdown)
+    assert any("only the total compares" in c.value for c in at.caption)
+    assert not any(set(t.value.columns) >= {"Paid on"} for t in at.table)
+
+
 def test_an_action_item_added_in_the_review_can_be_marked_done_there(demo_app):
     at = _tab(_start_review(_open(demo_app)), "Notes & actions")
     maya_row = app_db().value("SELECT manager_id FROM users WHERE email = ?", [MANAGER])

@@ -9,8 +9,8 @@ from lib.errors import NotAllowed, ValidationFailed, WriteConflict
 from lib.migrate import open_database
 from lib.review_diff import diff
 from lib.users import SYSTEM, get_user
-from tests.builders import (add_account_target, add_interaction, add_invoice, add_payment, add_revenue,
-                            make_account)
+from tests.builders import (add_account_target, add_fx, add_interaction, add_invoice, add_payment,
+                            add_revenue, make_account)
 from tests.conftest import ADMIN, DIRECTOR, MANAGER, VIEWER, copy_db
 
 TODAY = date(2026, 11, 22)
@@ -133,11 +133,17 @@ def between(db, team, book):
     return review_id
 
 
+def _received(db, actor, change, currency="USD", limit=10):
+    return review.payments_between(db, actor, change.payments_after, change.payments_through,
+                                   currency, limit=limit)
+
+
 def test_the_next_review_names_the_escalations_opened_and_closed_and_the_payments_received(
         db, team, book, between):
     eleanor = team["eleanor"]
     assert db.value("SELECT count(*) FROM review_escalations WHERE review_id = ?", [between]) == 1
-    assert db.value("SELECT sum(amount) FROM review_payments WHERE review_id = ?", [between]) == 500
+    first_payment = db.value("SELECT min(id) FROM payments")
+    assert db.value("SELECT payments_through FROM reviews WHERE id = ?", [between]) == first_payment
     before = review_log.saved_snapshot(db, eleanor, between)
     change = diff(before, review.snapshot_now(db, eleanor, currency="USD", today=TODAY))
     assert [(m.account, m.subject, m.severity, m.state) for m in change.opened] == [
@@ -145,32 +151,88 @@ def test_the_next_review_names_the_escalations_opened_and_closed_and_the_payment
     assert [(m.account, m.subject, m.severity, m.state) for m in change.closed] == [
         ("Birch", "Wrong invoice", "medium", "resolved")]
     assert (change.escalations_opened, change.escalations_closed) == (1, 1)
-    assert [(p.account, p.paid_on, p.amount) for p in change.payments] == [
-        ("Cedar", date(2026, 11, 21), 900.0), ("Acme", date(2026, 11, 19), 300.0)]
     assert change.payments_itemised and change.payments_received == pytest.approx(1_200.0)
+    received = _received(db, eleanor, change)
+    assert [(p.account, p.paid_on, p.amount) for p in received.biggest] == [
+        ("Cedar", date(2026, 11, 21), 900.0), ("Acme", date(2026, 11, 19), 300.0)]
+    assert (received.count, received.total) == (2, pytest.approx(1_200.0))
 
 
-def test_the_review_after_next_compares_with_its_own_kept_details(db, team, book, between):
+def test_the_review_after_next_lists_the_payments_between_the_two_reviews_kept(db, team, book, between):
     second = _start(db, team["eleanor"], title="Week 48")
+    invoice = db.value("SELECT min(id) FROM invoices")
+    add_payment(db, invoice, date(2026, 11, 22), 40)             # after the second review
     change = diff(review_log.saved_snapshot(db, team["eleanor"], between),
                   review_log.saved_snapshot(db, team["eleanor"], second))
     assert [m.subject for m in change.opened] == ["Late delivery"]
-    assert [p.amount for p in change.payments] == [900.0, 300.0]
+    received = _received(db, team["eleanor"], change)
+    assert [p.amount for p in received.biggest] == [900.0, 300.0]
+    assert (received.count, received.total) == (2, pytest.approx(1_200.0))
+
+
+def test_a_payment_deleted_since_the_review_is_neither_listed_nor_in_the_total(db, team, book, between):
+    db.write(SYSTEM, lambda tx: (tx.execute("DELETE FROM payments WHERE amount = 900"),
+                                 tx.audit("delete", "payment")))
+    change = diff(review_log.saved_snapshot(db, team["eleanor"], between),
+                  review.snapshot_now(db, team["eleanor"], currency="USD", today=TODAY))
+    received = _received(db, team["eleanor"], change)
+    assert [(p.account, p.amount) for p in received.biggest] == [("Acme", 300.0)]
+    assert (received.count, received.total) == (1, pytest.approx(300.0))
+
+
+def test_only_the_biggest_payments_come_back_with_the_count_and_total_of_all_in_the_review_currency(
+        db, team, book):
+    add_fx(db, "EUR", OCT, "1.10")
+    review_id = _start(db, team["eleanor"])
+    euros = add_invoice(db, book["birch"], OCT, date(2026, 10, 31), 10_000, currency="EUR")
+    for day, amount in enumerate([100, 250, 1_000, 40, 700], start=1):
+        add_payment(db, euros, date(2026, 11, day), amount)
+    change = diff(review_log.saved_snapshot(db, team["eleanor"], review_id),
+                  review.snapshot_now(db, team["eleanor"], currency="USD", today=TODAY))
+    received = _received(db, team["eleanor"], change, limit=2)
+    assert [(p.account, p.paid_on, p.amount) for p in received.biggest] == [
+        ("Birch", date(2026, 11, 3), pytest.approx(1_100.0)), ("Birch", date(2026, 11, 5), pytest.approx(770.0))]
+    assert received.count == 5 and received.total == pytest.approx(2_090 * 1.1)
+    assert received.rest == 3 and received.rest_total == pytest.approx(390 * 1.1)
+    assert change.payments_received == pytest.approx(received.total)
+
+
+def _review_rows(db) -> int:
+    tables = [t for (t,) in db.rows("SELECT table_name FROM information_schema.tables "
+                                    "WHERE table_name LIKE 'review%'")]
+    return sum(db.value(f"SELECT count(*) FROM {t}") for t in tables)
+
+
+def test_starting_a_review_keeps_no_row_per_payment(db, team, book):
+    invoice = add_invoice(db, book["acme"], OCT, date(2026, 10, 31), 100_000)
+    add_payment(db, invoice, date(2026, 11, 1), 10)
+    rows = _review_rows(db)
+    _start(db, team["eleanor"], title="Few payments")
+    kept_with_one = _review_rows(db) - rows
+    for day in range(1, 21):
+        for _ in range(10):
+            add_payment(db, invoice, date(2026, 11, day), 25)
+    rows = _review_rows(db)
+    _start(db, team["eleanor"], title="Many payments")
+    assert _review_rows(db) - rows == kept_with_one
+    assert db.value("SELECT payments_through FROM reviews WHERE title = 'Many payments'") == \
+        db.value("SELECT max(id) FROM payments")
 
 
 def test_a_review_kept_before_details_were_kept_still_compares_by_its_counts(db, team, book, between):
-    db.write(SYSTEM, lambda tx: (tx.execute("UPDATE reviews SET details_kept = false"),
+    db.write(SYSTEM, lambda tx: (tx.execute("UPDATE reviews SET details_kept = false, payments_through = NULL"),
                                  tx.execute("DELETE FROM review_escalations"),
-                                 tx.execute("DELETE FROM review_payments"),
                                  tx.audit("update", "review")))
     before = review_log.saved_snapshot(db, team["eleanor"], between)
-    assert before.escalations is None and before.payments is None
+    assert before.escalations is None and before.payments_through is None
     change = diff(before, review.snapshot_now(db, team["eleanor"], currency="USD", today=TODAY))
     assert (change.escalations_opened, change.escalations_closed) == (1, 1)
     # what the set of open escalations proves is still named
     assert [m.subject for m in change.opened] == ["Late delivery"]
     assert [m.subject for m in change.closed] == ["Wrong invoice"]
-    assert not change.payments_itemised and change.payments == ()
+    # no watermark: the payments cannot be listed, only the total compares
+    assert not change.payments_itemised
+    assert (change.payments_after, change.payments_through) == (None, None)
     assert change.payments_received == pytest.approx(1_200.0)
 
 

@@ -3,8 +3,8 @@ from datetime import date, datetime
 
 import pytest
 
-from lib.review_diff import (AccountFigures, EscalationFigures, ManagerFigures, PaymentFigures,
-                             Snapshot, diff)
+from lib.review_diff import (AccountFigures, EscalationFigures, ManagerFigures, PaymentMove,
+                             PaymentsReceived, Snapshot, diff)
 from lib.review_display import payments_for_display, unnamed
 
 LAST_WEEK = datetime(2026, 11, 15, 9, 0)
@@ -118,8 +118,8 @@ def escalation(account, subject, state="open", severity="high", account_id=10):
     return EscalationFigures(account_id, account, subject, severity, state)
 
 
-def payment(account, amount, day=1, account_id=10):
-    return PaymentFigures(account_id, account, date(2026, 11, day), amount)
+def payment(payment_id, account, amount, day=1, account_id=10):
+    return PaymentMove(payment_id, account_id, account, date(2026, 11, day), amount)
 
 
 @pytest.mark.parametrize("then, now, opened, closed", [
@@ -175,47 +175,46 @@ def test_against_an_older_review_without_details_counts_still_compare_and_only_p
     assert unnamed(2, 2) is None
 
 
-def test_payments_received_are_the_payments_not_counted_last_time_biggest_first_and_their_sum():
-    kept = {1: payment("Acme", 500.0), 2: payment("Birch", 80.0, account_id=11)}
-    before = snapshot(LAST_WEEK, payments=kept, payments_received=580.0)
-    after = snapshot(TODAY, payments_received=1_880.0, payments={
-        **kept, 3: payment("Cedar", 300.0, day=18, account_id=12),
-        4: payment("Acme", 1_000.0, day=20), 5: payment("Dune", 0.5, day=21, account_id=13)})
+def test_payments_received_are_the_growth_of_the_total_and_the_ids_between_the_two_watermarks():
+    before = snapshot(LAST_WEEK, payments_received=580.0, payments_through=2)
+    after = snapshot(TODAY, payments_received=1_880.5, payments_through=5)
     change = diff(before, after)
     assert change.payments_itemised
-    assert [(p.payment_id, p.account, p.amount, p.paid_on.day) for p in change.payments] == [
-        (4, "Acme", 1_000.0, 20), (3, "Cedar", 300.0, 18), (5, "Dune", 0.5, 21)]
+    assert (change.payments_after, change.payments_through) == (2, 5)
     assert change.payments_received == pytest.approx(1_300.5)
 
 
-def test_a_payment_deleted_since_is_not_received_and_the_total_counts_only_what_came_in():
-    before = snapshot(LAST_WEEK, payments={1: payment("Acme", 500.0)}, payments_received=500.0)
-    after = snapshot(TODAY, payments={2: payment("Birch", 70.0)}, payments_received=70.0)
-    change = diff(before, after)
-    assert [p.payment_id for p in change.payments] == [2]
-    assert change.payments_received == pytest.approx(70.0)
+def test_a_review_taken_before_any_payment_still_itemises_from_a_watermark_of_zero():
+    change = diff(snapshot(LAST_WEEK, payments_through=0),
+                  snapshot(TODAY, payments_received=70.0, payments_through=1))
+    assert change.payments_itemised and (change.payments_after, change.payments_through) == (0, 1)
 
 
-def test_against_an_older_review_without_its_payments_only_the_growth_of_the_total_compares():
-    before = snapshot(LAST_WEEK, payments_received=1_000.0)
-    after = snapshot(TODAY, payments_received=1_400.0, payments={1: payment("Acme", 400.0)})
+@pytest.mark.parametrize("then, now", [(None, 4), (3, None), (None, None)])
+def test_without_both_watermarks_only_the_growth_of_the_total_compares(then, now):
+    before = snapshot(LAST_WEEK, payments_received=1_000.0, payments_through=then)
+    after = snapshot(TODAY, payments_received=1_400.0, payments_through=now)
     change = diff(before, after)
-    assert not change.payments_itemised and change.payments == ()
+    assert not change.payments_itemised
+    assert (change.payments_after, change.payments_through) == (None, None)
     assert change.payments_received == pytest.approx(400.0)
 
 
-@pytest.mark.parametrize("amounts, top, listed, sentence", [
-    ([], 3, 0, "0 payments, $0 in all."),
-    ([50.0], 3, 1, "1 payment, $50 in all."),
-    ([900.0, 50.0, 25.0], 3, 3, "3 payments, $975 in all."),
-    ([900.0, 50.0, 25.0, 20.0, 5.0], 2, 2,
+@pytest.mark.parametrize("biggest, count, total, sentence", [
+    ([], 0, 0.0, "0 payments, $0 in all."),
+    ([50.0], 1, 50.0, "1 payment, $50 in all."),
+    ([900.0, 50.0, 25.0], 3, 975.0, "3 payments, $975 in all."),
+    ([900.0, 50.0], 5, 1_000.0,
      "5 payments, $1,000 in all; the 2 biggest are listed, the other 3 come to $50."),
+    ([700_000.0] + [50_000.0] * 9, 57, 1_230_000.0,
+     "57 payments, $1.23M in all; the 10 biggest are listed, the other 47 come to $80.00K."),
 ])
-def test_the_payments_list_shows_the_top_ones_with_the_total_and_what_the_rest_come_to(
-        amounts, top, listed, sentence):
-    after = snapshot(TODAY, payments={i: payment(f"A{i}", a, account_id=i) for i, a in enumerate(amounts)})
-    rows = diff(snapshot(LAST_WEEK, payments={}), after).payments
-    frame, said = payments_for_display(rows, "USD", top=top)
-    assert len(frame) == listed and said == sentence
-    assert list(frame["Amount"]) == sorted(amounts, reverse=True)[:top]
+def test_the_payments_list_shows_the_biggest_with_how_many_their_total_and_what_the_rest_come_to(
+        biggest, count, total, sentence):
+    received = PaymentsReceived(tuple(payment(i, f"A{i}", a, account_id=i) for i, a in enumerate(biggest)),
+                                count, total)
+    frame, said = payments_for_display(received, "USD")
+    assert said == sentence
+    assert list(frame["Amount"]) == biggest
     assert list(frame.columns) == ["Open", "Account", "Paid on", "Amount"]
+    assert list(frame["Open"]) == [f"/account?account={i}" for i in range(len(biggest))]
