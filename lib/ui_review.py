@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import review, review_display as show, review_log, ui
+from lib.compensation import visible_managers
 from lib.db import Database
 from lib.formatting import money, percent, plain
 from lib.review_diff import PaymentsReceived, ReviewDiff
@@ -48,6 +49,17 @@ def presenter_controls(actor: Actor) -> bool:
     return st.toggle("Presenter controls", key="review_controls",
                      help="Show the buttons and forms to start a review, take notes and add or "
                           "complete action items. Off, the page is a clean presentation.")
+
+
+def payout_toggle(db: Database, actor: Actor) -> bool:
+    """The switch that adds projected payouts to the leaderboard and the walk-through; absent for
+    those who may see no one's pay, and off at first: the screen may be shared with the room."""
+    if not ui.cached(visible_managers, db, actor):
+        return False
+    return st.toggle("Projected payout", key="review_payout",
+                     help="Add each manager's projected variable pay for this pay period, for "
+                          "the managers whose pay you may see. Off at first, because the screen "
+                          "may be shared with the room.")
 
 
 def kpi_row(items: list[tuple[str, str, str | None, str | None]]) -> None:

@@ -29,7 +29,9 @@ st.caption(plain(
     f"{period.year_label}, year to date through {period.through:%b %Y} · amounts in {currency} · "
     + (f"last review: {last['title']}, {last['held_on']:%d %b %Y} by {last['started_by_name']}"
        if last is not None else "no review kept yet")))
-presenting = ui_review.presenter_controls(actor)
+with st.container(horizontal=True):
+    presenting = ui_review.presenter_controls(actor)
+    with_pay = ui_review.payout_toggle(db, actor)
 leads = presenting and can(actor, "run_review")
 
 
@@ -60,7 +62,7 @@ def overview() -> None:
                 "uploads them (or the demo portfolio is loaded).", icon=":material/info:")
     ui_review.team_kpis(k, currency)
     board = ui.cached(review.leaderboard, db, actor, currency=currency, today=today,
-                      fiscal_start=fiscal, last=baseline)
+                      fiscal_start=fiscal, last=baseline, payout=with_pay)
     ui_review.heading("Leaderboard")
     ui_review.table(show.leaderboard_for_display(board), "review_leaderboard", rows=50,
                     empty="No manager owns an account yet.",
@@ -142,7 +144,7 @@ def since_last() -> None:
 # ---- walk-through -------------------------------------------------------------------------------
 def walk_through() -> None:
     board = ui.cached(review.leaderboard, db, actor, currency=currency, today=today,
-                      fiscal_start=fiscal, last=baseline)
+                      fiscal_start=fiscal, last=baseline, payout=with_pay)
     if board.empty:
         st.info("No manager owns an account yet, so there is no one to walk through.")
         return

@@ -60,6 +60,8 @@ def test_the_director_sees_team_kpis_the_leaderboard_and_what_needs_attention(de
     headings = _subheaders(at)
     assert headings[:4] == ["Leaderboard", "At-risk accounts", "Overdue follow-ups", "Open escalations"]
     assert headings[4].startswith("Biggest movers")
+    assert "Projected payout" not in _leaderboard(at)       # off at first: the room sees it
+    at.toggle(key="review_payout").set_value(True).run()
     board = _leaderboard(at)
     assert len(board) >= 10 and "Projected payout" in board
     assert (board["Projected payout"] != "—").sum() >= 5
@@ -167,6 +169,7 @@ def test_the_walk_through_steps_from_one_manager_to_the_next(demo_app):
 
 def test_a_manager_sees_the_review_with_only_her_own_projected_payout(demo_app):
     at = _open(demo_app, MANAGER)
+    at.toggle(key="review_payout").set_value(True).run()
     board = _leaderboard(at)
     shown = board[board["Projected payout"] != "—"]
     assert shown["Manager"].tolist() == ["Maya Thompson"]

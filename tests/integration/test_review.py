@@ -327,6 +327,14 @@ def test_projected_payout_is_shown_only_to_those_who_may_see_that_managers_pay(d
     assert review.leaderboard(demo, director, currency="USD", today=today)["payout"].notna().any()
 
 
+def test_a_leaderboard_without_payout_asked_for_has_no_pay_and_the_same_figures(demo):
+    director, today = _person(demo, DIRECTOR), date.today()
+    plain = review.leaderboard(demo, director, currency="USD", today=today, payout=False)
+    paid = review.leaderboard(demo, director, currency="USD", today=today)
+    assert "payout" not in plain and "payout_currency" not in plain
+    assert plain.equals(paid.drop(columns=["payout", "payout_currency"]))
+
+
 def test_at_risk_accounts_come_from_the_health_score_with_its_reasons(demo):
     health = pytest.importorskip("lib.health")
     director, today = _person(demo, DIRECTOR), date.today()
