@@ -83,6 +83,13 @@ def reviews(db: Database, actor: Actor) -> pd.DataFrame:
         "FROM reviews r LEFT JOIN users u ON u.id = r.started_by ORDER BY r.started_at DESC, r.id DESC")
 
 
+def last_review_day(db: Database, actor: Actor, before: date) -> date | None:
+    """The day the latest review before `before` was held: what "since the last review" means
+    wherever a figure is compared with the last review (None: no review kept yet)."""
+    require(actor, "read_accounts")
+    return db.value("SELECT max(held_on) FROM reviews WHERE held_on < ?", [before])
+
+
 def saved_snapshot(db: Database, actor: Actor, review_id: int) -> Snapshot:
     """The figures review `review_id` kept."""
     require(actor, "read_accounts")

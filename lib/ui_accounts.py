@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from lib import account_view as view
-from lib import accounts, health, ui, users
+from lib import accounts, health, review_log, ui, users
 from lib.db import Database
 from lib.errors import UserError
 from lib.formatting import plain
@@ -245,12 +245,15 @@ def _confirm(db: Database, actor: Actor, plan: Any) -> None:
 
 def health_panel(db: Database, actor: Actor, account_id: int, today: date, column: Any) -> None:
     """The health metric in `column` and, below the KPIs, "Why this score": every factor's
-    points and sentence, whether the account is at risk, and what changed in 30 days."""
-    since = today - timedelta(days=30)
+    points and sentence, whether the account is at risk, and what changed since the last team
+    review (30 days when no review is kept yet)."""
+    reviewed = ui.cached(review_log.last_review_day, db, actor, today)
+    since = reviewed or today - timedelta(days=30)
+    when = f"since the review of {since.day} {since:%b}" if reviewed else "in 30 days"
     told = ui.cached(health.explain, db, actor, account_id, today, since)
     moved = told.score.score - told.earlier.score if told.earlier else None
     column.metric("Health", f"{told.score.score:.0f} / 100",
-                  delta=None if moved is None or abs(moved) < 0.5 else f"{moved:+.0f} in 30 days",
+                  delta=None if moved is None or abs(moved) < 0.5 else f"{moved:+.0f} {when}",
                   help="0 to 100 from weighted factors (an admin sets the weights in Settings). "
                        "Open 'Why this score' below for each factor's points.")
     with st.expander("Why this score", icon=":material/monitor_heart:", expanded=bool(told.at_risk)):
@@ -259,6 +262,6 @@ def health_panel(db: Database, actor: Actor, account_id: int, today: date, colum
         for factor in sorted(told.score.factors, key=lambda f: f.points):
             st.write(f"**{plain(factor.label)}**: " + plain(factor.sentence))
         if told.changes:
-            st.caption(f"What changed since {since.day} {since:%b}")
+            st.caption(f"What changed {when}" if reviewed else f"What changed since {since.day} {since:%b}")
             for line in told.changes:
                 st.write(plain(line))

@@ -71,3 +71,19 @@ def test_the_account_shows_its_health_score_and_why(demo_app):
     why = next(e for e in at.expander if e.label == "Why this score")
     texts = " ".join(m.value for m in why.markdown)
     assert "no contact" in texts or "overdue" in texts or "escalation" in texts
+
+
+def test_the_health_score_says_what_changed_since_the_last_team_review(demo_app):
+    from datetime import date, timedelta
+
+    from lib import review, review_log
+    from lib.users import get_user
+    demo_app.run()
+    db = app_db()
+    director = get_user(db, db.value("SELECT id FROM users WHERE email = ?", [DIRECTOR]))
+    held = date.today() - timedelta(days=75)
+    review_log.start_review(db, director, review.snapshot_now(db, director, currency="USD", today=held),
+                            held_on=held, currency="USD", title="Spring review")
+    at = _open_account(demo_app, str(_account_id("Brightwater%")))
+    why = next(e for e in at.expander if e.label == "Why this score")
+    assert f"What changed since the review of {held.day} {held:%b}" in [c.value for c in why.caption]
