@@ -136,15 +136,19 @@ def test_targets_import_records_their_history_and_reimport_updates_or_leaves_unc
     assert len(_changes(db)) == 2 and len(_targets(db)) == 2
 
 
-def test_a_director_cannot_import_targets_for_an_account_outside_their_team(db):
-    from lib.errors import NotAllowed
+def _director_with_acme_in_her_team_and_zenith_outside(db):
     from tests.builders import make_manager
     lead = make_manager(db, name="Eleanor Hayes")
     mine = make_manager(db, name="Maya Thompson", reports_to=lead)
     other = make_manager(db, name="Zoe Quinn")
-    director = make_user(db, "director", display_name="Eleanor Hayes", manager_id=lead)
     make_account(db, name="Acme", owner_id=mine)
     make_account(db, name="Zenith", owner_id=other)
+    return make_user(db, "director", display_name="Eleanor Hayes", manager_id=lead)
+
+
+def test_a_director_cannot_import_targets_for_an_account_outside_their_team(db):
+    from lib.errors import NotAllowed
+    director = _director_with_acme_in_her_team_and_zenith_outside(db)
     inside = staged("account_targets", TARGETS, [["Acme", "2026-01", "150"]])
     assert apply_import(db, director, inside, file_name="mine.csv", digest=file_hash(b"mine")).created == 1
     both = staged("account_targets", TARGETS, [["Acme", "2026-02", "150"], ["Zenith", "2026-02", "90"]])
@@ -258,13 +262,7 @@ def test_undoing_created_contacts_is_refused_while_an_interaction_names_them(db)
 
 def test_a_director_cannot_import_interactions_for_an_account_outside_their_team(db):
     from lib.errors import NotAllowed
-    from tests.builders import make_manager
-    lead = make_manager(db, name="Eleanor Hayes")
-    mine = make_manager(db, name="Maya Thompson", reports_to=lead)
-    other = make_manager(db, name="Zoe Quinn")
-    director = make_user(db, "director", display_name="Eleanor Hayes", manager_id=lead)
-    make_account(db, name="Acme", owner_id=mine)
-    make_account(db, name="Zenith", owner_id=other)
+    director = _director_with_acme_in_her_team_and_zenith_outside(db)
     header = ["Account", "Type", "Date"]
     inside = staged("interactions", header, [["Acme", "call", "2026-01-05"]])
     assert apply_import(db, director, inside, file_name="mine.csv", digest=file_hash(b"mine")).created == 1
