@@ -6,7 +6,7 @@ PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test test-fast reliability chromium demo clean
+.PHONY: run test test-fast reliability chromium demo bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,16 @@ test-fast: $(BIN)/.installed
 # The reliability suite at full strength: the crash test kills its writer 100 times, not 5.
 reliability: $(BIN)/.installed
 	ACCOUNTDESK_CRASH_KILLS=$${ACCOUNTDESK_CRASH_KILLS:-100} $(BIN)/python -m pytest tests/reliability
+
+# Benchmarks, on demand only (never part of `make test`): the large portfolio (built once, cached
+# in bench/.cache), page latency beside the bare-Streamlit floor, memory, 20 sessions at once, and
+# the import ratios. Figures go by hand into bench/RESULTS.md. About half an hour on 2 cores.
+bench: $(BIN)/.installed chromium
+	$(BIN)/python bench/large.py
+	$(BIN)/python bench/browser.py
+	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/importing.py --repeat 3
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \

@@ -1,6 +1,7 @@
 """The demo portfolio: a realistic, deterministic account-management book for an empty database.
 
     load_demo(db, actor, seed=42, today=None, accounts=400, managers=12) -> row counts
+    (optional knobs for benchmarks: invoiced_months=15, interactions_scale=1.0)
     python -m lib.demo [--db PATH] [--seed N] [--accounts N] [--managers N] [--today DATE]
 
 The same seed and `today` give the same data (ids included, in a fresh database); every
@@ -49,7 +50,7 @@ import pandas as pd
 
 from lib.db import Database, Tx
 from lib.demo.activity import build_interactions
-from lib.demo.billing import invoice_frame, payment_frame
+from lib.demo.billing import INVOICED_MONTHS, invoice_frame, payment_frame
 from lib.demo.common import Clock, stream
 from lib.demo.contacts import build_contacts
 from lib.demo.history import build_history
@@ -74,13 +75,19 @@ class DemoRefused(Exception):
 
 
 def load_demo(db: Database, actor: Actor, *, seed: int = 42, today: date | None = None,
-              accounts: int = 400, managers: int = 12) -> dict[str, int]:
+              accounts: int = 400, managers: int = 12, invoiced_months: int = INVOICED_MONTHS,
+              interactions_scale: float = 1.0) -> dict[str, int]:
     """Fill an empty database with the demo portfolio in ONE db.write transaction; return
-    row counts per table."""
+    row counts per table.
+
+    `invoiced_months` (closed months that have invoices) and `interactions_scale` (a factor on
+    every account's contact rate) let a benchmark size those tables; the defaults are the demo.
+    """
     check_size(seed, accounts, managers)
     today = today or date.today()
     _refuse_unless_empty(db.value("SELECT count(*) FROM accounts"))  # before seconds of work
-    frames = build_portfolio(seed, today, accounts, managers)
+    frames = build_portfolio(seed, today, accounts, managers, invoiced_months=invoiced_months,
+                             interactions_scale=interactions_scale)
 
     def work(tx: Tx) -> dict[str, int]:
         _refuse_unless_empty(tx.value("SELECT count(*) FROM accounts"))  # the one that counts
@@ -121,8 +128,9 @@ def _refuse_taken_emails(tx: Tx, emails: list[str]) -> None:
             "only loads into an empty database.")
 
 
-def build_portfolio(seed: int, today: date, accounts: int,
-                    managers: int) -> dict[str, pd.DataFrame]:
+def build_portfolio(seed: int, today: date, accounts: int, managers: int, *,
+                    invoiced_months: int = INVOICED_MONTHS,
+                    interactions_scale: float = 1.0) -> dict[str, pd.DataFrame]:
     """Every demo table as a DataFrame keyed by table name; references are positions."""
     clock = Clock(today)
     team = build_managers(stream(seed, "managers"), clock, managers)
@@ -134,9 +142,9 @@ def build_portfolio(seed: int, today: date, accounts: int,
     revenue = revenue_frame(clock, acc, model)
     targets = account_targets(clock, acc, model)
     quotas = manager_target_frame(clock, acc, team, targets, fx)
-    invoices = invoice_frame(clock, acc, revenue)
+    invoices = invoice_frame(clock, acc, revenue, months=invoiced_months)
     interactions, links = build_interactions(stream(seed, "interactions"), clock, acc,
-                                             contacts, history)
+                                             contacts, history, scale=interactions_scale)
     plans = build_plans(team)
     return {
         "account_managers": team, "users": build_users(team), "accounts": acc,

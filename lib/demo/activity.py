@@ -30,11 +30,12 @@ PLANNED_SHARE = {"key": 0.40, "strategic": 0.30, "standard": 0.04}
 
 
 def build_interactions(rng: np.random.Generator, clock: Clock, acc: pd.DataFrame,
-                       contacts: pd.DataFrame, history: pd.DataFrame
+                       contacts: pd.DataFrame, history: pd.DataFrame, scale: float = 1.0
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The interactions frame (positions as ids, sorted by time) and interaction_contacts."""
+    """The interactions frame (positions as ids, sorted by time) and interaction_contacts;
+    `scale` multiplies every account's contact rate (1.0 is the demo)."""
     kind = np.where(acc["status"].to_numpy() == "prospect", "prospect", acc["tier"].to_numpy())
-    past = _past(rng, clock, acc, kind, history)
+    past = _past(rng, clock, acc, kind, history, scale)
     write_reports(rng, clock, acc, contacts, past)
     planned = _planned(rng, clock, acc)
     write_planned(rng, acc, contacts, planned)
@@ -45,10 +46,12 @@ def build_interactions(rng: np.random.Generator, clock: Clock, acc: pd.DataFrame
 
 
 def _past(rng: np.random.Generator, clock: Clock, acc: pd.DataFrame, kind: np.ndarray,
-          history: pd.DataFrame) -> pd.DataFrame:
+          history: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
     start, last = _window(rng, clock, acc, kind)
     span = (last - start).astype(int)
     rate = pd.Series(kind).map(PER_18_MONTHS).to_numpy() * np.maximum(span, 1) / WINDOW_DAYS
+    if scale != 1.0:  # leave the demo's own arithmetic untouched
+        rate = rate * scale
     counts = np.maximum(1, rng.poisson(rate))
     a = np.repeat(acc["id"].to_numpy(), counts)
     slot = np.arange(len(a)) - np.repeat(np.cumsum(counts) - counts, counts)

@@ -18,8 +18,9 @@ INVOICED_MONTHS = 15
 REFERENCE_PREFIX = {"USD": "ACH-", "GBP": "BACS-", "EUR": "SEPA-", "INR": "NEFT-"}
 
 
-def invoice_frame(clock: Clock, acc: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
-    billed = revenue[revenue["_k"] > clock.k_last - INVOICED_MONTHS]
+def invoice_frame(clock: Clock, acc: pd.DataFrame, revenue: pd.DataFrame,
+                  months: int = INVOICED_MONTHS) -> pd.DataFrame:
+    billed = revenue[revenue["_k"] > clock.k_last - months]
     a, k = billed["account_id"].to_numpy(), billed["_k"].to_numpy()
     issue = clock.month_end(k)
     order = np.lexsort((a, issue))  # numbered in the order they were issued

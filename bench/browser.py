@@ -1,0 +1,327 @@
+"""Page latency in a real browser: Account Desk on the large portfolio beside its floor.
+
+    .venv/bin/python bench/browser.py [--accounts 50000] [--managers 200] [--seed 42] [--runs 7]
+                                      [--pages portfolio,account,...]
+
+For Portfolio, an account page, Performance, Compensation, Team review and Explore, each run
+times two things as the director, in one signed-in browser session (Playwright + the system
+Chromium):
+- first load: a click on the page in the sidebar (from the light "My account" page) until the
+  app is idle with the page's final table and chart on screen;
+- a filter change: one action on the page (below) until the app is idle again with the result.
+The clock starts at the action and stops when a script run has happened and finished and the
+expected content is visible (bench/browser_common.py). Median and p95 over the runs.
+
+Reads are cached per data version, so every run's filter change asks for something new (another
+name fragment, account, manager or table), and is uncached. A first load is uncached only in
+run 1 (reported apart as "cold"); later runs show the same view, so the median and p95 of first
+loads are cached reads plus rendering.
+
+The floor (bench/floor_app.py) is the same browser time for a bare Streamlit page that renders
+the same final tables and charts from precomputed data (captured from the app on the same
+database): a sidebar click, and a change of a selectbox that redraws every table and chart. The
+ratio app / floor is the figure to improve; the target is 1.5x.
+
+The portfolio is bench/large.py's cached database, copied for the servers.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import bench_common  # noqa: E402 (beside this script)
+import browser_common  # noqa: E402
+import large  # noqa: E402
+from browser_common import (CHART, TABLE, Server, chromium, go, go_from,  # noqa: E402
+                            load_average, median, new_page, p95, pick, problems, sign_in,
+                            step, wait_idle)
+
+from floor_app import HOME_TEXT  # noqa: E402
+
+from lib.explore_tables import TABLES  # noqa: E402
+from lib.migrate import open_database  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+PAGE_KEYS = ("portfolio", "account", "performance", "compensation", "review", "explore")
+
+
+@dataclass
+class Plan:
+    """What the runs ask for, chosen from the database before the servers start: a new value
+    for every run, so each filter change is a fresh (uncached) read."""
+    words: list[str]
+    accounts: list[tuple[int, str, str]]  # id, external id, name
+    managers: list[str]
+    tables: list[str] = field(default_factory=list)
+
+
+def make_plan(path: Path, runs: int) -> Plan:
+    db = open_database(path)
+    try:
+        words = [r[0] for r in db.rows(
+            "SELECT w FROM (SELECT unnest(string_split(name, ' ')) AS w FROM accounts) "
+            "WHERE length(w) >= 5 AND regexp_matches(w, '^[A-Za-z]+$') GROUP BY w "
+            "ORDER BY count(*) DESC, w LIMIT ?", [runs])]
+        accounts = db.rows(
+            "SELECT a.id, a.external_id, a.name FROM accounts a JOIN interactions i "
+            "ON i.account_id = a.id AND i.type = 'call' GROUP BY ALL "
+            "ORDER BY count(*) DESC, a.id LIMIT ?", [runs])
+        names = [r[0] for r in db.rows(
+            "SELECT m.name FROM account_managers m WHERE m.id IN (SELECT owner_id FROM accounts) "
+            "AND m.id IN (SELECT manager_id FROM comp_assignments) ORDER BY m.name")]
+    finally:
+        db.close()
+    # a name another name contains would be ambiguous when typed into a selectbox
+    lowered = [n.lower() for n in names]
+    unique = [n for n in names if sum(n.lower() in other for other in lowered) == 1]
+    step = max(1, len(unique) // (runs + 1))
+    labels = [t.label for k, t in TABLES.items() if k != "revenue"]  # revenue is the default
+    return Plan(words, accounts, unique[step::step][:runs] or unique[:runs],
+                [labels[i % len(labels)] for i in range(runs)])
+
+
+# ---- the app: one (first load, filter change) pair per page --------------------------------
+def app_portfolio(page, plan: Plan, run: int) -> tuple[float, float]:
+    shown = {TABLE: 1, CHART: 1}
+    first = timed(page, lambda: go(page, "Portfolio"), shown)
+    word = plan.words[run % len(plan.words)]
+    page.get_by_label("Account name contains").fill(word)
+    change = timed(page, lambda: page.keyboard.press("Enter"), shown, f'contains "{word}"')
+    return first, change
+
+
+def app_account(page, plan: Plan, run: int) -> tuple[float, float]:
+    """First load: the account's link in the search results. Filter change: the interaction
+    types on an account opened from its URL, in a session of its own: on an account opened
+    from the search results, any rerun loses the account (see RESULTS.md)."""
+    account_id, external_id, name = plan.accounts[run % len(plan.accounts)]
+    step(page, lambda: go(page, "Account"), text="Find an account by name or external id")
+    page.get_by_label("Find an account by name or external id").fill(external_id)
+    step(page, lambda: page.keyboard.press("Enter"), {'[data-testid="stPageLink"]': 1})
+    link = page.locator('[data-testid="stPageLink"] a').filter(has_text=name).first
+    first = timed(page, link.click, {CHART: 1}, name)
+    deep = new_page(page.context.browser)
+    try:
+        sign_in(deep, f"{base_url(page)}/account?account={account_id}")
+        deep.get_by_role("heading", name=name).wait_for()
+        deep.get_by_role("tab", name="Interactions").click()
+        pick(deep, "Types", "Call")
+        change = timed(deep, lambda: deep.keyboard.press("Enter"), {TABLE: 1}, name)
+        found = problems(deep)
+        if found:
+            raise RuntimeError("; ".join(found))
+    finally:
+        deep.context.close()
+    return first, change
+
+
+def base_url(page) -> str:
+    return "/".join(page.url.split("/")[:3])
+
+
+def app_performance(page, plan: Plan, run: int) -> tuple[float, float]:
+    shown = {TABLE: 1, CHART: 1}
+    first = timed(page, lambda: go(page, "Performance"), shown)
+    if page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').count() < 2:
+        pick(page, "Show", "Manager")  # (the scope is bound to the URL: it may still be set)
+        step(page, lambda: page.keyboard.press("Enter"),
+             {'[data-testid="stMain"] [data-testid="stSelectbox"]': 2})
+    name = plan.managers[run % len(plan.managers)]
+    pick(page, "Manager", name)
+    change = timed(page, lambda: page.keyboard.press("Enter"), shown, name)
+    page.keyboard.press("Escape")
+    return first, change
+
+
+def app_compensation(page, plan: Plan, run: int) -> tuple[float, float]:
+    shown = {TABLE: 1, CHART: 1}
+    first = timed(page, lambda: go(page, "Compensation"), shown)
+    pick(page, "Manager", plan.managers[run % len(plan.managers)])
+    change = timed(page, lambda: page.keyboard.press("Enter"), shown)
+    page.keyboard.press("Escape")
+    return first, change
+
+
+def app_review(page, plan: Plan, run: int) -> tuple[float, float]:
+    first = timed(page, lambda: go(page, "Team review"), {TABLE: 1})
+    tab = page.get_by_role("tab", name="Walk-through")
+    if tab.get_attribute("aria-selected") != "true":  # the tab is bound to the URL too
+        step(page, tab.click, {TABLE: 1}, "the arrow keys step through them too")
+    shown = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="Manager ") \
+        .first.inner_text()
+    now = int(shown.split()[1])  # "Manager 3 of 201 · ..."
+    next_button = page.get_by_role("button", name="Next")
+    change = timed(page, next_button.click, {TABLE: 1}, f"Manager {now + 1} of")
+    return first, change
+
+
+def app_explore(page, plan: Plan, run: int) -> tuple[float, float]:
+    first = timed(page, lambda: go(page, "Explore"), {TABLE: 1})
+    pick(page, "Table", plan.tables[run % len(plan.tables)])
+    change = timed(page, lambda: page.keyboard.press("Enter"), {TABLE: 1})
+    page.keyboard.press("Escape")
+    return first, change
+
+
+APP: dict[str, Callable] = {"portfolio": app_portfolio, "account": app_account,
+                            "performance": app_performance, "compensation": app_compensation,
+                            "review": app_review, "explore": app_explore}
+
+
+def timed(page, action: Callable[[], object], need: dict[str, int],
+          text: str | None = None) -> float:
+    return step(page, action, need, text)
+
+
+# ---- the floor ----------------------------------------------------------------------------
+def floor_run(page, key: str, title: str, captured: dict, run: int) -> tuple[float, float]:
+    shown = {CHART: min(1, len(captured["charts"])), TABLE: min(1, len(captured["tables"]))}
+    first = step(page, lambda: go(page, title), shown, "variant 0", must_run=False)
+    variant = f"variant {run + 1}"
+    pick(page, "Variant", variant)
+    change = step(page, lambda: page.keyboard.press("Enter"), shown, variant, must_run=False)
+    page.keyboard.press("Escape")
+    return first, change
+
+
+def leave(page, title: str, shows: str) -> None:
+    go_from(page, title, shows)
+
+
+# ---- putting it together ------------------------------------------------------------------
+@dataclass
+class Result:
+    first: list[float] = field(default_factory=list)
+    change: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def measure(pages: list[str], runs: int, size: large.Size, folder: Path) -> dict:
+    import pickle
+    source = large.large_portfolio(size)
+    db_path = large.copy_portfolio(source, folder)
+    plan = make_plan(db_path, runs)
+    floor_data = folder / "floor.pkl"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(HERE / "floor_app.py"), "capture", "--db", str(db_path),
+                    "--out", str(floor_data), "--account", str(plan.accounts[0][0])], check=True)
+    print(f"floor captured in {time.perf_counter() - started:.0f} s")
+    captured = pickle.loads(floor_data.read_bytes())
+    app = Server(folder / "app.log", db_path=db_path)
+    floor = Server(folder / "floor.log", script=HERE / "floor_app.py",
+                   env={"BENCH_FLOOR_DATA": str(floor_data)})
+    results: dict[str, dict[str, Result]] = {}
+    try:
+        with chromium() as browser:
+            app_page, floor_page = new_page(browser), new_page(browser)
+            sign_in(app_page, app.url + "/me")
+            floor_page.goto(floor.url)
+            wait_idle(floor_page)
+            for key in pages:  # the floor's first view of a page loads its data: not measured
+                floor_run(floor_page, key, captured[key]["title"], captured[key], 0)
+                leave(floor_page, "Home", HOME_TEXT)
+            for key in pages:
+                results[key] = {"app": Result(), "floor": Result()}
+                for run in range(runs):
+                    leave(app_page, "My account", "My account")
+                    one(results[key]["app"], app_page, lambda: APP[key](app_page, plan, run))
+                    leave(floor_page, "Home", HOME_TEXT)
+                    one(results[key]["floor"], floor_page, lambda: floor_run(
+                        floor_page, key, captured[key]["title"], captured[key], run))
+                report_page(key, captured[key]["title"], results[key])
+    finally:
+        app.stop()
+        floor.stop()
+    return results
+
+
+def one(result: Result, page, run: Callable[[], tuple[float, float]]) -> None:
+    try:
+        first, change = run()
+        result.first.append(first)
+        result.change.append(change)
+    except Exception as exc:  # a timeout is a finding, not the end of the benchmark
+        where = [f"{f.name}:{f.lineno}" for f in traceback.extract_tb(exc.__traceback__)
+                 if f.filename == __file__][-1:]
+        result.errors.append(f"{type(exc).__name__} at {', '.join(where)}: "
+                             f"{str(exc).splitlines()[0][:200]}")
+    result.errors.extend(problems(page))
+
+
+def report_page(key: str, title: str, r: dict[str, Result]) -> None:
+    a, f = r["app"], r["floor"]
+    print(f"{title}: first load cold {fmt(a.first[:1])} ms, warm {fmt(a.first[1:])}; "
+          f"change {fmt(a.change)}; floor first {fmt(f.first)}, change {fmt(f.change)}"
+          + (f"; ERRORS {a.errors + f.errors}" if a.errors or f.errors else ""), flush=True)
+
+
+def fmt(values: list[float]) -> str:
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:,.0f}"
+    return f"{median(values):,.0f} / {p95(values):,.0f}"
+
+
+def ratio(app: list[float], floor: list[float]) -> str:
+    if not app or not floor:
+        return "-"
+    return f"{median(app) / median(floor):.1f}x"
+
+
+def markdown(results: dict, titles: dict[str, str], runs: int) -> str:
+    lines = [f"| page | first load, cold (run 1) | first load, warm | floor first load | ratio (warm) "
+             f"| filter change | floor change | ratio |", "|---|---|---|---|---|---|---|---|"]
+    for key, r in results.items():
+        a, f = r["app"], r["floor"]
+        lines.append(f"| {titles[key]} | {fmt(a.first[:1])} | {fmt(a.first[1:])} | {fmt(f.first)} "
+                     f"| {ratio(a.first[1:], f.first)} | {fmt(a.change)} | {fmt(f.change)} "
+                     f"| {ratio(a.change, f.change)} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=50_000)
+    parser.add_argument("--managers", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--timeout", type=float, default=120,
+                        help="seconds an action may take before it counts as a timeout")
+    parser.add_argument("--pages", default=",".join(PAGE_KEYS),
+                        help=f"comma-separated, of {', '.join(PAGE_KEYS)}")
+    args = parser.parse_args()
+    browser_common.TIMEOUT_MS = args.timeout * 1000
+    pages = [p for p in args.pages.split(",") if p]
+    unknown = set(pages) - set(PAGE_KEYS)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+    print(f"machine: {bench_common.machine()}; date {date.today()}; load average at start "
+          f"{load_average()}", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        results = measure(pages, args.runs, large.Size(args.accounts, args.managers, args.seed),
+                          Path(folder))
+    print(f"load average at end {load_average()}")
+    from floor_app import PAGES
+    print(f"\nms, median / p95 over {args.runs} runs (first load warm: runs 2-{args.runs}); "
+          f"command: .venv/bin/python bench/browser.py --accounts {args.accounts} "
+          f"--managers {args.managers} --runs {args.runs}\n")
+    print(markdown(results, {k: v[1] for k, v in PAGES.items()}, args.runs))
+    errors = {k: r["app"].errors + r["floor"].errors for k, r in results.items()
+              if r["app"].errors or r["floor"].errors}
+    for key, found in errors.items():
+        print(f"errors on {key}: {found}")
+
+
+if __name__ == "__main__":
+    main()
