@@ -202,6 +202,15 @@ def show_error(exc: Exception) -> None:
 
 
 # ---- an action's outcome survives the rerun that refreshes the page ---------------------------
+def account_link(label: str, account_id: int, key: str, *, where: Any = None,
+                 icon: str | None = None) -> None:
+    """A link-styled button that opens the account page on `account_id`. (A page link with query
+    parameters to the page already shown loses them on the page's next run in Streamlit 1.67:
+    the account would close at the next click. Switching page with them keeps them in the URL.)"""
+    if (where or st).button(label, key=key, type="tertiary", icon=icon):
+        st.switch_page("pages/account_page.py", query_params={"account": str(account_id)})
+
+
 def forget_stale(prefix: str) -> None:
     """At the top of a page, before any widget: drop the widget values the last action
     asked to forget (edited fields, a stale version), so widgets show the saved data."""

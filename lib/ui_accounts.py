@@ -172,8 +172,8 @@ def _similar_warning(db: Database, actor: Actor, values: dict[str, Any], externa
                "or create this account anyway.", icon=":material/content_copy:")
     for match in similar:
         extra = " · ".join(x for x in (match["country"], match["owner"], "archived" if match["archived"] else "") if x)
-        st.page_link("pages/account_page.py", label=plain(match["name"] + (f" ({extra})" if extra else "")),
-                     query_params={"account": match["id"]}, icon=":material/open_in_new:")
+        ui.account_link(plain(match["name"] + (f" ({extra})" if extra else "")), match["id"],
+                        key=f"new_account_similar_{match['id']}", icon=":material/open_in_new:")
     if st.button("Create it anyway", key="new_account_anyway"):
         _create(db, actor, values, external)
 

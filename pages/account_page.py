@@ -28,7 +28,7 @@ if account_id is None:
     found = ui.cached(view.search, db, actor, st.text_input(
         "Find an account by name or external id", key="account_search", max_chars=100))
     for found_id, text in found:
-        st.page_link("pages/account_page.py", label=plain(text), query_params={"account": found_id})
+        ui.account_link(plain(text), found_id, key=f"account_found_{found_id}")
     if st.session_state.get("account_search") and not found:
         st.info("No account matches that name.")
     ui_accounts.create_button(db, actor, "account")
@@ -114,11 +114,10 @@ with tabs[4]:
 with tabs[5]:
     fam = ui.cached(view.family, db, actor, account_id)
     if fam["parent"]:
-        st.page_link("pages/account_page.py", label=f"Parent: {plain(fam['parent']['name'])}",
-                     query_params={"account": fam["parent"]["id"]})
+        ui.account_link(f"Parent: {plain(fam['parent']['name'])}", fam["parent"]["id"],
+                        key="account_parent")
     for sub in fam["subsidiaries"]:
-        st.page_link("pages/account_page.py", label=f"Subsidiary: {plain(sub['name'])}",
-                     query_params={"account": sub["id"]})
+        ui.account_link(f"Subsidiary: {plain(sub['name'])}", sub["id"], key=f"account_sub_{sub['id']}")
     if not (fam["parent"] or fam["subsidiaries"]):
         st.write("No parent or subsidiaries.")
     for line in head["history"] or ["No owner, tier or status changes recorded."]:

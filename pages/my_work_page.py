@@ -30,8 +30,8 @@ NO_DUE = {"overdue": "Nothing overdue.", "today": "Nothing due today.",
 def follow_up_row(row: dict[str, Any]) -> bool:
     """One open next step with its Done button; True when Done was clicked."""
     cells = st.columns(ROW, vertical_alignment="center")
-    cells[0].page_link("pages/account_page.py", label=plain(row["account_name"]),
-                       query_params={"account": row["account_id"]})
+    ui.account_link(plain(row["account_name"]), row["account_id"], key=f"my_work_open_{row['id']}",
+                    where=cells[0])
     cells[1].text(row["next_step"])
     cells[2].text(my_work.due_text(row["next_step_due"], today))
     cells[3].text(f"{my_work.kind_label(row['type'])}: {row['subject']}")

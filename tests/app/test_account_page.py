@@ -60,7 +60,10 @@ def test_without_an_id_the_page_offers_a_search(demo_app):
     at = sign_in(demo_app, DIRECTOR).switch_page("pages/account_page.py").run()
     at.text_input(key="account_search").input("Brightwater").run()
     assert not at.exception
-    assert any("Brightwater Logistics" in link.label for link in at.get("page_link"))
+    found = next(b for b in at.button if "Brightwater Logistics" in b.label.replace("\\", ""))
+    found.click().run()
+    assert at.title[0].value.replace("\\", "").startswith("Brightwater Logistics")
+    assert at.query_params["account"] == str(_account_id("Brightwater%"))
 
 
 def test_the_account_shows_its_health_score_and_why(demo_app):

@@ -110,3 +110,18 @@ def test_the_account_page_form_is_empty_again_after_recording(demo_server, page)
     # the new widgets may arrive a moment after the message: wait for them, then check
     expect(form.get_by_label("Subject")).to_have_value("")
     expect(form.get_by_label("Notes")).to_have_value("")
+
+
+def test_an_account_opened_from_the_search_stays_open_when_the_page_runs_again(demo_server, page):
+    sign_in(page, demo_server.url + "/account", DIRECTOR)
+    page.get_by_label("Find an account by name or external id").fill("Brightwater")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.locator('[data-testid="stMain"]').get_by_text("Brightwater Logistics").first.click()
+    wait_idle(page)
+    expect(page.locator("h1")).to_contain_text("Brightwater Logistics")
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Record an interaction").click()
+    wait_idle(page)                                       # the page ran again
+    expect(page.locator("h1")).to_contain_text("Brightwater Logistics")
+    assert "account=" in page.url
+    assert_no_exception(page)
