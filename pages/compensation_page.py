@@ -48,18 +48,24 @@ period_key = c2.selectbox("Pay period", list(choices), format_func=choices.get,
 s = ui.cached(compensation.statement, db, actor, manager_id, today,
               focus=date.fromisoformat(period_key))
 
-tabs = ["Pay", "What-if"] + (["Team", "Move accounts", "Plans"] if lead else [])
-shown = st.tabs(tabs)
-with shown[0]:
+def pay_tab() -> None:
     pay_ui.pay_section(s)
     pay_ui.adjustments_section(db, actor, s, today)
-with shown[1]:
-    pay_ui.what_if_section(s)
+
+
+def team_tab() -> None:
+    pay_ui.team_section(db, actor, today, ui.reporting_currency(db))
+    pay_ui.market_section(db, actor, s, today)
+
+
+sections = {"Pay": pay_tab, "What-if": lambda: pay_ui.what_if_section(s)}
 if lead:
-    with shown[2]:
-        pay_ui.team_section(db, actor, today, ui.reporting_currency(db))
-        pay_ui.market_section(db, actor, s, today)
-    with shown[3]:
-        pay_ui.territory_section(db, actor, today, managers)
-    with shown[4]:
-        ui_comp_plans.plans_section(db, actor)
+    sections |= {"Team": team_tab,
+                 "Move accounts": lambda: pay_ui.territory_section(db, actor, today, managers),
+                 "Plans": lambda: ui_comp_plans.plans_section(db, actor)}
+# Only the open tab runs: the Team tab works out every manager's pay statement.
+for tab, render in zip(st.tabs(list(sections), key="comp_tab", bind="query-params"),
+                       sections.values()):
+    if tab.open:
+        with tab:
+            render()

@@ -146,6 +146,7 @@ ODD_URLS = {
         "audit_q": "x" * 5000}),
     "my_work_unknown_keys": ("pages/my_work_page.py", {"account": "abc", "zzz": "<b>hi</b>"}),
     "targets_unknown_keys": ("pages/targets_page.py", {"targets_level": "DROP", "zzz": "1"}),
+    "compensation_unknown_tab": ("pages/compensation_page.py", {"comp_tab": "<b>Plans</b>"}),
 }
 
 
