@@ -29,6 +29,7 @@ LINK = st.column_config.LinkColumn("Open", display_text="Open", width="small",
                                    help="Open the account's page")
 MONEY = st.column_config.NumberColumn(format="localized")
 PERCENT = st.column_config.NumberColumn(format="percent")
+FULL = 500  # rows at most behind "All n": a page never carries a whole large table
 ROWS = 10  # rows a list shows on the wall; the rest behind "All n"
 KPI_WIDTH = 250  # px: a big figure such as "$123.45M" fits; the row wraps on a narrow screen
 STYLESHEET = Path(__file__).parent / "static" / "review.css"
@@ -106,8 +107,11 @@ def table(frame: pd.DataFrame, key: str, *, empty: str, money_columns: tuple[str
     # the first rows as a static table: large type (the stylesheet sizes it) and no scrolling
     st.table(show.for_wall(frame.head(rows), percent_columns), hide_index=True)
     if len(frame) > rows:
-        with st.expander(f"All {len(frame):,}"):
-            st.dataframe(frame, hide_index=True, key=f"{key}_all", column_config=config)
+        whole = len(frame) <= FULL
+        with st.expander(f"All {len(frame):,}" if whole else f"The first {FULL:,} of {len(frame):,}"):
+            st.dataframe(frame.head(FULL), hide_index=True, key=f"{key}_all", column_config=config)
+            if not whole:    # a page never carries a whole large table to the browser
+                st.caption("Explore lists them all, with filters.")
 
 
 def halves(name: str) -> tuple[Any, Any]:
