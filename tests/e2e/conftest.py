@@ -146,6 +146,13 @@ def grid_text(page) -> str:
     return " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
 
 
+def expect_grid_text(page, text: str) -> None:
+    """Wait until a data grid on screen shows `text` (the grid fills its accessible copy of
+    the cells a moment after the app is idle)."""
+    from playwright.sync_api import expect
+    expect(page.locator('[data-testid="stDataFrame"]').filter(has_text=text)).not_to_have_count(0)
+
+
 def screenshot(page, path: Path) -> None:
     """The whole page: Streamlit scrolls inside its own container, so grow the window to fit."""
     height = page.evaluate(

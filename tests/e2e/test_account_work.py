@@ -2,7 +2,8 @@
 from playwright.sync_api import expect
 
 from tests.conftest import DIRECTOR, MANAGER
-from tests.e2e.conftest import assert_no_exception, grid_text, screenshot, select_option, sign_in, wait_idle
+from tests.e2e.conftest import (assert_no_exception, expect_grid_text, screenshot, select_option, sign_in,
+                                wait_idle)
 
 
 def test_an_interaction_from_quick_entry_appears_on_the_account_timeline(demo_server, page, artifacts):
@@ -20,7 +21,7 @@ def test_an_interaction_from_quick_entry_appears_on_the_account_timeline(demo_se
     page.get_by_role("tab", name="Interactions").click()
     wait_idle(page)
     assert_no_exception(page)
-    assert "Called about the late deliveries" in grid_text(page)
+    expect_grid_text(page, "Called about the late deliveries")
 
 
 def _select(page, label: str, option: str) -> None:
