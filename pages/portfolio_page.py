@@ -63,8 +63,9 @@ k[1].metric("Revenue YTD", money(kpi["revenue_ytd"], currency),
             if kpi["target_ytd"] else None)
 k[2].metric("Target YTD", money(kpi["target_ytd"], currency))
 k[3].metric("Attainment", percent(kpi["attainment"]))
-k[4].metric("At risk", f"{kpi['at_risk']:,}", help="Accounts whose status is 'at risk'. The Health risk column "
-                                                        "marks accounts whose health score is at risk.")
+k[4].metric("At risk", f"{kpi['at_risk']:,}",
+            help="Accounts whose status is 'at risk'. The Health risk column marks accounts whose "
+                 "health score is at risk.")
 k[5].metric("Overdue", money(kpi["overdue_amount"], currency),
             help=f"{count(kpi['overdue_invoices'], 'invoice')} past their due date and not fully paid.")
 if kpi["missing_fx"]:
