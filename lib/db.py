@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, TypeVar
+from typing import Any, Callable, Hashable, Iterator, Protocol, TypeVar
 
 import duckdb
 import pandas as pd
@@ -130,6 +130,9 @@ class Database:
         self._root_lock = threading.Lock()
         self._root = _connect(self.path)
         self.data_version = 0
+        self._memo: dict[Hashable, tuple[int, Any]] = {}
+        self._memo_lock = threading.Lock()
+        self._memo_keys: dict[Hashable, threading.Lock] = {}
 
     # ---- reads -------------------------------------------------------------------------------
     @contextmanager
@@ -164,6 +167,27 @@ class Database:
     def df(self, sql: str, params: list | tuple | dict | None = None) -> pd.DataFrame:
         with self.cursor() as cur:
             return cur.execute(sql, params if params is not None else []).df()
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` for `key` at the current data version, shared by every session.
+
+        However many sessions ask at once, it is computed once; any write makes the next call
+        compute it afresh. Only values of the newest version are kept, so memory holds one
+        value per key at most.
+        """
+        version = self.data_version
+        with self._memo_lock:
+            lock = self._memo_keys.setdefault(key, threading.Lock())
+        with lock:
+            with self._memo_lock:
+                kept = self._memo.get(key)
+            if kept is not None and kept[0] >= version:
+                return kept[1]
+            value = compute()
+            with self._memo_lock:
+                self._memo = {k: v for k, v in self._memo.items() if v[0] >= version}
+                self._memo[key] = (version, value)
+            return value
 
     # ---- the write door ----------------------------------------------------------------------
     def write(

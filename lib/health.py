@@ -168,7 +168,7 @@ money AS (
     UNION ALL SELECT 'budget', account_id, month, currency, budget, 0 FROM budgets
     WHERE month BETWEEN $ytd_from AND $bud_to AND account_id IN (SELECT id FROM acc)
     UNION ALL SELECT 'spend', account_id, month, currency, spend, 0 FROM budgets
-    WHERE month BETWEEN $ytd_from AND $bud_to),
+    WHERE month BETWEEN $ytd_from AND $bud_to AND account_id IN (SELECT id FROM acc)),
 own AS (
     SELECT m.kind, m.account_id, m.month, m.days,
            CASE WHEN m.currency = a.currency THEN m.amount::DOUBLE

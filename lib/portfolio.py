@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from lib import fx
 from lib.db import Database
@@ -70,63 +71,115 @@ class PortfolioQuery:
     def compiled(self) -> Compiled:
         return compile_where(self.conditions, FIELDS)
 
-    def params(self) -> dict[str, Any]:
-        ytd = self.ytd
-        return {"rep": self.currency, "ytd_from": ytd.first, "ytd_to": ytd.last, "today": self.today,
-                **self.compiled().params}
+
+# ---- per-account figures, computed once per data version ---------------------------------------
+# Every filter change reads these two small tables instead of the raw ones: the figures of each
+# live account (one row each) and its revenue and target per month of this and last fiscal year.
+# They are computed in DuckDB once per data version, currency and day, shared by every session
+# (Database.memo), and read back through Arrow; a filter, a sort or a page is then a lookup.
+
+def _grid(first: str, last: str) -> str:
+    return f"SELECT unnest(generate_series({first}, {last}, INTERVAL 1 MONTH))::DATE"
 
 
-def _rows_sql(query: PortfolioQuery) -> str:
-    revenue = fx.converted(
-        "SELECT account_id, amount, currency, month FROM revenue "
-        "WHERE month BETWEEN $ytd_from AND $ytd_to")
-    targets = fx.converted(
-        "SELECT account_id, amount, currency, month FROM account_targets "
-        "WHERE month BETWEEN $ytd_from AND $ytd_to")
+def _per_month(name: str, table: str, value: str, first: str, last: str) -> str:
+    """A CTE `name(account_id, month, <value>, missing_fx)`: each account's sum of `table`.amount
+    per month between two months in $rep, and how many of its rows had no rate. Converts
+    through fx_factors joined on equality, not an ASOF join per row."""
+    return f"""{name} AS (
+        SELECT t.account_id, t.month, sum(t.amount::DOUBLE * f.factor) AS {value},
+               count(*) - count(t.amount::DOUBLE * f.factor) AS missing_fx
+        FROM {table} t LEFT JOIN fx_factors f ON f.currency = t.currency AND f.month = t.month
+        WHERE t.month BETWEEN {first} AND {last} GROUP BY ALL)"""
+
+
+def _figures_sql() -> str:
     overdue = fx.converted(
         "SELECT i.account_id, i.amount - coalesce(p.paid, 0) AS amount, i.currency, "
         "date_trunc('month', i.issue_date)::DATE AS month FROM invoices i "
         "LEFT JOIN (SELECT invoice_id, sum(amount) AS paid FROM payments GROUP BY ALL) p "
         "ON p.invoice_id = i.id WHERE i.due_date < $today AND i.amount > coalesce(p.paid, 0)")
-    return f"""WITH {fx.RATES_CTE},
-    rev AS (SELECT account_id, sum(amount_rep) AS amount, count(*) - count(amount_rep) AS missing_fx
-            FROM ({revenue}) GROUP BY account_id),
-    tgt AS (SELECT account_id, sum(amount_rep) AS amount FROM ({targets}) GROUP BY account_id),
+    return f"""WITH {fx.RATES_CTE}, {fx.factors(_grid("$ytd_from", "$ytd_to"))},
+    {_per_month("rev_months", "revenue", "amount", "$ytd_from", "$ytd_to")},
+    {_per_month("tgt_months", "account_targets", "amount", "$ytd_from", "$ytd_to")},
+    rev AS (SELECT account_id, sum(amount) AS amount, sum(missing_fx) AS missing_fx
+            FROM rev_months GROUP BY account_id),
+    tgt AS (SELECT account_id, sum(amount) AS amount FROM tgt_months GROUP BY account_id),
     due AS (SELECT account_id, sum(amount_rep) AS amount, count(*) AS invoices
             FROM ({overdue}) GROUP BY account_id),
     seen AS (SELECT account_id, max(occurred_at) AS last_contact FROM interactions
              WHERE NOT is_planned AND deleted_at IS NULL AND occurred_at::DATE <= $today
-             GROUP BY account_id),
-    rows AS (
-        SELECT a.id, a.name, a.tier, a.scope, a.industry, a.region, a.country, a.status,
-               a.currency, m.name AS owner, m.role_title AS owner_role,
-               coalesce(rev.amount, 0) AS revenue_ytd, coalesce(tgt.amount, 0) AS target_ytd,
-               CASE WHEN tgt.amount > 0 THEN coalesce(rev.amount, 0) / tgt.amount END AS attainment,
-               seen.last_contact::DATE AS last_contact,
-               date_diff('day', seen.last_contact::DATE, $today) AS days_since_contact,
-               coalesce(due.amount, 0) AS overdue_amount, coalesce(due.invoices, 0) AS overdue_invoices,
-               coalesce(rev.missing_fx, 0) AS missing_fx
-        FROM accounts a
-        LEFT JOIN account_managers m ON m.id = a.owner_id
-        LEFT JOIN rev ON rev.account_id = a.id
-        LEFT JOIN tgt ON tgt.account_id = a.id
-        LEFT JOIN due ON due.account_id = a.id
-        LEFT JOIN seen ON seen.account_id = a.id
-        WHERE a.archived_at IS NULL),
-    filtered AS (SELECT * FROM rows WHERE {query.compiled().sql})"""
+             GROUP BY account_id)
+    SELECT a.id, a.name, a.tier, a.scope, a.industry, a.region, a.country, a.status,
+           a.currency, m.name AS owner, m.role_title AS owner_role,
+           coalesce(rev.amount, 0) AS revenue_ytd, coalesce(tgt.amount, 0) AS target_ytd,
+           CASE WHEN tgt.amount > 0 THEN coalesce(rev.amount, 0) / tgt.amount END AS attainment,
+           seen.last_contact::DATE AS last_contact,
+           date_diff('day', seen.last_contact::DATE, $today) AS days_since_contact,
+           coalesce(due.amount, 0) AS overdue_amount, coalesce(due.invoices, 0) AS overdue_invoices,
+           coalesce(rev.missing_fx, 0) AS missing_fx
+    FROM accounts a
+    LEFT JOIN account_managers m ON m.id = a.owner_id
+    LEFT JOIN rev ON rev.account_id = a.id
+    LEFT JOIN tgt ON tgt.account_id = a.id
+    LEFT JOIN due ON due.account_id = a.id
+    LEFT JOIN seen ON seen.account_id = a.id
+    WHERE a.archived_at IS NULL"""
+
+
+def _months_sql() -> str:
+    return f"""WITH {fx.RATES_CTE}, {fx.factors(_grid("$ly_from", "$fy_to"))},
+    {_per_month("rev_months", "revenue", "revenue", "$ly_from", "$fy_to")},
+    {_per_month("tgt_months", "account_targets", "target", "$fy_from", "$fy_to")}
+    SELECT account_id, month, r.revenue, t.target
+    FROM rev_months r FULL JOIN tgt_months t USING (account_id, month)"""
+
+
+def _figures(db: Database, query: PortfolioQuery) -> pa.Table:
+    ytd = query.ytd
+    params = {"rep": query.currency, "ytd_from": ytd.first, "ytd_to": ytd.last, "today": query.today}
+    return db.memo(("portfolio.figures", query.currency, ytd.first, ytd.last, query.today),
+                   lambda: _arrow(db, _figures_sql(), params))
+
+
+def _months(db: Database, query: PortfolioQuery) -> pa.Table:
+    fy = query.ytd.year
+    params = {"rep": query.currency, "fy_from": fy.first_month, "fy_to": fy.months[-1],
+              "ly_from": fy.previous().first_month}
+    return db.memo(("portfolio.months", query.currency, fy.first_month),
+                   lambda: _arrow(db, _months_sql(), params))
+
+
+def _arrow(db: Database, sql: str, params: dict[str, Any]) -> pa.Table:
+    with db.cursor() as cur:
+        return cur.sql(sql, params=params).to_arrow_table()
+
+
+def _read(db: Database, query: PortfolioQuery, sql: str, params: dict[str, Any] | None = None,
+          *, months: bool = False) -> pd.DataFrame:
+    """Run `sql` over `filtered` (the figures of the accounts the query's filter keeps) and, with
+    `months`, `figure_months` (their revenue and target per month)."""
+    figures = _figures(db, query)
+    figure_months = _months(db, query) if months else None
+    compiled = query.compiled()
+    with db.cursor() as cur:
+        cur.register("figures", figures)
+        if figure_months is not None:
+            cur.register("figure_months", figure_months)
+        return cur.execute(f"WITH filtered AS (SELECT * FROM figures WHERE {compiled.sql}) {sql}",
+                           {**compiled.params, **(params or {})}).df()
 
 
 def kpis(db: Database, actor: Actor, query: PortfolioQuery) -> dict[str, Any]:
     require(actor, "read_accounts")
-    sql = _rows_sql(query) + """
+    row = _read(db, query, """
     SELECT count(*) AS accounts, coalesce(sum(revenue_ytd), 0) AS revenue_ytd,
            coalesce(sum(target_ytd), 0) AS target_ytd,
            count(*) FILTER (WHERE status = 'at_risk') AS at_risk,
            coalesce(sum(overdue_invoices), 0) AS overdue_invoices,
            coalesce(sum(overdue_amount), 0) AS overdue_amount,
            coalesce(sum(missing_fx), 0) AS missing_fx
-    FROM filtered"""
-    row = db.record(sql, query.params())
+    FROM filtered""").to_dict("records")[0]
     row["attainment"] = row["revenue_ytd"] / row["target_ytd"] if row["target_ytd"] else None
     return row
 
@@ -138,38 +191,29 @@ def page(db: Database, actor: Actor, query: PortfolioQuery, *, sort: str = "reve
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort!r}")
     order = f"{sort} {'DESC' if descending else 'ASC'} NULLS LAST, name, id"
-    sql = _rows_sql(query) + f"""
+    return _read(db, query, f"""
     SELECT id, name, owner, owner_role, tier, scope, industry, region, country, status, currency,
            revenue_ytd, target_ytd, attainment, last_contact, days_since_contact,
            overdue_amount, overdue_invoices
-    FROM filtered ORDER BY {order} LIMIT $limit OFFSET $offset"""
-    return db.df(sql, {**query.params(), "limit": int(limit), "offset": max(0, int(offset))})
+    FROM filtered ORDER BY {order} LIMIT $limit OFFSET $offset""",
+                 {"limit": int(limit), "offset": max(0, int(offset))})
 
 
 def monthly(db: Database, actor: Actor, query: PortfolioQuery) -> pd.DataFrame:
     """Revenue and target per month of the fiscal year (and last year's revenue) for the filter."""
     require(actor, "read_accounts")
     fy = query.ytd.year
-    revenue = fx.converted(
-        "SELECT account_id, amount, currency, month FROM revenue WHERE month BETWEEN $ly_from AND $fy_to")
-    targets = fx.converted(
-        "SELECT account_id, amount, currency, month FROM account_targets WHERE month BETWEEN $fy_from AND $fy_to")
-    sql = _rows_sql(query) + f""",
-    ids AS (SELECT id FROM filtered),
-    months AS (SELECT unnest(generate_series($fy_from, $fy_to, INTERVAL 1 MONTH))::DATE AS month),
-    month_rev AS (SELECT month, sum(amount_rep) AS amount FROM ({revenue}) r
-                  WHERE account_id IN (SELECT id FROM ids) GROUP BY month),
-    month_tgt AS (SELECT month, sum(amount_rep) AS amount FROM ({targets}) t
-                  WHERE account_id IN (SELECT id FROM ids) GROUP BY month)
-    SELECT m.month, cur.amount AS revenue, t.amount AS target, prev.amount AS revenue_last_year
+    return _read(db, query, """,
+    month_sums AS (SELECT month, sum(revenue) AS revenue, sum(target) AS target FROM figure_months
+                   WHERE account_id IN (SELECT id FROM filtered) GROUP BY month),
+    months AS (SELECT unnest(generate_series($fy_from, $fy_to, INTERVAL 1 MONTH))::DATE AS month)
+    SELECT m.month, CASE WHEN m.month <= $ytd_to THEN cur.revenue END AS revenue, cur.target,
+           prev.revenue AS revenue_last_year
     FROM months m
-    LEFT JOIN month_rev cur ON cur.month = m.month AND m.month <= $ytd_to
-    LEFT JOIN month_rev prev ON prev.month = m.month - INTERVAL 1 YEAR
-    LEFT JOIN month_tgt t ON t.month = m.month
-    ORDER BY m.month"""
-    params = {**query.params(), "fy_from": fy.first_month, "fy_to": fy.months[-1],
-              "ly_from": fy.previous().first_month}
-    return db.df(sql, params)
+    LEFT JOIN month_sums cur ON cur.month = m.month
+    LEFT JOIN month_sums prev ON prev.month = m.month - INTERVAL 1 YEAR
+    ORDER BY m.month""", {"fy_from": fy.first_month, "fy_to": fy.months[-1], "ytd_to": query.ytd.last},
+                 months=True)
 
 
 DISPLAY = {"name": "Account", "owner": "Manager", "tier": "Tier", "status": "Status",

@@ -140,6 +140,40 @@ def test_reads_from_many_threads_at_once_each_get_their_own_cursor(db):
     assert errors == []
 
 
+def test_a_memo_is_computed_once_for_sessions_asking_at_the_same_time(db):
+    calls, started = [], threading.Event()
+
+    def compute():
+        calls.append(1)
+        started.wait(5)  # everyone is waiting on this one computation
+        return "figures"
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(db.memo("k", compute))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    started.set()
+    for t in threads:
+        t.join()
+    assert results == ["figures"] * 8
+    assert len(calls) == 1
+
+
+def test_a_write_makes_the_next_memo_call_compute_afresh_and_drops_older_values(db):
+    count = lambda: db.value("SELECT count(*) FROM settings")  # noqa: E731
+    before = db.memo("settings", count)
+    other = db.memo("other", lambda: "old")
+
+    def work(tx):
+        tx.execute("INSERT INTO settings (key, value, updated_by) VALUES ('memo', '1', 0)")
+        tx.audit("create", "setting", "memo")
+    db.write(SYSTEM, work)
+
+    assert db.memo("settings", count) == before + 1
+    assert db.memo("other", lambda: "new") == "new"
+    assert db.memo("settings", lambda: pytest.fail("computed twice")) == before + 1
+
+
 def test_a_file_that_is_not_a_database_is_refused_by_name_and_left_untouched(tmp_path):
     path = tmp_path / "notes.duckdb"
     path.write_bytes(b"these are my meeting notes, not a database\n" * 200)

@@ -1,6 +1,7 @@
 """Portfolio figures on a small hand-built book whose answers are worked out by hand."""
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 
 from lib import health
@@ -44,7 +45,7 @@ def book(db):
 
 def test_kpis_convert_every_currency_and_count_only_complete_months(db, book):
     k = kpis(db, ME, PortfolioQuery(today=TODAY, currency="USD"))
-    assert k["accounts"] == 2
+    assert k["accounts"] == 2 and isinstance(k["accounts"], int)
     assert k["revenue_ytd"] == pytest.approx(2000 * 1.25 + 500)
     assert k["target_ytd"] == pytest.approx(2000 * 1.25 + 1000)
     assert k["attainment"] == pytest.approx(3000 / 3500)
@@ -102,6 +103,29 @@ def test_the_monthly_trend_shows_twelve_months_with_last_year_beside_them(db, bo
     assert months.loc["2026-02-01", "revenue_last_year"] == pytest.approx(400)
     assert months.loc["2026-11-01", "revenue"] != months.loc["2026-11-01", "revenue"]  # NaN: not complete
     assert months.loc["2026-12-01", "target"] == pytest.approx(700)
+
+
+def test_figures_read_after_a_write_show_the_write(db, book):
+    query = PortfolioQuery(today=TODAY)
+    assert kpis(db, ME, query)["revenue_ytd"] == pytest.approx(3000)
+    add_revenue(db, book["beta"], date(2026, 3, 1), 250)
+    make_account(db, name="Newco")
+
+    assert kpis(db, ME, query)["revenue_ytd"] == pytest.approx(3250)
+    assert kpis(db, ME, query)["accounts"] == 3
+    assert monthly(db, ME, query).set_index("month").loc["2026-03-01", "revenue"] == pytest.approx(250)
+    assert "Newco" in set(page(db, ME, query)["name"])
+
+
+def test_a_filter_on_figures_already_computed_narrows_them_without_leaking_rows(db, book):
+    everyone = PortfolioQuery(today=TODAY)
+    assert kpis(db, ME, everyone)["accounts"] == 2
+    key_only = PortfolioQuery(conditions=(Condition("tier", "in", ("key",)),), today=TODAY)
+    assert list(page(db, ME, key_only)["name"]) == ["Acme"]
+    months = monthly(db, ME, key_only).set_index("month")
+    assert months.loc["2026-01-01", "revenue"] == pytest.approx(1000 * 1.25)
+    assert pd.isna(months.loc["2026-02-01", "revenue"])  # only Beta billed in February
+    assert kpis(db, ME, everyone)["accounts"] == 2
 
 
 def test_filter_options_come_from_live_accounts_only(db, book):
