@@ -103,8 +103,8 @@ class Session:
         self.external_id = external_id
         await self.go("Account", "Find an account by name or external id")
         await page.get_by_label("Find an account by name or external id").fill(external_id)
-        await self.step(lambda: page.keyboard.press("Enter"), {'[data-testid="stPageLink"]': 1})
-        link = page.locator('[data-testid="stPageLink"] a').filter(has_text=self.name).first
+        await self.step(lambda: page.keyboard.press("Enter"), {bc.FOUND_ACCOUNT: 1})
+        link = page.locator(bc.FOUND_ACCOUNT).filter(has_text=self.name).first
         return await self.step(link.click, {bc.CHART: 1}, self.name)
 
     async def record_interaction(self) -> float:

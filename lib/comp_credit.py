@@ -11,9 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
 
 from lib import fx
 from lib.commission import cents
@@ -52,56 +49,103 @@ def _in_currency(table: str) -> str:
             f"ELSE round({table}.amount * f.factor::DECIMAL(30,12), 2)::DECIMAL(18,2) END")
 
 
-def credited(db: Database, managers: list[int], first: date, last: date, currency: str) -> pd.DataFrame:
-    """manager_id, account_id, month, amount (Decimal, plan currency), no_rate: revenue credited
-    to each manager, month by month."""
-    sql = f"""WITH {fx.RATES_CTE}, {fx.factors(_MONTHS)}, {OWNER_SPANS},
+@dataclass(frozen=True)
+class Monthly:
+    """One manager's figures by month, in the plan's currency: month -> amount (the rows with an
+    FX rate), and month -> how many rows were left out for want of one."""
+
+    amount: dict[date, Decimal]
+    no_rate: dict[date, int]
+
+    def since(self, first: date) -> Monthly:
+        return Monthly({m: v for m, v in self.amount.items() if m >= first},
+                       {m: n for m, n in self.no_rate.items() if m >= first})
+
+    @property
+    def missing(self) -> int:
+        return sum(self.no_rate.values())
+
+
+_CREDITED = f"""WITH {fx.RATES_CTE}, {fx.factors(_MONTHS)}, {OWNER_SPANS},
+    windows AS (
+        SELECT unnest($managers::INTEGER[]) AS manager_id, unnest($firsts::DATE[]) AS first,
+               unnest($lasts::DATE[]) AS last),
     credited AS (
         SELECT s.owner_id AS manager_id, r.account_id, r.month, r.amount, r.currency
         FROM revenue r JOIN spans s ON s.account_id = r.account_id AND s.since <= r.month
              AND (s.until IS NULL OR s.until > r.month)
-        WHERE r.month BETWEEN $first AND $last
-          AND s.owner_id IN (SELECT unnest($managers::INTEGER[])))
-    SELECT c.manager_id, c.account_id, c.month,
-           CASE WHEN f.factor IS NULL AND c.currency <> $rep THEN NULL ELSE {_in_currency('c')} END
-               AS amount,
-           f.factor IS NULL AND c.currency <> $rep AS no_rate
-    FROM credited c LEFT JOIN fx_factors f ON f.currency = c.currency AND f.month = c.month"""
-    return _decimal_frame(db, sql, {"managers": managers, "first": first, "last": last,
-                                    "rep": currency})
+        JOIN windows w ON w.manager_id = s.owner_id AND r.month BETWEEN w.first AND w.last
+        WHERE r.month BETWEEN $first AND $last),
+    converted AS (
+        SELECT c.manager_id, c.account_id, c.month,
+               CASE WHEN f.factor IS NULL AND c.currency <> $rep THEN NULL
+                    ELSE {_in_currency('c')} END AS amount,
+               f.factor IS NULL AND c.currency <> $rep AS no_rate
+        FROM credited c LEFT JOIN fx_factors f ON f.currency = c.currency AND f.month = c.month)"""
 
 
-def quota(db: Database, managers: list[int], first: date, last: date, currency: str) -> pd.DataFrame:
-    """manager_id, month, amount (Decimal, plan currency), no_rate: the managers' targets."""
+def _credited_rows(db: Database, select: str, windows: dict[int, tuple[date, date]],
+                   currency: str) -> list[tuple]:
+    """`select` over `converted` (manager_id, account_id, month, amount, no_rate): the revenue
+    credited to each manager in its window of months (first, last)."""
+    if not windows:
+        return []
+    return db.rows(f"{_CREDITED} {select}", {
+        "managers": list(windows), "firsts": [w[0] for w in windows.values()],
+        "lasts": [w[1] for w in windows.values()], "first": min(w[0] for w in windows.values()),
+        "last": max(w[1] for w in windows.values()), "rep": currency})
+
+
+def credited(db: Database, managers: list[int], first: date, last: date,
+             currency: str) -> dict[int, Monthly]:
+    """manager -> the revenue credited to them, month by month, first..last."""
+    rows = _credited_rows(db, "SELECT manager_id, month, sum(amount), count_if(no_rate) "
+                              "FROM converted GROUP BY ALL",
+                          {m: (first, last) for m in managers}, currency)
+    return _monthly(managers, rows)
+
+
+def credited_by_account(db: Database, windows: dict[int, tuple[date, date]],
+                        currency: str) -> dict[int, dict[int, Decimal]]:
+    """manager -> account -> the revenue credited to the manager from the account over the
+    manager's window of months (first, last), counting the rows with an FX rate."""
+    rows = _credited_rows(db, "SELECT manager_id, account_id, sum(amount) FROM converted "
+                              "WHERE amount IS NOT NULL GROUP BY ALL", windows, currency)
+    out: dict[int, dict[int, Decimal]] = {m: {} for m in windows}
+    for manager_id, account_id, amount in rows:
+        out[manager_id][account_id] = amount
+    return out
+
+
+def quota(db: Database, managers: list[int], first: date, last: date,
+          currency: str) -> dict[int, Monthly]:
+    """manager -> their targets, month by month, first..last."""
     sql = f"""WITH {fx.RATES_CTE}, {fx.factors(_MONTHS)}
     SELECT t.manager_id, t.month,
-           CASE WHEN f.factor IS NULL AND t.currency <> $rep THEN NULL ELSE {_in_currency('t')} END
-               AS amount,
-           f.factor IS NULL AND t.currency <> $rep AS no_rate
+           sum(CASE WHEN f.factor IS NULL AND t.currency <> $rep THEN NULL
+                    ELSE {_in_currency('t')} END),
+           count_if(f.factor IS NULL AND t.currency <> $rep)
     FROM manager_targets t LEFT JOIN fx_factors f ON f.currency = t.currency AND f.month = t.month
-    WHERE t.manager_id IN (SELECT unnest($managers::INTEGER[])) AND t.month BETWEEN $first AND $last"""
-    return _decimal_frame(db, sql, {"managers": managers, "first": first, "last": last,
-                                    "rep": currency})
+    WHERE t.manager_id IN (SELECT unnest($managers::INTEGER[])) AND t.month BETWEEN $first AND $last
+    GROUP BY ALL"""
+    rows = db.rows(sql, {"managers": managers, "first": first, "last": last, "rep": currency})
+    return _monthly(managers, rows)
 
 
-def _decimal_frame(db: Database, sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    """The rows with DECIMAL kept as Decimal (a DataFrame from .df() would make them float)."""
-    with db.cursor() as cur:
-        cur.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-    frame = pd.DataFrame(rows, columns=names)
-    if "month" in frame:
-        frame["month"] = [m for m in frame["month"]]  # keep datetime.date, not Timestamp
-    return frame
+def _monthly(managers: list[int], rows: list[tuple]) -> dict[int, Monthly]:
+    """Rows of (manager_id, month, amount or NULL, rows without a rate) by manager."""
+    out = {m: Monthly({}, {}) for m in managers}
+    for manager_id, month, amount, no_rate in rows:
+        if amount is not None:
+            out[manager_id].amount[month] = amount
+        if no_rate:
+            out[manager_id].no_rate[month] = no_rate
+    return out
 
 
 # ---- the months to come ---------------------------------------------------------------------------
-def monthly(data: pd.DataFrame, months: list[date]) -> list[Decimal]:
-    if data.empty:
-        return [ZERO for _ in months]
-    sums = data.groupby("month")["amount"].agg(lambda s: sum((v for v in s if v is not None), ZERO))
-    return [sums.get(m, ZERO) for m in months]
+def monthly(amounts: dict[date, Decimal], months: list[date]) -> list[Decimal]:
+    return [amounts.get(m, ZERO) for m in months]
 
 
 @dataclass(frozen=True)
@@ -120,14 +164,25 @@ class Book:
         return Book(frozenset(this_month), frozenset(after))
 
 
-def book(db: Database, manager_id: int, day: date) -> Book:
+def books(db: Database, managers: list[int], day: date) -> dict[int, Book]:
+    """manager -> their Book on `day`."""
     sql = f"""WITH {OWNER_SPANS}
-        SELECT account_id FROM spans WHERE owner_id = $m AND since <= $month
+        SELECT owner_id, account_id FROM spans
+        WHERE owner_id IN (SELECT unnest($managers::INTEGER[])) AND since <= $month
             AND (until IS NULL OR until > $month)"""
-    this_month = {r[0] for r in db.rows(sql, {"m": manager_id, "month": day.replace(day=1)})}
-    after = {r[0] for r in db.rows("SELECT id FROM accounts WHERE owner_id = ? "
-                                   "AND archived_at IS NULL", [manager_id])}
-    return Book(frozenset(this_month), frozenset(after))
+    this_month = _by_manager(managers, db.rows(sql, {"managers": managers,
+                                                     "month": day.replace(day=1)}))
+    after = _by_manager(managers, db.rows(
+        "SELECT owner_id, id FROM accounts WHERE owner_id IN (SELECT unnest(?::INTEGER[])) "
+        "AND archived_at IS NULL", [managers]))
+    return {m: Book(frozenset(this_month[m]), frozenset(after[m])) for m in managers}
+
+
+def _by_manager(managers: list[int], rows: list[tuple[int, int]]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {m: set() for m in managers}
+    for manager_id, account_id in rows:
+        out[manager_id].add(account_id)
+    return out
 
 
 def recent(db: Database, accounts: frozenset[int], closed_through: date | None,
@@ -147,18 +202,20 @@ def recent(db: Database, accounts: frozenset[int], closed_through: date | None,
     return {a: Decimal(total) / RECENT_MONTHS for a, total in rows if total is not None}
 
 
-def pace(data: pd.DataFrame, year: FiscalYear, closed_through: date | None) -> tuple[dict[date, Decimal], str]:
+def pace(credited: dict[date, Decimal], year: FiscalYear,
+         closed_through: date | None) -> tuple[dict[date, Decimal], str]:
     """month -> how the manager's run-rate sees each month to come, against their recent
-    average month (1.1 = 10% above it), and the projection method's key."""
+    average month (1.1 = 10% above it), and the projection method's key; `credited` is the
+    revenue credited to the manager by month (Monthly.amount)."""
     months = year.months
     elapsed = sum(1 for m in months if closed_through is not None and m <= closed_through)
-    actual = [float(v) for v in monthly(data, months[:elapsed])]
-    last_year = [float(v) for v in monthly(data, year.previous().months)]
+    actual = [float(v) for v in monthly(credited, months[:elapsed])]
+    last_year = [float(v) for v in monthly(credited, year.previous().months)]
     projection = project(actual, last_year if any(last_year) else ())
     recent = ZERO
     if closed_through is not None:
         window = [add_months(closed_through, -i) for i in range(RECENT_MONTHS)]
-        recent = sum(monthly(data, window), ZERO) / RECENT_MONTHS
+        recent = sum(monthly(credited, window), ZERO) / RECENT_MONTHS
     pace = {month: (Decimal(repr(estimate.point)) / recent if recent > 0 else Decimal(1))
             for month, estimate in zip(months[elapsed:], projection.months)}
     return pace, projection.method

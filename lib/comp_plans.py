@@ -31,10 +31,27 @@ class Assignment:
 
 def revision_in_force(db: Database, plan_id: int, day: date) -> int | None:
     """The id of the revision of plan `plan_id` that applies on `day` (None: not yet in force)."""
-    return db.value(
-        "SELECT id FROM comp_plans WHERE (id = $plan OR revises_plan_id = $plan) "
-        "AND effective_from <= $day ORDER BY effective_from DESC, id DESC LIMIT 1",
-        {"plan": plan_id, "day": day})
+    record = _in_force(_revisions(db, [plan_id]).get(plan_id, []), day)
+    return None if record is None else record["id"]
+
+
+def _revisions(db: Database, plan_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """plan -> the rows of its revisions (the plan's own first), latest first."""
+    with db.cursor() as cur:
+        cur.execute("SELECT * FROM comp_plans WHERE id IN (SELECT unnest($p::INTEGER[])) "
+                    "OR revises_plan_id IN (SELECT unnest($p::INTEGER[])) "
+                    "ORDER BY effective_from DESC, id DESC", {"p": plan_ids})
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, row)) for row in cur.fetchall()]
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(row["revises_plan_id"] or row["id"], []).append(row)
+    return out
+
+
+def _in_force(revisions: list[dict[str, Any]], day: date) -> dict[str, Any] | None:
+    """Of a plan's revisions, latest first, the one in force on `day`."""
+    return next((r for r in revisions if r["effective_from"] <= day), None)
 
 
 def plan_record(db: Database, revision_id: int) -> dict[str, Any] | None:
@@ -66,22 +83,68 @@ def engine_plan(record: dict[str, Any], bands: list[Band], annual_base: Any = 0)
 
 def assignment_for(db: Database, manager_id: int, first_day: date, last_day: date) -> Assignment | None:
     """The assignment that pays `manager_id` for the period first_day..last_day, or None."""
-    row = db.record(
-        "SELECT * FROM comp_assignments WHERE manager_id = $m AND effective_from <= $last "
-        "AND (effective_to IS NULL OR effective_to >= $first) "
-        "ORDER BY effective_from DESC, id DESC LIMIT 1",
-        {"m": manager_id, "first": first_day, "last": last_day})
-    return None if row is None else _assignment(row)
+    return _covering(assignments(db, manager_id), first_day, last_day)
 
 
 def assignments(db: Database, manager_id: int) -> list[Assignment]:
     """Every assignment of a manager, latest first."""
+    return _assignments_of(db, [manager_id]).get(manager_id, [])
+
+
+def _assignments_of(db: Database, manager_ids: list[int]) -> dict[int, list[Assignment]]:
     with db.cursor() as cur:
-        cur.execute("SELECT * FROM comp_assignments WHERE manager_id = ? "
-                    "ORDER BY effective_from DESC, id DESC", [manager_id])
+        cur.execute("SELECT * FROM comp_assignments WHERE manager_id IN (SELECT unnest(?::INTEGER[])) "
+                    "ORDER BY effective_from DESC, id DESC", [manager_ids])
         names = [d[0] for d in cur.description]
         rows = cur.fetchall()
-    return [_assignment(dict(zip(names, row))) for row in rows]
+    out: dict[int, list[Assignment]] = {}
+    for row in rows:
+        held = _assignment(dict(zip(names, row)))
+        out.setdefault(held.manager_id, []).append(held)
+    return out
+
+
+def _covering(held: list[Assignment], first_day: date, last_day: date) -> Assignment | None:
+    """Of a manager's assignments, latest first, the one paying first_day..last_day."""
+    return next((a for a in held if a.effective_from <= last_day
+                 and (a.effective_to is None or a.effective_to >= first_day)), None)
+
+
+class PlanBook:
+    """The plans paying a group of managers, read once (their assignments, and the revisions
+    and bands of their plans), by the rules above: for a span of days, the assignment covering
+    it, then its plan's revision in force on the span's first day."""
+
+    def __init__(self, db: Database, manager_ids: list[int]) -> None:
+        self.assignments = _assignments_of(db, manager_ids)
+        self.revisions = _revisions(db, sorted({a.plan_id for held in self.assignments.values()
+                                                for a in held}))
+        self.bands: dict[int, list[Band]] = {}
+        revision_ids = [r["id"] for held in self.revisions.values() for r in held]
+        for revision, low, high, rate in db.rows(
+                "SELECT plan_id, lower_pct, upper_pct, rate_pct FROM comp_plan_bands "
+                "WHERE plan_id IN (SELECT unnest(?::INTEGER[])) ORDER BY plan_id, lower_pct",
+                [revision_ids]):
+            self.bands.setdefault(revision, []).append(
+                Band(Decimal(low), None if high is None else Decimal(high), Decimal(rate)))
+        self._seen: dict[tuple[int, date, date], tuple[str, Plan] | None] = {}
+
+    def first_assignment(self, manager_id: int) -> date | None:
+        return min((a.effective_from for a in self.assignments.get(manager_id, ())), default=None)
+
+    def paying(self, manager_id: int, first: date, last: date) -> tuple[str, Plan] | None:
+        """(plan name, engine Plan with the base per period) paying the manager for first..last."""
+        key = (manager_id, first, last)
+        if key not in self._seen:
+            self._seen[key] = self._paying(manager_id, first, last)
+        return self._seen[key]
+
+    def _paying(self, manager_id: int, first: date, last: date) -> tuple[str, Plan] | None:
+        held = _covering(self.assignments.get(manager_id, []), first, last)
+        record = None if held is None else _in_force(self.revisions.get(held.plan_id, []), first)
+        if record is None:
+            return None
+        return record["name"], engine_plan(record, self.bands.get(record["id"], []), held.base_salary)
 
 
 def _assignment(row: dict[str, Any]) -> Assignment:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from lib import accounts as account_rules, fx
 from lib.commission import cents, effective_rate
-from lib.compensation import Statement, require_visible, statement, visible_managers
+from lib.compensation import Statement, require_visible, statement, statements, visible_managers
 from lib.db import Database, Tx
 from lib.errors import NotFound, ValidationFailed, WriteConflict
 from lib.periods import FiscalYear, fiscal_start_month, pay_period_of
@@ -110,12 +110,13 @@ def team_view(db: Database, actor: Actor, day: date, currency: str) -> TeamView:
     their plan's currency and in `currency`, the team's total, and the year's budget."""
     year = FiscalYear.containing(day, fiscal_start_month(db))
     rows, total, missing = [], ZERO, []
-    for manager_id, name in visible_managers(db, actor).items():
-        s = statement(db, actor, manager_id, day)
-        if not any(p.plan for p in s.periods):
-            continue
-        factor = _factor(db, s.currency, currency, day)
-        current = s.current
+    managers = visible_managers(db, actor)
+    pay = {m: s for m, s in statements(db, actor, managers, day).items()
+           if any(p.plan for p in s.periods)}
+    factors = {c: _factor(db, c, currency, day)
+               for c in dict.fromkeys(s.currency for s in pay.values())}
+    for manager_id, s in pay.items():
+        name, factor, current = managers[manager_id], factors[s.currency], s.current
         rows.append({
             "manager_id": manager_id, "manager": name, "plan_currency": s.currency,
             "attainment": None if current is None else current.projected_attainment,
@@ -205,12 +206,12 @@ def territory_what_if(db: Database, actor: Actor, account_ids: list[int], source
         raise ValidationFailed([f"{len(missing)} of the chosen accounts no longer belong to the "
                                 "manager they would move from; choose them again."])
     moves = [(a, source, target) for a in account_ids]
-    out = []
-    for manager_id in (source, target):
-        before = statement(db, actor, manager_id, day)
-        after = statement(db, actor, manager_id, day, moves=moves)
-        out.append(TerritoryChange(manager_id, before.manager_name, before.currency, before, after))
-    return out[0], out[1]
+    before = statements(db, actor, [source, target], day)
+    after = statements(db, actor, [source, target], day, moves=moves)
+    source_change, target_change = (
+        TerritoryChange(m, before[m].manager_name, before[m].currency, before[m], after[m])
+        for m in (source, target))
+    return source_change, target_change
 
 
 def apply_territory(db: Database, actor: Actor, account_ids: list[int], target: int,

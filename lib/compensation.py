@@ -10,15 +10,16 @@ everyone's. Every function that returns pay takes the acting user and checks.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import pandas as pd
 
 from lib import comp_credit
-from lib.comp_plans import assignment_for, engine_plan, plan_bands, plan_record, revision_in_force
+from lib.comp_plans import PlanBook
 from lib.commission import Bonus, Clawback, Payout, Plan, QuotaError, cents, payout, payout_curve
 from lib.db import Database
 from lib.errors import NotFound
@@ -55,11 +56,23 @@ def require_visible(db: Database, actor: Actor, manager_id: int,
                     action: str = "read_compensation") -> str:
     """The manager's name; NotAllowed when `actor` may not do `action` (by default, see the
     manager's pay), NotFound if there is no such manager."""
-    name = db.value("SELECT name FROM account_managers WHERE id = ?", [manager_id])
-    if name is None:
-        raise NotFound(f"There is no account manager with id {manager_id}.")
-    require(actor, action, owner_manager_id=manager_id, team=team_for(db, actor), owner_name=name)
-    return name
+    return require_all_visible(db, actor, [manager_id], action)[manager_id]
+
+
+def require_all_visible(db: Database, actor: Actor, manager_ids: Iterable[int],
+                        action: str = "read_compensation") -> dict[int, str]:
+    """id -> name of each of `manager_ids`, in that order; refuses (see `require_visible`) at
+    the first one `actor` may not do `action` to."""
+    ids = list(manager_ids)
+    names = dict(db.rows("SELECT id, name FROM account_managers "
+                         "WHERE id IN (SELECT unnest(?::INTEGER[]))", [ids]))
+    team = team_for(db, actor)
+    for manager_id in ids:
+        if manager_id not in names:
+            raise NotFound(f"There is no account manager with id {manager_id}.")
+        require(actor, action, owner_manager_id=manager_id, team=team,
+                owner_name=names[manager_id])
+    return {manager_id: names[manager_id] for manager_id in ids}
 
 
 # ---- results --------------------------------------------------------------------------------------
@@ -94,11 +107,20 @@ class Statement:
     year: FiscalYear
     periods: tuple[PeriodPay, ...]  # the fiscal year's pay periods
     current: PeriodPay | None  # the period holding `day`
-    accounts: pd.DataFrame  # the current period's credited revenue by account (see _accounts)
     closed_through: date | None  # the last month counted as actual
     method: str  # how the months to come are projected, in words
     missing_fx: int  # revenue or target rows left out for want of an FX rate
     future_by_account: dict[int, dict[date, Decimal]] = field(repr=False, default_factory=dict)
+    # the current period's closed months: account -> credited revenue, and the accounts' names
+    credited_by_account: dict[int, Decimal] = field(repr=False, default_factory=dict)
+    account_names: dict[int, str] = field(repr=False, default_factory=dict)
+
+    @cached_property
+    def accounts(self) -> pd.DataFrame:
+        """The current period's credited revenue by account (see _accounts); worked out when
+        first asked for, as it prices every account (the team's totals never need it)."""
+        return _accounts(self.account_names, self.credited_by_account, self.future_by_account,
+                         self.current)
 
     @property
     def base_year(self) -> Decimal:
@@ -128,37 +150,90 @@ def statement(db: Database, actor: Actor, manager_id: int, today: date, *,
     `moves` are what-if reassignments (account_id, from_manager_id, to_manager_id) made today:
     nothing is saved; the months to come are credited as if they had been made.
     """
-    name = require_visible(db, actor, manager_id)
-    focus = focus or today
+    return statements(db, actor, [manager_id], today, focus=focus, moves=moves)[manager_id]
+
+
+def statements(db: Database, actor: Actor, manager_ids: Iterable[int], today: date, *,
+               focus: date | None = None,
+               moves: Iterable[tuple[int, int, int]] = ()) -> dict[int, Statement]:
+    """manager id -> `statement(...)` for each of `manager_ids`, in that order: every input
+    (plans, credited revenue, quotas, books of accounts, adjustments) is read once for all of
+    them, a query per kind and plan currency. Refuses, like `statement`, if `actor` may not see
+    any one of them."""
+    names = require_all_visible(db, actor, manager_ids)
+    if not names:
+        return {}
+    ids, moves, focus = list(names), list(moves), focus or today
     year = FiscalYear.containing(focus, fiscal_start_month(db))
-    current_plan = _plan_in_force(db, manager_id, focus, focus)
-    currency = current_plan[1].currency if current_plan else _salary_currency(db, manager_id)
     closed_through = last_closed_month(db, today)
-    first = _history_start(db, manager_id, year)
-    data = comp_credit.credited(db, [manager_id], first, year.months[-1], currency)
-    quota = comp_credit.quota(db, [manager_id], first, year.months[-1], currency)
-    moves = list(moves)
-    book = comp_credit.book(db, manager_id, today).moved(moves, manager_id, today.day == 1)
-    recent = comp_credit.recent(db, book.this_month | book.after, closed_through, currency)
-    pace, method = comp_credit.pace(data, year, closed_through)
-    future = comp_credit.future_by_account(recent, book, pace,
-                                _paces_of_sources(db, moves, manager_id, first, year,
-                                                  closed_through, currency), today)
-    periods = _pay_all(db, manager_id, data, quota, future, first, year, closed_through, today)
-    in_year = tuple(p for p in periods if p.period.year == year)
-    current = next((p for p in in_year if focus.replace(day=1) in p.period.months), None)
-    accounts = _accounts(db, data, future, current)
-    missing = int(data["no_rate"].sum()) + int(quota["no_rate"].sum()) if len(data) + len(quota) else 0
-    return Statement(manager_id, name, currency, year, in_year, current, accounts, closed_through,
-                     METHODS[method], missing, future)
+    plans = PlanBook(db, ids)
+    salary = _salary_currencies(db, ids)
+    currency = {m: paid[1].currency if (paid := plans.paying(m, focus, focus)) else salary[m]
+                for m in ids}
+    first = {m: _history_start(plans.first_assignment(m), year) for m in ids}
+    books = comp_credit.books(db, ids, today)
+    adjustments = _adjustments(db, ids)
+    out: dict[int, Statement] = {}
+    for plan_currency in dict.fromkeys(currency.values()):
+        group = {m: names[m] for m in ids if currency[m] == plan_currency}
+        out |= _pay_group(db, group, plan_currency, plans, first, books, adjustments, moves,
+                          year, closed_through, today, focus)
+    return _with_account_names(db, {m: out[m] for m in ids})
 
 
-def _paces_of_sources(db, moves, manager_id, first, year, closed_through, currency):
+def _pay_group(db, group, currency, plans, first, books, adjustments, moves, year,
+               closed_through, today, focus) -> dict[int, Statement]:
+    """The statements, but for the accounts' names, of `group` (id -> name): the managers paid
+    in `currency`."""
+    sources = {m: {a: source for a, source, target in moves if target == m != source}
+               for m in group}
+    start, last = min(first[m] for m in group), year.months[-1]
+    everyone = list(dict.fromkeys([*group, *(s for by in sources.values() for s in by.values())]))
+    credited = comp_credit.credited(db, everyone, start, last, currency)
+    quota = comp_credit.quota(db, list(group), start, last, currency)
+    book = {m: books[m].moved(moves, m, today.day == 1) for m in group}
+    recent = comp_credit.recent(db, frozenset().union(*(b.this_month | b.after
+                                                        for b in book.values())),
+                                closed_through, currency)
+    out = {}
+    for m, name in group.items():
+        data, targets = credited[m].since(first[m]), quota[m].since(first[m])
+        pace, method = comp_credit.pace(data.amount, year, closed_through)
+        future = comp_credit.future_by_account(
+            recent, book[m], pace,
+            _paces_of_sources(credited, sources[m], first[m], year, closed_through), today)
+        periods = _pay_all(partial(plans.paying, m), data.amount, targets.amount, future,
+                           adjustments.get(m, {}), first[m], year, closed_through, today)
+        in_year = tuple(p for p in periods if p.period.year == year)
+        current = next((p for p in in_year if focus.replace(day=1) in p.period.months), None)
+        out[m] = Statement(m, name, currency, year, in_year, current, closed_through,
+                           METHODS[method], data.missing + targets.missing, future)
+    by_account = comp_credit.credited_by_account(
+        db, {m: _closed_span(s.current) for m, s in out.items()
+             if s.current is not None and s.current.closed_months}, currency)
+    return {m: replace(s, credited_by_account=by_account.get(m, {})) for m, s in out.items()}
+
+
+def _paces_of_sources(credited, sources, first, year, closed_through):
     """account -> the pace of the manager it would move from, for accounts moving in."""
-    sources = {a: source for a, source, target in moves if target == manager_id != source}
-    paces = {source: comp_credit.pace(comp_credit.credited(db, [source], first, year.months[-1], currency), year,
-                           closed_through)[0] for source in set(sources.values())}
+    paces = {source: comp_credit.pace(credited[source].since(first).amount, year,
+                                      closed_through)[0] for source in set(sources.values())}
     return {a: paces[source] for a, source in sources.items()}
+
+
+def _closed_span(current: PeriodPay) -> tuple[date, date]:
+    """The first and last of the period's closed months."""
+    return current.period.months[0], current.period.months[current.closed_months - 1]
+
+
+def _with_account_names(db: Database, statements: dict[int, Statement]) -> dict[int, Statement]:
+    """The statements with the names of the accounts they credit or project."""
+    ids = {a for s in statements.values() for a in (*s.credited_by_account, *s.future_by_account)}
+    names = dict(db.rows("SELECT id, name FROM accounts WHERE id IN (SELECT unnest(?::INTEGER[]))",
+                         [sorted(ids)])) if ids else {}
+    return {m: replace(s, account_names={a: names[a] for a in (*s.credited_by_account,
+                                                              *s.future_by_account) if a in names})
+            for m, s in statements.items()}
 
 
 def last_closed_month(db: Database, day: date) -> date | None:
@@ -169,62 +244,35 @@ def last_closed_month(db: Database, day: date) -> date | None:
     return last_complete if uploaded is None else min(last_complete, uploaded)
 
 
-def _plan_in_force(db: Database, manager_id: int, first: date, last: date) -> tuple[str, Plan] | None:
-    """(plan name, engine Plan with the base per period) paying `manager_id` for first..last."""
-    assignment = assignment_for(db, manager_id, first, last)
-    if assignment is None:
-        return None
-    revision = revision_in_force(db, assignment.plan_id, first)
-    if revision is None:
-        return None
-    record = plan_record(db, revision)
-    return record["name"], engine_plan(record, plan_bands(db, revision), assignment.base_salary)
+def _salary_currencies(db: Database, manager_ids: list[int]) -> dict[int, str]:
+    found = dict(db.rows("SELECT id, salary_currency FROM account_managers "
+                         "WHERE id IN (SELECT unnest(?::INTEGER[]))", [manager_ids]))
+    return {m: found.get(m) or "USD" for m in manager_ids}
 
 
-class _Plans:
-    """The plan paying one manager for a span of days, read once per span."""
-
-    def __init__(self, db: Database, manager_id: int) -> None:
-        self.db, self.manager_id = db, manager_id
-        self.seen: dict[tuple[date, date], tuple[str, Plan] | None] = {}
-
-    def __call__(self, first: date, last: date) -> tuple[str, Plan] | None:
-        if (first, last) not in self.seen:
-            self.seen[(first, last)] = _plan_in_force(self.db, self.manager_id, first, last)
-        return self.seen[(first, last)]
-
-
-def _salary_currency(db: Database, manager_id: int) -> str:
-    return db.value("SELECT coalesce(salary_currency, 'USD') FROM account_managers WHERE id = ?",
-                    [manager_id]) or "USD"
-
-
-def _history_start(db: Database, manager_id: int, year: FiscalYear) -> date:
+def _history_start(first_assignment: date | None, year: FiscalYear) -> date:
     """Where to start carrying a draw balance from: the manager's first assignment, at most
     HISTORY_YEARS before this fiscal year, and never after last year (the projection's shape)."""
     earliest = FiscalYear(year.start_year - HISTORY_YEARS, year.start_month).first_month
-    first = db.value("SELECT min(effective_from) FROM comp_assignments WHERE manager_id = ?",
-                     [manager_id])
     last_year = year.previous().first_month
-    if first is None:
+    if first_assignment is None:
         return last_year
-    start = FiscalYear.containing(first, year.start_month).first_month
+    start = FiscalYear.containing(first_assignment, year.start_month).first_month
     return min(max(start, earliest), last_year)
 
 
 # ---- paying each period ---------------------------------------------------------------------------
-def _pay_all(db, manager_id, data, quota, future, first, year, closed_through, day) -> list[PeriodPay]:
+Plans = Callable[[date, date], "tuple[str, Plan] | None"]  # first, last -> the plan paying them
+
+
+def _pay_all(plans: Plans, actual_by_month: dict[date, Decimal],
+             quota_by_month: dict[date, Decimal], future, adjustments, first, year, closed_through,
+             day) -> list[PeriodPay]:
     """Every pay period from `first` to the end of `year`, carrying the draw balance owed."""
-    actual_by_month = dict(zip(_month_list(first, year.months[-1]),
-                               comp_credit.monthly(data, _month_list(first, year.months[-1]))))
-    quota_by_month = dict(zip(_month_list(first, year.months[-1]),
-                              comp_credit.monthly(quota, _month_list(first, year.months[-1]))))
     future_by_month: dict[date, Decimal] = {}
     for months in future.values():
         for month, value in months.items():
             future_by_month[month] = future_by_month.get(month, ZERO) + value
-    adjustments = _adjustments(db, manager_id)
-    plans = _Plans(db, manager_id)
     balance_to_date = balance_at_end = ZERO
     out = []
     for period in _periods_between(plans, first, year):
@@ -244,15 +292,7 @@ def _pay_all(db, manager_id, data, quota, future, first, year, closed_through, d
     return out
 
 
-def _month_list(first: date, last: date) -> list[date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
-
-
-def _periods_between(plans: _Plans, first: date, year: FiscalYear) -> list[PayPeriod]:
+def _periods_between(plans: Plans, first: date, year: FiscalYear) -> list[PayPeriod]:
     """The pay periods from `first` through `year`, by the pay period of the plan in force
     (a year without a plan is counted in quarters, which pay nothing)."""
     periods = []
@@ -266,7 +306,7 @@ def _periods_between(plans: _Plans, first: date, year: FiscalYear) -> list[PayPe
     return periods
 
 
-def _pay(plans, period, status, closed, actual, projected, quota, adjustments,
+def _pay(plans: Plans, period, status, closed, actual, projected, quota, adjustments,
          balance_to_date, balance_at_end) -> PeriodPay:
     paid = plans(period.first, period.last_day)
     common = dict(period=period, status=status, quota=quota, actual=actual, projected=projected,
@@ -289,40 +329,39 @@ def _pay(plans, period, status, closed, actual, projected, quota, adjustments,
     return PeriodPay(plan_name=name, plan=plan, to_date=to_date, at_end=at_end, **common)
 
 
-def _adjustments(db: Database, manager_id: int) -> dict[date, tuple[tuple, tuple]]:
-    """period start -> (clawbacks, bonuses) recorded for the manager and not deleted."""
-    rows = db.rows("SELECT period_start, kind, amount, rate_pct, note FROM comp_adjustments "
-                   "WHERE manager_id = ? AND deleted_at IS NULL ORDER BY id", [manager_id])
-    out: dict[date, tuple[list, list]] = {}
-    for start, kind, amount, rate, note in rows:
-        clawbacks, bonuses = out.setdefault(start, ([], []))
+def _adjustments(db: Database,
+                 manager_ids: list[int]) -> dict[int, dict[date, tuple[tuple, tuple]]]:
+    """manager -> period start -> (clawbacks, bonuses) recorded and not deleted."""
+    rows = db.rows("SELECT manager_id, period_start, kind, amount, rate_pct, note "
+                   "FROM comp_adjustments WHERE manager_id IN (SELECT unnest(?::INTEGER[])) "
+                   "AND deleted_at IS NULL ORDER BY id", [manager_ids])
+    out: dict[int, dict[date, tuple[list, list]]] = {}
+    for manager_id, start, kind, amount, rate, note in rows:
+        clawbacks, bonuses = out.setdefault(manager_id, {}).setdefault(start, ([], []))
         if kind == "clawback":
             clawbacks.append(Clawback(Decimal(amount), Decimal(rate), note))
         else:
             bonuses.append(Bonus(Decimal(amount), note))
-    return {k: (tuple(c), tuple(b)) for k, (c, b) in out.items()}
+    return {m: {k: (tuple(c), tuple(b)) for k, (c, b) in by_start.items()}
+            for m, by_start in out.items()}
 
 
 # ---- by account -----------------------------------------------------------------------------------
-def _accounts(db: Database, data: pd.DataFrame, future: dict[int, dict[date, Decimal]],
-              current: PeriodPay | None) -> pd.DataFrame:
-    """The current period's credited revenue by account: account_id, account, actual,
-    projected (actual + its share of the run-rate) and worth (what the account adds to the
-    projected commission: the payout with it minus the payout without it)."""
+def _accounts(names: dict[int, str], actual: dict[int, Decimal],
+              future: dict[int, dict[date, Decimal]], current: PeriodPay | None) -> pd.DataFrame:
+    """The current period's credited revenue by account: account_id, account, actual (in the
+    period's closed months), projected (actual + its share of the run-rate) and worth (what the
+    account adds to the projected commission: the payout with it minus the payout without it)."""
     columns = ["account_id", "account", "actual", "projected", "worth"]
     if current is None:
         return pd.DataFrame(columns=columns)
     months = set(current.period.months)
     closed = set(current.period.months[:current.closed_months])
-    in_period = data[data["month"].isin(closed) & data["amount"].notna()]
-    actual = in_period.groupby("account_id")["amount"].agg(lambda s: sum(s, ZERO)).to_dict()
     ahead = {a: sum((v for m, v in by_month.items() if m in months and m not in closed), ZERO)
              for a, by_month in future.items()}
     ids = sorted(set(actual) | {a for a, v in ahead.items() if v})
     if not ids:
         return pd.DataFrame(columns=columns)
-    names = dict(db.rows("SELECT id, name FROM accounts WHERE id IN (SELECT unnest(?::INTEGER[]))",
-                         [ids]))
     rows = []
     for account_id in ids:
         projected = actual.get(account_id, ZERO) + ahead.get(account_id, ZERO)
@@ -386,5 +425,5 @@ def pay_period_kind(db: Database, actor: Actor, manager_id: int, day: date) -> s
     """month, quarter or year: the pay period of the plan paying the manager on `day`
     (a quarter when no plan does)."""
     require_visible(db, actor, manager_id)
-    paid = _plan_in_force(db, manager_id, day, day)
+    paid = PlanBook(db, [manager_id]).paying(manager_id, day, day)
     return paid[1].period if paid else "quarter"

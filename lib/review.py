@@ -17,9 +17,8 @@ from typing import Any
 import pandas as pd
 
 from lib import budgets, collections, fx, health, interactions, performance
-from lib.compensation import last_closed_month, statement, visible_managers
+from lib.compensation import Statement, last_closed_month, statements, visible_managers
 from lib.db import Database
-from lib.errors import UserError
 from lib.performance import Scope, bound
 from lib.periods import YearToDate, add_months
 from lib.permissions import require
@@ -130,10 +129,10 @@ def leaderboard(db: Database, actor: Actor, *, currency: str, today: date, fisca
                        zip(board["manager_id"], board["attainment"])]
     payable = visible_managers(db, actor) if payout else {}
     if payable:
-        pay = [_projected_pay(db, actor, int(m), today) if int(m) in payable else (None, None)
-               for m in board["manager_id"]]
-        board["payout"] = [p for p, _ in pay]
-        board["payout_currency"] = [c for _, c in pay]
+        shown = [int(m) for m in board["manager_id"] if int(m) in payable]
+        pay = {m: _projected_pay(s) for m, s in statements(db, actor, shown, today).items()}
+        board["payout"] = [pay.get(int(m), (None, None))[0] for m in board["manager_id"]]
+        board["payout_currency"] = [pay.get(int(m), (None, None))[1] for m in board["manager_id"]]
     return board
 
 
@@ -143,11 +142,7 @@ def _points(attainment: Any, then: ManagerFigures | None) -> float | None:
     return float(attainment) - then.attainment
 
 
-def _projected_pay(db: Database, actor: Actor, manager_id: int, today: date) -> tuple[float | None, str | None]:
-    try:
-        pay = statement(db, actor, manager_id, today)
-    except UserError:
-        return None, None
+def _projected_pay(pay: Statement) -> tuple[float | None, str]:
     current = pay.current
     if current is None or current.at_end is None:
         return None, pay.currency
