@@ -1,7 +1,7 @@
 """Many people at once: browser sessions working on one server on the large portfolio.
 
     .venv/bin/python bench/concurrency.py [--sessions 20] [--seconds 120] [--accounts 50000]
-                                          [--managers 200] [--seed 42]
+                                          [--managers 200] [--seed 42] [--quiet 2] [--shots DIR]
 
 Each session is a browser context of the system Chromium (one browser, Playwright's async API,
 all sessions at the same time), each signed in as the director (the role that does all four;
@@ -53,8 +53,8 @@ class Tally:
 class Session:
     """One person in one browser context."""
 
-    def __init__(self, page, number: int, plan, tally: Tally) -> None:
-        self.page, self.number, self.plan, self.tally = page, number, plan, tally
+    def __init__(self, page, number: int, plan, tally: Tally, shots: Path | None = None) -> None:
+        self.page, self.number, self.plan, self.tally, self.shots = page, number, plan, tally, shots
         self.rng = random.Random(number)
 
     async def step(self, action, need=None, text=None, must_run=True, root=None) -> float:
@@ -168,9 +168,27 @@ class Session:
                     await self.check(action)
                 except Exception as exc:  # a timeout is a finding
                     self.tally.errors.append(f"{action}: {type(exc).__name__}: "
-                                             f"{str(exc).splitlines()[0][:160]}")
+                                             f"{str(exc).splitlines()[0][:160]}"
+                                             f"{await self.showing()}")
                     await self.recover()
                     break
+
+    async def showing(self) -> str:
+        """What the page showed when an action failed: its URL, whether a dialog was open, and
+        the text of its message boxes."""
+        try:
+            page = self.page
+            boxes = await page.locator('[data-testid="stAlert"]').all_inner_texts()
+            dialog = await page.locator('[role="dialog"]').count()
+            shown = "; ".join(" ".join(b.split())[:120] for b in boxes) or "no message"
+            if self.shots is not None:
+                self.shots.mkdir(parents=True, exist_ok=True)
+                shot = self.shots / f"session-{self.number}-{len(self.tally.errors)}.png"
+                await page.screenshot(path=str(shot), full_page=True)
+                shown += f"; screenshot {shot.name}"
+            return f" [at {page.url.split('/', 3)[-1]}{', dialog open' if dialog else ''}: {shown}]"
+        except Exception:
+            return ""
 
     async def recover(self) -> None:
         """After a failed action: close what may be open and start the round again."""
@@ -181,7 +199,8 @@ class Session:
             pass
 
 
-async def run(sessions: int, seconds: float, size: large.Size, folder: Path) -> tuple[Tally, dict]:
+async def run(sessions: int, seconds: float, size: large.Size, folder: Path,
+              shots: Path | None = None) -> tuple[Tally, dict]:
     from playwright.async_api import async_playwright
     db_path = large.copy_portfolio(large.large_portfolio(size), folder)
     plan = make_plan(db_path, 40)
@@ -197,7 +216,7 @@ async def run(sessions: int, seconds: float, size: large.Size, folder: Path) -> 
                 context = await browser.new_context(viewport={"width": 1440, "height": 1000})
                 page = await context.new_page()
                 page.set_default_timeout(bc.TIMEOUT_MS)
-                people.append(Session(page, i, plan, tally))
+                people.append(Session(page, i, plan, tally, shots))
             started = time.monotonic()
             gate = asyncio.Semaphore(4)
             signed = await asyncio.gather(*(s.sign_in(server.url + "/portfolio", bc.DIRECTOR, gate)
@@ -225,15 +244,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds an action may take before it counts as a timeout")
+    parser.add_argument("--quiet", type=float, default=2.0,
+                        help="seconds the app must stay idle before an action counts as done "
+                             "(under load a rerun can start well after the last one ended)")
+    parser.add_argument("--shots", type=Path, help="save a screenshot of each failed action here")
     args = parser.parse_args()
     bc.TIMEOUT_MS = args.timeout * 1000
+    bc.QUIET_MS = args.quiet * 1000
     print(f"machine: {bench_common.machine()}; date {date.today()}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         tally, info = asyncio.run(run(args.sessions, args.seconds,
                                       large.Size(args.accounts, args.managers, args.seed),
-                                      Path(folder)))
+                                      Path(folder), args.shots))
     print(f"\n.venv/bin/python bench/concurrency.py --sessions {args.sessions} --seconds "
-          f"{args.seconds:g} --accounts {args.accounts} --managers {args.managers}")
+          f"{args.seconds:g} --accounts {args.accounts} --managers {args.managers} "
+          f"--quiet {args.quiet:g}")
     print(f"load average at start {info['load_start']}, at end {info['load_end']}; "
           f"{info['sessions']} of {args.sessions} sessions signed in, in {info['sign_in_s']:.0f} s; ran {info['ran_s']:.0f} s; server peak "
           f"{info['peak_rss_mib']:,.0f} MiB\n")

@@ -153,7 +153,9 @@ acc AS (
     FROM accounts a LEFT JOIN contact_policies p ON p.tier = a.tier
     WHERE (CASE WHEN $ids IS NULL THEN a.archived_at IS NULL ELSE list_contains($ids, a.id) END)
       AND (NOT $key_only OR a.tier = 'key')),
-paid AS (SELECT invoice_id, sum(amount) AS paid FROM payments WHERE paid_on <= $today GROUP BY ALL),
+due_invoices AS (SELECT id FROM invoices WHERE account_id IN (SELECT id FROM acc)),
+paid AS (SELECT invoice_id, sum(amount) AS paid FROM payments
+         WHERE paid_on <= $today AND invoice_id IN (SELECT id FROM due_invoices) GROUP BY ALL),
 money AS (
     SELECT 'rev' AS kind, account_id, month, currency, amount, 0 AS days FROM revenue
     WHERE month BETWEEN $rev_from AND $anchor AND account_id IN (SELECT id FROM acc)
