@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 ENV_VAR = "ACCOUNTDESK_DB"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "accountdesk.duckdb"
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+MEMO_LIMIT = 16  # values kept by Database.memo
 
 T = TypeVar("T")
 
@@ -172,21 +173,26 @@ class Database:
         """`compute()` for `key` at the current data version, shared by every session.
 
         However many sessions ask at once, it is computed once; any write makes the next call
-        compute it afresh. Only values of the newest version are kept, so memory holds one
-        value per key at most.
+        compute it afresh. Only values of the newest version are kept, and at most MEMO_LIMIT
+        of them (the least recently used go first), so a key that changes with the day or the
+        currency does not pile up values on a server that runs for weeks.
         """
         version = self.data_version
         with self._memo_lock:
             lock = self._memo_keys.setdefault(key, threading.Lock())
         with lock:
             with self._memo_lock:
-                kept = self._memo.get(key)
-            if kept is not None and kept[0] >= version:
-                return kept[1]
+                kept = self._memo.pop(key, None)
+                if kept is not None and kept[0] >= version:
+                    self._memo[key] = kept  # most recently used last
+                    return kept[1]
             value = compute()
             with self._memo_lock:
                 self._memo = {k: v for k, v in self._memo.items() if v[0] >= version}
                 self._memo[key] = (version, value)
+                for old in list(self._memo)[:-MEMO_LIMIT]:
+                    del self._memo[old]
+                    self._memo_keys.pop(old, None)
             return value
 
     # ---- the write door ----------------------------------------------------------------------

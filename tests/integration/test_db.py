@@ -174,6 +174,16 @@ def test_a_write_makes_the_next_memo_call_compute_afresh_and_drops_older_values(
     assert db.memo("settings", lambda: pytest.fail("computed twice")) == before + 1
 
 
+def test_the_memo_keeps_only_its_most_recently_used_values(db):
+    from lib.db import MEMO_LIMIT
+    db.memo("first", lambda: "kept")
+    for day in range(MEMO_LIMIT + 3):
+        db.memo(("figures", day), lambda: "a day's figures")
+        assert db.memo("first", lambda: "computed again") == "kept"  # used, so it stays
+    assert db.memo(("figures", 0), lambda: "computed again") == "computed again"
+    assert db.memo(("figures", MEMO_LIMIT + 2), lambda: "computed again") == "a day's figures"
+
+
 def test_a_file_that_is_not_a_database_is_refused_by_name_and_left_untouched(tmp_path):
     path = tmp_path / "notes.duckdb"
     path.write_bytes(b"these are my meeting notes, not a database\n" * 200)
