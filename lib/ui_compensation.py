@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from lib import charts, comp_statement, comp_team, compensation, ui
+from lib import charts, comp_statement, comp_team, comp_whatif, compensation, ui
 from lib.commission import money
 from lib.commission_text import pct
 from lib.compensation import Statement
@@ -66,7 +66,7 @@ def pay_section(s: Statement) -> None:
             st.dataframe(bands, hide_index=True, key="comp_bands",
                          column_config={"Revenue in band": MONEY, "Commission": MONEY})
     with right:
-        points, marks = compensation.curve(pay)
+        points, marks = comp_whatif.curve(pay)
         st.subheader("Payout curve")
         st.plotly_chart(charts.payout_curve(points, marks, s.currency), key="comp_curve",
                         width="stretch")
@@ -104,16 +104,16 @@ def what_if_section(s: Statement) -> None:
     c1, c2 = st.columns(2)
     extra = c1.number_input(f"If I book another ({s.currency})", min_value=0.0, step=1000.0,
                             value=0.0, key="comp_whatif_extra", format="%.2f")
-    more = compensation.what_if_more(pay, Decimal(str(extra)))
+    more = comp_whatif.what_if_more(pay, Decimal(str(extra)))
     gain = more.result.commission - pay.at_end.result.commission
     c1.metric("Projected commission", money(more.result.commission, s.currency),
               delta=f"{money(gain, s.currency)} more" if gain else None)
     start = float(round(pay.projected_attainment or 0, 0))
     target = c2.slider("If attainment reaches (%)", min_value=0.0, max_value=250.0,
                        value=min(250.0, start), step=1.0, key="comp_whatif_pct")
-    reached = compensation.what_if_attainment(pay, Decimal(str(target)))
+    reached = comp_whatif.what_if_attainment(pay, Decimal(str(target)))
     c2.metric("Commission at that attainment", money(reached.result.commission, s.currency))
-    points, marks = compensation.curve(pay, more if extra else reached)
+    points, marks = comp_whatif.curve(pay, more if extra else reached)
     st.plotly_chart(charts.payout_curve(points, marks, s.currency), key="comp_whatif_curve",
                     width="stretch")
     with st.expander("Why the what-if pays this"):

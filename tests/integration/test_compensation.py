@@ -11,7 +11,7 @@ from decimal import Decimal as D
 import pandas as pd
 import pytest
 
-from lib import comp_statement, comp_team, compensation
+from lib import comp_statement, comp_team, comp_whatif, compensation
 from lib.errors import NotAllowed, NotFound, ValidationFailed, WriteConflict
 from lib.migrate import open_database
 from lib.users import SYSTEM, get_user
@@ -166,9 +166,9 @@ def test_the_open_quarter_is_projected_at_the_run_rate_of_the_months_in(db, maya
 
 def test_what_if_another_sale_or_an_attainment_pays_the_plans_amount(db, maya_on_plan):
     q2 = compensation.statement(db, maya_on_plan["maya"], maya_on_plan["maya_row"], TODAY).current
-    assert compensation.what_if_more(q2, D("30000")).result.commission == D("40800.00")
-    assert compensation.what_if_attainment(q2, 100).result.commission == D("24000.00")
-    points, marks = compensation.curve(q2)
+    assert comp_whatif.what_if_more(q2, D("30000")).result.commission == D("40800.00")
+    assert comp_whatif.what_if_attainment(q2, 100).result.commission == D("24000.00")
+    points, marks = comp_whatif.curve(q2)
     assert dict(points)[D(100)] == D("24000.00") and [m[0] for m in marks] == ["Now", "Projected"]
 
 
