@@ -212,6 +212,11 @@ def _batches(cur, columns: dict[str, set[str]]) -> list[str]:
     if n:
         problems.append(f"import_batches: {_plural(n, 'batch')} do not list as many records as "
                         f"they say they created and updated{_eg(eg)}.")
+    n, eg = _problem(cur, "SELECT DISTINCT batch_id FROM import_rows "
+                          "GROUP BY batch_id, record_key HAVING count(*) > 1")
+    if n:
+        problems.append(f"import_rows: {_plural(n, 'batch')} list the same record more than "
+                        f"once{_eg(eg)}.")
     for action, undone, what in (("import", "true", "import"), ("undo_import", "b.undone_at IS NOT NULL",
                                                                  "undo")):
         n, eg = _problem(cur, f"""

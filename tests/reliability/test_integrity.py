@@ -124,6 +124,9 @@ BATCH_DAMAGE = {
     "an undone batch still holding rows": (
         "UPDATE import_batches SET undone_at = now()::TIMESTAMP WHERE id = {b}",
         "do not have exactly one audit row of their undo"),
+    "a batch listing one record twice": (
+        "INSERT INTO import_rows SELECT * FROM import_rows WHERE batch_id = {b} LIMIT 1",
+        "list the same record more than once"),
 }
 
 
