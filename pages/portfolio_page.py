@@ -34,12 +34,15 @@ with st.container(border=True):
             format_func=portfolio.label, placeholder="All")
     search = cols[3].text_input("Account name contains", key="portfolio_q", bind="query-params",
                                 max_chars=100)
-    quiet = cols[0].number_input("Not contacted for at least (days)", min_value=0, max_value=10_000,
-                                 value=0, step=15, key="portfolio_quiet", bind="query-params",
+    # Floats shown as whole numbers: Streamlit resets a float input to its default when the URL
+    # gives `1e309` or `inf`, where an integer input lets the OverflowError end the page.
+    quiet = cols[0].number_input("Not contacted for at least (days)", min_value=0.0,
+                                 max_value=10_000.0, value=0.0, step=15.0, format="%.0f",
+                                 key="portfolio_quiet", bind="query-params",
                                  help="0 shows all accounts; never-contacted accounts always match.")
-    min_revenue = cols[1].number_input(f"Revenue YTD at least ({currency})", min_value=0,
-                                       value=0, step=10_000, key="portfolio_minrev",
-                                       bind="query-params")
+    min_revenue = cols[1].number_input(f"Revenue YTD at least ({currency})", min_value=0.0,
+                                       value=0.0, step=10_000.0, format="%.0f",
+                                       key="portfolio_minrev", bind="query-params")
 
 conditions = tuple(Condition(n, "in", tuple(v)) for n, v in chosen.items() if v)
 conditions += (Condition("name", "contains", search.strip()),)
@@ -107,7 +110,7 @@ picked = st.dataframe(
         "Open": st.column_config.LinkColumn(display_text="Open", width="small",
                                             help="Open the account's page"),
         "Health": st.column_config.ProgressColumn(
-            format="%d", min_value=0, max_value=100, width="small",
+            format="%.0f", min_value=0, max_value=100, width="small",
             help="Health score, 0 to 100; open the account for 'Why this score'."),
         "Health risk": st.column_config.TextColumn(
             help="Why the health score puts the account at risk; empty when it does not."),

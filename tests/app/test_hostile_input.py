@@ -121,16 +121,9 @@ def test_an_odd_account_parameter_gets_a_clear_message(demo_app, raw, message):
     assert app_db().value("SELECT count(*) FROM accounts") == 400
 
 
-# Streamlit 1.67 seeds a bound integer number_input from the URL with int(float(value)): an
-# infinite value raises OverflowError, which its URL seeding does not catch (it catches ValueError),
-# and the page shows our generic error. Reported; strict, so a fix makes these fail until unmarked.
-STREAMLIT_INFINITY = pytest.mark.xfail(strict=True, reason="Streamlit 1.67: ?number=1e309 raises "
-                                       "OverflowError while seeding a bound integer number_input")
 ODD_URLS = {
-    "portfolio_infinite_days": pytest.param("pages/portfolio_page.py", {"portfolio_quiet": "1e309"},
-                                            marks=STREAMLIT_INFINITY),
-    "portfolio_minus_infinite_revenue": pytest.param("pages/portfolio_page.py", {"portfolio_minrev": "-inf"},
-                                                     marks=STREAMLIT_INFINITY),
+    "portfolio_infinite_days": ("pages/portfolio_page.py", {"portfolio_quiet": "1e309"}),
+    "portfolio_minus_infinite_revenue": ("pages/portfolio_page.py", {"portfolio_minrev": "-inf"}),
     "portfolio_huge_numbers": ("pages/portfolio_page.py", {"portfolio_quiet": "9" * 40,
                                                            "portfolio_minrev": "1e300"}),
     "portfolio_junk_filters": ("pages/portfolio_page.py", {
@@ -157,3 +150,12 @@ def test_odd_query_parameters_on_a_page_are_ignored_or_explained_never_an_error(
     no_errors(at)
     assert at.title, "the page did not render"
     assert not [t for t in markdown_texts(at) if LIVE.search(t)]
+
+
+
+def test_an_infinite_number_in_the_url_leaves_the_filter_at_its_default(demo_app):
+    demo_app.query_params.update({"portfolio_quiet": "1e309", "portfolio_minrev": "12000"})
+    at = sign_in(demo_app, ADMIN).switch_page("pages/portfolio_page.py").run()
+    no_errors(at)
+    assert at.number_input(key="portfolio_quiet").value == 0
+    assert at.number_input(key="portfolio_minrev").value == 12000   # a usable one is kept
