@@ -7,7 +7,9 @@ Excel stores; pass percent="points" to keep 12.
 
 parse_number is the definition. parse_number_series reads the common spellings of a whole
 column with Arrow (one regex and one cast over the column) and hands every other text to
-parse_number once per distinct text, so both give the same value and the same message.
+parse_number once per distinct text, so both give the same value and the same message. The
+decimal choice and the currency marks are found with Arrow too; Python's regexes read only the
+cells Arrow's could read differently (other scripts' digits and letters).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.importing.values import (NULL_TOKENS, ParsedColumn, clean, clean_text, excel_error,
-                                  map_unique)
+                                  map_unique, str_series)
 
 Percent = Literal["fraction", "points"]
 _SYMBOLS = "$£€₹¥₩₽₺₪฿"
@@ -107,9 +109,10 @@ def detect_decimal_separator(series: pd.Series) -> DecimalChoice:
 _UNSURE = re.compile(r"^\d{1,3}[.,]\d{3}$")
 
 
-def _detect_decimal(index: pd.Index, cleaned: pa.Array) -> DecimalChoice:
-    texts = _Digits(cleaned)
-    eu, us = texts.first(_EU_ONLY), texts.first(_US_ONLY)
+def _detect_decimal(index: pd.Index, cleaned: pa.Array, odd: np.ndarray | None = None
+                    ) -> DecimalChoice:
+    texts = _Digits(cleaned, _odd_cells(cleaned) if odd is None else odd)
+    eu, us = texts.first(_EU_ONLY, needs=","), texts.first(_US_ONLY, needs=".")
     row = lambda pos: index[pos]
     if eu is not None and us is not None:
         return DecimalChoice(".", False, None,
@@ -120,47 +123,92 @@ def _detect_decimal(index: pd.Index, cleaned: pa.Array) -> DecimalChoice:
                              f"Decimal comma (European style), decided by row {row(eu)}.")
     if us is not None:
         return DecimalChoice(".", True, row(us), "")
-    unsure = texts.first(_UNSURE)
+    unsure = texts.first(_UNSURE, needs=".,")
     return DecimalChoice(".", False, None, "" if unsure is None else (
         f"Values like '{texts.text(unsure)}' (row {row(unsure)}) could mean a decimal or a "
         "thousands separator; they were read with '.' as the decimal point and ',' as the "
         "thousands separator. Say so if this column is European."))
 
 
+# Not digits, letters or separators to Python: a cell whose only non-ASCII characters are these
+# reads the same with Arrow's regexes, whose \d, \w and \b know ASCII only.
+_NOT_WORD = _SYMBOLS + "\u2212\u2013"
+_CHUNK = 1 << 16
+
+
+def _odd_cells(cleaned: pa.Array) -> np.ndarray:
+    """Positions of the cells Python's regexes must read: those holding a non-ASCII character
+    that is not in _NOT_WORD (another script's digits or letters, an unusual space...)."""
+    other = np.flatnonzero(~pc.string_is_ascii(cleaned).to_numpy(zero_copy_only=False))
+    if not len(other):
+        return other
+    odd = pc.match_substring_regex(cleaned.take(pa.array(other)), f"[^\\x00-\\x{{7f}}{_NOT_WORD}]")
+    return other[odd.to_numpy(zero_copy_only=False)]
+
+
+_DROPPED = r"[^\d.,]*"     # what reading only a cell's digits, dots and commas leaves out
+
+
+def _in_text(pattern: str) -> str:
+    """A pattern over a cell's digits, dots and commas, rewritten to be found in the cell's own
+    text: what that reading leaves out may stand before each digit, dot or comma and at the end."""
+    def widen(token: re.Match) -> str:
+        if token[0] == "$":
+            return f"{_DROPPED}$"
+        if token[0] == "[^.,]*" or token[0].startswith("{"):   # takes it in; a count like {1,2}
+            return token[0]
+        return f"(?:{_DROPPED}{token[0]})"
+    return re.sub(r"\[\^\.,\]\*|\{[\d,]+\}|\\d|\\\.|\[\.,\]|,|\$", widen, pattern)
+
+
 class _Digits:
-    """Each cell's digits, dots and commas. ASCII cells are searched with Arrow's regexes (on
-    ASCII they match as Python's do); the rare other cells with Python's, whose \\d also knows
-    other scripts' digits."""
+    """Each cell's digits, dots and commas, searched for the first cell a pattern is found in.
+    Arrow's regexes search the cells they read as Python's do, in the cell's own text (_in_text);
+    Python's, whose \\d also knows other scripts' digits, read the odd rest (_odd_cells). Only the
+    cells holding a character the pattern needs are read, a chunk of rows at a time in order, up
+    to the first chunk with a hit."""
 
-    def __init__(self, cleaned: pa.Array):
-        self.ascii = pc.replace_substring_regex(cleaned, r"[^\d.,]", "")
-        self.other = np.flatnonzero(~pc.string_is_ascii(cleaned).to_numpy(zero_copy_only=False))
-        self.other_texts = [re.sub(r"[^\d.,]", "", t)
-                            for t in cleaned.take(pa.array(self.other, pa.int64())).to_pylist()]
-        if len(self.other):
-            keep = np.ones(len(cleaned), dtype=bool)
-            keep[self.other] = False
-            self.ascii = pc.if_else(pa.array(keep), self.ascii, pa.scalar(None, pa.string()))
+    def __init__(self, cleaned: pa.Array, odd: np.ndarray):
+        self.cleaned = cleaned
+        self.arrow_reads = np.ones(len(cleaned), dtype=bool)
+        self.arrow_reads[odd] = False
+        self.odd = dict(zip(odd.tolist(), (_digits(t) for t in
+                                           cleaned.take(pa.array(odd, pa.int64())).to_pylist())))
 
-    def first(self, pattern: re.Pattern) -> int | None:
-        """Position of the first cell the pattern is found in, or None."""
-        pos = pc.index(pc.match_substring_regex(self.ascii, pattern.pattern), True).as_py()
-        found = [pos] if pos >= 0 else []
-        found += [int(p) for p, t in zip(self.other, self.other_texts) if pattern.search(t)][:1]
+    def first(self, pattern: re.Pattern, needs: str) -> int | None:
+        """Position of the first cell whose digits, dots and commas the pattern is found in (only
+        a cell holding one of the characters `needs` can be), or None."""
+        found = [pos for pos, text in self.odd.items() if pattern.search(text)][:1]
+        in_text = _in_text(pattern.pattern)
+        for start in range(0, len(self.cleaned), _CHUNK):
+            if found and found[0] < start:
+                break
+            chunk = self.cleaned.slice(start, _CHUNK)
+            holding = np.zeros(len(chunk), dtype=bool)
+            for char in needs:
+                holding |= pc.match_substring(chunk, char).to_numpy(zero_copy_only=False)
+            candidates = np.flatnonzero(holding & self.arrow_reads[start:start + _CHUNK])
+            hits = pc.match_substring_regex(chunk.take(pa.array(candidates, pa.int64())), in_text)
+            hit = pc.index(hits, True).as_py()
+            if hit >= 0:
+                found.append(start + int(candidates[hit]))
+                break
         return min(found) if found else None
 
     def text(self, pos: int) -> str:
-        if pos in self.other:
-            return self.other_texts[int(np.flatnonzero(self.other == pos)[0])]
-        return self.ascii[pos].as_py()
+        return _digits(self.cleaned[pos].as_py())
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[^\d.,]", "", text)
 
 
 # Written the common ways: -1234.50, 1234, .5, or with a symbol and thousands, $1,234.50, and
 # the accounting negative (£1,234.50). Exactly what parse_number gives them (tested against
 # it); every other text goes through parse_number itself, once per distinct text.
-_FAST_PLAIN = r"^-?(?:\d+\.?\d*|\.\d+)$"
-_FAST_MONEY = (r"^(?:\([$£€]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)"
-               r"|[$£€]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
+_FAST = (r"^(?:-?(?:\d+\.?\d*|\.\d+)"
+         r"|\([$£€]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)"
+         r"|[$£€]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
 
 
 def parse_number_series(series: pd.Series, decimal: str | None = None,
@@ -168,18 +216,20 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
     """Parse a whole column; decide its decimal separator first unless one is given."""
     notes: list[str] = []
     cleaned = clean_text(series)
+    odd = _odd_cells(cleaned)
     if decimal is None:
-        choice = _detect_decimal(series.index, cleaned)
+        choice = _detect_decimal(series.index, cleaned, odd)
         decimal = choice.separator
         notes += [choice.message] if choice.message else []
     values = np.full(len(series), np.nan)
     errors = np.full(len(series), None, dtype=object)
     done = np.zeros(len(series), dtype=bool)
     if decimal == ".":
-        fast = pc.or_(pc.match_substring_regex(cleaned, _FAST_PLAIN),
-                      pc.match_substring_regex(cleaned, _FAST_MONEY))
-        digits = pc.replace_substring_regex(pc.if_else(fast, cleaned, "0"), r"[^\d.]", "")
-        number = pc.cast(pc.if_else(pc.equal(digits, ""), "0", digits), pa.float64())
+        fast = pc.match_substring_regex(cleaned, _FAST)
+        # a fast text is digits, a dot and commas inside signs and symbols at its ends
+        digits = pc.replace_substring(pc.utf8_trim(pc.if_else(fast, cleaned, "0"), "-()$£€"),
+                                      ",", "")
+        number = pc.cast(digits, pa.float64())
         negative = pc.or_(pc.starts_with(cleaned, "-"), pc.starts_with(cleaned, "("))
         number = pc.if_else(negative, pc.negate(number), number).to_numpy(zero_copy_only=False)
         done = fast.to_numpy(zero_copy_only=False) & np.isfinite(number)
@@ -191,17 +241,34 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
         errors[rest] = errs.to_numpy()
     values = pd.Series(values, index=series.index, dtype="float64")
     errors = pd.Series(errors, index=series.index, dtype=object)
-    marks = _currency_marks(series)
+    marks = _currency_marks(cleaned, odd)
     notes += [f"Currency marks seen: {marks}."] if marks else []
     return ParsedColumn(values, errors, notes)
 
 
-def _currency_marks(series: pd.Series) -> str:
-    codes = "|".join(c for c in _CODES if c.isalpha())
-    # Only cells holding a symbol or a code's letters can match: Arrow finds those, and
-    # Python's regex (whose \b knows non-English letters) reads just them.
-    maybe = pc.match_substring_regex(clean_text(series), f"[{_SYMBOLS}]|{codes}")
-    candidates = series[maybe.to_numpy(zero_copy_only=False)]
-    found = candidates.astype("str").str.extract(rf"([{_SYMBOLS}]|\b(?:{codes})\b)", expand=False)
-    counts = found.dropna().value_counts()
+_MARK = re.compile(rf"[{_SYMBOLS}]|\b(?:{'|'.join(c for c in _CODES if c.isalpha())})\b")
+
+
+def _currency_marks(cleaned: pa.Array, odd: np.ndarray) -> str:
+    """'$ (12 rows), € (3 rows)': each cell's first currency symbol or code, counted."""
+    # Only a cell holding a non-ASCII character, a "$" or a capital letter can hold a mark.
+    capitals = pc.not_equal(pc.ascii_lower(cleaned), cleaned).to_numpy(zero_copy_only=False)
+    maybe = np.flatnonzero(~pc.string_is_ascii(cleaned).to_numpy(zero_copy_only=False) | capitals
+                           | pc.match_substring(cleaned, "$").to_numpy(zero_copy_only=False))
+    texts = cleaned.take(pa.array(maybe, pa.int64()))
+    # Mostly the mark is a symbol and the first thing after the digits, signs and spaces
+    # ((£1.00), 12 €). A regex reads the other cells: Arrow's, but Python's where \b decides and
+    # knows the letters around better (odd cells with capitals).
+    marks = pc.utf8_slice_codeunits(pc.utf8_ltrim(texts, " 0123456789.,()+-%"), 0, 1)
+    redo = np.flatnonzero(~pc.is_in(marks, pa.array(list(_SYMBOLS))).to_numpy(zero_copy_only=False))
+    if len(redo):
+        found = pc.extract_regex(texts.take(pa.array(redo)), f"(?P<mark>{_MARK.pattern})")
+        found = pc.struct_field(found, "mark").to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(np.isin(maybe[redo], odd) & capitals[maybe[redo]]):
+            match = _MARK.search(texts[int(redo[i])].as_py())
+            found[i] = match and match[0]
+        redone = np.zeros(len(marks), dtype=bool)
+        redone[redo] = True
+        marks = pc.replace_with_mask(marks, pa.array(redone), pa.array(found, pa.string()))
+    counts = str_series(marks, pd.RangeIndex(len(marks))).dropna().value_counts()
     return ", ".join(f"{mark} ({n:,} rows)" for mark, n in counts.items())

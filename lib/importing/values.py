@@ -126,15 +126,17 @@ def clean_text(series: pd.Series | pa.Array) -> pa.Array:
     array = series if isinstance(series, pa.Array) else arrow_text(series)
     array = pc.fill_null(array, "")
     out = pc.utf8_trim(array, " ")
-    odd = pc.match_substring_regex(array, _ODD_SPACE_RE)
-    if pc.any(odd).as_py():
-        positions = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
-        fixed = pd.Series(array.take(pa.array(positions)).to_pylist(), dtype=object)
-        codes, uniques = pd.factorize(fixed)
-        cleaned = np.array([clean(u) for u in uniques], dtype=object)[codes]
-        values = out.to_numpy(zero_copy_only=False).astype(object)
-        values[positions] = cleaned
-        out = pa.array(values, type=pa.string())
+    # _ODD_SPACES are never printable ASCII: only the other cells are searched for them.
+    maybe = np.flatnonzero(~pc.ascii_is_printable(array).to_numpy(zero_copy_only=False))
+    odd = maybe[pc.match_substring_regex(array.take(pa.array(maybe, pa.int64())), _ODD_SPACE_RE)
+                .to_numpy(zero_copy_only=False)]
+    if len(odd):
+        texts = pd.Series(array.take(pa.array(odd)).to_pylist(), dtype=object)
+        codes, uniques = pd.factorize(texts)
+        fixed = pa.array([clean(u) for u in uniques], out.type).take(pa.array(codes))
+        mask = np.zeros(len(array), dtype=bool)
+        mask[odd] = True
+        out = pc.replace_with_mask(out, pa.array(mask), fixed)
     return out
 
 
