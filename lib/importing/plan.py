@@ -148,7 +148,17 @@ _GOOD = "FROM resolved r WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._r
 
 def _sum(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
     """Transactions (several rows per account and month) add up into one monthly total.
-    (`_key` is made of the account and the month, so grouping by those two groups it too.)"""
+    (`_key` is made of the account and the month, so grouping by those two groups it too.)
+    A file of monthly totals names each account and month once: then each row is its record
+    as it stands, without building a group per row (a third of the time on a million rows)."""
+    once = cur.execute(f"SELECT count(*) = count(DISTINCT (account_id, month)) {_GOOD}").fetchone()[0]
+    if once:
+        cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE records AS
+            SELECT _key, account_id, month, NULL::INTEGER AS _target,
+                   amount::DECIMAL(18,2) AS amount, currency, false AS _mixed, [_row] AS rows,
+                   _label {_GOOD}""")
+        return
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE records AS
         SELECT any_value(_key) AS _key, account_id, month, NULL::INTEGER AS _target,

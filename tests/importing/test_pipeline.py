@@ -90,6 +90,21 @@ def test_transactions_are_summed_per_account_and_month_and_the_preview_says_so(d
                                                   (date(2026, 2, 1), Decimal("1.00"))]
 
 
+def test_a_file_of_monthly_totals_keeps_each_row_as_its_own_record_with_its_row_number(db):
+    acme = make_account(db, name="Acme", currency="USD")
+    add_revenue(db, acme, date(2026, 1, 1), 100, "USD")
+    s = staged("revenue", REVENUE, [["Acme", "2026-01", "150"], ["Acme", "2026-02", "90"],
+                                    ["Nobody", "2026-03", "5"]])
+    preview = preview_import(db, s)
+    assert not [n for n in preview.notes if "transactions" in n]
+    assert preview.rows[["row", "action"]].values.tolist() == [[2, "update"], [3, "create"], [4, "error"]]
+    assert preview.changes[["rows", "old", "new"]].values.tolist() == [[[2], "100.00", "150.00"]]
+    result = _apply(db, s, skip_bad_rows=True)
+    assert (result.created, result.updated, result.rejected) == (1, 1, 1)
+    assert db.rows("SELECT source_rows FROM import_rows WHERE batch_id = ? ORDER BY 1",
+                   [result.batch_id]) == [([2],), ([3],)]
+
+
 def test_one_account_and_month_in_two_currencies_is_an_error_for_each_row(db):
     make_account(db, name="Acme", currency="USD")
     s = staged("revenue", ["Customer", "Month", "Sales", "Currency"],
