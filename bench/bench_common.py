@@ -1,4 +1,5 @@
-"""What the benchmark scripts share: a one-line description of the machine they ran on."""
+"""What the benchmark scripts share: a one-line description of the machine they ran on, and a
+process's memory as Linux reports it."""
 from __future__ import annotations
 
 import os
@@ -20,3 +21,11 @@ def machine(*extra: str) -> str:
     return ", ".join((f"{os.cpu_count()} cores", memory, platform.machine(),
                       f"{platform.python_implementation()} {platform.python_version()}",
                       f"DuckDB {duckdb.__version__}", *extra))
+
+
+def status_kib(pid: int | str, field: str) -> int:
+    """A field of /proc/<pid>/status in KiB (VmHWM: peak resident memory, VmRSS: resident now)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/{pid}/status")

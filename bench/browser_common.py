@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from bench_common import status_kib
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -115,10 +117,10 @@ class Server:
 
     def peak_rss_mib(self) -> float:
         """The server process's peak resident memory so far (VmHWM)."""
-        return _status_kib(self.process.pid, "VmHWM") / 1024
+        return status_kib(self.process.pid, "VmHWM") / 1024
 
     def rss_mib(self) -> float:
-        return _status_kib(self.process.pid, "VmRSS") / 1024
+        return status_kib(self.process.pid, "VmRSS") / 1024
 
     def stop(self) -> None:
         self.process.terminate()
@@ -128,13 +130,6 @@ class Server:
             self.process.kill()
             self.process.wait()
         self._log.close()
-
-
-def _status_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/{pid}/status")
 
 
 @contextmanager
