@@ -138,7 +138,7 @@ def measure_pipeline(folder: Path, args: argparse.Namespace) -> dict:
     preview = step("preview_import (validate, counts)",
                    lambda: preview_import(db, staged, digest=digest))
     result = step("apply_import (commit)", lambda: apply_import(
-        db, SYSTEM, staged, file_name=path.name, digest=digest, mapping=mapping))
+        db, SYSTEM, staged, file_name=path.name, digest=digest, mapping=mapping, preview=preview))
     db.close()
     return {"steps": steps, "peaks": peaks, "seconds": sum(steps.values()), "rows": len(sheet.rows),
             "mapping": mapping, "counts": preview.counts, "records": preview.records,

@@ -137,16 +137,22 @@ class Database:
 
     # ---- reads -------------------------------------------------------------------------------
     @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor for one unit of read work. Results must be drained inside the block."""
+    def cursor(self, *, keep: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one unit of read work. Results must be drained inside the block.
+
+        keep=True: when the block ends without an error the cursor stays open, with its temp
+        tables, for the caller to pass to `write(cursor=...)` later and close itself."""
         cur = self._root.cursor()
+        done = False
         try:
             yield cur
+            done = True
         except duckdb.FatalException:
             self._reopen()
             raise DatabaseReopened() from None
         finally:
-            cur.close()
+            if not (keep and done):
+                cur.close()
 
     def rows(self, sql: str, params: list | tuple | dict | None = None) -> list[tuple]:
         with self.cursor() as cur:
@@ -203,16 +209,19 @@ class Database:
         *,
         idempotency_key: str | None = None,
         attempts: int = 5,
+        cursor: duckdb.DuckDBPyConnection | None = None,
     ) -> T:
         """Run `work(tx)` in one transaction as `actor` and return what it returns.
 
         The work must record at least one audit row. With an idempotency key, a second call
         with the same key does not run the work again and returns the first call's result.
+        cursor: run on this cursor (one kept by `cursor(keep=True)`, whose temp tables the work
+        reads) instead of a new one; it is left open.
         """
         with self._write_lock:
             for attempt in range(1, attempts + 1):
                 try:
-                    return self._write_once(actor, work, idempotency_key)
+                    return self._write_once(actor, work, idempotency_key, cursor)
                 except duckdb.TransactionException:
                     if attempt == attempts:
                         raise
@@ -224,8 +233,9 @@ class Database:
                     raise DatabaseReopened() from None
         raise AssertionError("unreachable")
 
-    def _write_once(self, actor: HasId, work: Callable[[Tx], T], key: str | None) -> T:
-        cur = self._root.cursor()
+    def _write_once(self, actor: HasId, work: Callable[[Tx], T], key: str | None,
+                    given: duckdb.DuckDBPyConnection | None = None) -> T:
+        cur = given or self._root.cursor()
         try:
             cur.execute("BEGIN TRANSACTION")
             if key is not None:
@@ -249,7 +259,8 @@ class Database:
             _rollback_quietly(cur)
             raise
         finally:
-            cur.close()
+            if given is None:
+                cur.close()
         self.data_version += 1
         return result
 

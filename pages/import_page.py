@@ -180,7 +180,7 @@ def apply_step(upload: Any, digest: str, headers: list[str], entity: str, mappin
         done["result"] = importing.apply_import(
             db, actor, staged, file_name=upload.name, digest=digest, mapping=mapping,
             match_on=preview.match_on, skip_bad_rows=skip, allow_same_file=again,
-            create_missing=create_missing,
+            create_missing=create_missing, preview=preview,
             progress=lambda fraction, what: bar.progress(fraction, text=what))
         if remember:
             importing.remember_mapping(db, actor, headers, entity, mapping, constants)

@@ -12,7 +12,8 @@ After reading (one sheet's rows, a mapping and constants):
     staged = stage(sheet.rows, "revenue", suggest_mapping(sheet.header, "revenue"), {"currency": "GBP"})
     preview = preview_import(db, staged, digest=file_hash(data))   # per-row create/update/...
     result = apply_import(db, actor, staged, file_name=..., digest=..., skip_bad_rows=False,
-                          create_missing=False, progress=None)   # progress(fraction, what)
+                          create_missing=False, progress=None,   # progress(fraction, what)
+                          preview=preview)   # writes from its plan if nothing changed since
     undo_batch(db, actor, result.batch_id)
 Command line: python -m lib.importing FILE --entity revenue [--dry-run] [--create-missing]
 [--db PATH] [--json].

@@ -1,7 +1,8 @@
 """Commit an import in one transaction, remember what it did, and undo it on request.
 
-Apply re-runs the same validation SQL inside the write transaction (what is written is what
-the data says at commit time, not what it said at preview), writes creates and updates in
+Apply writes what the data says at commit time: from the plan the preview made, kept on its
+cursor, when nothing was written since the preview began (lib.importing.kept), else by running
+the same validation SQL again inside the write transaction. It writes creates and updates in
 bulk, records the batch, one import_rows row per record touched (with its values before and
 after), and one summary audit row. Undo removes what the batch created and restores what it
 updated, and refuses, naming the records, when anything changed them since.
@@ -15,9 +16,9 @@ from typing import Callable
 
 from lib.db import Database, Tx
 from lib.errors import NotAllowed, UserError, ValidationFailed
-from lib.importing import missing, people
-from lib.importing.entities import TARGETS, Target
-from lib.importing.plan import Preview, join_condition, plan, written_columns
+from lib.importing import kept, missing, people
+from lib.importing.entities import KEY_TYPES, TARGETS, Target
+from lib.importing.plan import Preview, default_match, join_condition, plan, written_columns
 from lib.importing.stage import Staged
 from lib.permissions import ANY, can, refusal, require, scope, team_for
 from lib.users import Actor
@@ -29,8 +30,8 @@ class ImportResult:
     updated: int
     unchanged: int
     rejected: int          # source rows left out because they had errors
-    preview: Preview       # as validated at commit: counts, records, errors, notes (the
-                           # per-row `rows` and `changes` are preview_import's, not repeated)
+    preview: Preview       # the plan written from: counts, records, errors, notes (`rows`
+                           # and `changes` are empty unless it is the preview's own, kept)
 
 
 def file_hash(data: bytes) -> str:
@@ -54,8 +55,10 @@ def preview_import(db: Database, staged: Staged, *, digest: str | None = None,
                    match_on: tuple[str, ...] | None = None, create_missing: bool = False) -> Preview:
     """What importing would do, row by row, without writing anything. create_missing: the
     accounts and managers the rows name but the database lacks are to be created, not errors."""
-    with db.cursor() as cur:
+    version = db.data_version
+    with db.cursor(keep=True) as cur:
         preview = plan(cur, staged, match_on, create_missing=create_missing)
+    kept.keep(db, cur, version, staged, preview, create_missing)
     if digest:
         preview.same_file = earlier_batch(db, digest, staged.entity)
     return preview
@@ -67,12 +70,15 @@ Progress = Callable[[float, str], None]
 def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, digest: str,
                  mapping: dict | None = None, match_on: tuple[str, ...] | None = None,
                  skip_bad_rows: bool = False, allow_same_file: bool = False,
-                 create_missing: bool = False, progress: Progress | None = None) -> ImportResult:
+                 create_missing: bool = False, progress: Progress | None = None,
+                 preview: Preview | None = None) -> ImportResult:
     """Write the import in one transaction. Strict (the default): any bad row and nothing is
     written. skip_bad_rows: the good rows are written and the bad ones reported as rejected.
     create_missing: unknown accounts/managers the good rows name are created in the same
     transaction and belong to the batch. progress(fraction, what) is told each step as it
-    starts (a plain callable, so a page can draw a progress bar)."""
+    starts (a plain callable, so a page can draw a progress bar). preview: what
+    preview_import showed for this staged data: when nothing was written since it began, its
+    plan is what the commit writes from instead of validating again (lib.importing.kept)."""
     require(actor, "import_data")
     if not allow_same_file and (earlier := earlier_batch(db, digest, staged.entity)):
         raise UserError(same_file_message(earlier) + " Nothing was written; import it again "
@@ -81,16 +87,23 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
     team = team_for(db, actor)
     step = progress or (lambda fraction, what: None)
 
+    match_on = tuple(match_on) if match_on else default_match(staged.entity, staged.given)
+    planned = kept.take(db, preview, staged, match_on, create_missing)
+
     def work(tx: Tx) -> ImportResult:
-        step(0.0, f"Checking {len(staged.values):,} rows")
-        preview = plan(tx.cursor, staged, match_on, create_missing=create_missing, details=False)
+        if planned is not None and planned.fresh(db):
+            checked = preview      # nothing written since: its plan holds, on this cursor
+        else:
+            step(0.0, f"Checking {len(staged.values):,} rows")
+            checked = plan(tx.cursor, staged, match_on, create_missing=create_missing,
+                           details=False)
         if staged.entity in REACH:
             _within_reach(tx, actor, team, REACH[staged.entity])
-        if preview.counts["error"] and not skip_bad_rows:
-            raise ValidationFailed([f"{preview.counts['error']:,} rows have errors, so nothing "
+        if checked.counts["error"] and not skip_bad_rows:
+            raise ValidationFailed([f"{checked.counts['error']:,} rows have errors, so nothing "
                                     "was imported. Fix them, or choose to import the good rows "
                                     "only."])
-        recs = preview.records
+        recs = checked.records
         step(0.4, "Recording the batch")
         batch_id = tx.value(
             "INSERT INTO import_batches (file_name, file_hash, entity, mapping, rows_created, "
@@ -98,12 +111,11 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
             "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [file_name, digest, staged.entity,
              json.dumps({"columns": mapping or {}, "given": staged.columns,
-                         "match_on": list(preview.match_on), "create_missing": create_missing}),
-             recs["create"], recs["update"], recs["unchanged"], preview.counts["error"], actor.id])
-        if create_missing and preview.will_create:
-            step(0.45, "Creating " + " and ".join(preview.will_create))
+                         "match_on": list(checked.match_on), "create_missing": create_missing}),
+             recs["create"], recs["update"], recs["unchanged"], checked.counts["error"], actor.id])
+        if create_missing and checked.will_create:
+            step(0.45, "Creating " + " and ".join(checked.will_create))
             missing.create(tx, staged.entity, batch_id)
-        _snapshot_before(tx, target, staged.entity)
         step(0.5, f"Creating {recs['create']:,} records")
         _create(tx, target, staged, batch_id)
         step(0.7, f"Updating {recs['update']:,} records")
@@ -113,33 +125,39 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
         if staged.entity == "account_targets" and "amount" in written_columns(staged):
             _target_history(tx, batch_id)
         step(0.85, "Recording what changed, for undo")
-        _record(tx, target, staged.entity, batch_id)
+        _record(tx, target, staged, batch_id)
         counts = {"created": recs["create"], "updated": recs["update"],
-                  "unchanged": recs["unchanged"], "rejected": preview.counts["error"]}
+                  "unchanged": recs["unchanged"], "rejected": checked.counts["error"]}
         tx.audit("import", staged.entity, batch_id, {"file": file_name, **counts}, batch_id=batch_id)
         step(0.95, "Saving")
         return ImportResult(batch_id, recs["create"], recs["update"], recs["unchanged"],
-                            preview.counts["error"], preview)
+                            checked.counts["error"], checked)
 
-    result = db.write(actor, work)
+    try:
+        result = db.write(actor, work, cursor=planned.cursor if planned else None)
+    except BaseException:
+        if planned is not None and planned.fresh(db):   # rolled back, temp tables too: the
+            kept.put_back(db, preview.plan_id, planned)  # plan holds for the next try
+        elif planned is not None:
+            kept.close(planned)
+        raise
+    if planned is not None:
+        kept.close(planned)
     step(1.0, "Imported")
     return result
 
 
+def _json(values: dict[str, str]) -> str:
+    return "to_json(struct_pack(" + ", ".join(f"{c} := {v}" for c, v in values.items()) + "))::VARCHAR"
+
+
 def snapshot_sql(target: Target, alias: str) -> str:
     """The stored values an import writes and undo compares, as one JSON text."""
-    cols = list(target.columns) + ["import_batch_id"] * target.has_batch + ["version"] * target.versioned
-    return "to_json(struct_pack(" + ", ".join(f"{c} := {alias}.{c}" for c in cols) + "))::VARCHAR"
+    return _json({c: f"{alias}.{c}" for c in target.snapshot_columns()})
 
 
 def key_sql(target: Target, alias: str) -> str:
-    return "to_json(struct_pack(" + ", ".join(f"{k} := {alias}.{k}" for k in target.key) + "))::VARCHAR"
-
-
-def _snapshot_before(tx: Tx, target: Target, entity: str) -> None:
-    tx.execute(f"CREATE OR REPLACE TEMP TABLE before AS SELECT r._key, {snapshot_sql(target, 't')} "
-               f"AS old FROM compared r JOIN {target.table} t ON {join_condition(entity)} "
-               "WHERE r.action = 'update'")
+    return _json({k: f"{alias}.{k}" for k in target.key})
 
 
 def _create(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
@@ -227,15 +245,30 @@ def _target_history(tx: Tx, batch_id: int) -> None:
                "AND amount IS DISTINCT FROM old_amount", [f"import batch {batch_id}", tx.actor.id])
 
 
-def _record(tx: Tx, target: Target, entity: str, batch_id: int) -> None:
+def _record(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
+    """One import_rows row per record created or updated, with its values before and after.
+    Both come from `compared` (whose old_* columns hold every stored value a snapshot names)
+    rather than from reading the table back: the same values, so the same text snapshot_sql
+    gives for the stored record, as `_create` and `_update` write them."""
+    written, defaults = set(written_columns(staged)), dict(target.defaults)
+    new = {}
+    for c, kind in target.columns.items():
+        made = c if c in written else "NULL"
+        made = f"coalesce({made}, {defaults[c]})" if c in defaults else made
+        kept_or_new = f"coalesce({c}, old_{c})" if c in written else f"old_{c}"
+        new[c] = f"(CASE WHEN action = 'create' THEN {made} ELSE {kept_or_new} END)::{kind}"
+    if target.has_batch:
+        new["import_batch_id"] = f"{int(batch_id)}::INTEGER"
+    if target.versioned:   # a new record starts at the tables' DEFAULT 1
+        new["version"] = "CASE WHEN action = 'create' THEN 1 ELSE old_version + 1 END"
+    key = {k: f"{'_target' if k == 'id' else k}::{KEY_TYPES[k]}" for k in target.key}
+    old = {c: f"old_{c}" for c in target.snapshot_columns()}
     tx.execute(f"""
         INSERT INTO import_rows (batch_id, entity, record_key, action, source_rows, old_values,
                                  new_values)
-        SELECT ?, ?, {key_sql(target, 't')}, CASE r.action WHEN 'create' THEN 'created'
-               ELSE 'updated' END, r.rows::INTEGER[], b.old, {snapshot_sql(target, 't')}
-        FROM compared r JOIN {target.table} t ON {join_condition(entity)}
-        LEFT JOIN before b ON b._key = r._key
-        WHERE r.action IN ('create', 'update')""", [batch_id, entity])
+        SELECT ?, ?, {_json(key)}, CASE action WHEN 'create' THEN 'created' ELSE 'updated' END,
+               rows::INTEGER[], CASE WHEN action = 'update' THEN {_json(old)} END, {_json(new)}
+        FROM compared WHERE action IN ('create', 'update')""", [batch_id, staged.entity])
 
 
 def import_history(db: Database, limit: int = 50):

@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         result = apply_import(db, SYSTEM, staged, file_name=args.file.name, digest=digest,
                               mapping=mapping, match_on=preview.match_on,
                               skip_bad_rows=args.skip_bad_rows, allow_same_file=True,
-                              create_missing=args.create_missing)
+                              create_missing=args.create_missing, preview=preview)
         report.update(status="imported", batch_id=result.batch_id,
                       records={"create": result.created, "update": result.updated,
                                "unchanged": result.unchanged})

@@ -24,6 +24,12 @@ class Target:
     summed: bool = False             # several source rows add up into one record
     defaults: tuple[tuple[str, str], ...] = ()   # column -> SQL default for new records
 
+    def snapshot_columns(self) -> list[str]:
+        """The stored columns the undo log keeps, before and after each import."""
+        return list(self.columns) + ["import_batch_id"] * self.has_batch + ["version"] * self.versioned
+
+
+KEY_TYPES = {"id": "INTEGER", "account_id": "INTEGER", "month": "DATE", "category": "VARCHAR"}
 
 TARGETS = {
     "revenue": Target("revenue", ("account_id", "month"),

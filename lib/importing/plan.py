@@ -41,6 +41,7 @@ class Preview:
     ambiguous_dates: list[str] = field(default_factory=list)
     same_file: dict | None = None    # an earlier batch of the same bytes, if any
     will_create: dict[str, list[str]] = field(default_factory=dict)  # kind -> names, on request
+    plan_id: int | None = None   # the plan kept for the commit (lib.importing.kept)
 
     @property
     def ok(self) -> bool:
@@ -205,9 +206,11 @@ def join_condition(entity: str, record: str = "r", table: str = "t") -> str:
 
 
 def _compare(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """`compared`: each record, its action, and every stored value a snapshot names as
+    old_<column> (the written columns, and the batch and version: apply records them for undo)."""
     target, cols = TARGETS[staged.entity], written_columns(staged)
     same = " AND ".join(f"(r.{c} IS NULL OR r.{c} IS NOT DISTINCT FROM t.{c})" for c in cols)
-    olds = ", ".join(f"t.{c} AS old_{c}" for c in cols)
+    olds = ", ".join(f"t.{c} AS old_{c}" for c in target.snapshot_columns())
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE compared AS
         SELECT r.*, {olds}, t.{target.key[0]} AS _stored,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from lib.db import Database, Tx
 from lib.errors import NotFound, ValidationFailed
 from lib.importing.apply import HISTORY_FIELDS, snapshot_sql
-from lib.importing.entities import TARGETS, Target
+from lib.importing.entities import KEY_TYPES, TARGETS, Target
 from lib.permissions import require
 from lib.users import Actor
 
@@ -38,8 +38,7 @@ class UndoResult:
 
 
 def _match(target: Target, alias: str = "t") -> str:
-    types = {"id": "INTEGER", "account_id": "INTEGER", "month": "DATE", "category": "VARCHAR"}
-    return " AND ".join(f"{alias}.{k} = json_extract_string(ir.record_key, '$.{k}')::{types[k]}"
+    return " AND ".join(f"{alias}.{k} = json_extract_string(ir.record_key, '$.{k}')::{KEY_TYPES[k]}"
                         for k in target.key)
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from lib.errors import NotAllowed, ValidationFailed
 from lib.importing import apply_import, file_hash, undo_batch
+from lib.importing.apply import key_sql, snapshot_sql
+from lib.importing.entities import TARGETS
 from lib.users import SYSTEM
 from tests.builders import add_revenue, make_account, make_user
 from tests.importing.pipeline_helpers import staged
@@ -92,3 +94,36 @@ def test_undo_is_audited_needs_the_permission_and_cannot_run_twice(db):
     assert [(json.loads(c), b) for c, b in audit] == [({"removed": 1, "restored": 0}, batch.batch_id)]
     with pytest.raises(ValidationFailed, match="already undone"):
         undo_batch(db, SYSTEM, batch.batch_id)
+
+
+def _log_matches_the_table(db, entity):
+    """Every record a batch wrote: its undo log's key and `new_values` are the stored record's
+    as undo and the integrity check read them, and `old_values` what it held before."""
+    target = TARGETS[entity]
+    return db.rows(f"SELECT ir.action, ir.new_values = {snapshot_sql(target, 't')}, "
+                   f"ir.record_key = {key_sql(target, 't')}, ir.old_values FROM import_rows ir "
+                   f"LEFT JOIN {target.table} t ON ir.record_key = {key_sql(target, 't')} "
+                   "WHERE ir.entity = ? ORDER BY ir.batch_id, ir.record_key", [entity])
+
+
+def test_the_undo_log_holds_each_record_as_stored_after_the_import_and_as_it_was_before(db):
+    acme = make_account(db, name="Acme", external_id="A-1", tier="key", industry="Retail")
+    add_revenue(db, acme, date(2026, 1, 1), 100)
+    before = db.value(f"SELECT {snapshot_sql(TARGETS['revenue'], 'r')} FROM revenue r")
+    _import(db, [["Acme", "2026-01", "150.5"], ["Acme", "2026-02", "80"]])
+    assert _log_matches_the_table(db, "revenue") == [        # January, then February
+        ("updated", True, True, before), ("created", True, True, None)]
+    # accounts: a new one takes the defaults for what the file leaves out; an update keeps them
+    _import(db, [["A-1", "Acme Group", ""], ["A-2", "Zenith", "GBP"]], b"accounts",
+            entity="accounts", header=["Id", "Name", "Currency"])
+    assert [row[:3] for row in _log_matches_the_table(db, "accounts")] == [
+        ("updated", True, True), ("created", True, True)]
+    assert json.loads(_log_matches_the_table(db, "accounts")[0][3])["tier"] == "key"
+    _import(db, [["A-2", "INV-1", "2026-01-05", "2026-02-04", "1,200.00", "GBP"]], b"invoices",
+            entity="invoices", header=["Account", "Invoice Number", "Issue Date", "Due Date",
+                                       "Amount", "Currency"])
+    _import(db, [["A-2", "INV-1", "2026-01-05", "2026-03-04", "1,250.00", "GBP"]], b"invoices 2",
+            entity="invoices", header=["Account", "Invoice Number", "Issue Date", "Due Date",
+                                       "Amount", "Currency"])
+    assert [row[:3] for row in _log_matches_the_table(db, "invoices")] == [
+        ("created", False, True), ("updated", True, True)]   # the first: changed by the second
