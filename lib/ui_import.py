@@ -14,6 +14,7 @@ from lib.importing import ENTITIES, ImportFileError, Preview, Staged, Workbook, 
 _READS = "import_reads"      # file hash -> Workbook, or the message saying why it cannot be read
 _WORK = "import_work"        # digest of the choices -> (Staged, Preview | None)
 _KEPT = 4                    # entries kept per cache: the files and choices of the last few runs
+SHOWN = 1_000                # rows of a preview table drawn on the page; a download has them all
 
 ORDERS = {"dmy": "Day first (31/01/2026)", "mdy": "Month first (01/31/2026)"}
 
@@ -80,22 +81,21 @@ def other_sheets(workbook: Workbook) -> pd.DataFrame:
                          for s in workbook.sheets if not s.importable])
 
 
-def errors_table(preview: Preview) -> pd.DataFrame:
-    return preview.errors.rename(columns={"row": "Row in file", "column": "Column",
-                                          "value": "Value", "reason": "Reason"})
+def errors_table(errors: pd.DataFrame) -> pd.DataFrame:
+    return errors.rename(columns={"row": "Row in file", "column": "Column", "value": "Value",
+                                  "reason": "Reason"})
 
 
-def changes_table(preview: Preview) -> pd.DataFrame:
-    table = preview.changes.copy()
+def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
+    table = changes.copy()
     if "rows" in table:
         table["rows"] = table["rows"].map(_rows_text)
     return table.rename(columns={"record": "Record", "rows": "Rows in file", "field": "Field",
                                  "old": "Old", "new": "New"})
 
 
-def rows_table(preview: Preview) -> pd.DataFrame:
-    return preview.rows.rename(columns={"row": "Row in file", "action": "Action",
-                                        "record": "Record"})
+def rows_table(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows.rename(columns={"row": "Row in file", "action": "Action", "record": "Record"})
 
 
 def _rows_text(rows: Any) -> str:

@@ -5,6 +5,7 @@ from typing import Any
 import streamlit as st
 
 from lib import importing, ui, ui_import
+from lib.exports import csv_bytes
 from lib.formatting import count, plain
 from lib.importing import ENTITIES
 from lib.importing.apply import same_file_message
@@ -139,15 +140,36 @@ def show_preview(preview: importing.Preview) -> None:
             st.info(plain(note), icon=":material/info:")
     if not preview.changes.empty:
         st.markdown("**What changes** (old and new values)")
-        st.dataframe(ui_import.changes_table(preview), hide_index=True, key=f"import_changes_{base}")
+        preview_table(preview.changes, ui_import.changes_table, "changes", "import-changes.csv")
     if not preview.errors.empty:
         st.markdown("**Errors**")
-        st.dataframe(ui_import.errors_table(preview), hide_index=True, key=f"import_errors_{base}")
-        st.download_button("Download the errors (CSV)", ui_import.errors_csv(preview),
-                           file_name="import-errors.csv", mime="text/csv", on_click="ignore",
-                           key=f"import_errors_csv_{base}", icon=":material/download:")
+        st.dataframe(ui_import.errors_table(preview.errors.head(ui_import.SHOWN)),
+                     hide_index=True, key=f"import_errors_{base}")
+        shown_of(len(preview.errors), "errors")
+        st.download_button(f"Download the {count(len(preview.errors), 'error')} (CSV)",
+                           lambda: ui_import.errors_csv(preview), file_name="import-errors.csv",
+                           mime="text/csv", on_click="ignore", key=f"import_errors_csv_{base}",
+                           icon=":material/download:")
     with st.expander("Every row and what happens to it"):
-        st.dataframe(ui_import.rows_table(preview), hide_index=True, key=f"import_rows_{base}")
+        preview_table(preview.rows, ui_import.rows_table, "rows", "import-rows.csv")
+
+
+def shown_of(total: int, what: str) -> None:
+    if total > ui_import.SHOWN:
+        st.caption(f"The first {ui_import.SHOWN:,} of {total:,} {what} are shown here; the "
+                   "download has them all.")
+
+
+def preview_table(frame: Any, shape: Any, what: str, file_name: str) -> None:
+    """A preview table drawn up to its first SHOWN rows (a million rows would take the browser
+    tens of megabytes); beyond that, a download of all of them, made when it is clicked."""
+    st.dataframe(shape(frame.head(ui_import.SHOWN)), hide_index=True, key=f"import_{what}_{base}")
+    if len(frame) > ui_import.SHOWN:
+        shown_of(len(frame), what)
+        st.download_button(f"Download all {len(frame):,} {what} (CSV)",
+                           lambda: csv_bytes(shape(frame)), file_name=file_name, mime="text/csv",
+                           on_click="ignore", key=f"import_{what}_csv_{base}",
+                           icon=":material/download:")
 
 
 def apply_step(upload: Any, digest: str, headers: list[str], entity: str, mapping: dict,

@@ -272,3 +272,23 @@ def test_a_team_file_is_recognised_as_managers_and_imports_with_its_boss(demo_ap
     no_errors(at)
     assert app_db().value("SELECT b.name FROM account_managers m JOIN account_managers b "
                           "ON b.id = m.reports_to WHERE m.name = 'Ada New'") == "Bo New"
+
+
+def test_a_large_file_draws_the_first_rows_of_each_preview_table_and_offers_all_of_them(demo_app):
+    from lib.ui_import import SHOWN
+    months = [f"{y}-{m:02d}" for y in range(2040, 2140) for m in range(1, 13)][:SHOWN + 200]
+    good = "".join(f"{BRIGHTWATER},{m},100\n" for m in months)
+    bad = "".join(f"Nobody At All plc,{m},1\n" for m in months)
+    at = _upload(_open(demo_app), "big.csv", f"Customer,Month,Sales\n{good}{bad}".encode())
+    no_errors(at)
+    assert _metrics(at)["Rows to create"] == f"{SHOWN + 200:,}"
+    errors = next(t.value for t in at.dataframe if "Reason" in t.value)
+    rows = next(t.value for t in at.dataframe if "Action" in t.value)
+    assert len(errors) == SHOWN and len(rows) == SHOWN
+    assert rows["Row in file"].tolist()[:2] == [2, 3]      # the first rows, in file order
+    captions = [c.value for c in at.caption]
+    assert f"The first {SHOWN:,} of {2 * (SHOWN + 200):,} rows are shown here; the download has them all." in captions
+    assert f"The first {SHOWN:,} of {SHOWN + 200:,} errors are shown here; the download has them all." in captions
+    labels = [b.label for b in at.get("download_button")]
+    assert f"Download all {2 * (SHOWN + 200):,} rows (CSV)" in labels
+    assert f"Download the {SHOWN + 200:,} errors (CSV)" in labels

@@ -43,3 +43,24 @@ def test_a_csv_uploaded_in_the_browser_is_previewed_then_imported_without_the_ba
         batches = con.execute("SELECT file_name, rows_created, rows_rejected FROM import_batches").fetchall()
     assert rows == [("2027-01-01", "12500.00"), ("2027-02-01", "-1200.00")]
     assert batches == [("revenue-jan.csv", 2, 1)]
+
+
+def test_a_large_files_rows_are_downloaded_whole_though_the_page_draws_the_first_ones(
+        fresh_server, page, tmp_path):
+    from lib.ui_import import SHOWN
+    months = [f"{y}-{m:02d}" for y in range(2040, 2140) for m in range(1, 13)][:SHOWN + 50]
+    upload = tmp_path / "big.csv"
+    upload.write_text("Customer,Month,Sales\n"
+                      + "".join(f"Brightwater Logistics Inc.,{m},100\n" for m in months))
+    sign_in(page, fresh_server.url + "/import", DIRECTOR)
+    page.get_by_role("heading", name="Import").first.wait_for()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    wait_idle(page)
+    page.get_by_text("Every row and what happens to it").click()
+    button = page.get_by_role("button", name=f"Download all {SHOWN + 50:,} rows (CSV)")
+    with page.expect_download() as download:
+        button.click()
+    lines = download.value.path().read_text(encoding="utf-8").splitlines()
+    assert_no_exception(page)
+    assert lines[0] == "Row in file,Action,Record" and len(lines) == SHOWN + 51
+    assert lines[-1].startswith(f"{SHOWN + 51},create,")
