@@ -99,7 +99,8 @@ def _kpi_sql() -> str:
     overdue = fx.converted(
         "SELECT i.amount - coalesce(p.paid, 0) AS amount, i.currency, "
         "date_trunc('month', i.issue_date)::DATE AS month FROM invoices i "
-        "LEFT JOIN (SELECT invoice_id, sum(amount) AS paid FROM payments GROUP BY ALL) p "
+        "LEFT JOIN (SELECT invoice_id, sum(amount) AS paid FROM payments "
+        "WHERE invoice_id IN (SELECT id FROM invoices WHERE account_id = $id) GROUP BY ALL) p "
         "ON p.invoice_id = i.id "
         "WHERE i.account_id = $id AND i.due_date < $today AND i.amount > coalesce(p.paid, 0)")
     return f"""WITH {fx.RATES_CTE},

@@ -29,7 +29,7 @@ from lib.permissions import require
 from lib.users import Actor
 
 __all__ = ["FACTORS", "POINT_COLUMNS", "Score", "score_factors", "weights", "threshold",
-           "for_editing", "set_weights", "signals", "scores", "explain", "Explanation"]
+           "for_editing", "set_weights", "signals", "signals_as_of", "scores", "explain", "Explanation"]
 
 DEFAULT_THRESHOLD = Decimal(50)
 
@@ -145,46 +145,54 @@ def _shown(value: Any) -> str:
 
 
 # ---- signals, set-wise --------------------------------------------------------------------------
-_DAYS = "date_diff('day', i.due_date, $today)"
+# One statement answers for one or more as-of days: `day_windows` holds a row per day with its
+# windows (see `_windows`), every signal is grouped by (day, account), so the "now", "30 days
+# ago" and "since the last review" signals of one account cost one query, not three.
+_DAYS = "date_diff('day', i.due_date, d.today)"
 _SIGNALS = f"""
 WITH {fx.RATES_CTE}, {fx.factors("SELECT unnest(generate_series($grid_from, $grid_to, INTERVAL 1 MONTH))::DATE")},
+day_windows AS (SELECT unnest($days, recursive := true)),
 acc AS (
     SELECT a.id, a.name, a.owner_id, a.tier, a.currency, p.max_days AS policy_days
     FROM accounts a LEFT JOIN contact_policies p ON p.tier = a.tier
     WHERE (CASE WHEN $ids IS NULL THEN a.archived_at IS NULL ELSE list_contains($ids, a.id) END)
       AND (NOT $key_only OR a.tier = 'key')),
 due_invoices AS (SELECT id FROM invoices WHERE account_id IN (SELECT id FROM acc)),
-paid AS (SELECT invoice_id, sum(amount) AS paid FROM payments
-         WHERE paid_on <= $today AND invoice_id IN (SELECT id FROM due_invoices) GROUP BY ALL),
+paid AS (SELECT d.today, p.invoice_id, sum(p.amount) AS paid FROM payments p JOIN day_windows d ON p.paid_on <= d.today
+         WHERE p.invoice_id IN (SELECT id FROM due_invoices) GROUP BY ALL),
 money AS (
-    SELECT 'rev' AS kind, account_id, month, currency, amount, 0 AS days FROM revenue
-    WHERE month BETWEEN $rev_from AND $anchor AND account_id IN (SELECT id FROM acc)
-    UNION ALL SELECT 'tgt', account_id, month, currency, amount, 0 FROM account_targets
-    WHERE month BETWEEN $ytd_from AND $rev_ytd_to AND account_id IN (SELECT id FROM acc)
-    UNION ALL SELECT 'due', i.account_id,
+    SELECT d.today, 'rev' AS kind, account_id, month, currency, amount, 0 AS days
+    FROM revenue JOIN day_windows d ON month BETWEEN d.rev_from AND d.anchor
+    WHERE account_id IN (SELECT id FROM acc)
+    UNION ALL SELECT d.today, 'tgt', account_id, month, currency, amount, 0
+    FROM account_targets JOIN day_windows d ON month BETWEEN d.ytd_from AND d.rev_ytd_to
+    WHERE account_id IN (SELECT id FROM acc)
+    UNION ALL SELECT d.today, 'due', i.account_id,
         least(greatest(date_trunc('month', i.issue_date)::DATE, $grid_from), $grid_to),
         i.currency, i.amount - coalesce(p.paid, 0), {_DAYS}
-    FROM invoices i LEFT JOIN paid p ON p.invoice_id = i.id
-    WHERE i.due_date < $today AND i.issue_date <= $today AND i.amount > coalesce(p.paid, 0)
-      AND i.account_id IN (SELECT id FROM acc)
-    UNION ALL SELECT 'budget', account_id, month, currency, budget, 0 FROM budgets
-    WHERE month BETWEEN $ytd_from AND $bud_to AND account_id IN (SELECT id FROM acc)
-    UNION ALL SELECT 'spend', account_id, month, currency, spend, 0 FROM budgets
-    WHERE month BETWEEN $ytd_from AND $bud_to AND account_id IN (SELECT id FROM acc)),
+    FROM invoices i JOIN day_windows d ON i.due_date < d.today AND i.issue_date <= d.today
+    LEFT JOIN paid p ON p.invoice_id = i.id AND p.today = d.today
+    WHERE i.amount > coalesce(p.paid, 0) AND i.account_id IN (SELECT id FROM acc)
+    UNION ALL SELECT d.today, 'budget', account_id, month, currency, budget, 0
+    FROM budgets JOIN day_windows d ON month BETWEEN d.ytd_from AND d.bud_to
+    WHERE account_id IN (SELECT id FROM acc)
+    UNION ALL SELECT d.today, 'spend', account_id, month, currency, spend, 0
+    FROM budgets JOIN day_windows d ON month BETWEEN d.ytd_from AND d.bud_to
+    WHERE account_id IN (SELECT id FROM acc)),
 own AS (
-    SELECT m.kind, m.account_id, m.month, m.days,
+    SELECT m.today, m.kind, m.account_id, m.month, m.days,
            CASE WHEN m.currency = a.currency THEN m.amount::DOUBLE
                 ELSE m.amount::DOUBLE * fs.factor / fa.factor END AS amt
     FROM money m JOIN acc a ON a.id = m.account_id
     LEFT JOIN fx_factors fs ON fs.currency = m.currency AND fs.month = m.month
     LEFT JOIN fx_factors fa ON fa.currency = a.currency AND fa.month = m.month),
 figures AS (
-    SELECT account_id,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $l3_from AND $anchor) AS rev_last3,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $p3_from AND $p3_to) AS rev_prev3,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $ly_from AND $ly_to) AS rev_ly3,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $r12_from AND $anchor) AS revenue_12m,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN $ytd_from AND $rev_ytd_to) AS revenue_ytd,
+    SELECT d.today, o.account_id,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.l3_from AND d.anchor) AS rev_last3,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.p3_from AND d.p3_to) AS rev_prev3,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.ly_from AND d.ly_to) AS rev_ly3,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.r12_from AND d.anchor) AS revenue_12m,
+        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.ytd_from AND d.rev_ytd_to) AS revenue_ytd,
         sum(amt) FILTER (WHERE kind = 'tgt') AS target_ytd,
         sum(amt) FILTER (WHERE kind = 'due' AND days <= 30) AS overdue_1_30,
         sum(amt) FILTER (WHERE kind = 'due' AND days BETWEEN 31 AND 60) AS overdue_31_60,
@@ -193,50 +201,78 @@ figures AS (
         max(days) FILTER (WHERE kind = 'due') AS overdue_days,
         sum(amt) FILTER (WHERE kind = 'budget') AS budget_ytd,
         sum(amt) FILTER (WHERE kind = 'spend') AS spend_ytd
-    FROM own GROUP BY account_id),
+    FROM own o JOIN day_windows d ON d.today = o.today GROUP BY d.today, o.account_id),
 done AS (
     SELECT account_id, type, occurred_at::DATE AS day, sentiment, severity, escalation_status,
            resolved_at::DATE AS resolved_on
     FROM interactions
-    WHERE NOT is_planned AND deleted_at IS NULL AND occurred_at::DATE <= $today
+    WHERE NOT is_planned AND deleted_at IS NULL AND occurred_at::DATE <= $last_day
       AND account_id IN (SELECT id FROM acc)),
 acts AS (
-    SELECT account_id, max(day) AS last_contact,
+    SELECT d.today, account_id, max(day) AS last_contact,
         {", ".join(f"count(*) FILTER (WHERE type = 'escalation' AND coalesce(severity, 'medium') = '{s}' "
-                   "AND (resolved_on > $today OR (resolved_on IS NULL "
+                   "AND (resolved_on > d.today OR (resolved_on IS NULL "
                    "AND coalesce(escalation_status, 'open') <> 'resolved'))) AS esc_" + s
                    for s in ESCALATION_LOAD)},
-        {", ".join(f"count(*) FILTER (WHERE sentiment = '{s}' AND day >= $mood_from) AS sentiment_{s}"
+        {", ".join(f"count(*) FILTER (WHERE sentiment = '{s}' AND day >= d.mood_from) AS sentiment_{s}"
                    for s in SENTIMENT)}
-    FROM done GROUP BY account_id)
-SELECT a.id AS account_id, a.name, a.owner_id, a.tier, a.currency, a.policy_days,
-       f.* EXCLUDE (account_id), date_diff('day', s.last_contact, $today) AS days_since_contact,
-       s.* EXCLUDE (account_id, last_contact)
-FROM acc a LEFT JOIN figures f ON f.account_id = a.id LEFT JOIN acts s ON s.account_id = a.id
-ORDER BY a.id"""
+    FROM done JOIN day_windows d ON done.day <= d.today GROUP BY d.today, account_id)
+SELECT d.today AS as_of, a.id AS account_id, a.name, a.owner_id, a.tier, a.currency, a.policy_days,
+       f.* EXCLUDE (today, account_id), date_diff('day', s.last_contact, d.today) AS days_since_contact,
+       s.* EXCLUDE (today, account_id, last_contact)
+FROM acc a CROSS JOIN day_windows d
+LEFT JOIN figures f ON f.account_id = a.id AND f.today = d.today
+LEFT JOIN acts s ON s.account_id = a.id AND s.today = d.today
+ORDER BY d.today DESC, a.id"""
 
 
-def _windows(db: Database, today: date) -> dict[str, Any]:
-    last_complete = add_months(today.replace(day=1), -1)
-    anchor = db.value("SELECT max(month) FROM revenue WHERE month <= ?", [last_complete]) or last_complete
-    ytd = YearToDate.as_of(today, fiscal_start_month(db))
+def _windows(today: date, anchor: date, fiscal_start: int) -> dict[str, Any]:
+    """The windows the signals as of `today` read; `anchor` ends "the last 3 complete months"."""
+    ytd = YearToDate.as_of(today, fiscal_start)
     return {"today": today, "anchor": anchor, "l3_from": add_months(anchor, -2),
             "p3_from": add_months(anchor, -5), "p3_to": add_months(anchor, -3),
             "ly_from": add_months(anchor, -14), "ly_to": add_months(anchor, -12),
             "r12_from": add_months(anchor, -11), "rev_from": min(add_months(anchor, -14), ytd.first),
             "ytd_from": ytd.first, "rev_ytd_to": min(ytd.last, anchor), "bud_to": ytd.last,
-            "mood_from": today - timedelta(days=89), "rep": "USD",
-            "grid_from": date(2000, 1, 1), "grid_to": max(today.replace(day=1), ytd.year.months[-1])}
+            "mood_from": today - timedelta(days=89), "grid_to": max(today.replace(day=1), ytd.year.months[-1])}
+
+
+def _last_complete(today: date) -> date:
+    return add_months(today.replace(day=1), -1)
+
+
+def _anchors(db: Database, days: list[date]) -> dict[date, date]:
+    """Each day's anchor: the last complete month whose revenue is uploaded (for any account),
+    else the last complete month. One scan of revenue for all the days."""
+    ends = sorted({_last_complete(day) for day in days})
+    picks = ", ".join(f"max(month) FILTER (WHERE month <= $end{i})" for i in range(len(ends)))
+    found = db.rows(f"SELECT {picks} FROM revenue WHERE month <= $end{len(ends) - 1}",
+                    {f"end{i}": end for i, end in enumerate(ends)})[0]
+    by_end = {end: month or end for end, month in zip(ends, found)}
+    return {day: by_end[_last_complete(day)] for day in days}
+
+
+def signals_as_of(db: Database, actor: Actor, days: Iterable[date],
+                  account_ids: Iterable[int] | None = None, *, key_only: bool = False) -> pd.DataFrame:
+    """`signals` for several as-of days in one query: one row per (day, account), the day in
+    column `as_of` (a datetime64 column; newest day first, then by account id)."""
+    require(actor, "read_accounts")
+    days = sorted(set(days), reverse=True)
+    ids = None if account_ids is None else [int(i) for i in account_ids]
+    fiscal, anchors = fiscal_start_month(db), _anchors(db, days)
+    windows = [_windows(day, anchors[day], fiscal) for day in days]
+    params = {"days": [{k: v for k, v in w.items() if k != "grid_to"} for w in windows],
+              "grid_from": date(2000, 1, 1), "grid_to": max(w["grid_to"] for w in windows),
+              "last_day": days[0],
+              "rep": "USD", "ids": ids, "key_only": key_only}
+    return db.df(_SIGNALS, params)
 
 
 def signals(db: Database, actor: Actor, today: date, account_ids: Iterable[int] | None = None,
             *, key_only: bool = False) -> pd.DataFrame:
     """One row per account (live accounts, or exactly `account_ids`) with every signal the
     health rule reads, money in the account's own currency. NaN where there is nothing."""
-    require(actor, "read_accounts")
-    ids = None if account_ids is None else [int(i) for i in account_ids]
-    params = {**_windows(db, today), "ids": ids, "key_only": key_only}
-    return db.df(_SIGNALS, params)
+    return signals_as_of(db, actor, [today], account_ids, key_only=key_only).drop(columns="as_of")
 
 
 # ---- scores -------------------------------------------------------------------------------------
@@ -278,16 +314,19 @@ def explain(db: Database, actor: Actor, account_id: int, today: date,
     """One account's score with every factor's points and sentence, whether (and why) it is at
     risk, and, given `since`, what changed per factor since the score as of that day."""
     w, limit = weights(db), float(threshold(db))
-    now = signals(db, actor, today, [account_id])
-    if now.empty:
+    drop_day = today - timedelta(days=DROP_DAYS)
+    days = [today, drop_day] + ([since] if since is not None else [])
+    rows = {row["as_of"].date(): row for row in
+            signals_as_of(db, actor, days, [account_id]).to_dict("records")}
+    if today not in rows:
         raise NotFound(f"There is no account with id {account_id}.")
-    row = now.to_dict("records")[0]
+    row = rows[today]
     score = score_factors(row, w)
-    drop = signals(db, actor, today - timedelta(days=DROP_DAYS), [account_id], key_only=True)
-    drop_score = score_factors(drop.to_dict("records")[0], w).score if not drop.empty else None
+    # Only a key account's drop in 30 days puts it at risk (at_risk_reason).
+    drop_score = score_factors(rows[drop_day], w).score if row["tier"] == "key" else None
     earlier = changes = None
     if since is not None:
-        earlier = score_factors(signals(db, actor, since, [account_id]).to_dict("records")[0], w)
+        earlier = score_factors(rows[since], w)
         changes = changes_since(score, earlier, since)
     return Explanation(account_id, score, at_risk_reason(score.score, limit, row["tier"], drop_score),
                        since, earlier, changes or [])

@@ -37,11 +37,18 @@ def label(value: Any) -> str:
 def _defaults(db: Database, actor: Actor, account: dict[str, Any], planned: bool) -> dict[str, Any]:
     now = clock.now_local(ui.timezone())
     when = (now + timedelta(days=1)).replace(hour=10, minute=0) if planned else now
-    people = ui.cached(contacts.contacts_of, db, actor, account["id"])
+    people = _live_contacts(db, actor, account["id"])
     primary = people.loc[people["is_primary"], "id"].tolist()
     return {"type": "visit" if planned else "call", "day": when.date(),
             "at": when.time().replace(second=0, microsecond=0), "contact_ids": primary[:1],
             "next_step_owner_id": actor.manager_id or account["owner_id"]}
+
+
+def _live_contacts(db: Database, actor: Actor, account_id: int) -> pd.DataFrame:
+    """The account's live contacts, primary first, from the cached read the Stakeholders tab
+    makes (archived ones included): one query per account, not two."""
+    people = ui.cached(contacts.contacts_of, db, actor, account_id, include_archived=True)
+    return people[people["archived_at"].isna()]
 
 
 def _existing(item: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +67,7 @@ def interaction_form(db: Database, actor: Actor, key: str, account: dict[str, An
     planned = bool(item["is_planned"]) if item else planned
     kind = st.segmented_control("Type", TYPES, default=start["type"], required=True,
                                 format_func=label, key=f"{key}_type")
-    people = ui.cached(contacts.contacts_of, db, actor, account["id"])
+    people = _live_contacts(db, actor, account["id"])
     names = dict(zip(people["id"], people["name"] + " (" + people["role"].str.replace("_", " ") + ")"))
     owners = ui.cached(users.active_managers, db)
     with st.form(f"{key}_form", border=False, enter_to_submit=False):

@@ -2,10 +2,11 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from lib import health
-from lib.errors import NotAllowed, ValidationFailed, WriteConflict
+from lib.errors import NotAllowed, NotFound, ValidationFailed, WriteConflict
 from lib.migrate import open_database
 from lib.users import SYSTEM
 from tests.builders import (_insert, add_account_target, add_fx, add_interaction, add_invoice,
@@ -208,6 +209,51 @@ def test_explain_says_what_changed_since_a_day_per_factor(db, team):
     assert told.changes == ["−13 since 15 Jun: no contact for 56 days (policy 30)"]
     assert told.at_risk is None
     assert health.explain(db, SYSTEM, account, TODAY).changes == []
+
+
+def test_signals_for_several_days_in_one_query_match_the_signals_of_each_day_alone(db, team):
+    maya = team["maya_row"]
+    account = make_account(db, tier="key", name="Key Co")
+    other = make_account(db, tier="standard", name="Standard Co")
+    for month, amount in zip(_months(date(2025, 1, 1), 18), range(1000, 19000, 1000)):
+        add_revenue(db, account, month, amount)
+    add_interaction(db, account, maya, datetime(2026, 5, 20), sentiment="negative")
+    add_interaction(db, account, maya, datetime(2026, 6, 25), type="escalation", severity="high")
+    add_invoice(db, account, date(2026, 3, 1), date(2026, 4, 1), 5000)
+    days = [TODAY, date(2026, 6, 15), date(2026, 1, 31)]
+    together = health.signals_as_of(db, SYSTEM, days, [account, other])
+    assert together["as_of"].dt.date.tolist() == [d for d in days for _ in (account, other)]
+    for day in days:
+        alone = health.signals(db, SYSTEM, day, [account, other])
+        same_day = together[together["as_of"].dt.date == day].drop(columns="as_of")
+        pd.testing.assert_frame_equal(same_day.reset_index(drop=True), alone)
+    assert together["overdue_61_90"].notna().any() and together["esc_high"].max() == 1
+
+
+def test_explain_of_a_key_account_names_its_drop_in_30_days_as_scores_do(db, team):
+    maya = team["maya_row"]
+    key = make_account(db, tier="key", name="Key Co")
+    add_interaction(db, key, maya, datetime(2026, 5, 20))
+    add_invoice(db, key, date(2026, 6, 1), date(2026, 7, 1), 5000)  # due after 15 June
+    told = health.explain(db, SYSTEM, key, TODAY)
+    reasons = health.scores(db, SYSTEM, TODAY, [key]).iloc[0]["reasons"]
+    assert told.at_risk == reasons[0]
+    assert told.at_risk.startswith("At risk: key account down 28 points in 30 days")
+
+
+def test_explain_of_an_account_that_is_not_key_ignores_a_drop_in_30_days(db, team):
+    maya = team["maya_row"]
+    strategic = make_account(db, tier="strategic", name="Strategic Co")
+    add_interaction(db, strategic, maya, datetime(2026, 5, 20))
+    add_invoice(db, strategic, date(2026, 6, 1), date(2026, 7, 1), 5000)
+    told = health.explain(db, SYSTEM, strategic, TODAY, since=date(2026, 6, 15))
+    assert told.at_risk is None
+    assert told.earlier.score - told.score.score > 15  # the same drop a key account is flagged for
+
+
+def test_explain_of_a_missing_account_says_there_is_none(db, team):
+    with pytest.raises(NotFound, match="no account with id 999999"):
+        health.explain(db, SYSTEM, 999999, TODAY, since=date(2026, 6, 15))
 
 
 def test_demo_portfolio_scores_every_account_between_0_and_100_with_some_at_risk(demo_db_file, tmp_path):
