@@ -89,6 +89,9 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
 
     match_on = tuple(match_on) if match_on else default_match(staged.entity, staged.given)
     planned = kept.take(db, preview, staged, match_on, create_missing)
+    if planned is not None and not planned.fresh(db):   # (its cursor may even belong to a
+        kept.close(planned)                             # connection reopened since)
+        planned = None
 
     def work(tx: Tx) -> ImportResult:
         if planned is not None and planned.fresh(db):

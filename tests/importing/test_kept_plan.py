@@ -92,3 +92,14 @@ def test_a_preview_of_other_rows_or_other_choices_is_not_written_from(db):
     heard.clear()
     _apply(db, s, heard, preview=preview_import(db, s), create_missing=True, allow_same_file=True)
     assert _checked_again(heard)
+
+
+def test_a_preview_made_before_the_database_was_reopened_is_checked_again_on_the_new_connection(db):
+    acme = make_account(db, name="Acme")
+    s = staged("revenue", REVENUE, [["Acme", "2026-01", "5"]])
+    preview = preview_import(db, s)
+    db._reopen()      # what a fatal DuckDB error leads to: every open cursor is gone with it
+    heard: list[str] = []
+    result = _apply(db, s, heard, preview=preview)
+    assert _checked_again(heard) and result.created == 1
+    assert _revenue(db) == [(acme, date(2026, 1, 1), Decimal("5.00"))]
