@@ -235,7 +235,7 @@ class Database:
 
     def _write_once(self, actor: HasId, work: Callable[[Tx], T], key: str | None,
                     given: duckdb.DuckDBPyConnection | None = None) -> T:
-        cur = given or self._root.cursor()
+        cur = given if given is not None else self._root.cursor()
         try:
             cur.execute("BEGIN TRANSACTION")
             if key is not None:

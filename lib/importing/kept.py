@@ -57,26 +57,26 @@ def take(db: Database, preview: Preview | None, staged: Staged, match_on: tuple[
     if preview is None or preview.plan_id is None:
         return None
     with _lock:
-        kept = _kept.get(db, {}).pop(preview.plan_id, None)
-    if kept is not None and (kept.staged() is not staged or kept.create_missing != create_missing
-                             or kept.match_on != tuple(match_on)):
-        close(kept)
+        plan = _kept.get(db, {}).pop(preview.plan_id, None)
+    if plan is not None and (plan.staged() is not staged or plan.create_missing != create_missing
+                             or plan.match_on != tuple(match_on)):
+        close(plan)
         return None
-    return kept
+    return plan
 
 
-def put_back(db: Database, plan_id: int, kept: Kept) -> None:
+def put_back(db: Database, plan_id: int, plan: Kept) -> None:
     """Keep (again) as the newest plan; the oldest beyond KEEP are closed."""
     with _lock:
         plans = _kept.setdefault(db, OrderedDict())
-        plans[plan_id] = kept
-        old = [plans.popitem(last=False)[1] for _ in range(len(plans) - KEEP)]
-    for kept in old:
-        close(kept)
+        plans[plan_id] = plan
+        oldest = [plans.popitem(last=False)[1] for _ in range(len(plans) - KEEP)]
+    for plan in oldest:
+        close(plan)
 
 
-def close(kept: Kept) -> None:
+def close(plan: Kept) -> None:
     try:
-        kept.cursor.close()
+        plan.cursor.close()
     except duckdb.Error:
         pass    # its connection is already gone (the database was closed or reopened)
