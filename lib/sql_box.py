@@ -15,6 +15,7 @@ The page waits on the child process; other sessions of the server are not held u
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -184,6 +185,9 @@ def visible_tables(actor: Actor) -> tuple[str, ...]:
 _copies: dict[tuple, Path] = {}     # (database, data version, reach) -> copy file
 _copies_lock = threading.Lock()
 _folder: Path | None = None
+# The copies live in a temporary folder named after this process, removed when it exits; a
+# server that was killed cannot do that, so the next one removes folders of processes gone.
+_PREFIX = "accountdesk-sqlbox-"
 
 
 def copy_for(db: Database, actor: Actor) -> tuple[Path, tuple[str, ...]]:
@@ -206,7 +210,8 @@ def copy_for(db: Database, actor: Actor) -> tuple[Path, tuple[str, ...]]:
 def _make_copy(db: Database, tables: tuple[str, ...], reach: str, team: tuple[int, ...]) -> Path:
     global _folder
     if _folder is None or not _folder.exists():
-        _folder = Path(tempfile.mkdtemp(prefix="accountdesk-sqlbox-"))
+        _remove_orphans()
+        _folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
     path = _folder / f"copy-{uuid.uuid4().hex}.duckdb"
     alias = f"sqlbox_{uuid.uuid4().hex[:12]}"
     started = time.perf_counter()
@@ -245,13 +250,34 @@ def _remove(path: Path) -> None:
 
 
 def forget_copies() -> None:
-    """Delete every copy this process made (tests, shutdown)."""
+    """Delete every copy this process made (tests, and at exit)."""
     global _folder
     with _copies_lock:
         _copies.clear()
         if _folder is not None:
             shutil.rmtree(_folder, ignore_errors=True)
             _folder = None
+
+
+atexit.register(forget_copies)
+
+
+def _remove_orphans() -> None:
+    """Remove the copy folders of processes that no longer run (a server killed or crashed)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
+        pid = folder.name[len(_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:     # another user's process
+        return True
+    return True
 
 
 # ---- gate 3: the worker ------------------------------------------------------------------------

@@ -1,6 +1,11 @@
 """The read-only SQL box: what it refuses, what its worker's limits stop, what its copy holds."""
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +13,8 @@ from lib import sql_box
 from lib.errors import NotAllowed
 from lib.sql_box import SqlRefused
 from tests.builders import add_revenue, make_account
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # (query, words the refusal must contain)
 ATTACKS = [
@@ -144,19 +151,46 @@ def test_the_copy_is_a_separate_read_only_file_so_nothing_reaches_the_live_datab
         sql_box.run(db, team["admin"], "SELECT * FROM read_blob('" + str(db.path) + "')")
 
 
-def test_making_the_copy_of_the_demo_portfolio_is_quick(tmp_path, demo_db_file):
+def test_the_copy_of_the_demo_portfolio_holds_every_row_of_the_tables_it_copies(tmp_path, demo_db_file):
+    import duckdb
     from lib.migrate import open_database
     from lib.users import SYSTEM
     from tests.conftest import copy_db
     demo = open_database(copy_db(demo_db_file, tmp_path / "demo.duckdb"))
     try:
-        started = time.perf_counter()
-        sql_box.copy_for(demo, SYSTEM)
-        seconds = time.perf_counter() - started
-        print(f"SQL box copy of the demo: {seconds:.3f} s")
-        assert seconds < 3
+        path, tables = sql_box.copy_for(demo, SYSTEM)
+        live = {t: demo.value(f"SELECT count(*) FROM {t}") for t in tables}
     finally:
         demo.close()
+    with duckdb.connect(str(path), read_only=True) as copy:
+        copied = {t: copy.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    assert copied == live and live["revenue"] > 1000
+
+
+def test_a_server_that_exits_leaves_no_copy_behind(tmp_path):
+    script = (
+        "from lib import sql_box\n"
+        "from lib.migrate import open_database\n"
+        "from lib.users import SYSTEM\n"
+        f"db = open_database({str(tmp_path / 'app.duckdb')!r})\n"
+        "path, _ = sql_box.copy_for(db, SYSTEM)\n"
+        "print(path.parent)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+    folder = Path(done.stdout.strip())
+    assert folder.name.startswith("accountdesk-sqlbox-") and not folder.exists()
+
+
+def test_copies_left_by_a_killed_server_are_removed_by_the_next_one(db, team):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    orphan = Path(tempfile.gettempdir()) / f"accountdesk-sqlbox-{gone.stdout.strip()}-test"
+    orphan.mkdir()
+    (orphan / "copy-old.duckdb").write_bytes(b"left behind")
+    sql_box.forget_copies()         # this process starts a new folder, as a new server would
+    path, _ = sql_box.copy_for(db, team["admin"])
+    assert not orphan.exists()
+    assert path.exists() and path.parent.name.startswith(f"accountdesk-sqlbox-{os.getpid()}-")
 
 
 @pytest.fixture(autouse=True)
