@@ -72,15 +72,13 @@ row[6].metric("Budget used", percent(k["budget_used"]),
               help=f"{money(k['budget_spend'], cur)} of {money(k['budget_year'], cur)} this fiscal year")
 ui_accounts.health_panel(db, actor, account_id, today, row[7])
 
-# ---- the rest, one tab each -------------------------------------------------------------------
-tabs = st.tabs(["Revenue vs target", "Stakeholders", "Interactions", "Budget", "Invoices",
-                "Family and history", "Edit"])
-with tabs[0]:
+# ---- the rest, one tab each: only the open tab runs (its name is in the URL) -----------------
+def revenue_tab() -> None:
     months = ui.cached(view.monthly, db, actor, account_id, today=today, fiscal_start=fiscal)
     st.plotly_chart(charts.revenue_vs_target(months, cur), key="account_chart")
-with tabs[1]:
-    ui_contacts.stakeholders(db, actor, head)
-with tabs[2]:
+
+
+def interactions_tab() -> None:
     if not head["archived"] and ui_interactions.may_record(db, actor, head["owner_id"]):
         with st.expander("Record an interaction", icon=":material/add_comment:"):
             ui_interactions.record(db, actor, "account_new", head)
@@ -96,22 +94,28 @@ with tabs[2]:
                      column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
         ui_interactions.entry_actions(db, actor, head, events)
     ui_interactions.deleted_entries(db, actor, account_id)
-with tabs[3]:
+
+
+def budget_tab() -> None:
     spend = ui.cached(view.budget_vs_spend, db, actor, account_id, today=today, fiscal_start=fiscal)
     if spend.empty:
         st.info("No budget for this account this fiscal year.")
-    else:
-        for category, by in view.overruns(spend):
-            st.warning(f"{category} is projected to overrun its budget by {money(by, cur)} by year end.")
-        st.dataframe(view.budget_for_display(spend), hide_index=True, key="account_budget",
-                     column_config={"Burn": st.column_config.NumberColumn(format="percent")})
-with tabs[4]:
+        return
+    for category, by in view.overruns(spend):
+        st.warning(f"{category} is projected to overrun its budget by {money(by, cur)} by year end.")
+    st.dataframe(view.budget_for_display(spend), hide_index=True, key="account_budget",
+                 column_config={"Burn": st.column_config.NumberColumn(format="percent")})
+
+
+def invoices_tab() -> None:
     bills = ui.cached(view.invoices, db, actor, account_id, today=today)
     if bills.empty:
         st.info("No open invoices.")
     else:
         st.dataframe(view.invoices_for_display(bills), hide_index=True, key="account_invoices")
-with tabs[5]:
+
+
+def family_tab() -> None:
     fam = ui.cached(view.family, db, actor, account_id)
     if fam["parent"]:
         ui.account_link(f"Parent: {plain(fam['parent']['name'])}", fam["parent"]["id"],
@@ -122,7 +126,22 @@ with tabs[5]:
         st.write("No parent or subsidiaries.")
     for line in head["history"] or ["No owner, tier or status changes recorded."]:
         st.write(plain(line))
-with tabs[6]:
+
+
+def edit_tab() -> None:
     if not head["archived"]:
         ui_accounts.edit_panel(db, actor, head)
     ui_accounts.archive_panel(db, actor, head)
+
+
+# Another account opens on its first tab, unless its address names one.
+if st.session_state.get("account_tab_of") != account_id and "account_tab" not in st.query_params:
+    st.session_state.pop("account_tab", None)
+st.session_state["account_tab_of"] = account_id
+TABS = {"Revenue vs target": revenue_tab, "Stakeholders": lambda: ui_contacts.stakeholders(db, actor, head),
+        "Interactions": interactions_tab, "Budget": budget_tab, "Invoices": invoices_tab,
+        "Family and history": family_tab, "Edit": edit_tab}
+for tab, render in zip(st.tabs(list(TABS), key="account_tab", bind="query-params"), TABS.values()):
+    if tab.open:
+        with tab:
+            render()

@@ -59,3 +59,11 @@ def app_db():
     from lib.db import database_path
     from lib.ui import _open
     return _open(str(database_path()))
+
+
+def open_tab(at: AppTest, label: str, key: str = "account_tab") -> AppTest:
+    """Switch a lazy st.tabs (only the open tab runs) to `label`, as a click on it does."""
+    at.session_state[key] = label
+    if key in at.query_params:      # the tab is bound to the address, which the click changes too
+        at.query_params[key] = label
+    return at.run()

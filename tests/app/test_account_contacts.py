@@ -27,9 +27,11 @@ def _account_of(email: str, *, mine: bool = True) -> int:
         "AND c.archived_at IS NULL) DESC, a.id LIMIT 1", [email, mine])
 
 
-def _open(demo_app: AppTest, email: str = MAYA, account_id: int | None = None) -> AppTest:
+def _open(demo_app: AppTest, email: str = MAYA, account_id: int | None = None,
+          tab: str = "Stakeholders") -> AppTest:
     demo_app.run()
     demo_app.query_params["account"] = str(account_id or _account_of(MAYA))
+    demo_app.query_params["account_tab"] = tab
     return sign_in(demo_app, email).switch_page("pages/account_page.py").run()
 
 

@@ -2,7 +2,7 @@
 from lib import accounts
 from lib.models import AccountEdit
 from lib.users import get_user
-from tests.app.conftest import app_db, no_errors, sign_in
+from tests.app.conftest import app_db, no_errors, open_tab, sign_in
 from tests.conftest import DIRECTOR, MANAGER, VIEWER
 
 
@@ -10,8 +10,9 @@ def _brightwater() -> int:
     return app_db().value("SELECT id FROM accounts WHERE name LIKE 'Brightwater%'")
 
 
-def _open_account(demo_app, account_id: int, email: str = DIRECTOR):
+def _open_account(demo_app, account_id: int, email: str = DIRECTOR, tab: str = "Edit"):
     demo_app.query_params["account"] = str(account_id)
+    demo_app.query_params["account_tab"] = tab
     at = sign_in(demo_app, email)
     return at.switch_page("pages/account_page.py").run()
 
@@ -28,7 +29,7 @@ def test_promoting_an_account_is_saved_and_told_as_history(demo_app):
     no_errors(at)
     assert any("Saved" in s.value for s in at.success)
     assert app_db().value("SELECT tier FROM accounts WHERE id = ?", [account_id]) == "key"
-    assert any("Standard to Key" in m.value for m in at.markdown)
+    assert any("Standard to Key" in m.value for m in open_tab(at, "Family and history").markdown)
 
 
 def test_an_empty_name_is_refused_in_words_and_nothing_changes(demo_app):

@@ -1,7 +1,7 @@
 """The Account 360 page: reached by ?account=<id>, from the portfolio's links, or by search."""
 import pytest
 
-from tests.app.conftest import app_db, sign_in
+from tests.app.conftest import app_db, open_tab, sign_in
 from tests.conftest import DIRECTOR, VIEWER
 
 
@@ -27,12 +27,42 @@ def test_the_at_risk_key_account_shows_its_story_on_one_screen(demo_app):
     assert metrics["Last contact"].delta == "over 30 days"
     assert [t.label for t in at.tabs] == ["Revenue vs target", "Stakeholders", "Interactions",
                                           "Budget", "Invoices", "Family and history", "Edit"]
-    assert len(at.dataframe) >= 2  # stakeholders and the interaction timeline at least
+    assert len(at.get("plotly_chart")) == 1  # revenue vs target, the first tab
+    contacts = {r[0] for r in app_db().rows("SELECT name FROM contacts WHERE account_id = ? AND archived_at IS NULL",
+                                            [_account_id("Brightwater%")])}
+    assert set(open_tab(at, "Stakeholders").dataframe[0].value["Name"]) == contacts
+    assert any("Subject" in d.value.columns for d in open_tab(at, "Interactions").dataframe)
+
+
+def test_only_the_open_tab_runs(demo_app):
+    demo_app.run()
+    at = _open_account(demo_app, str(_account_id("Brightwater%")))
+    assert len(at.get("plotly_chart")) == 1 and not at.dataframe   # no timeline, no contacts yet
+    at = open_tab(at, "Interactions")
+    assert not at.get("plotly_chart") and any("Subject" in d.value.columns for d in at.dataframe)
+
+
+def test_another_account_opens_on_its_first_tab(demo_app):
+    demo_app.run()
+    at = open_tab(_open_account(demo_app, str(_account_id("Brightwater%"))), "Interactions")
+    at.query_params.clear()
+    at.query_params["account"] = str(_account_id("Brightwater%") + 1)   # as an account link does
+    at = at.switch_page("pages/account_page.py").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1
+    assert not any("Subject" in d.value.columns for d in at.dataframe)
+
+
+def test_a_link_with_the_tab_in_its_address_opens_that_tab(demo_app):
+    demo_app.run()
+    demo_app.query_params["account_tab"] = "Invoices"
+    at = _open_account(demo_app, str(_account_id("Brightwater%")))
+    assert not at.exception and not at.get("plotly_chart")
+    assert any("Due" in d.value.columns for d in at.dataframe)
 
 
 def test_filtering_the_timeline_by_type_shows_only_that_type(demo_app):
     demo_app.run()
-    at = _open_account(demo_app, str(_account_id("Brightwater%")))
+    at = open_tab(_open_account(demo_app, str(_account_id("Brightwater%"))), "Interactions")
     at.multiselect(key="account_types").select("escalation").run()
     timeline = next(d.value for d in at.dataframe if "Subject" in d.value.columns)
     assert set(timeline["Type"]) == {"Escalation"}

@@ -38,8 +38,10 @@ def assert_shown_as_text(at: AppTest, typed: str) -> None:
     assert not [m.value for m in at.markdown if m.allow_html and "alert" in m.value]
 
 
-def open_account(demo_app: AppTest, account_id: int, email: str = DIRECTOR) -> AppTest:
+def open_account(demo_app: AppTest, account_id: int, email: str = DIRECTOR,
+                 tab: str = "Revenue vs target") -> AppTest:
     demo_app.query_params["account"] = str(account_id)
+    demo_app.query_params["account_tab"] = tab
     return sign_in(demo_app, email).switch_page("pages/account_page.py").run()
 
 
@@ -50,7 +52,7 @@ def maya_account() -> int:
 
 def test_markup_typed_as_an_account_name_is_stored_as_typed_and_shown_as_text(demo_app):
     account_id = maya_account()
-    at = open_account(demo_app, account_id)
+    at = open_account(demo_app, account_id, tab="Edit")
     at.text_input(key=f"account_form_{account_id}_name").input(HOSTILE)
     at = at.button(key=f"account_form_{account_id}_save").click().run()
     no_errors(at)
@@ -67,7 +69,7 @@ def test_markup_typed_as_an_account_name_is_stored_as_typed_and_shown_as_text(de
 
 def test_markup_typed_into_an_interaction_subject_notes_and_next_step_is_shown_as_text(demo_app):
     account_id = maya_account()
-    at = open_account(demo_app, account_id, MANAGER)
+    at = open_account(demo_app, account_id, MANAGER, tab="Interactions")
     at.text_input(key="account_new_subject").input(HOSTILE[:200])
     at.text_area(key="account_new_notes").input(HOSTILE)
     at.text_input(key="account_new_next").input(HOSTILE)
@@ -86,7 +88,7 @@ def test_markup_typed_into_an_interaction_subject_notes_and_next_step_is_shown_a
 
 def test_markup_typed_as_a_contact_name_is_shown_as_text(demo_app):
     account_id = maya_account()
-    at = open_account(demo_app, account_id, MANAGER)
+    at = open_account(demo_app, account_id, MANAGER, tab="Stakeholders")
     at.text_input(key="account_contact_add_name").input(HOSTILE)
     at = at.button(key="account_contact_add_submit").click().run()
     no_errors(at)

@@ -13,8 +13,9 @@ def _maya_account(name_like: str = "%") -> tuple[int, str]:
         [MANAGER, name_like])[0])
 
 
-def _open_account(demo_app, account_id: int, email: str = MANAGER):
+def _open_account(demo_app, account_id: int, email: str = MANAGER, tab: str = "Interactions"):
     demo_app.query_params["account"] = str(account_id)
+    demo_app.query_params["account_tab"] = tab
     at = sign_in(demo_app, email)
     return at.switch_page("pages/account_page.py").run()
 

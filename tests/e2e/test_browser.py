@@ -1,5 +1,6 @@
 """What only a real browser shows: the welcome flow, every page, URL-bound filters."""
 import re
+from playwright.sync_api import expect
 
 from tests.conftest import ADMIN, DIRECTOR, MANAGER, VIEWER, copy_db
 from tests.e2e.conftest import Server, assert_no_exception, nav_titles, screenshot, sign_in, wait_idle
@@ -171,12 +172,38 @@ def test_an_account_opens_from_a_link_with_its_whole_story(demo_server, page, ar
     sign_in(page, demo_server.url + "/account?account=1", DIRECTOR)
     page.get_by_role("heading", name="Brightwater Logistics Inc.").wait_for()
     assert_no_exception(page)
-    for tab in ("Stakeholders", "Interactions", "Budget", "Invoices", "Family and history"):
+    # Only the open tab runs: each one's content arrives when it is clicked.
+    shows = {"Stakeholders": "Add the contact", "Interactions": "Types", "Budget": None,
+             "Invoices": None, "Family and history": "No parent or subsidiaries.", "Edit": "Save account"}
+    for tab, text in shows.items():
         page.get_by_role("tab", name=tab).click()
         wait_idle(page)
         assert_no_exception(page)
+        panel = page.get_by_role("tabpanel").filter(visible=True)
+        if text:
+            expect(panel).to_contain_text(text)
+        else:
+            expect(panel.locator('[data-testid="stDataFrame"]')).to_be_visible()
     page.get_by_role("tab", name="Revenue vs target").click()
+    wait_idle(page)
+    page.locator('[data-testid="stPlotlyChart"]').wait_for()
     screenshot(page, artifacts / "account.png")
+
+
+def test_the_open_account_tab_is_in_the_address_so_its_link_opens_it_again(demo_server, page):
+    sign_in(page, demo_server.url + "/account?account=1", DIRECTOR)
+    page.get_by_role("heading", name="Brightwater Logistics Inc.").wait_for()
+    page.get_by_role("tab", name="Interactions").click()
+    wait_idle(page)
+    page.get_by_label("Types").wait_for()
+    address = page.url
+    assert "account_tab=Interactions" in address and "account=1" in address
+    sign_in(page, address, DIRECTOR)     # the link, opened in a new session
+    page.get_by_role("heading", name="Brightwater Logistics Inc.").wait_for()
+    wait_idle(page)
+    page.get_by_label("Types").wait_for()
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+    assert_no_exception(page)
 
 
 def test_the_portfolio_table_shows_a_health_score_column_with_the_at_risk_mark(demo_server, page, artifacts):
