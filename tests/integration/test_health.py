@@ -175,6 +175,20 @@ def test_a_key_account_that_dropped_more_than_15_points_in_30_days_is_at_risk_an
     assert not frame.loc[strategic, "at_risk"]
 
 
+def test_the_scores_of_a_few_accounts_equal_their_rows_in_the_scores_of_every_account(db, team):
+    maya = team["maya_row"]
+    key = make_account(db, tier="key", name="Key Co")
+    strategic = make_account(db, tier="strategic", name="Strategic Co")
+    quiet = make_account(db, tier="standard", name="Quiet Co")
+    for account in (key, strategic):   # the same 28-point drop in 30 days
+        add_interaction(db, account, maya, datetime(2026, 5, 20))
+        add_invoice(db, account, date(2026, 6, 1), date(2026, 7, 1), 5000)
+    everyone = health.scores(db, SYSTEM, TODAY).set_index("account_id")
+    few = health.scores(db, SYSTEM, TODAY, [quiet, strategic, key]).set_index("account_id")
+    pd.testing.assert_frame_equal(few, everyone.loc[[key, strategic, quiet]])
+    assert few.loc[key, "at_risk"] and not few.loc[strategic, "at_risk"]
+
+
 def test_an_account_below_the_threshold_is_at_risk_with_the_threshold_named(db, team):
     account = make_account(db, tier="standard")  # never contacted, nothing else: 85
     loaded = health.for_editing(db)["version"]
