@@ -12,6 +12,7 @@ from lib.importing.apply import same_file_message
 
 actor = ui.current_user(page="import")
 db = ui.database()
+importing.start_reader()   # a file's reader is ready before the file is
 ui.forget_stale("import")
 UNDO_KEYS = ("import_undo_pick", "import_undo_sure")
 

@@ -37,7 +37,7 @@ _HOMES = {name: module for module, names in {
               "Workbook"),
     "numbers": "DecimalChoice detect_decimal_separator parse_number parse_number_series",
     "plan": "Preview",
-    "reader": "read_upload",
+    "reader": "read_upload start_reader",
     "stage": "Staged stage",
     "undo": "UndoResult undo_batch",
     "values": "NULL_TOKENS ParsedColumn is_null",
@@ -74,7 +74,7 @@ _sys.modules[__name__].__class__ = _Package
 __all__ = [
     "ENTITIES", "EntityGuess", "EntitySpec", "Field", "ImportResult", "Preview", "SavedMapping",
     "Staged", "UndoResult", "apply_import", "earlier_batch", "file_hash", "header_signature",
-    "import_history", "preview_import", "recall_mapping", "remember_mapping", "stage",
+    "import_history", "preview_import", "recall_mapping", "remember_mapping", "stage", "start_reader",
     "suggest_entity", "suggest_mapping", "template", "template_xlsx", "undo_batch",
     "AmbiguousDate", "CsvDialect", "DateOrder", "DecimalChoice", "DroppedColumn", "DroppedRow",
     "ImportFileError", "Limits", "NULL_TOKENS", "ParsedColumn", "Sheet", "Suggestion", "WideLayout",

@@ -15,7 +15,7 @@ from lib.importing.csvread import read_csv_grid
 from lib.importing.detect import sniff_format
 from lib.importing.layout import same_data_notes
 from lib.importing.model import ImportFileError, Limits, Sheet, Workbook
-from lib.importing.sandbox import run_limited
+from lib.importing.sandbox import run_limited, warm
 from lib.importing.table import find_table
 from lib.importing.xlsxread import SheetPart, WorkbookInfo, inspect_workbook, read_grids
 
@@ -40,6 +40,11 @@ def read_upload(data: bytes, filename: str, limits: Limits = Limits()) -> Workbo
     workbook.notes[:0] = sniffed.notes
     _require_importable(workbook, info)
     return workbook
+
+
+def start_reader() -> None:
+    """Have a parser child started ahead of the next upload (the Import page, when shown)."""
+    warm(__name__)
 
 
 def _inspect(data: bytes, filename: str, limits: Limits) -> WorkbookInfo:

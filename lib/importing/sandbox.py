@@ -7,12 +7,18 @@ in a fresh `python -m lib.importing.sandbox` whose address space and CPU time ar
 afford to lose. A fresh interpreter rather than multiprocessing: a multiprocessing child would
 re-run the parent's __main__, which inside Streamlit is the page script itself.
 
-Protocol: the parent writes a pickle of (module, function name, args) to the child's stdin; the
-child imports the module (unlimited: it is our own code), then applies the limits, runs the
-function on the data and writes a pickle of (status, payload) to stdout.
+Protocol: the parent writes a pickle of (module, function name, args, memory, seconds) to the
+child's stdin; the child imports the module (unlimited: it is our own code), then applies the
+limits, runs the function on the data and writes a pickle of (status, payload) to stdout.
+
+Starting an interpreter and importing pandas takes most of a second, so one child is kept
+started ahead (`warm`), its modules imported, waiting for a request: the Import page asks for it
+when it is shown, and every parse leaves a new one for the next file. A child serves one request
+and exits, so no file ever meets a process another file has been through.
 """
 from __future__ import annotations
 
+import atexit
 import errno
 import importlib
 import math
@@ -21,6 +27,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -37,19 +44,61 @@ _CHILD_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_ARENA_MAX": "2",
 
 def run_limited(func: Callable[..., Any], *args: Any, memory_bytes: int, timeout_seconds: float) -> Any:
     """Return func(*args) computed in a child; any way the child fails becomes ImportFileError."""
-    request = pickle.dumps((func.__module__, func.__qualname__, args), protocol=pickle.HIGHEST_PROTOCOL)
-    command = [sys.executable, "-m", "lib.importing.sandbox", str(memory_bytes), str(timeout_seconds)]
+    request = pickle.dumps((func.__module__, func.__qualname__, args, memory_bytes, timeout_seconds),
+                           protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        done = subprocess.run(command, input=request, capture_output=True, cwd=ROOT,
-                              env={**os.environ, **_CHILD_ENV}, timeout=timeout_seconds + _STARTUP_SECONDS)
-    except subprocess.TimeoutExpired:
-        raise ImportFileError(_limits_message(f"reading took longer than {timeout_seconds:g} s")) from None
+        child = _take_spare(func.__module__) or _start(func.__module__)
     except OSError as exc:
         raise ImportFileError(f"The file reader could not be started ({exc}); try again.") from None
-    if done.returncode != 0 or not done.stdout:
-        raise ImportFileError(_limits_message(_death(done.returncode, memory_bytes)))
-    status, payload = pickle.loads(done.stdout)  # our own child's answer, not the upload
+    try:
+        out, _ = child.communicate(request, timeout=timeout_seconds + _STARTUP_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise ImportFileError(_limits_message(f"reading took longer than {timeout_seconds:g} s")) from None
+    finally:
+        warm(func.__module__)       # the next file finds a reader started
+    if child.returncode != 0 or not out:
+        raise ImportFileError(_limits_message(_death(child.returncode, memory_bytes)))
+    status, payload = pickle.loads(out)  # our own child's answer, not the upload
     return _unwrap(status, payload, memory_bytes)
+
+
+_spare: dict[str, subprocess.Popen] = {}    # module -> a child that imported it, waiting
+_spare_lock = threading.Lock()
+
+
+def warm(module: str = "lib.importing.reader") -> None:
+    """Have a child started ahead for `module`, unless one is already waiting."""
+    with _spare_lock:
+        waiting = _spare.get(module)
+        if waiting is not None and waiting.poll() is None:
+            return
+        try:
+            _spare[module] = _start(module)
+        except OSError:          # the next parse starts its own and says so if it cannot
+            _spare.pop(module, None)
+
+
+def _take_spare(module: str) -> subprocess.Popen | None:
+    with _spare_lock:
+        child = _spare.pop(module, None)
+    return child if child is not None and child.poll() is None else None
+
+
+def _start(module: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "lib.importing.sandbox", module],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            cwd=ROOT, env={**os.environ, **_CHILD_ENV})
+
+
+@atexit.register
+def _stop_spares() -> None:
+    with _spare_lock:
+        for child in _spare.values():
+            child.kill()
+            child.communicate()
+        _spare.clear()
 
 
 # Starting the interpreter and importing pandas is not the file's fault: it is not counted
@@ -107,12 +156,17 @@ def _limits_message(why: str) -> str:
             "unused sheets, rows and columns, and save again, or export the data as CSV.")
 
 
-def _child_main(memory_bytes: int, timeout_seconds: float) -> None:
-    module, name, raw = _read_request()
+def _child_main(preload: str) -> None:
+    importlib.import_module(preload)      # while waiting for a file, before any limit
+    request = sys.stdin.buffer.read()
+    if not request:      # the server ended without handing us a file
+        return
+    # The request is our own parent's (the file's bytes travel inside it as plain bytes).
+    module, name, args, memory_bytes, timeout_seconds = pickle.loads(request)
     func = getattr(importlib.import_module(module), name)
     _apply_limits(memory_bytes, timeout_seconds)
     try:
-        result = ("ok", func(*pickle.loads(raw)))
+        result = ("ok", func(*args))
     except ImportFileError as exc:
         result = ("refused", str(exc))
     except MemoryError:
@@ -127,15 +181,9 @@ def _child_main(memory_bytes: int, timeout_seconds: float) -> None:
     sys.stdout.buffer.flush()
 
 
-def _read_request() -> tuple[str, str, bytes]:
-    """Split the request without unpickling the arguments yet: that happens under the limits."""
-    module, name, args = pickle.loads(sys.stdin.buffer.read())
-    return module, name, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
-
-
 def _gb(n: int) -> str:
     return f"{n / 1024**3:.1f} GB" if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
 
 
 if __name__ == "__main__":
-    _child_main(int(sys.argv[1]), float(sys.argv[2]))
+    _child_main(sys.argv[1])

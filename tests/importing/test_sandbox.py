@@ -9,6 +9,7 @@ import types
 import pytest
 
 from lib.importing import ImportFileError, Limits, read_upload
+from lib.importing import sandbox
 from lib.importing.sandbox import run_limited
 
 
@@ -34,6 +35,10 @@ def refuse_politely() -> None:
 
 def add(a: int, b: int) -> int:
     return a + b
+
+
+def process_id() -> int:
+    return os.getpid()
 
 
 def test_a_parse_that_runs_past_the_time_limit_is_stopped_and_reported():
@@ -84,3 +89,28 @@ def test_the_child_never_reruns_the_page_script_that_streamlit_put_in_main(tmp_p
     monkeypatch.setitem(sys.modules, "__main__", fake_main)
     assert read_upload(b"a,b\n1,2\n", "from_a_page.csv").sheets[0].rows.shape == (1, 2)
     assert not marker.exists()
+
+
+def test_a_parse_runs_in_the_child_started_ahead_and_leaves_a_new_one_for_the_next_file():
+    sandbox.warm(__name__)
+    ahead = sandbox._spare[__name__].pid
+    assert run_limited(process_id, memory_bytes=1024**3, timeout_seconds=30) == ahead
+    after = sandbox._spare[__name__]
+    assert after.pid != ahead and after.poll() is None
+    assert run_limited(process_id, memory_bytes=1024**3, timeout_seconds=30) == after.pid
+
+
+def test_a_child_started_ahead_still_applies_the_limits_given_with_the_file():
+    sandbox.warm(__name__)
+    with pytest.raises(ImportFileError, match=r"it needed more than 1.0 GB of memory"):
+        run_limited(allocate, 3 * 1024**3, memory_bytes=1024**3, timeout_seconds=30)
+    sandbox.warm(__name__)
+    with pytest.raises(ImportFileError, match=r"reading took longer than allowed"):
+        run_limited(sleep_forever, memory_bytes=2 * 1024**3, timeout_seconds=0.5)
+
+
+def test_a_child_started_ahead_that_died_is_replaced_without_the_caller_noticing():
+    sandbox.warm(__name__)
+    sandbox._spare[__name__].kill()
+    sandbox._spare[__name__].wait()
+    assert run_limited(add, 2, 3, memory_bytes=1024**3, timeout_seconds=30) == 5
