@@ -114,6 +114,7 @@ def measure_duckdb_write(folder: Path, args: argparse.Namespace) -> dict:
 
 
 READY_SECONDS = 2.0
+PAGE_SHOWN = 1_000     # preview lines the Import page fetches and draws (lib.ui_import.SHOWN)
 
 
 def page_shown(args: argparse.Namespace) -> None:
@@ -153,7 +154,7 @@ def measure_pipeline(folder: Path, args: argparse.Namespace) -> dict:
     mapping = step("suggest_mapping", lambda: suggest_mapping(sheet.header, "revenue"))
     staged = step("stage (parse values)", lambda: stage(sheet.rows, "revenue", mapping))
     preview = step("preview_import (validate, counts)",
-                   lambda: preview_import(db, staged, digest=digest))
+                   lambda: preview_import(db, staged, digest=digest, shown=PAGE_SHOWN))
     result = step("apply_import (commit)", lambda: apply_import(
         db, SYSTEM, staged, file_name=path.name, digest=digest, mapping=mapping, preview=preview))
     db.close()

@@ -55,7 +55,7 @@ def staged_preview(db: Database, rows: pd.DataFrame, entity: str, mapping: dict[
         staged = importing.stage(rows, entity, mapping, constants, date_order=order)
         preview = (None if staged.ambiguous_dates
                    else importing.preview_import(db, staged, digest=digest,
-                                                 create_missing=create_missing))
+                                                 create_missing=create_missing, shown=SHOWN))
         _keep(_WORK, key, (staged, preview))
     return cache[key]
 

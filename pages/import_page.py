@@ -1,6 +1,6 @@
 """Import: bring revenue, accounts, invoices or payments in from a CSV or Excel file, step by
 step (file, sheet, kind of data, columns, date order, preview, import), and undo a batch."""
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 
@@ -122,7 +122,11 @@ def choose_create_missing(entity: str) -> bool:
                             "import removes them.")
 
 
-def show_preview(preview: importing.Preview) -> None:
+def show_preview(preview: importing.Preview, staged: importing.Staged, create_missing: bool) -> None:
+    def in_full() -> importing.Preview:
+        return importing.preview_in_full(db, staged, match_on=preview.match_on,
+                                         create_missing=create_missing)
+
     counts = preview.counts
     for kind, names in preview.will_create.items():
         st.markdown(f"**Will be created: {count(len(names), kind[:-1])}**")
@@ -141,7 +145,8 @@ def show_preview(preview: importing.Preview) -> None:
             st.info(plain(note), icon=":material/info:")
     if not preview.changes.empty:
         st.markdown("**What changes** (old and new values)")
-        preview_table(preview.changes, ui_import.changes_table, "changes", "import-changes.csv")
+        preview_table(preview.changes, preview.changes_total, lambda: in_full().changes,
+                      ui_import.changes_table, "changes", "import-changes.csv")
     if not preview.errors.empty:
         st.markdown("**Errors**")
         st.dataframe(ui_import.errors_table(preview.errors.head(ui_import.SHOWN)),
@@ -152,7 +157,8 @@ def show_preview(preview: importing.Preview) -> None:
                            mime="text/csv", on_click="ignore", key=f"import_errors_csv_{base}",
                            icon=":material/download:")
     with st.expander("Every row and what happens to it"):
-        preview_table(preview.rows, ui_import.rows_table, "rows", "import-rows.csv")
+        preview_table(preview.rows, preview.rows_total, lambda: in_full().rows,
+                      ui_import.rows_table, "rows", "import-rows.csv")
 
 
 def shown_of(total: int, what: str) -> None:
@@ -161,14 +167,15 @@ def shown_of(total: int, what: str) -> None:
                    "download has them all.")
 
 
-def preview_table(frame: Any, shape: Any, what: str, file_name: str) -> None:
+def preview_table(frame: Any, total: int, every: Callable[[], Any], shape: Any, what: str,
+                  file_name: str) -> None:
     """A preview table drawn up to its first SHOWN rows (a million rows would take the browser
-    tens of megabytes); beyond that, a download of all of them, made when it is clicked."""
+    tens of megabytes); beyond that, a download of all `total`, worked out when it is clicked."""
     st.dataframe(shape(frame.head(ui_import.SHOWN)), hide_index=True, key=f"import_{what}_{base}")
-    if len(frame) > ui_import.SHOWN:
-        shown_of(len(frame), what)
-        st.download_button(f"Download all {len(frame):,} {what} (CSV)",
-                           lambda: csv_bytes(shape(frame)), file_name=file_name, mime="text/csv",
+    if total > ui_import.SHOWN:
+        shown_of(total, what)
+        st.download_button(f"Download all {total:,} {what} (CSV)",
+                           lambda: csv_bytes(shape(every())), file_name=file_name, mime="text/csv",
                            on_click="ignore", key=f"import_{what}_csv_{base}",
                            icon=":material/download:")
 
@@ -255,7 +262,7 @@ def import_steps(upload: Any) -> None:
                                                    order, digest=digest, sheet=sheet.name,
                                                    create_missing=create_missing)
     st.subheader("Preview")
-    show_preview(preview)
+    show_preview(preview, staged, create_missing)
     apply_step(upload, digest, headers, entity, mapping, constants, staged, preview, create_missing)
 
 

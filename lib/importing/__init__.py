@@ -26,7 +26,8 @@ import types as _types
 # lib.importing.sandbox and the readers only, and must not pay for modules it never uses,
 # such as the database layer (about 0.3 s of its start-up).
 _HOMES = {name: module for module, names in {
-    "apply": "ImportResult apply_import earlier_batch file_hash import_history preview_import",
+    "apply": ("ImportResult apply_import earlier_batch file_hash import_history preview_import "
+              "preview_in_full"),
     "categories": "Suggestion match_categories normalize_category suggest_category",
     "dates": ("AmbiguousDate DateOrder detect_date_order from_excel_serial parse_date "
               "parse_date_series parse_period"),
@@ -74,7 +75,7 @@ _sys.modules[__name__].__class__ = _Package
 __all__ = [
     "ENTITIES", "EntityGuess", "EntitySpec", "Field", "ImportResult", "Preview", "SavedMapping",
     "Staged", "UndoResult", "apply_import", "earlier_batch", "file_hash", "header_signature",
-    "import_history", "preview_import", "recall_mapping", "remember_mapping", "stage", "start_reader",
+    "import_history", "preview_import", "preview_in_full", "recall_mapping", "remember_mapping", "stage", "start_reader",
     "suggest_entity", "suggest_mapping", "template", "template_xlsx", "undo_batch",
     "AmbiguousDate", "CsvDialect", "DateOrder", "DecimalChoice", "DroppedColumn", "DroppedRow",
     "ImportFileError", "Limits", "NULL_TOKENS", "ParsedColumn", "Sheet", "Suggestion", "WideLayout",

@@ -52,16 +52,26 @@ def same_file_message(batch: dict) -> str:
 
 
 def preview_import(db: Database, staged: Staged, *, digest: str | None = None,
-                   match_on: tuple[str, ...] | None = None, create_missing: bool = False) -> Preview:
+                   match_on: tuple[str, ...] | None = None, create_missing: bool = False,
+                   shown: int | None = None) -> Preview:
     """What importing would do, row by row, without writing anything. create_missing: the
-    accounts and managers the rows name but the database lacks are to be created, not errors."""
+    accounts and managers the rows name but the database lacks are to be created, not errors.
+    shown: only the first `shown` per-row lines and changes are fetched (see `plan`)."""
     version = db.data_version
     with db.cursor(keep=True) as cur:
-        preview = plan(cur, staged, match_on, create_missing=create_missing)
+        preview = plan(cur, staged, match_on, create_missing=create_missing, shown=shown)
     kept.keep(db, cur, version, staged, preview, create_missing)
     if digest:
         preview.same_file = earlier_batch(db, digest, staged.entity)
     return preview
+
+
+def preview_in_full(db: Database, staged: Staged, *, match_on: tuple[str, ...] | None = None,
+                    create_missing: bool = False) -> Preview:
+    """The preview with every per-row line and change (for a download of them all), worked out
+    again on a cursor of its own: what importing would do now."""
+    with db.cursor() as cur:
+        return plan(cur, staged, match_on, create_missing=create_missing)
 
 
 Progress = Callable[[float, str], None]

@@ -28,7 +28,8 @@ ACTIONS = ("create", "update", "unchanged", "error")
 class Preview:
     """rows: row (in the original file), action, record. errors: row, column, value, reason.
     changes: record, rows, field, old, new (updates only). counts: source rows per action;
-    records: target records per action."""
+    records: target records per action. A preview made with `shown` holds only the first
+    rows and changes (by row); changes_total counts them all, as `counts` counts the rows."""
 
     entity: str
     match_on: tuple[str, ...]
@@ -42,6 +43,11 @@ class Preview:
     same_file: dict | None = None    # an earlier batch of the same bytes, if any
     will_create: dict[str, list[str]] = field(default_factory=dict)  # kind -> names, on request
     plan_id: int | None = None   # the plan kept for the commit (lib.importing.kept)
+    changes_total: int = 0
+
+    @property
+    def rows_total(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def ok(self) -> bool:
@@ -72,11 +78,12 @@ def written_columns(staged: Staged) -> list[str]:
 
 def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
          match_on: tuple[str, ...] | None = None, *, create_missing: bool = False,
-         details: bool = True) -> Preview:
+         details: bool = True, shown: int | None = None) -> Preview:
     """Validate and compare. create_missing: unknown accounts/managers the rows name are to be
     created (see lib.importing.missing) instead of being row errors. details=False (the commit)
     leaves Preview.rows and Preview.changes empty: the counts, records, errors and notes are the
-    same, without fetching a row per source row."""
+    same, without fetching a row per source row. shown: fetch only the first `shown` rows and
+    changes (a page draws no more; a million rows of them cost a second and a hundred MB)."""
     entity = staged.entity
     match_on = tuple(match_on) if match_on else default_match(entity, staged.given)
     if match_on not in spec(entity).match_keys:
@@ -95,7 +102,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
         people.bosses_left_out(cur)
     _compare(cur, staged)
     cur.execute("DROP TABLE records")   # likewise held by `compared`
-    preview = _preview(cur, staged, match_on, details)
+    preview = _preview(cur, staged, match_on, details, shown)
     cur.execute("DROP TABLE resolved")   # apply writes from `compared` alone
     if create_missing:
         preview.will_create = missing.planned(cur, entity)
@@ -231,23 +238,23 @@ _ROWS = """
 
 
 def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str, ...],
-             details: bool = True) -> Preview:
+             details: bool = True, shown: int | None = None) -> Preview:
+    found = dict(cur.execute(f"SELECT action, count(*) FROM ({_ROWS}) GROUP BY 1").fetchall())
+    counts = {a: int(found.get(a, 0)) for a in ACTIONS}
+    limit = "" if shown is None else f" LIMIT {int(shown)}"
     if details:
-        rows = _frame(cur, f"SELECT row, action, record FROM ({_ROWS}) ORDER BY row")
-        counts = {a: int((rows["action"] == a).sum()) for a in ACTIONS}
+        rows = _frame(cur, f"SELECT row, action, record FROM ({_ROWS}) ORDER BY row{limit}")
     else:
         rows = pd.DataFrame({"row": pd.Series(dtype="int64"), "action": pd.Series(dtype="str"),
                              "record": pd.Series(dtype="str")})
-        found = dict(cur.execute(f"SELECT action, count(*) FROM ({_ROWS}) GROUP BY 1").fetchall())
-        counts = {a: int(found.get(a, 0)) for a in ACTIONS}
     errors = cur.execute("SELECT _row AS row, field, value, reason FROM row_errors "
                          "ORDER BY _row, field").df()
     columns = staged.columns
     labels = {f.name: f.label for f in spec(staged.entity).fields}
     errors.insert(1, "column", errors.pop("field").map(
         lambda f: columns.get(f) or f"{labels.get(f, f)} (not in the file)"))
-    changes = (_changes(cur, staged) if details else
-               pd.DataFrame(columns=["record", "rows", "field", "old", "new"]))
+    changes, changes_total = (_changes(cur, staged, limit) if details else
+                              (pd.DataFrame(columns=["record", "rows", "field", "old", "new"]), 0))
     records = dict(cur.execute("SELECT action, count(*) FROM compared GROUP BY 1").fetchall())
     notes = list(staged.notes)
     if TARGETS[staged.entity].summed:
@@ -263,7 +270,8 @@ def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str
                      "row is created as a new record. Importing the same file again is noticed; "
                      "a different file holding the same rows would add them again.")
     return Preview(staged.entity, match_on, rows, errors, changes, counts,
-                   {a: int(records.get(a, 0)) for a in ACTIONS[:3]}, notes, staged.ambiguous_dates)
+                   {a: int(records.get(a, 0)) for a in ACTIONS[:3]}, notes, staged.ambiguous_dates,
+                   changes_total=changes_total)
 
 
 # A changed reference shows the names, old and new, not ids (a new one: as the file wrote it).
@@ -280,14 +288,16 @@ def _shown(c: str, given: set[str]) -> tuple[str, str]:
             f"coalesce((SELECT name FROM {table} WHERE id = {c}), {raw}, {c}::VARCHAR)")
 
 
-def _changes(cur: duckdb.DuckDBPyConnection, staged: Staged) -> pd.DataFrame:
-    parts = []
+def _changes(cur: duckdb.DuckDBPyConnection, staged: Staged, limit: str = "") -> tuple[pd.DataFrame, int]:
+    """The changed fields of updated records, first by row (up to `limit`), and how many in all."""
+    parts, changed = [], []
     for c in written_columns(staged):
         old, new = _shown(c, staged.given)
-        parts.append(f"SELECT _label AS record, rows, '{c}' AS field, {old} AS old, {new} AS new "
-                     f"FROM compared WHERE action = 'update' AND {c} IS NOT NULL "
-                     f"AND {c} IS DISTINCT FROM old_{c}")
-    return _frame(cur, " UNION ALL ".join(parts) + " ORDER BY rows[1], field")
+        where = f"FROM compared WHERE action = 'update' AND {c} IS NOT NULL AND {c} IS DISTINCT FROM old_{c}"
+        parts.append(f"SELECT _label AS record, rows, '{c}' AS field, {old} AS old, {new} AS new {where}")
+        changed.append(f"(SELECT count(*) {where})")
+    total = cur.execute("SELECT " + (" + ".join(changed) or "0")).fetchall()[0][0]
+    return _frame(cur, " UNION ALL ".join(parts) + " ORDER BY rows[1], field" + limit), int(total)
 
 
 def _frame(cur: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from lib.errors import NotAllowed, UserError, ValidationFailed
-from lib.importing import apply_import, file_hash, preview_import, read_upload, stage, suggest_mapping
+from lib.importing import (apply_import, file_hash, preview_import, preview_in_full, read_upload, stage,
+                           suggest_mapping)
 from lib.users import SYSTEM
 from tests.builders import add_invoice, add_revenue, make_account, make_manager, make_user
 from tests.importing.pipeline_helpers import sheet_rows, staged
@@ -44,6 +45,23 @@ def test_next_months_file_updates_the_changed_month_and_shows_old_and_new(db):
     assert (change["field"], change["old"], change["new"]) == ("amount", "100.00", "150.00")
     _apply(db, s)
     assert [r[2] for r in _revenue(db)] == [Decimal("150.00"), Decimal("90.00")]
+
+
+def test_a_preview_for_a_page_holds_the_first_rows_and_changes_and_counts_them_all(db):
+    acme = make_account(db, name="Acme Ltd", currency="GBP")
+    for month in (1, 2, 3):
+        add_revenue(db, acme, date(2026, month, 1), 100, "GBP")
+    s = staged("revenue", REVENUE, [["Acme Ltd", f"2026-0{m}", "150"] for m in (1, 2, 3, 4)]
+               + [["Nobody plc", "2026-01", "1"]])
+    short = preview_import(db, s, shown=2)
+    whole = preview_in_full(db, s)
+    assert short.rows["row"].tolist() == [2, 3] and short.rows_total == 5
+    assert whole.rows["row"].tolist() == [2, 3, 4, 5, 6] and whole.rows_total == 5
+    assert short.changes["rows"].tolist() == [[2], [3]] and short.changes_total == 3
+    assert len(whole.changes) == whole.changes_total == 3
+    assert short.counts == whole.counts == {"create": 1, "update": 3, "unchanged": 0, "error": 1}
+    assert len(short.errors) == 1      # every error, always: the download lists them all
+    assert _apply(db, s, skip_bad_rows=True, preview=short).updated == 3
 
 
 def test_an_unknown_account_is_an_error_with_its_row_number_in_the_original_file(db):
