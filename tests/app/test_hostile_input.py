@@ -142,6 +142,7 @@ ODD_URLS = {
     "my_work_unknown_keys": ("pages/my_work_page.py", {"account": "abc", "zzz": "<b>hi</b>"}),
     "targets_unknown_keys": ("pages/targets_page.py", {"targets_level": "DROP", "zzz": "1"}),
     "compensation_unknown_tab": ("pages/compensation_page.py", {"comp_tab": "<b>Plans</b>"}),
+    "account_unknown_tab": ("pages/account_page.py", {"account": "1", "account_tab": "<b>Edit</b>"}),
 }
 
 
