@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -56,9 +57,18 @@ class Session:
     def __init__(self, page, number: int, plan, tally: Tally, shots: Path | None = None) -> None:
         self.page, self.number, self.plan, self.tally, self.shots = page, number, plan, tally, shots
         self.rng = random.Random(number)
+        # What a failed action leaves to go on: the messages the page sent to the server since
+        # the action, and what the page logged as errors.
+        self.sent, self.sent_before, self.logged = 0, 0, []
+        page.on("websocket", lambda ws: ws.on("framesent", self._sent))
+        page.on("console", lambda m: self.logged.append(m.text) if m.type in ("error", "warning") else None)
+
+    def _sent(self, frame) -> None:
+        self.sent += 1
 
     async def step(self, action, need=None, text=None, must_run=True, root=None) -> float:
         await self.page.evaluate(bc.ARM_JS)
+        self.sent_before, self.logged = self.sent, []
         await action()
         handle = await self.page.wait_for_function(
             bc.SETTLED_JS, arg=[list((need or {}).items()), text, bc.QUIET_MS, must_run, root],
@@ -181,6 +191,11 @@ class Session:
             boxes = await page.locator('[data-testid="stAlert"]').all_inner_texts()
             dialog = await page.locator('[role="dialog"]').count()
             shown = "; ".join(" ".join(b.split())[:120] for b in boxes) or "no message"
+            state = await page.locator('[data-testid="stApp"]').get_attribute("data-test-connection-state")
+            shown += (f"; {self.sent - self.sent_before} message(s) sent to the server since the "
+                      f"action; connection {state}")
+            if self.logged:
+                shown += "; the page logged: " + " | ".join(t[:100] for t in self.logged[-3:])
             if self.shots is not None:
                 self.shots.mkdir(parents=True, exist_ok=True)
                 shot = self.shots / f"session-{self.number}-{len(self.tally.errors)}.png"
@@ -204,7 +219,8 @@ async def run(sessions: int, seconds: float, size: large.Size, folder: Path,
     from playwright.async_api import async_playwright
     db_path = large.copy_portfolio(large.large_portfolio(size), folder)
     plan = make_plan(db_path, 40)
-    server = bc.Server(folder / "app.log", db_path=db_path)
+    server = bc.Server(folder / "app.log", db_path=db_path,   # (info: dropped reruns are logged)
+                       env={"STREAMLIT_LOGGER_LEVEL": "info"} if shots is not None else None)
     tally = Tally()
     info = {"load_start": bc.load_average()}
     try:
@@ -232,6 +248,9 @@ async def run(sessions: int, seconds: float, size: large.Size, folder: Path,
         info["peak_rss_mib"] = server.peak_rss_mib()
         info["load_end"] = bc.load_average()
         server.stop()
+        if shots is not None:     # the server's log, beside the screenshots
+            shots.mkdir(parents=True, exist_ok=True)
+            shutil.copy(folder / "app.log", shots / "server.log")
     return tally, info
 
 

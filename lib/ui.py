@@ -177,9 +177,10 @@ def reporting_currency(db: Database) -> str:
     default = cached(fx.default_reporting_currency, db)
     if st.session_state.get("reporting_currency") not in options:
         st.session_state["reporting_currency"] = default if default in options else options[0]
+    # The session's value is the selection: an index= as well would be a second default, which
+    # Streamlit warns about (with a stack trace in the server's log) on every run.
     return st.sidebar.selectbox(
         "Reporting currency", options, key="reporting_currency", persist_state="session",
-        index=options.index(st.session_state["reporting_currency"]),
         help="Amounts in other currencies are converted with the month's FX rate.",
     )
 
