@@ -142,4 +142,3 @@ def test_on_an_empty_database_every_tab_says_there_is_nothing_yet(empty_app):
     at.selectbox(key="performance_scope").select("manager").run()
     no_errors(at)
     assert any("There is no manager to show yet" in i.value for i in at.info)
-
