@@ -87,17 +87,20 @@ class Server:
     """A Streamlit server (the app through lib.ui_server, or any script) on a free port."""
 
     def __init__(self, log_path: Path, *, db_path: Path | None = None, script: Path | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, launcher: list[str] | None = None) -> None:
+        """`script`: `streamlit run` it; `launcher`: run these arguments after `python`;
+        neither: the app through lib.ui_server."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        launcher = ["streamlit", "run", str(script)] if script else ["lib.ui_server"]
+        if launcher is None:
+            launcher = ["-m", "streamlit", "run", str(script)] if script else ["-m", "lib.ui_server"]
         extra = {"ACCOUNTDESK_DAILY_BACKUP": "0", **(env or {})}
         if db_path:
             extra["ACCOUNTDESK_DB"] = str(db_path)
         self.log_path = log_path
         self._log = open(log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", *launcher, "--server.port", str(self.port),
+            [sys.executable, *launcher, "--server.port", str(self.port),
              "--server.headless", "true", "--server.address", "127.0.0.1"],
             cwd=ROOT, env={**os.environ, **extra}, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_healthy()

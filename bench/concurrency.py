@@ -39,6 +39,8 @@ import browser_common as bc  # noqa: E402
 import large  # noqa: E402
 from browser import make_plan  # noqa: E402
 
+HERE = Path(__file__).resolve().parent
+
 EXPECTED = ("someone else changed them after you loaded the grid", "Nothing was saved",
             "after you opened it, so nothing of yours was saved")
 ACTIONS = ("filter", "open account", "record interaction", "edit target")
@@ -219,8 +221,11 @@ async def run(sessions: int, seconds: float, size: large.Size, folder: Path,
     from playwright.async_api import async_playwright
     db_path = large.copy_portfolio(large.large_portfolio(size), folder)
     plan = make_plan(db_path, 40)
-    server = bc.Server(folder / "app.log", db_path=db_path,   # (info: dropped reruns are logged)
-                       env={"STREAMLIT_LOGGER_LEVEL": "info"} if shots is not None else None)
+    # With --shots: info level (Streamlit logs a dialog's rerun it drops) and a line for every
+    # rerun asked for and every run started (bench/traced_server.py).
+    server = bc.Server(folder / "app.log", db_path=db_path,
+                       env={"STREAMLIT_LOGGER_LEVEL": "info"} if shots is not None else None,
+                       launcher=[str(HERE / "traced_server.py")] if shots is not None else None)
     tally = Tally()
     info = {"load_start": bc.load_average()}
     try:

@@ -1,0 +1,56 @@
+"""The app's server with a line in its log for every rerun a session asks for and every run it
+starts (bench/concurrency.py --trace): to find clicks whose rerun never runs.
+
+    .venv/bin/python bench/traced_server.py [streamlit options]
+
+Each line: `TRACE <time> <session> <what> <page> <triggered widgets>`, where `what` is
+`asked` (a rerun_script message arrived) or `run` (a script run began with those widget
+states). A click whose `asked` has no `run` after it was lost in between.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from streamlit.runtime import app_session  # noqa: E402
+from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
+
+from lib import ui_server  # noqa: E402
+
+
+def _triggered(widget_states) -> str:
+    ids = [w.id.split("-")[-1][:24] for w in getattr(widget_states, "widgets", [])
+           if w.WhichOneof("value") in ("trigger_value", "json_trigger_value", "string_trigger_value")
+           and (w.trigger_value or w.json_trigger_value or w.string_trigger_value.data)]
+    return ",".join(ids) or "-"
+
+
+def _line(session: str, what: str, page: str, widget_states) -> None:
+    print(f"TRACE {time.time():.3f} {session[:8]} {what} {page[:8] or '-'} {_triggered(widget_states)}",
+          file=sys.stderr, flush=True)
+
+
+_asked = app_session.AppSession._handle_rerun_script_request
+
+
+def _handle_rerun_script_request(self, client_state) -> None:
+    _line(self.id, "asked", client_state.page_script_hash, client_state.widget_states)
+    _asked(self, client_state)
+
+
+_run = script_runner.ScriptRunner._run_script
+
+
+def _run_script(self, rerun_data) -> None:
+    _line(self._session_id, "run", rerun_data.page_script_hash or "", rerun_data.widget_states)
+    _run(self, rerun_data)
+
+
+app_session.AppSession._handle_rerun_script_request = _handle_rerun_script_request
+script_runner.ScriptRunner._run_script = _run_script
+
+if __name__ == "__main__":
+    ui_server.main(sys.argv[1:])
