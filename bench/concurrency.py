@@ -14,6 +14,10 @@ the result on screen (the same rule as bench/browser.py):
 - edit target: a month of a manager in the targets grid typed, then Save, until the outcome.
 Untimed steps between them (switching pages, typing a search) wait the same way.
 
+--shots DIR keeps, for each failed action, a screenshot and what the page had sent to the
+server since the action; and the server's log, with a line for every rerun a session asked for
+and every run it started (bench/traced_server.py).
+
 Reported: p50 / p95 per action, how many were done, and the errors. An error is an exception
 on the page, an error box that is not an expected outcome (a target someone else saved first is
 expected, and counted apart as a conflict), or a timeout.

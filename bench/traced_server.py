@@ -1,5 +1,5 @@
 """The app's server with a line in its log for every rerun a session asks for and every run it
-starts (bench/concurrency.py --trace): to find clicks whose rerun never runs.
+starts (bench/concurrency.py --shots uses it): to find clicks whose rerun never runs.
 
     .venv/bin/python bench/traced_server.py [streamlit options]
 
