@@ -75,8 +75,9 @@ _sys.modules[__name__].__class__ = _Package
 __all__ = [
     "ENTITIES", "EntityGuess", "EntitySpec", "Field", "ImportResult", "Preview", "SavedMapping",
     "Staged", "UndoResult", "apply_import", "earlier_batch", "file_hash", "header_signature",
-    "import_history", "preview_import", "preview_in_full", "recall_mapping", "remember_mapping", "stage", "start_reader",
-    "suggest_entity", "suggest_mapping", "template", "template_xlsx", "undo_batch",
+    "import_history", "preview_import", "preview_in_full", "recall_mapping", "remember_mapping",
+    "stage", "start_reader", "suggest_entity", "suggest_mapping", "template", "template_xlsx",
+    "undo_batch",
     "AmbiguousDate", "CsvDialect", "DateOrder", "DecimalChoice", "DroppedColumn", "DroppedRow",
     "ImportFileError", "Limits", "NULL_TOKENS", "ParsedColumn", "Sheet", "Suggestion", "WideLayout",
     "Workbook", "detect_date_order", "detect_decimal_separator", "from_excel_serial", "is_null",

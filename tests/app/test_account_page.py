@@ -28,8 +28,9 @@ def test_the_at_risk_key_account_shows_its_story_on_one_screen(demo_app):
     assert [t.label for t in at.tabs] == ["Revenue vs target", "Stakeholders", "Interactions",
                                           "Budget", "Invoices", "Family and history", "Edit"]
     assert len(at.get("plotly_chart")) == 1  # revenue vs target, the first tab
-    contacts = {r[0] for r in app_db().rows("SELECT name FROM contacts WHERE account_id = ? AND archived_at IS NULL",
-                                            [_account_id("Brightwater%")])}
+    contacts = {r[0] for r in app_db().rows(
+        "SELECT name FROM contacts WHERE account_id = ? AND archived_at IS NULL",
+        [_account_id("Brightwater%")])}
     assert set(open_tab(at, "Stakeholders").dataframe[0].value["Name"]) == contacts
     assert any("Subject" in d.value.columns for d in open_tab(at, "Interactions").dataframe)
 
