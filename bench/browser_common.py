@@ -39,11 +39,27 @@ MANAGER = "maya.thompson@demo.accountdesk.example"
 PASSWORD = "demo-account-desk"  # lib.auth.DEMO_PASSWORD
 TIMEOUT_MS = 120_000  # how long an action may take before it counts as a timeout (scripts set it)
 
+# Added to every context before the app loads: counts the messages the page receives from the
+# server. A run the server makes in answer to an action always sends some; a short run may pass
+# without the page ever drawing its "running" state (the browser draws both changes of state in
+# one frame when it is busy), so a changed script state alone misses it.
+RECEIVED_JS = """(() => {
+  window.__benchReceived = 0;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { window.__benchReceived += 1; });
+    }
+  };
+})()"""
+
 ARM_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   window.__benchStart = performance.now();
   window.__benchLast = window.__benchStart;
   window.__benchRan = false;
+  window.__benchReceivedAtArm = window.__benchReceived || 0;
   window.__benchDone = null;
   if (window.__benchObserver) window.__benchObserver.disconnect();
   window.__benchObserver = new MutationObserver(() => {
@@ -52,14 +68,15 @@ ARM_JS = """() => {
   });
   window.__benchObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
-# Settled: a run happened (seen as a change of the script state; a very short run can pass
-# unseen, so a step whose `text` only the new run can show may skip this), the app is idle, the content is there, and nothing has run for
-# QUIET_MS since (a page may rerun itself once more). Returns the ms from the action to the
+# Settled: a run happened (seen as a change of the script state, or as a message from the
+# server after the action: RECEIVED_JS), the app is idle, the content is there, and nothing has
+# run for QUIET_MS since (a page may rerun itself once more). Returns the ms from the action to the
 # moment the content was first there after the last run, on the page's own clock.
 SETTLED_JS = """([need, text, quietMs, mustRun, root]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   const now = performance.now();
-  let ok = (window.__benchRan || !mustRun) && !!app && app.getAttribute('data-test-script-state') === 'notRunning';
+  const ran = window.__benchRan || (window.__benchReceived || 0) > window.__benchReceivedAtArm;
+  let ok = (ran || !mustRun) && !!app && app.getAttribute('data-test-script-state') === 'notRunning';
   for (const [selector, count] of need) {
     if (!ok) break;
     ok = Array.from(document.querySelectorAll(selector))
@@ -152,6 +169,7 @@ def chromium() -> Iterator[object]:
 
 def new_page(browser, timeout_ms: float | None = None):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context.add_init_script(RECEIVED_JS)
     page = context.new_page()
     page.set_default_timeout(timeout_ms or TIMEOUT_MS)
     return page

@@ -11,12 +11,14 @@ the result on screen (the same rule as bench/browser.py):
 - filter: a new name fragment in the portfolio's search box, then Enter;
 - open account: a click on an account in the Account page's search results;
 - record interaction: "Record interaction" in the quick-entry dialog, until it says "Recorded";
-- edit target: a month of a manager in the targets grid typed, then Save, until the outcome.
+- edit target: a month of a manager in the targets grid typed (once the cell's editor is
+  open), then Save, until the outcome.
 Untimed steps between them (switching pages, typing a search) wait the same way.
 
---shots DIR keeps, for each failed action, a screenshot and what the page had sent to the
-server since the action; and the server's log, with a line for every rerun a session asked for
-and every run it started (bench/traced_server.py).
+--shots DIR keeps, for each failed action, a screenshot, what the page had sent to the server
+since the action and the page's last pointer, key and focus events and script-state changes
+(EVENTS_JS); and the server's log, with a line for every rerun a session asked for and every
+run it started (bench/traced_server.py).
 
 Reported: p50 / p95 per action, how many were done, and the errors. An error is an exception
 on the page, an error box that is not an expected outcome (a target someone else saved first is
@@ -48,6 +50,32 @@ HERE = Path(__file__).resolve().parent
 EXPECTED = ("someone else changed them after you loaded the grid", "Nothing was saved",
             "after you opened it, so nothing of yours was saved")
 ACTIONS = ("filter", "open account", "record interaction", "edit target")
+# With --shots, each page keeps its last pointer, focus and key events and script-state changes:
+# the event, the keyed Streamlit element it hit, and for a release or click whether it landed on
+# the element that was pressed and whether that element is still in the page.
+EVENTS_JS = """(() => {
+  const log = window.__benchEvents = [];
+  let pressed = null;
+  const where = t => {
+    const keyed = t && t.closest ? t.closest('[class*="st-key-"]') : null;
+    const key = keyed ? Array.from(keyed.classList).find(c => c.startsWith('st-key-')) : '';
+    return ((t && t.tagName) || '?').toLowerCase() + (key ? '.' + key.slice(7) : '');
+  };
+  const note = (what) => { log.push(Math.round(performance.now()) + ' ' + what);
+                           if (log.length > 40) log.shift(); };
+  for (const type of ['mousedown', 'mouseup', 'click', 'focusout', 'keydown']) {
+    document.addEventListener(type, e => {
+      let what = type + ' ' + where(e.target);
+      if (type === 'mousedown') pressed = e.target;
+      if ((type === 'mouseup' || type === 'click') && pressed)
+        what += (e.target === pressed ? ' same' : ' other') + (pressed.isConnected ? '' : ' pressed-gone');
+      if (type === 'keydown') what += ' ' + e.key;
+      note(what);
+    }, true);
+  }
+  new MutationObserver(ms => ms.forEach(m => note('script ' + m.target.getAttribute(m.attributeName))))
+    .observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+})()"""
 
 
 @dataclass
@@ -145,20 +173,22 @@ class Session:
         grid = page.locator('[data-testid="stDataFrame"]').first
         await grid.scroll_into_view_if_needed()
         box = await grid.bounding_box()
+        editor = page.locator("input.gdg-input, textarea.gdg-input")  # the grid's cell editor
         for row in self.rng.sample(range(1, 9), 3):  # a row without targets (the director's)
             # cells are drawn on a canvas: rows ~35 px, by offset    # takes no edit: try another
             await page.mouse.click(box["x"] + 238, box["y"] + 17 + 35 * row)
             await page.mouse.dblclick(box["x"] + 238, box["y"] + 17 + 35 * row)
-            await page.wait_for_timeout(500)
-            await page.keyboard.type(str(self.rng.randrange(100_000, 900_000)))
-            await page.keyboard.press("Tab")
-            try:
-                await page.get_by_text("Unsaved changes").wait_for(timeout=10_000)
-                break
+            try:  # a busy browser may still be drawing the grid: the editor opens late or not
+                await editor.wait_for(timeout=15_000)
             except Exception:
                 await page.keyboard.press("Escape")
+                continue
+            await page.keyboard.type(str(self.rng.randrange(100_000, 900_000)))
+            # the grid sends the edit when the cell closes; the page then says what is unsaved
+            await self.step(lambda: page.keyboard.press("Tab"), text="Unsaved changes")
+            break
         else:
-            raise RuntimeError("the targets grid took no edit in three rows")
+            raise RuntimeError("the targets grid opened no cell editor in three rows")
         return await self.step(page.get_by_role("button", name="Save", exact=True).click,
                                text="aved", root="body")  # "Saved n targets" / "Nothing was saved"
 
@@ -200,6 +230,9 @@ class Session:
             state = await page.locator('[data-testid="stApp"]').get_attribute("data-test-connection-state")
             shown += (f"; {self.sent - self.sent_before} message(s) sent to the server since the "
                       f"action; connection {state}")
+            if self.shots is not None:
+                events = await page.evaluate("() => (window.__benchEvents || []).join(' | ')")
+                shown += f"; events: {events}"
             if self.logged:
                 shown += "; the page logged: " + " | ".join(t[:100] for t in self.logged[-3:])
             if self.shots is not None:
@@ -239,6 +272,9 @@ async def run(sessions: int, seconds: float, size: large.Size, folder: Path,
             people = []
             for i in range(sessions):
                 context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+                await context.add_init_script(bc.RECEIVED_JS)
+                if shots is not None:
+                    await context.add_init_script(EVENTS_JS)
                 page = await context.new_page()
                 page.set_default_timeout(bc.TIMEOUT_MS)
                 people.append(Session(page, i, plan, tally, shots))
@@ -293,7 +329,8 @@ def main() -> None:
     print("| action | done | p50, ms | p95, ms |\n|---|---|---|---|")
     for action in ACTIONS:
         t = tally.times.get(action, [])
-        print(f"| {action} | {len(t)} | {bc.median(t):,.0f} | {bc.p95(t):,.0f} |")
+        timing = f"{bc.median(t):,.0f} | {bc.p95(t):,.0f}" if t else "— | —"
+        print(f"| {action} | {len(t)} | {timing} |")
     print(f"\nerrors: {len(tally.errors)}; expected conflicts (a target saved by someone else "
           f"first): {tally.conflicts}")
     for error in tally.errors[:30]:
