@@ -15,8 +15,9 @@ import pandas as pd
 
 from lib.db import Database
 from lib.errors import ValidationFailed
-from lib.explore_tables import DATE, NUMBER, TABLES, TEXT, Table
+from lib.explore_tables import DATE, NUMBER, TABLES, TEXT, Table, fx_factors, joined_factors
 from lib.filters import Condition, compile_where, describe
+from lib.performance import bound
 from lib.permissions import require
 from lib.users import Actor
 
@@ -189,15 +190,26 @@ class Query:
     sql: str                      # the capped rows
     count_sql: str                # how many rows there are in all
     params: dict[str, Any] = field(default_factory=dict)
+    count_params: dict[str, Any] = field(default_factory=dict)
 
 
 def compile_spec(spec: ExploreSpec, limit: int = ROW_CAP) -> Query:
-    """SQL for a checked spec. Names come from the whitelist, values are $parameters."""
+    """SQL for a checked spec. Names come from the whitelist, values are $parameters.
+
+    Money is converted to the reporting currency only where the view needs it: a count, and a
+    view whose filters, groups, measure and sort use no converted column, read the unconverted
+    rows; a listing that neither filters nor sorts by such a column converts only the rows it
+    shows."""
     spec = checked(spec)
     table = spec.spec_table
     where = compile_where(spec.filters, table.fields)
-    params = {**where.params, **_rep(table, spec.currency), "cap": int(limit)}
-    base = f"FROM ({table.source}) AS src WHERE {where.sql}"
+    params = {**where.params, "rep": spec.currency, "cap": int(limit)}
+    filtered = [c.field for c in spec.filters]
+
+    def base(*names: str | None) -> str:
+        source = table.source if table.uses_rep([*filtered, *names]) else table.plain
+        return f"FROM ({source}) AS src WHERE {where.sql}"
+
     direction = "DESC" if spec.descending else "ASC"
     if spec.group_by:
         # a name that stands for an id (a person, an account) is grouped by the id, so two
@@ -210,18 +222,25 @@ def compile_spec(spec: ExploreSpec, limit: int = ROW_CAP) -> Query:
         value = "count(*)" if spec.agg == "count" else f'{spec.agg}("{spec.measure}")'
         sort = spec.sort or VALUE
         order = f'"{sort}" {direction} NULLS LAST, {groups}'
-        grouped = f"SELECT {shown}, {value} AS {VALUE} {base} GROUP BY {by}"
-        return Query(f"SELECT * FROM ({grouped}) ORDER BY {order} LIMIT $cap",
-                     f"SELECT count(*) FROM ({grouped})", params)
+        grouped = f"SELECT {shown}, {value} AS {VALUE} {base(*spec.group_by, spec.measure)} GROUP BY {by}"
+        return _query(f"SELECT * FROM ({grouped}) ORDER BY {order} LIMIT $cap",
+                      f"SELECT count(*) FROM (SELECT {by} {base(*spec.group_by)} GROUP BY {by})",
+                      params)
     sort = spec.sort or next(iter(table.columns))
     columns = ", ".join(f'"{c}"' for c in table.columns)
-    return Query(f'SELECT {columns} {base} ORDER BY "{sort}" {direction} NULLS LAST LIMIT $cap',
-                 f"SELECT count(*) {base}", params)
+    order = f'"{sort}" {direction} NULLS LAST'
+    if table.rep and not table.uses_rep([*filtered, sort]):  # convert the page's rows only
+        page = f"page AS (SELECT * {base()} ORDER BY {order} LIMIT $cap)"
+        rows = (f"{fx_factors('SELECT DISTINCT month FROM page', before=page)} "
+                f"SELECT {columns} FROM (SELECT page.*, {table.converted('page')} FROM page "
+                f"{joined_factors('page')}) ORDER BY {order}")
+    else:
+        rows = f"SELECT {columns} {base(sort)} ORDER BY {order} LIMIT $cap"
+    return _query(rows, f"SELECT count(*) {base()}", params)
 
 
-def _rep(table: Table, currency: str) -> dict[str, str]:
-    """$rep for the sources that convert money (DuckDB refuses a parameter a query does not use)."""
-    return {"rep": currency} if "$rep" in table.source else {}
+def _query(rows: str, count: str, params: dict[str, Any]) -> Query:
+    return Query(rows, count, bound(rows, params), bound(count, params))
 
 
 @dataclass(frozen=True)
@@ -242,8 +261,7 @@ def run(db: Database, actor: Actor, spec: ExploreSpec, limit: int = ROW_CAP) -> 
     with db.cursor() as cur:
         cur.execute("BEGIN TRANSACTION READ ONLY")  # the rows and their count from one snapshot
         frame = cur.execute(query.sql, query.params).df()
-        count_params = {k: v for k, v in query.params.items() if k != "cap"}
-        total = cur.execute(query.count_sql, count_params).fetchone()[0]
+        total = cur.execute(query.count_sql, query.count_params).fetchone()[0]
         cur.execute("COMMIT")
     return Result(readable(frame, spec), int(total))
 
@@ -285,9 +303,9 @@ def distinct_values(db: Database, actor: Actor, table: str, column: str, limit: 
     spec = checked(ExploreSpec(table=table, group_by=(column,), agg="count"))
     if spec.spec_table.columns[column].kind != TEXT:
         return []
-    rows = db.rows(f'SELECT "{column}"::VARCHAR FROM ({spec.spec_table.source}) AS src '
+    rows = db.rows(f'SELECT "{column}"::VARCHAR FROM ({spec.spec_table.plain}) AS src '
                    f'WHERE "{column}" IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT $cap',
-                   {**_rep(spec.spec_table, spec.currency), "cap": limit})
+                   {"cap": limit})
     return sorted(r[0] for r in rows)
 
 

@@ -2,7 +2,10 @@
 group, sort and sum by. Column names and their SQL come only from here (the whitelist).
 
 Each source is a query with friendly column names over the stored tables; money is kept in the
-row's own currency and also converted to the reporting currency ($rep) with lib.fx's rule.
+row's own currency and also converted to the reporting currency ($rep) with lib.fx's rule. A
+table that converts keeps its unconverted source (`plain`) beside the conversions (`rep`), so a
+view that uses no converted column skips the conversion and a listing converts only the rows it
+shows (lib.explore).
 """
 from __future__ import annotations
 
@@ -44,9 +47,29 @@ def _show(value: object) -> str:
 @dataclass(frozen=True)
 class Table:
     label: str
-    source: str                        # SQL: a query whose columns are the keys of `columns`
+    plain: str                         # SQL: the columns of `columns` but the converted ones
     columns: dict[str, Column]
     default_measure: str | None        # the number a chart sums when nothing else is chosen
+    # converted column -> its SQL over `plain`'s columns and f.factor (a unit of the row's
+    # currency in $rep, that month); plain has `currency` and `month` when this is not empty
+    rep: dict[str, str] = field(default_factory=dict)
+    stored: str = ""                   # the stored table and its month column, for the months
+    stored_month: str = "month"        # the conversion needs (a cheap scan)
+
+    @property
+    def source(self) -> str:
+        """SQL of every column, the converted ones too."""
+        if not self.rep:
+            return self.plain
+        months = f"SELECT DISTINCT date_trunc('month', {self.stored_month})::DATE FROM {self.stored}"
+        return (f"{fx_factors(months)} SELECT s.*, {self.converted('s')} "
+                f"FROM ({self.plain}) s {joined_factors('s')}")
+
+    def converted(self, alias: str) -> str:
+        return ", ".join(f"{sql.format(s=alias)} AS {name}" for name, sql in self.rep.items())
+
+    def uses_rep(self, names) -> bool:
+        return any(n in self.rep for n in names)
 
     @property
     def fields(self) -> dict[str, Field]:
@@ -56,10 +79,14 @@ class Table:
         return [n for n, c in self.columns.items() if c.kind in kinds]
 
 
-def _factors(table: str, month: str = "month") -> str:
-    """The WITH that makes fx_factors for the months `table` holds."""
-    months = f"SELECT DISTINCT date_trunc('month', {month})::DATE FROM {table}"
-    return f"WITH {fx.RATES_CTE}, {fx.factors(months)}"
+def fx_factors(months_sql: str, before: str | None = None) -> str:
+    """The WITH that makes fx_factors for the months `months_sql` gives (after the CTE
+    `before`, when the months come from it)."""
+    return f"WITH {before + ', ' if before else ''}{fx.RATES_CTE}, {fx.factors(months_sql)}"
+
+
+def joined_factors(alias: str) -> str:
+    return f"LEFT JOIN fx_factors f ON f.currency = {alias}.currency AND f.month = {alias}.month"
 
 
 _ACCOUNT = ("a.name AS account, a.tier, a.region, a.industry, m.name AS owner, "
@@ -68,7 +95,7 @@ _ACCOUNT_JOIN = ("JOIN accounts a ON a.id = x.account_id AND a.archived_at IS NU
                  "LEFT JOIN account_managers m ON m.id = a.owner_id")
 _MONTHLY = ("x.month, year(x.month) AS year, "
             "strftime(x.month, '%Y') || '-Q' || quarter(x.month) AS quarter")
-_FX = "LEFT JOIN fx_factors f ON f.currency = x.currency AND f.month = {month}"
+
 
 def _codes(*names: str) -> dict[str, str]:
     return {n: LABELS[n] for n in names}
@@ -98,6 +125,10 @@ def _money(*names: str) -> dict[str, Column]:
     return out
 
 
+def _rep(*names: str) -> dict[str, str]:
+    return {f"{name}_rep": f"{{s}}.{name} * f.factor" for name in names}
+
+
 TABLES: dict[str, Table] = {
     "accounts": Table(
         "Accounts",
@@ -111,18 +142,16 @@ TABLES: dict[str, Table] = {
         None),
     "revenue": Table(
         "Revenue",
-        f"{_factors('revenue')} SELECT {_ACCOUNT}, {_MONTHLY}, x.amount::DOUBLE AS amount, x.currency, "
-        f"x.amount::DOUBLE * f.factor AS amount_rep FROM revenue x {_ACCOUNT_JOIN} "
-        f"{_FX.format(month='x.month')}",
+        f"SELECT {_ACCOUNT}, {_MONTHLY}, x.amount::DOUBLE AS amount, x.currency "
+        f"FROM revenue x {_ACCOUNT_JOIN}",
         {**_ACCOUNT_COLUMNS, **_MONTH_COLUMNS, **_money("amount"), "currency": Column("currency")},
-        "amount_rep"),
+        "amount_rep", _rep("amount"), "revenue"),
     "targets": Table(
         "Account targets",
-        f"{_factors('account_targets')} SELECT {_ACCOUNT}, {_MONTHLY}, x.amount::DOUBLE AS amount, "
-        f"x.currency, x.amount::DOUBLE * f.factor AS amount_rep FROM account_targets x {_ACCOUNT_JOIN} "
-        f"{_FX.format(month='x.month')}",
+        f"SELECT {_ACCOUNT}, {_MONTHLY}, x.amount::DOUBLE AS amount, x.currency "
+        f"FROM account_targets x {_ACCOUNT_JOIN}",
         {**_ACCOUNT_COLUMNS, **_MONTH_COLUMNS, **_money("amount"), "currency": Column("currency")},
-        "amount_rep"),
+        "amount_rep", _rep("amount"), "account_targets"),
     "interactions": Table(
         "Interactions",
         "SELECT a.name AS account, a.tier, a.region, a.industry, mm.name AS manager, x.type, "
@@ -143,17 +172,14 @@ TABLES: dict[str, Table] = {
         None),
     "invoices": Table(
         "Invoices",
-        f"{_factors('invoices', 'issue_date')} SELECT x.invoice_number, {_ACCOUNT}, x.issue_date, "
+        f"SELECT x.invoice_number, {_ACCOUNT}, x.issue_date, "
         "x.due_date, date_trunc('month', x.issue_date)::DATE AS month, year(x.issue_date) AS year, "
         "x.amount::DOUBLE AS amount, coalesce(p.paid, 0)::DOUBLE AS paid, "
         "(x.amount - coalesce(p.paid, 0))::DOUBLE AS outstanding, x.currency, "
-        "x.amount::DOUBLE * f.factor AS amount_rep, "
-        "(x.amount - coalesce(p.paid, 0))::DOUBLE * f.factor AS outstanding_rep, "
         "CASE WHEN x.amount <= coalesce(p.paid, 0) THEN 'paid' WHEN x.due_date < current_date "
         "THEN 'overdue' ELSE 'open' END AS state "
         "FROM invoices x LEFT JOIN (SELECT invoice_id, sum(amount) AS paid FROM payments GROUP BY ALL) p "
-        f"ON p.invoice_id = x.id {_ACCOUNT_JOIN} "
-        + _FX.format(month="date_trunc('month', x.issue_date)::DATE"),
+        f"ON p.invoice_id = x.id {_ACCOUNT_JOIN}",
         {"invoice_number": Column("invoice number"), **_ACCOUNT_COLUMNS,
          "issue_date": Column("issue date", DATE), "due_date": Column("due date", DATE),
          "month": Column("issue month", DATE), "year": Column("year", NUMBER),
@@ -162,14 +188,12 @@ TABLES: dict[str, Table] = {
          "amount_rep": Column("amount (reporting currency)", NUMBER),
          "outstanding_rep": Column("outstanding (reporting currency)", NUMBER),
          "state": Column("state", codes={"paid": "Paid", "overdue": "Overdue", "open": "Open"})},
-        "outstanding_rep"),
+        "outstanding_rep", _rep("amount", "outstanding"), "invoices", "issue_date"),
     "budgets": Table(
         "Budgets",
-        f"{_factors('budgets')} SELECT {_ACCOUNT}, x.category, {_MONTHLY}, x.budget::DOUBLE AS budget, "
-        "x.spend::DOUBLE AS spend, x.currency, x.budget::DOUBLE * f.factor AS budget_rep, "
-        f"x.spend::DOUBLE * f.factor AS spend_rep FROM budgets x {_ACCOUNT_JOIN} "
-        f"{_FX.format(month='x.month')}",
+        f"SELECT {_ACCOUNT}, x.category, {_MONTHLY}, x.budget::DOUBLE AS budget, "
+        f"x.spend::DOUBLE AS spend, x.currency FROM budgets x {_ACCOUNT_JOIN}",
         {**_ACCOUNT_COLUMNS, "category": Column("category", codes=CATEGORIES), **_MONTH_COLUMNS,
          **_money("budget", "spend"), "currency": Column("currency")},
-        "spend_rep"),
+        "spend_rep", _rep("budget", "spend"), "budgets"),
 }

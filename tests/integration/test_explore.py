@@ -64,6 +64,23 @@ def test_interactions_grouped_by_type_and_manager_read_as_words_and_names(revenu
     assert "manager_id" not in listing and "account_id" not in listing
 
 
+def test_a_listing_shows_every_row_in_the_reporting_currency_however_it_is_sorted_or_filtered(revenue, team):
+    # sorted by name, only the page's rows are converted; by the converted amount, all of them
+    by_name = explore.run(revenue, team["viewer"], ExploreSpec(table="revenue", sort="account",
+                                                               descending=False, currency="USD"))
+    assert by_name.total == 6
+    assert sorted(zip(by_name.frame["account"], by_name.frame["amount_rep"])) == [
+        ("British", 50.0), ("British", 50.0), ("Key One", 100.0), ("Key One", 100.0),
+        ("Plain", 10.0), ("Plain", 10.0)]
+    spec = ExploreSpec(table="revenue", filters=(Condition("amount_rep", "gte", 45.0),),
+                       sort="amount_rep", descending=False, currency="USD")
+    big = explore.run(revenue, team["viewer"], spec)
+    assert big.total == 4 and list(big.frame["amount_rep"]) == [50.0, 50.0, 100.0, 100.0]
+    grouped = explore.run(revenue, team["viewer"], ExploreSpec(
+        table="revenue", group_by=("amount_rep",), agg="count", sort="amount_rep", currency="USD"))
+    assert grouped.total == 3 and list(grouped.frame["value"]) == [2, 2, 2]
+
+
 def test_filters_narrow_the_rows_and_the_sentence_says_how(revenue, team):
     spec = ExploreSpec(table="revenue", filters=(Condition("tier", "in", ("key",)),
                                                  Condition("region", "in", ("EMEA",))),
