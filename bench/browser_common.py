@@ -2,32 +2,24 @@
 signing in, and timing an action until the app is idle again with the expected content on screen.
 
 How an action is timed: just before it, a MutationObserver is armed on the app's root element;
-the clock stops when the script state has changed since the action (a run happened), is
-`notRunning` again, and every expected selector (and text, if given) is on the page. Waiting for
-the idle selector alone is not enough: right after a click the previous run's idle state still
-matches.
+the clock stops when a run has happened since the action (the script state changed, or the page
+received a message from the server), the state is `notRunning` again, and every expected
+selector (and text, if given) is on the page. Waiting for the idle selector alone is not enough:
+right after a click the previous run's idle state still matches.
 """
 from __future__ import annotations
 
 import math
 import os
-import socket
 import statistics
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from bench_common import status_kib
+from tests.e2e import server
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, IDLE  # noqa: F401 (the scripts use them)
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TABLE = '[data-testid="stDataFrame"]'
 CHART = '[data-testid="stPlotlyChart"]'
 FOUND_ACCOUNT = '[class*="st-key-account_found_"] button'  # the Account page's search results
@@ -94,46 +86,11 @@ SETTLED_JS = """([need, text, quietMs, mustRun, root]) => {
 QUIET_MS = 500
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Server(server.Server):
+    """The browser tests' server, with no daily backup, and its memory readings."""
 
-
-class Server:
-    """A Streamlit server (the app through lib.ui_server, or any script) on a free port."""
-
-    def __init__(self, log_path: Path, *, db_path: Path | None = None, script: Path | None = None,
-                 env: dict[str, str] | None = None, launcher: list[str] | None = None) -> None:
-        """`script`: `streamlit run` it; `launcher`: run these arguments after `python`;
-        neither: the app through lib.ui_server."""
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        if launcher is None:
-            launcher = ["-m", "streamlit", "run", str(script)] if script else ["-m", "lib.ui_server"]
-        extra = {"ACCOUNTDESK_DAILY_BACKUP": "0", **(env or {})}
-        if db_path:
-            extra["ACCOUNTDESK_DB"] = str(db_path)
-        self.log_path = log_path
-        self._log = open(log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, *launcher, "--server.port", str(self.port),
-             "--server.headless", "true", "--server.address", "127.0.0.1"],
-            cwd=ROOT, env={**os.environ, **extra}, stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait_healthy()
-
-    def _wait_healthy(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("server did not become healthy in time")
+    def __init__(self, log_path: Path, *, env: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(log_path, env={"ACCOUNTDESK_DAILY_BACKUP": "0", **(env or {})}, **kwargs)
 
     def peak_rss_mib(self) -> float:
         """The server process's peak resident memory so far (VmHWM)."""
@@ -141,15 +98,6 @@ class Server:
 
     def rss_mib(self) -> float:
         return status_kib(self.process.pid, "VmRSS") / 1024
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
 
 
 @contextmanager

@@ -3,75 +3,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, IDLE, Server
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, db_path: Path, log_path: Path, *, plain_streamlit: bool = False) -> None:
-        """`plain_streamlit` starts `streamlit run app.py` instead of `make run`'s launcher."""
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.db_path = db_path
-        self.log_path = log_path
-        env = {**os.environ, "ACCOUNTDESK_DB": str(db_path)}
-        self._log = open(log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", *(("streamlit", "run", "app.py") if plain_streamlit else ("lib.ui_server",)),
-             "--server.port", str(self.port),
-             "--server.headless", "true", "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait_healthy()
-
-    def _wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("server did not become healthy in time")
-
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +42,7 @@ def browser():
 @pytest.fixture(scope="session")
 def empty_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e-empty")
-    server = Server(folder / "e2e.duckdb", folder / "server.log")
+    server = Server(folder / "server.log", db_path=folder / "e2e.duckdb")
     yield server
     server.stop()
 
@@ -126,7 +71,7 @@ def assert_no_exception(page) -> None:
 def demo_server(tmp_path_factory, demo_db_file):
     from tests.conftest import copy_db
     folder = tmp_path_factory.mktemp("e2e-demo")
-    server = Server(copy_db(demo_db_file, folder / "e2e.duckdb"), folder / "server.log")
+    server = Server(folder / "server.log", db_path=copy_db(demo_db_file, folder / "e2e.duckdb"))
     yield server
     server.stop()
 
@@ -135,7 +80,7 @@ def demo_server(tmp_path_factory, demo_db_file):
 def fresh_server(tmp_path, demo_db_file):
     """A demo server of the test's own, for tests that write."""
     from tests.conftest import copy_db
-    server = Server(copy_db(demo_db_file, tmp_path / "e2e.duckdb"), tmp_path / "server.log")
+    server = Server(tmp_path / "server.log", db_path=copy_db(demo_db_file, tmp_path / "e2e.duckdb"))
     yield server
     server.stop()
 

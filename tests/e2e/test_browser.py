@@ -1,5 +1,7 @@
 """What only a real browser shows: the welcome flow, every page, URL-bound filters."""
 import re
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from tests.conftest import ADMIN, DIRECTOR, MANAGER, VIEWER, copy_db
@@ -119,8 +121,8 @@ def test_a_url_opened_before_sign_in_shows_only_the_sign_in_form(demo_server, pa
 def test_the_very_first_request_to_a_fresh_server_cannot_skip_sign_in(tmp_path, demo_db_file, browser):
     # Started as plain `streamlit run app.py`, Streamlit serves the first request after a start
     # in its legacy pages-folder mode, which would run pages/users_page.py without app.py's gate.
-    server = Server(copy_db(demo_db_file, tmp_path / "fresh.duckdb"), tmp_path / "server.log",
-                    plain_streamlit=True)
+    server = Server(tmp_path / "server.log", db_path=copy_db(demo_db_file, tmp_path / "fresh.duckdb"),
+                    script=Path("app.py"))
     try:
         page = browser.new_page()
         page.goto(server.url + "/users")
@@ -136,7 +138,7 @@ def test_the_very_first_request_to_a_fresh_server_cannot_skip_sign_in(tmp_path, 
 
 
 def test_a_deep_link_as_the_first_request_after_a_start_opens_after_sign_in(tmp_path, demo_db_file, browser):
-    server = Server(copy_db(demo_db_file, tmp_path / "fresh.duckdb"), tmp_path / "server.log")
+    server = Server(tmp_path / "server.log", db_path=copy_db(demo_db_file, tmp_path / "fresh.duckdb"))
     try:
         page = browser.new_page()
         sign_in(page, server.url + "/account?account=1", DIRECTOR)
