@@ -91,11 +91,19 @@ def team_kpis(k: dict[str, Any], currency: str) -> None:
     ])
 
 
+def listing(rows: pd.DataFrame, shape: Callable[[pd.DataFrame], pd.DataFrame], key: str,
+            **options: Any) -> None:
+    """`table` of `shape(rows)`, shaping only the rows a page carries (the first FULL): a list
+    of twenty thousand overdue follow-ups is shaped for 500."""
+    table(shape(rows.head(FULL)), key, total=len(rows), **options)
+
+
 def table(frame: pd.DataFrame, key: str, *, empty: str, money_columns: tuple[str, ...] = (),
-          percent_columns: tuple[str, ...] = (), rows: int = ROWS) -> None:
+          percent_columns: tuple[str, ...] = (), rows: int = ROWS, total: int | None = None) -> None:
     """A list for the wall: the first `rows` rows large and without scrolling, all of them
     (sortable, searchable) in an expander below; `empty` says what no rows mean. `key` names
-    that full table."""
+    that full table. `total`: how many rows there are, when `frame` holds only the first."""
+    total = len(frame) if total is None else total
     if frame.empty:
         st.success(empty, icon=":material/check_circle:")
         return
@@ -106,9 +114,9 @@ def table(frame: pd.DataFrame, key: str, *, empty: str, money_columns: tuple[str
         config["Why"] = st.column_config.TextColumn(width="large")
     # the first rows as a static table: large type (the stylesheet sizes it) and no scrolling
     st.table(show.for_wall(frame.head(rows), percent_columns), hide_index=True)
-    if len(frame) > rows:
-        whole = len(frame) <= FULL
-        with st.expander(f"All {len(frame):,}" if whole else f"The first {FULL:,} of {len(frame):,}"):
+    if total > rows:
+        whole = total <= FULL
+        with st.expander(f"All {total:,}" if whole else f"The first {FULL:,} of {total:,}"):
             st.dataframe(frame.head(FULL), hide_index=True, key=f"{key}_all", column_config=config)
             if not whole:    # a page never carries a whole large table to the browser
                 st.caption("Explore lists them all, with filters.")

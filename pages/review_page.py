@@ -71,16 +71,16 @@ def overview() -> None:
     with left:
         risky = ui.cached(review.at_risk_accounts, db, actor, today)
         ui_review.heading("At-risk accounts", len(risky))
-        ui_review.table(show.at_risk_for_display(risky), "review_at_risk", empty="No account is at risk.")
+        ui_review.listing(risky, show.at_risk_for_display, "review_at_risk", empty="No account is at risk.")
         late = ui.cached(review.overdue_follow_ups, db, actor, today)
         ui_review.heading("Overdue follow-ups", len(late))
-        ui_review.table(show.follow_ups_for_display(late), "review_follow_ups",
-                        empty="No follow-up is overdue.")
+        ui_review.listing(late, show.follow_ups_for_display, "review_follow_ups",
+                          empty="No follow-up is overdue.")
     with right:
         open_ones = ui.cached(review.open_escalations, db, actor, today)
         ui_review.heading("Open escalations", len(open_ones))
-        ui_review.table(show.escalations_for_display(open_ones), "review_escalations",
-                        empty="No open escalations.")
+        ui_review.listing(open_ones, show.escalations_for_display, "review_escalations",
+                          empty="No open escalations.")
         movers = ui.cached(review.biggest_movers, db, actor, currency=currency, today=today,
                            fiscal_start=fiscal)
         ui_review.heading(f"Biggest movers, {period.previous:%b} → {period.through:%b %Y}")
@@ -171,13 +171,13 @@ def walk_through() -> None:
         ui_review.heading("Action items", len(todo))
         ui_review.action_rows(todo, may_complete_here, mark_done, "review_walk")
         ui_review.heading("At-risk accounts", len(risky))
-        ui_review.table(show.at_risk_for_display(risky), "review_walk_at_risk", empty="None at risk.")
+        ui_review.listing(risky, show.at_risk_for_display, "review_walk_at_risk", empty="None at risk.")
     with right:
         ui_review.heading("Overdue follow-ups", len(late))
-        ui_review.table(show.follow_ups_for_display(late), "review_walk_follow_ups", empty="Nothing overdue.")
+        ui_review.listing(late, show.follow_ups_for_display, "review_walk_follow_ups", empty="Nothing overdue.")
         ui_review.heading("Open escalations", len(open_ones))
-        ui_review.table(show.escalations_for_display(open_ones), "review_walk_escalations",
-                        empty="No open escalations.")
+        ui_review.listing(open_ones, show.escalations_for_display, "review_walk_escalations",
+                          empty="No open escalations.")
 
 
 # ---- notes and action items ---------------------------------------------------------------------
