@@ -71,10 +71,10 @@ def pay_section(s: Statement) -> None:
         st.plotly_chart(charts.payout_curve(points, marks, s.currency), key="comp_curve",
                         width="stretch")
     _periods_table(s)
-    st.download_button("Download statement (XLSX)", comp_statement.statement_xlsx(s),
+    st.download_button("Download statement (XLSX)", lambda: comp_statement.statement_xlsx(s),
                        file_name=comp_statement.file_name(s), key="comp_statement",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:")
+                       on_click="ignore", icon=":material/download:")  # built when clicked
 
 
 def _month(month: date | None) -> str:

@@ -1,5 +1,6 @@
 """Import: bring revenue, accounts, invoices or payments in from a CSV or Excel file, step by
 step (file, sheet, kind of data, columns, date order, preview, import), and undo a batch."""
+from functools import partial
 from typing import Any, Callable
 
 import streamlit as st
@@ -306,8 +307,8 @@ def templates_step() -> None:
         st.markdown(f"**{label}**")
         cells = st.columns(len(ENTITIES))
         for cell, (name, spec) in zip(cells, ENTITIES.items()):
-            data = importing.template(name) if kind == "csv" else importing.template_xlsx(name)
-            cell.download_button(spec.label, data, file_name=f"{name}-template.{kind}",
+            make = importing.template if kind == "csv" else importing.template_xlsx  # when clicked
+            cell.download_button(spec.label, partial(make, name), file_name=f"{name}-template.{kind}",
                                  mime="text/csv" if kind == "csv" else XLSX, on_click="ignore",
                                  key=f"import_template_{name}" + ("" if kind == "csv" else "_xlsx"),
                                  icon=":material/download:")

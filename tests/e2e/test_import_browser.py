@@ -1,6 +1,9 @@
 """Uploading a spreadsheet in a real browser: the file goes through the uploader (with its XSRF
 token), the preview shows what will change, and the import lands with its batch."""
+import io
+
 import duckdb
+import pandas as pd
 
 from tests.conftest import DIRECTOR
 from tests.e2e.conftest import assert_no_exception, grid_text, screenshot, sign_in, wait_idle
@@ -64,3 +67,23 @@ def test_a_large_files_rows_are_downloaded_whole_though_the_page_draws_the_first
     assert_no_exception(page)
     assert lines[0] == "Row in file,Action,Record" and len(lines) == SHOWN + 51
     assert lines[-1].startswith(f"{SHOWN + 51},create,")
+
+
+def test_a_template_button_downloads_the_whole_template_in_csv_and_in_excel(fresh_server, page):
+    from lib import importing
+    sign_in(page, fresh_server.url + "/import", DIRECTOR)
+    page.get_by_role("heading", name="Templates").wait_for()
+    for key, expected in (("import_template_revenue", importing.template("revenue")),
+                          ("import_template_revenue_xlsx", importing.template_xlsx("revenue"))):
+        with page.expect_download() as download:
+            page.locator(f".st-key-{key} button").click()
+        got = download.value.path().read_bytes()
+        assert_no_exception(page)
+        if key.endswith("_xlsx"):   # a workbook: the same sheets and cells (zip dates differ)
+            sheets = pd.read_excel(io.BytesIO(got), sheet_name=None, engine="calamine")
+            want = pd.read_excel(io.BytesIO(expected), sheet_name=None, engine="calamine")
+            assert list(sheets) == list(want)
+            for name in want:
+                pd.testing.assert_frame_equal(sheets[name], want[name])
+        else:
+            assert got == expected
