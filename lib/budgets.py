@@ -18,8 +18,8 @@ import pandas as pd
 
 from lib import fx
 from lib.account_rules import months_between, project_spend, ratio
-from lib.db import Database
-from lib.performance import MONTHS_SQL, Scope, bound, period_params
+from lib.db import Database, bound
+from lib.performance import MONTHS_SQL, Scope, period_params
 from lib.permissions import require
 from lib.users import Actor
 

@@ -26,8 +26,8 @@ import pandas as pd
 
 from lib import fx
 from lib.account_rules import BUCKETS, ageing_bucket, ratio
-from lib.db import Database
-from lib.performance import Scope, bound
+from lib.db import Database, bound
+from lib.performance import Scope
 from lib.permissions import require
 from lib.users import Actor
 

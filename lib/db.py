@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -53,6 +54,11 @@ class DatabaseReopened(Exception):
 def database_path() -> Path:
     """The database file: $ACCOUNTDESK_DB, else data/accountdesk.duckdb. Read at call time."""
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def bound(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters `sql` names: DuckDB refuses named parameters a statement does not use."""
+    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
 
 
 def to_json(value: Any) -> str:

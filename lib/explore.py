@@ -13,11 +13,10 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from lib.db import Database
+from lib.db import Database, bound
 from lib.errors import ValidationFailed
 from lib.explore_tables import DATE, NUMBER, TABLES, TEXT, Table, fx_factors, joined_factors
 from lib.filters import Condition, compile_where, describe
-from lib.performance import bound
 from lib.permissions import require
 from lib.users import Actor
 
@@ -222,7 +221,8 @@ def compile_spec(spec: ExploreSpec, limit: int = ROW_CAP) -> Query:
         value = "count(*)" if spec.agg == "count" else f'{spec.agg}("{spec.measure}")'
         sort = spec.sort or VALUE
         order = f'"{sort}" {direction} NULLS LAST, {groups}'
-        grouped = f"SELECT {shown}, {value} AS {VALUE} {base(*spec.group_by, spec.measure)} GROUP BY {by}"
+        grouped = (f"SELECT {shown}, {value} AS {VALUE} {base(*spec.group_by, spec.measure)} "
+                   f"GROUP BY {by}")
         return _query(f"SELECT * FROM ({grouped}) ORDER BY {order} LIMIT $cap",
                       f"SELECT count(*) FROM (SELECT {by} {base(*spec.group_by)} GROUP BY {by})",
                       params)

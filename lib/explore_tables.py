@@ -10,6 +10,7 @@ shows (lib.explore).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from lib import fx
 from lib.filters import Field
@@ -68,7 +69,7 @@ class Table:
     def converted(self, alias: str) -> str:
         return ", ".join(f"{sql.format(s=alias)} AS {name}" for name, sql in self.rep.items())
 
-    def uses_rep(self, names) -> bool:
+    def uses_rep(self, names: Iterable[str | None]) -> bool:
         return any(n in self.rep for n in names)
 
     @property

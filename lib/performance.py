@@ -20,7 +20,7 @@ import pandas as pd
 
 from lib import fx
 from lib.account_rules import months_between, ratio
-from lib.db import Database
+from lib.db import Database, bound
 from lib.periods import MONTH_NAMES, YearToDate, add_months
 from lib.permissions import require
 from lib.portfolio import label
@@ -74,11 +74,6 @@ def period_params(today: date, fiscal_start: int) -> dict[str, Any]:
     return {"ytd_from": ytd.first, "ytd_to": ytd.last, "fy_from": ytd.year.first_month,
             "fy_to": ytd.year.months[-1], "ly_from": add_months(ytd.year.first_month, -12),
             "today": today}
-
-
-def bound(sql: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The parameters `sql` names: DuckDB refuses named parameters a statement does not use."""
-    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
 
 
 MONTHS_SQL = "SELECT unnest(generate_series($ly_from, $fy_to, INTERVAL 1 MONTH))::DATE"

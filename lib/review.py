@@ -18,8 +18,8 @@ import pandas as pd
 
 from lib import budgets, collections, fx, health, interactions, performance
 from lib.compensation import Statement, last_closed_month, statements, visible_managers
-from lib.db import Database
-from lib.performance import Scope, bound
+from lib.db import Database, bound
+from lib.performance import Scope
 from lib.periods import YearToDate, add_months
 from lib.permissions import require
 from lib.review_diff import (AccountFigures, EscalationFigures, ManagerFigures, PaymentMove,

@@ -174,7 +174,8 @@ def walk_through() -> None:
         ui_review.listing(risky, show.at_risk_for_display, "review_walk_at_risk", empty="None at risk.")
     with right:
         ui_review.heading("Overdue follow-ups", len(late))
-        ui_review.listing(late, show.follow_ups_for_display, "review_walk_follow_ups", empty="Nothing overdue.")
+        ui_review.listing(late, show.follow_ups_for_display, "review_walk_follow_ups",
+                          empty="Nothing overdue.")
         ui_review.heading("Open escalations", len(open_ones))
         ui_review.listing(open_ones, show.escalations_for_display, "review_walk_escalations",
                           empty="No open escalations.")

@@ -17,10 +17,10 @@ import pandas as pd
 from lib import fx
 from lib.budgets import BudgetView, budget_view
 from lib.collections import CollectionsView, collections_view
-from lib.db import Database
+from lib.db import Database, bound
 from lib.errors import NotAllowed, ValidationFailed
 from lib.models import InteractionType
-from lib.performance import RevenueView, Scope, bound, revenue_vs_target
+from lib.performance import RevenueView, Scope, revenue_vs_target
 from lib.periods import FiscalYear, add_months, fiscal_start_month
 from lib.permissions import can
 from lib.users import Actor
