@@ -199,10 +199,12 @@ def escalations_for_display(rows: pd.DataFrame, names: dict[int, str]) -> pd.Dat
     return shown.reset_index(drop=True)
 
 
-def escalation_choice(row: dict[str, Any]) -> str:
-    """One open escalation as a picker shows it (plain text)."""
-    return (f"{SEVERITIES.get(row['severity'], row['severity'])} · {row['account_name']} · "
-            f"{row['subject']} ({row['age_days']} days)")
+def escalation_choices(rows: pd.DataFrame) -> dict[int, str]:
+    """id -> the open escalation as a picker shows it (plain text). Column by column: a
+    director may see thousands, and a dict per row costs ~30 µs in pandas."""
+    return {int(i): f"{SEVERITIES.get(severity, severity)} · {account} · {subject} ({count(age, 'day')})"
+            for i, severity, account, subject, age in zip(
+                *(rows[c].tolist() for c in ("id", "severity", "account_name", "subject", "age_days")))}
 
 
 def planned_choice(row: dict[str, Any], tz: ZoneInfo = clock.UTC) -> str:

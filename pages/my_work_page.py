@@ -110,7 +110,7 @@ def complete_form(planned: Any) -> None:
 
 
 def escalation_form(escalations: Any) -> None:
-    choices = {r["id"]: my_work.escalation_choice(r) for r in escalations.to_dict("records")}
+    choices = my_work.escalation_choices(escalations)
     current = my_work.versions(escalations)
     with st.form(f"{ESC}_form", enter_to_submit=False):
         st.markdown("**Move an escalation on**")

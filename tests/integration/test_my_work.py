@@ -48,6 +48,18 @@ def test_the_escalation_list_is_a_managers_own_a_directors_team_and_an_admins_al
     assert open_escalations(db, team["unlinked_director"], (), TODAY).empty
 
 
+def test_the_escalation_picker_names_severity_account_subject_and_age(db, team):
+    account = make_account(db, name="Harbour & Co", owner_id=team["alice_m"])
+    first = add_interaction(db, account, team["alice_m"], datetime(2024, 5, 1, 9), type="escalation",
+                            severity="critical", subject="Line down", escalation_status="open")
+    second = add_interaction(db, account, team["alice_m"], datetime(2024, 5, 14, 9), type="escalation",
+                             severity="low", subject="Invoice typo", escalation_status="in_progress")
+    rows = open_escalations(db, team["alice"], (team["alice_m"],), TODAY)
+    assert my_work.escalation_choices(rows) == {
+        first: "Critical · Harbour & Co · Line down (14 days)",
+        second: "Low · Harbour & Co · Invoice typo (1 day)"}
+
+
 def test_the_book_lists_live_accounts_by_name(db, team):
     b = make_account(db, name="beta", owner_id=team["alice_m"])
     a = make_account(db, name="Alpha", owner_id=team["alice_m"])
