@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from lib import explore, explore_views, sql_box, ui
@@ -19,6 +20,8 @@ from lib.permissions import can
 from lib.users import Actor
 
 DOWNLOAD_CAP = 100_000
+DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
+AMOUNT = st.column_config.NumberColumn(format="%,.2f")
 _VIEW_KEYS = ("explore_group", "explore_agg", "explore_measure", "explore_sort", "explore_desc",
               "explore_chart")
 
@@ -197,7 +200,11 @@ def result(db: Database, actor: Actor, spec: ExploreSpec) -> None:
     if spec.chart == "pivot" and spec.group_by:
         st.dataframe(explore.pivot(res.frame, spec), key="explore_pivot")
     else:
-        st.dataframe(explore.titled(res.frame, spec), hide_index=True, key="explore_result")
+        shown = explore.titled(res.frame, spec)
+        days = {c.label for c in table.columns.values() if c.kind == DATE}  # not "… 00:00:00"
+        st.dataframe(shown, hide_index=True, key="explore_result", column_config={
+            c: DAY if c in days else AMOUNT for c in shown.columns
+            if c in days or pd.api.types.is_float_dtype(shown[c])})     # amounts: 70,772.05
     _downloads(db, actor, spec, res.total)
 
 

@@ -1,4 +1,6 @@
 """The Explore page through AppTest: every role, an empty database, a shared link, the SQL box."""
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import no_errors, sign_in
@@ -26,6 +28,18 @@ def test_a_director_groups_revenue_by_tier_and_sees_a_chart_a_table_and_the_sql_
     assert set(at.dataframe[0].value["tier"]) == {"Key", "Strategic", "Standard"}
     assert at.query_params["group"] == ["tier"] or at.query_params["group"] == "tier"
     assert any(e.label == "SQL (read-only)" for e in at.expander)
+
+
+def test_a_listing_shows_dates_as_days_and_amounts_to_the_cent(as_director):
+    at = _explore(as_director)
+    at.selectbox(key="explore_table").select("invoices").run()
+    no_errors(at)
+    columns = json.loads(at.dataframe[0].proto.columns)
+    for label in ("issue date", "due date", "issue month"):
+        assert columns[label]["type_config"] == {"type": "date", "format": "YYYY-MM-DD"}
+    for label in ("amount", "outstanding", "amount (reporting currency)"):
+        assert columns[label]["type_config"] == {"type": "number", "format": "%,.2f"}
+    assert "type_config" not in columns.get("year", {})
 
 
 def test_a_shared_link_opens_the_same_filtered_grouped_view(demo_app):
