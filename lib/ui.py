@@ -202,6 +202,15 @@ def show_error(exc: Exception) -> None:
                  "logged; please try again, and tell your admin if it keeps happening.")
 
 
+def lazy_tabs(sections: dict[str, Callable[[], None]], key: str) -> None:
+    """Tabs of which only the open one runs, bound to the address as `key` (a copied link
+    reopens the tab): a page pays for the queries of the tab a person looks at."""
+    for tab, render in zip(st.tabs(list(sections), key=key, bind="query-params"), sections.values()):
+        if tab.open:
+            with tab:
+                render()
+
+
 # ---- an action's outcome survives the rerun that refreshes the page ---------------------------
 def account_link(label: str, account_id: int, key: str, *, where: Any = None,
                  icon: str | None = None) -> None:

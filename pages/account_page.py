@@ -138,11 +138,7 @@ def edit_tab() -> None:
 if st.session_state.get("account_tab_of") != account_id and "account_tab" not in st.query_params:
     st.session_state.pop("account_tab", None)
 st.session_state["account_tab_of"] = account_id
-TABS = {"Revenue vs target": revenue_tab,
-        "Stakeholders": lambda: ui_contacts.stakeholders(db, actor, head),
-        "Interactions": interactions_tab, "Budget": budget_tab, "Invoices": invoices_tab,
-        "Family and history": family_tab, "Edit": edit_tab}
-for tab, render in zip(st.tabs(list(TABS), key="account_tab", bind="query-params"), TABS.values()):
-    if tab.open:
-        with tab:
-            render()
+ui.lazy_tabs({"Revenue vs target": revenue_tab,
+              "Stakeholders": lambda: ui_contacts.stakeholders(db, actor, head),
+              "Interactions": interactions_tab, "Budget": budget_tab, "Invoices": invoices_tab,
+              "Family and history": family_tab, "Edit": edit_tab}, "account_tab")

@@ -63,9 +63,4 @@ if lead:
     sections |= {"Team": team_tab,
                  "Move accounts": lambda: pay_ui.territory_section(db, actor, today, managers),
                  "Plans": lambda: ui_comp_plans.plans_section(db, actor)}
-# Only the open tab runs: the Team tab works out every manager's pay statement.
-for tab, render in zip(st.tabs(list(sections), key="comp_tab", bind="query-params"),
-                       sections.values()):
-    if tab.open:
-        with tab:
-            render()
+ui.lazy_tabs(sections, "comp_tab")  # the Team tab works out every manager's pay statement

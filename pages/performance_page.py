@@ -185,10 +185,5 @@ def collections_tab() -> None:
                      **{c: MONEY for c in ("Receivables", "Overdue", "Over 90 days")}})
 
 
-# Only the open tab runs: each is its own set of queries.
-tabs = st.tabs(["Revenue vs target", "Budgets", "Collections"], key="performance_tab",
-               bind="query-params")
-for tab, render in zip(tabs, (revenue_tab, budgets_tab, collections_tab)):
-    if tab.open:
-        with tab:
-            render()
+ui.lazy_tabs({"Revenue vs target": revenue_tab, "Budgets": budgets_tab,
+              "Collections": collections_tab}, "performance_tab")  # each its own queries

@@ -229,9 +229,5 @@ if not kept.empty:
     compare_label = options[compare]
 
 with ui_review.wall():
-    tabs = st.tabs(["Overview", "Since last review", "Walk-through", "Notes & actions"],
-                   key="review_tab", bind="query-params")
-    for tab, render in zip(tabs, (overview, since_last, walk_through, notes_and_actions)):
-        if tab.open:
-            with tab:
-                render()
+    ui.lazy_tabs({"Overview": overview, "Since last review": since_last,
+                  "Walk-through": walk_through, "Notes & actions": notes_and_actions}, "review_tab")
