@@ -17,7 +17,6 @@ from pathlib import Path
 import duckdb
 
 from lib.db import Database, DatabaseUnavailable, database_path
-from lib.importing.apply import key_sql
 from lib.importing.entities import TARGETS
 
 _SHOWN = 5  # example values per problem
@@ -51,7 +50,7 @@ REFERENCES: tuple[tuple[str, str, str, str], ...] = (
     ("comp_assignments", "plan_id", "comp_plans", "compensation plan"),
     ("comp_assignments", "manager_id", "account_managers", "account manager"),
     ("comp_adjustments", "manager_id", "account_managers", "account manager"),
-    ("import_rows", "batch_id", "import_batches", "import batch"),
+    *((t.undo_log, "batch_id", "import_batches", "import batch") for t in TARGETS.values()),
     ("audit_log", "batch_id", "import_batches", "import batch"),
     ("login_attempts", "user_id", "users", "user"),
 )
@@ -176,7 +175,7 @@ def _created(cur, columns: dict[str, set[str]]) -> list[str]:
 
 def _versions(cur) -> list[str]:
     """Each change of an interaction or an account bumped its version and wrote one audit row
-    (an account's also come from imports and their undo, listed in import_rows)."""
+    (an account's also come from imports and their undo, listed in import_rows_accounts)."""
     interaction_changes = ("SELECT entity_id AS id, count(*) AS n FROM audit_log WHERE entity = 'interaction' "
                            "AND action NOT IN ('create', 'no_change') GROUP BY 1")
     # An import's update bumps an account's version once, and undoing that batch once more.
@@ -184,9 +183,9 @@ def _versions(cur) -> list[str]:
         "SELECT id, sum(n) AS n FROM ("
         "  SELECT entity_id AS id, count(*) AS n FROM audit_log WHERE entity = 'account' "
         "  AND list_contains(?, action) GROUP BY 1"
-        "  UNION ALL SELECT json_extract_string(r.record_key, '$.id'), count(*) + count(b.undone_at) "
-        "  FROM import_rows r JOIN import_batches b ON b.id = r.batch_id "
-        "  WHERE r.entity = 'accounts' AND r.action = 'updated' GROUP BY 1) GROUP BY 1")
+        "  UNION ALL SELECT r.id::VARCHAR, count(*) + count(b.undone_at) "
+        "  FROM import_rows_accounts r JOIN import_batches b ON b.id = r.batch_id "
+        "  WHERE NOT r.ref AND r.action = 'updated' GROUP BY 1) GROUP BY 1")
     problems = []
     for table, entity, changes, params in (
             ("interactions", "interaction", interaction_changes, []),
@@ -203,19 +202,22 @@ def _versions(cur) -> list[str]:
 def _batches(cur, columns: dict[str, set[str]]) -> list[str]:
     """An import batch is all there or not at all: its counts, its rows and its audit rows."""
     problems = []
-    n, eg = _problem(cur, """
-        SELECT b.id FROM import_batches b LEFT JOIN (
-            SELECT batch_id, entity, count(*) FILTER (action = 'created') AS created,
-                   count(*) FILTER (action = 'updated') AS updated FROM import_rows GROUP BY 1, 2) r
+    listed = " UNION ALL ".join(
+        f"SELECT batch_id, '{entity}' AS entity, count(*) FILTER (action = 'created') AS created, "
+        f"count(*) FILTER (action = 'updated') AS updated FROM {target.undo_log} WHERE NOT ref "
+        "GROUP BY 1" for entity, target in TARGETS.items())
+    n, eg = _problem(cur, f"""
+        SELECT b.id FROM import_batches b LEFT JOIN ({listed}) r
           ON r.batch_id = b.id AND r.entity = b.entity
         WHERE coalesce(r.created, 0) <> b.rows_created OR coalesce(r.updated, 0) <> b.rows_updated""")
     if n:
         problems.append(f"import_batches: {_plural(n, 'batch')} do not list as many records as "
                         f"they say they created and updated{_eg(eg)}.")
-    n, eg = _problem(cur, "SELECT DISTINCT batch_id FROM import_rows "
-                          "GROUP BY batch_id, record_key HAVING count(*) > 1")
+    n, eg = _problem(cur, "SELECT DISTINCT batch_id FROM (" + " UNION ALL ".join(
+        f"SELECT batch_id FROM {t.undo_log} GROUP BY batch_id, ref, {', '.join(t.key)} "
+        "HAVING count(*) > 1" for t in TARGETS.values()) + ")")
     if n:
-        problems.append(f"import_rows: {_plural(n, 'batch')} list the same record more than "
+        problems.append(f"The undo log: {_plural(n, 'batch')} list the same record more than "
                         f"once{_eg(eg)}.")
     for action, undone, what in (("import", "true", "import"), ("undo_import", "b.undone_at IS NOT NULL",
                                                                  "undo")):
@@ -230,28 +232,27 @@ def _batches(cur, columns: dict[str, set[str]]) -> list[str]:
     if n:
         problems.append(f"import_batches: {_plural(n, 'batch')} were undone in the audit log but "
                         f"not in the batch record{_eg(eg)}.")
-    for entity, target in TARGETS.items():
+    for target in TARGETS.values():
         if target.has_batch and target.table in columns:
-            problems += _batch_rows(cur, entity, target)
+            problems += _batch_rows(cur, target)
     return problems
 
 
-def _batch_rows(cur, entity: str, target) -> list[str]:
+def _batch_rows(cur, target) -> list[str]:
     """Rows carrying a batch id are listed by that live batch; a live batch's records exist
     (nothing deletes these tables but an undo)."""
     problems = []
-    listed = (f"SELECT 1 FROM import_rows r WHERE r.batch_id = t.import_batch_id "
-              f"AND r.record_key = {key_sql(target, 't')}")
+    listed = (f"SELECT 1 FROM {target.undo_log} r WHERE r.batch_id = t.import_batch_id "
+              f"AND {target.same_record('t', 'r')}")
     n, eg = _problem(cur, f"SELECT t.import_batch_id FROM {target.table} t JOIN import_batches b "
                           f"ON b.id = t.import_batch_id WHERE b.undone_at IS NOT NULL OR NOT EXISTS ({listed})")
     if n:
         problems.append(f"{target.table}: {_plural(n, 'row')} carry the id of an import batch that "
                         f"was undone or does not list them{_eg(eg)}.")
     n, eg = _problem(cur, f"""
-        SELECT r.batch_id FROM import_rows r JOIN import_batches b ON b.id = r.batch_id
-        WHERE r.entity = ? AND b.undone_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM {target.table} t WHERE {key_sql(target, 't')} = r.record_key)""",
-                     [entity])
+        SELECT r.batch_id FROM {target.undo_log} r JOIN import_batches b ON b.id = r.batch_id
+        WHERE NOT r.ref AND b.undone_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM {target.table} t WHERE {target.same_record('t', 'r')})""")
     if n:
         problems.append(f"{target.table}: {_plural(n, 'record')} listed by live import batches are "
                         f"missing (batches{_eg(eg)[1:]}.")

@@ -3,8 +3,8 @@
 Apply writes what the data says at commit time: from the plan the preview made, kept on its
 cursor, when nothing was written since the preview began (lib.importing.kept), else by running
 the same validation SQL again inside the write transaction. It writes creates and updates in
-bulk, records the batch, one import_rows row per record touched (with its values before and
-after), and one summary audit row. Undo removes what the batch created and restores what it
+bulk, records the batch, one row per record touched in its table's undo log (with its values
+before and after), and one summary audit row. Undo removes what the batch created and restores what it
 updated, and refuses, naming the records, when anything changed them since.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Callable
 from lib.db import Database, Tx
 from lib.errors import NotAllowed, UserError, ValidationFailed
 from lib.importing import kept, missing, people
-from lib.importing.entities import KEY_TYPES, TARGETS, Target
+from lib.importing.entities import TARGETS, Target
 from lib.importing.plan import Preview, default_match, join_condition, plan, written_columns
 from lib.importing.stage import Staged
 from lib.permissions import ANY, can, refusal, require, scope, team_for
@@ -160,19 +160,6 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
     return result
 
 
-def _json(values: dict[str, str]) -> str:
-    return "to_json(struct_pack(" + ", ".join(f"{c} := {v}" for c, v in values.items()) + "))::VARCHAR"
-
-
-def snapshot_sql(target: Target, alias: str) -> str:
-    """The stored values an import writes and undo compares, as one JSON text."""
-    return _json({c: f"{alias}.{c}" for c in target.snapshot_columns()})
-
-
-def key_sql(target: Target, alias: str) -> str:
-    return _json({k: f"{alias}.{k}" for k in target.key})
-
-
 def _create(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
     written, defaults = set(written_columns(staged)), dict(target.defaults)
     cols, exprs = [], []
@@ -259,29 +246,28 @@ def _target_history(tx: Tx, batch_id: int) -> None:
 
 
 def _record(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
-    """One import_rows row per record created or updated, with its values before and after.
-    Both come from `compared` (whose old_* columns hold every stored value a snapshot names)
-    rather than from reading the table back: the same values, so the same text snapshot_sql
-    gives for the stored record, as `_create` and `_update` write them."""
+    """One row in the undo log per record created or updated, with its values before and
+    after. Both come from `compared` (whose old_* columns hold every stored value a snapshot
+    names) rather than from reading the table back: the same values as `_create` and
+    `_update` write."""
     written, defaults = set(written_columns(staged)), dict(target.defaults)
-    new = {}
-    for c, kind in target.columns.items():
+    log = {"batch_id": "?", "action": "CASE action WHEN 'create' THEN 'created' ELSE 'updated' END",
+           "source_rows": "rows::INTEGER[]"}
+    log |= {k: "_target" if k == "id" else k for k in target.key}
+    log |= {f"old_{c}": f"CASE WHEN action = 'update' THEN old_{c} END"
+            for c in target.snapshot_columns()}
+    for c in target.columns:
         made = c if c in written else "NULL"
         made = f"coalesce({made}, {defaults[c]})" if c in defaults else made
         kept_or_new = f"coalesce({c}, old_{c})" if c in written else f"old_{c}"
-        new[c] = f"(CASE WHEN action = 'create' THEN {made} ELSE {kept_or_new} END)::{kind}"
+        log[f"new_{c}"] = f"CASE WHEN action = 'create' THEN {made} ELSE {kept_or_new} END"
     if target.has_batch:
-        new["import_batch_id"] = f"{int(batch_id)}::INTEGER"
+        log["new_import_batch_id"] = "?"
     if target.versioned:   # a new record starts at the tables' DEFAULT 1
-        new["version"] = "CASE WHEN action = 'create' THEN 1 ELSE old_version + 1 END"
-    key = {k: f"{'_target' if k == 'id' else k}::{KEY_TYPES[k]}" for k in target.key}
-    old = {c: f"old_{c}" for c in target.snapshot_columns()}
-    tx.execute(f"""
-        INSERT INTO import_rows (batch_id, entity, record_key, action, source_rows, old_values,
-                                 new_values)
-        SELECT ?, ?, {_json(key)}, CASE action WHEN 'create' THEN 'created' ELSE 'updated' END,
-               rows::INTEGER[], CASE WHEN action = 'update' THEN {_json(old)} END, {_json(new)}
-        FROM compared WHERE action IN ('create', 'update')""", [batch_id, staged.entity])
+        log["new_version"] = "CASE WHEN action = 'create' THEN 1 ELSE old_version + 1 END"
+    tx.execute(f"INSERT INTO {target.undo_log} ({', '.join(log)}) SELECT {', '.join(log.values())} "
+               "FROM compared WHERE action IN ('create', 'update')",
+               [batch_id] + [batch_id] * target.has_batch)
 
 
 def import_history(db: Database, limit: int = 50):

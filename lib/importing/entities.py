@@ -28,6 +28,21 @@ class Target:
         """The stored columns the undo log keeps, before and after each import."""
         return list(self.columns) + ["import_batch_id"] * self.has_batch + ["version"] * self.versioned
 
+    @property
+    def undo_log(self) -> str:
+        """The table of the undo log for this table's records: per record a batch wrote, its
+        key, `old_<column>` and `new_<column>` for each snapshot column (migration 012)."""
+        return f"import_rows_{self.table}"
+
+    def same_record(self, stored: str, logged: str) -> str:
+        """SQL: the stored record (alias `stored`) is the one the undo log's row names."""
+        return " AND ".join(f"{stored}.{k} = {logged}.{k}" for k in self.key)
+
+    def as_logged(self, stored: str, logged: str) -> str:
+        """SQL: the stored record still holds what the batch left (nothing changed it since)."""
+        return " AND ".join(f"{stored}.{c} IS NOT DISTINCT FROM {logged}.new_{c}"
+                            for c in self.snapshot_columns())
+
 
 KEY_TYPES = {"id": "INTEGER", "account_id": "INTEGER", "month": "DATE", "category": "VARCHAR"}
 

@@ -4,8 +4,8 @@ database does not have yet.
 Planning fills the temp tables `missing_accounts` / `missing_managers` (see lib.importing.refs)
 with placeholder ids, so the rows resolve and preview as if the records existed. The commit
 creates the ones good rows use, in the same transaction, gives the rows their real ids, and
-records them in the batch (import_rows entity `ref:accounts` / `ref:managers`) so undo removes
-them.
+records them in the batch (rows with `ref` in import_rows_accounts / import_rows_account_managers)
+so undo removes them.
 """
 from __future__ import annotations
 
@@ -148,11 +148,9 @@ def _insert(tx: Tx, kind: str) -> None:
 
 
 def _record(tx: Tx, kind: str, batch_id: int) -> None:
-    from lib.importing.apply import snapshot_sql     # apply imports this module
     target = TARGETS[kind]
-    tx.execute(f"""
-        INSERT INTO import_rows (batch_id, entity, record_key, action, source_rows, old_values,
-                                 new_values)
-        SELECT ?, 'ref:{kind}', to_json(struct_pack(id := t.id, ref := '{kind}'))::VARCHAR,
-               'created', n.rows, NULL, {snapshot_sql(target, 't')}
-        FROM new_{kind} n JOIN {target.table} t ON t.id = n.new_id""", [batch_id])
+    snapshot = target.snapshot_columns()
+    tx.execute(f"INSERT INTO {target.undo_log} (batch_id, ref, action, source_rows, id, "
+               f"{', '.join('new_' + c for c in snapshot)}) SELECT ?, true, 'created', n.rows, t.id, "
+               f"{', '.join('t.' + c for c in snapshot)} "
+               f"FROM new_{kind} n JOIN {target.table} t ON t.id = n.new_id", [batch_id])

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from lib.db import Database, Tx
 from lib.errors import NotFound, ValidationFailed
-from lib.importing.apply import HISTORY_FIELDS, snapshot_sql
-from lib.importing.entities import KEY_TYPES, TARGETS, Target
+from lib.importing.apply import HISTORY_FIELDS
+from lib.importing.entities import TARGETS, Target
 from lib.permissions import require
 from lib.users import Actor
 
@@ -37,11 +37,6 @@ class UndoResult:
     restored: int
 
 
-def _match(target: Target, alias: str = "t") -> str:
-    return " AND ".join(f"{alias}.{k} = json_extract_string(ir.record_key, '$.{k}')::{KEY_TYPES[k]}"
-                        for k in target.key)
-
-
 def undo_batch(db: Database, actor: Actor, batch_id: int) -> UndoResult:
     require(actor, "import_data")
 
@@ -54,26 +49,26 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> UndoResult:
             raise ValidationFailed([f"Batch {batch_id} was already undone on {undone_at:%d %b %Y}."])
         target = TARGETS[entity]
         refs = [(k, TARGETS[k]) for k in ("accounts", "managers")
-                if tx.value("SELECT count(*) FROM import_rows WHERE batch_id = ? AND entity = ?",
-                            [batch_id, f"ref:{k}"])]
-        _refuse_touched(tx, target, batch_id, entity)
-        for kind, ref in refs:
-            _refuse_touched(tx, ref, batch_id, f"ref:{kind}")
+                if tx.value(f"SELECT count(*) FROM {TARGETS[k].undo_log} WHERE batch_id = ? AND ref",
+                            [batch_id])]
+        _refuse_touched(tx, target, batch_id)
+        for _, ref in refs:
+            _refuse_touched(tx, ref, batch_id, ref=True)
         if entity == "account_targets":
             _refuse_locked(tx, batch_id)
             _target_history(tx, batch_id)
-        removed = _remove_created(tx, target, batch_id, entity)
+        removed = _remove_created(tx, target, batch_id)
         if entity == "accounts":
             _account_history(tx, batch_id)
-        restored = _restore_updated(tx, target, batch_id, entity)
+        restored = _restore_updated(tx, target, batch_id)
         # after removing and restoring, so records of the batch that use each other do not count
-        _refuse_dependents(tx, target, entity, batch_id, entity)
+        _refuse_dependents(tx, target, entity, batch_id)
         for kind, ref in refs:     # accounts created on request first: they may use new managers
-            gone = _remove_created(tx, ref, batch_id, f"ref:{kind}")
+            gone = _remove_created(tx, ref, batch_id, ref=True)
             tx.audit("delete", kind, None, {"undo_of_import_batch": batch_id, "removed": gone},
                      batch_id=batch_id)
         for kind, ref in refs:
-            _refuse_dependents(tx, ref, kind, batch_id, f"ref:{kind}")
+            _refuse_dependents(tx, ref, kind, batch_id, ref=True)
         tx.execute("UPDATE import_batches SET undone_at = now()::TIMESTAMP, undone_by = ? "
                    "WHERE id = ?", [tx.actor.id, batch_id])
         tx.audit("undo_import", entity, batch_id, {"removed": removed, "restored": restored},
@@ -83,13 +78,14 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> UndoResult:
     return db.write(actor, work)
 
 
-def _refuse_touched(tx: Tx, target: Target, batch_id: int, tag: str) -> None:
+def _refuse_touched(tx: Tx, target: Target, batch_id: int, *, ref: bool = False) -> None:
+    key = "to_json(struct_pack(" + ", ".join(f"{k} := u.{k}" for k in target.key) + "))::VARCHAR"
     touched = tx.execute(f"""
-        SELECT ir.record_key, ir.source_rows, t.{target.key[0]} IS NULL AS gone
-        FROM import_rows ir LEFT JOIN {target.table} t ON {_match(target)}
-        WHERE ir.batch_id = ? AND ir.entity = ? AND (t.{target.key[0]} IS NULL
-                                   OR {snapshot_sql(target, 't')} <> ir.new_values::VARCHAR)
-        ORDER BY ir.source_rows[1]""", [batch_id, tag])
+        SELECT {key}, u.source_rows, t.{target.key[0]} IS NULL AS gone
+        FROM {target.undo_log} u LEFT JOIN {target.table} t ON {target.same_record('t', 'u')}
+        WHERE u.batch_id = ? AND u.ref = ? AND (t.{target.key[0]} IS NULL
+                                                 OR NOT ({target.as_logged('t', 'u')}))
+        ORDER BY u.source_rows[1]""", [batch_id, ref])
     if touched:
         lines = [f"{_rows(r[1])} ({r[0]}): {'deleted since' if r[2] else 'changed since'}"
                  for r in touched[:_SHOWN]]
@@ -99,13 +95,13 @@ def _refuse_touched(tx: Tx, target: Target, batch_id: int, tag: str) -> None:
             f"after the import{more}. Nothing was undone.", *lines])
 
 
-def _refuse_dependents(tx: Tx, target: Target, entity: str, batch_id: int, tag: str) -> None:
+def _refuse_dependents(tx: Tx, target: Target, entity: str, batch_id: int, *,
+                       ref: bool = False) -> None:
     for table, column in DEPENDENTS.get(entity, []):
         used = tx.execute(f"""
-            SELECT DISTINCT ir.source_rows FROM import_rows ir JOIN {table} d
-                ON d.{column} = json_extract_string(ir.record_key, '$.id')::INTEGER
-            WHERE ir.batch_id = ? AND ir.entity = ? AND ir.action = 'created' ORDER BY 1""",
-            [batch_id, tag])
+            SELECT DISTINCT u.source_rows FROM {target.undo_log} u JOIN {table} d ON d.{column} = u.id
+            WHERE u.batch_id = ? AND u.ref = ? AND u.action = 'created' ORDER BY 1""",
+            [batch_id, ref])
         if used:
             rows = ", ".join(_rows(r[0]) for r in used[:_SHOWN])
             raise ValidationFailed([
@@ -113,32 +109,31 @@ def _refuse_dependents(tx: Tx, target: Target, entity: str, batch_id: int, tag: 
                 f"by {table}. Nothing was undone."])
 
 
-def _remove_created(tx: Tx, target: Target, batch_id: int, tag: str) -> int:
+def _remove_created(tx: Tx, target: Target, batch_id: int, *, ref: bool = False) -> int:
     return tx.value(f"""
         DELETE FROM {target.table} t WHERE EXISTS (
-            SELECT 1 FROM import_rows ir WHERE ir.batch_id = ? AND ir.entity = ?
-            AND ir.action = 'created' AND {_match(target)})""", [batch_id, tag]) or 0
+            SELECT 1 FROM {target.undo_log} u WHERE u.batch_id = ? AND u.ref = ?
+            AND u.action = 'created' AND {target.same_record('t', 'u')})""", [batch_id, ref]) or 0
 
 
-def _restore_updated(tx: Tx, target: Target, batch_id: int, tag: str) -> int:
+def _restore_updated(tx: Tx, target: Target, batch_id: int) -> int:
     restore = list(target.columns) + ["import_batch_id"] * target.has_batch
-    sets = [f"{c} = json_extract_string(ir.old_values, '$.{c}')::{_type(target, c)}" for c in restore]
+    sets = [f"{c} = u.old_{c}" for c in restore]
     params: list = []
     if target.versioned:
         sets += [f"version = {target.table}.version + 1", "updated_at = now()::TIMESTAMP",
                  "updated_by = ?"]
         params.append(tx.actor.id)
-    return tx.value(f"UPDATE {target.table} SET {', '.join(sets)} FROM import_rows ir "
-                    f"WHERE ir.batch_id = ? AND ir.entity = ? AND ir.action = 'updated' "
-                    f"AND {_match(target, target.table)}", [*params, batch_id, tag]) or 0
+    return tx.value(f"UPDATE {target.table} SET {', '.join(sets)} FROM {target.undo_log} u "
+                    f"WHERE u.batch_id = ? AND NOT u.ref AND u.action = 'updated' "
+                    f"AND {target.same_record(target.table, 'u')}", [*params, batch_id]) or 0
 
 
 def _account_history(tx: Tx, batch_id: int) -> None:
     """Restoring an owner, tier or status is a change too: record it like any other."""
-    parts = [f"SELECT json_extract_string(record_key, '$.id')::INTEGER AS id, '{c}' AS field, "
-             f"json_extract_string(new_values, '$.{c}') AS now, "
-             f"json_extract_string(old_values, '$.{c}') AS was FROM import_rows "
-             f"WHERE batch_id = ? AND action = 'updated'" for c in HISTORY_FIELDS]
+    parts = [f"SELECT id, '{c}' AS field, new_{c}::VARCHAR AS now, old_{c}::VARCHAR AS was "
+             f"FROM import_rows_accounts WHERE batch_id = ? AND NOT ref AND action = 'updated'"
+             for c in HISTORY_FIELDS]
     tx.execute("INSERT INTO account_history (account_id, field, old_value, new_value, changed_on, "
                "changed_by) SELECT id, field, now, was, current_date, ? FROM ("
                + " UNION ALL ".join(parts) + ") WHERE now IS DISTINCT FROM was",
@@ -146,11 +141,8 @@ def _account_history(tx: Tx, batch_id: int) -> None:
 
 
 _BATCH_TARGETS = """
-    SELECT json_extract_string(record_key, '$.account_id')::INTEGER AS account_id,
-           json_extract_string(record_key, '$.month')::DATE AS month,
-           json_extract_string(new_values, '$.amount')::DECIMAL(18,2) AS now,
-           json_extract_string(old_values, '$.amount')::DECIMAL(18,2) AS was
-    FROM import_rows WHERE batch_id = ? AND entity = 'account_targets'"""
+    SELECT account_id, month, new_amount AS now, old_amount AS was
+    FROM import_rows_account_targets WHERE batch_id = ?"""
 
 
 def _refuse_locked(tx: Tx, batch_id: int) -> None:
@@ -169,10 +161,6 @@ def _target_history(tx: Tx, batch_id: int) -> None:
                f"reason, changed_by) SELECT 'account', account_id, month, now, was, ?, ? "
                f"FROM ({_BATCH_TARGETS}) WHERE now IS DISTINCT FROM was",
                [f"undo of import batch {batch_id}", tx.actor.id, batch_id])
-
-
-def _type(target: Target, column: str) -> str:
-    return target.columns.get(column, "INTEGER")
 
 
 def _rows(rows: list[int]) -> str:

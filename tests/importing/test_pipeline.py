@@ -119,7 +119,7 @@ def test_a_file_of_monthly_totals_keeps_each_row_as_its_own_record_with_its_row_
     assert preview.changes[["rows", "old", "new"]].values.tolist() == [[[2], "100.00", "150.00"]]
     result = _apply(db, s, skip_bad_rows=True)
     assert (result.created, result.updated, result.rejected) == (1, 1, 1)
-    assert db.rows("SELECT source_rows FROM import_rows WHERE batch_id = ? ORDER BY 1",
+    assert db.rows("SELECT source_rows FROM import_rows_revenue WHERE batch_id = ? ORDER BY 1",
                    [result.batch_id]) == [([2],), ([3],)]
 
 

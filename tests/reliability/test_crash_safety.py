@@ -86,7 +86,7 @@ def assert_all_there(db, acked: Acknowledged) -> None:
              if current.get(a) is None or current[a] < v}
     assert not stale, f"targets older than their acknowledged value: {stale}"
 
-    batches = dict(db.rows("SELECT b.id, count(r.batch_id) FROM import_batches b LEFT JOIN import_rows r "
+    batches = dict(db.rows("SELECT b.id, count(r.batch_id) FROM import_batches b LEFT JOIN import_rows_revenue r "
                            "ON r.batch_id = b.id WHERE b.undone_at IS NULL GROUP BY b.id"))
     short = {b: (n, batches.get(b)) for b, n in acked.imports.items() if batches.get(b) != n}
     assert not short, f"acknowledged import batches missing or incomplete: {short}"

@@ -110,8 +110,8 @@ def _import_some_revenue(db) -> int:
 
 BATCH_DAMAGE = {
     "a batch missing one of its records": (
-        "DELETE FROM import_rows WHERE batch_id = {b} AND record_key = (SELECT min(record_key) "
-        "FROM import_rows WHERE batch_id = {b})", "do not list as many records"),
+        "DELETE FROM import_rows_revenue WHERE batch_id = {b} AND month = (SELECT min(month) "
+        "FROM import_rows_revenue WHERE batch_id = {b})", "do not list as many records"),
     "a batch without its audit row": (
         "DELETE FROM audit_log WHERE batch_id = {b}", "do not have exactly one audit row of their import"),
     "a row claiming a batch that does not list it": (
@@ -125,7 +125,7 @@ BATCH_DAMAGE = {
         "UPDATE import_batches SET undone_at = now()::TIMESTAMP WHERE id = {b}",
         "do not have exactly one audit row of their undo"),
     "a batch listing one record twice": (
-        "INSERT INTO import_rows SELECT * FROM import_rows WHERE batch_id = {b} LIMIT 1",
+        "INSERT INTO import_rows_revenue SELECT * FROM import_rows_revenue WHERE batch_id = {b} LIMIT 1",
         "list the same record more than once"),
 }
 
