@@ -2,7 +2,8 @@
 
 `resolve` turns the temp table `stage` (typed values from lib.importing.stage) into one row per
 source row with references resolved (`account_id`, `owner_id`, `invoice_id`), the record's key
-`_key` (rows with the same key are the same record) and `_target` (the existing record's id).
+`_key` (rows with the same key are the same record; revenue, whose rows are summed, has none: its
+record is the account and month) and `_target` (the existing record's id).
 `checks` are (field, condition, reason) in SQL over that result. Names here come from code.
 """
 from __future__ import annotations
@@ -103,7 +104,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
         return f"""
         SELECT r.* REPLACE (r.month::DATE AS month, {_MONEY.replace('s.amount', 'r.amount')},
                             coalesce(r.currency, a.currency) AS currency),
-               r.amount AS amount_number, r.account_id || '|' || r.month::DATE AS _key,
+               r.amount AS amount_number,
                NULL::INTEGER AS _target, r.account || ' ' || strftime(r.month, '%Y-%m') AS _label
         FROM ({_ACCOUNT_REF}) r LEFT JOIN ref_accounts a ON a.id = r.account_id"""
     if entity == "invoices":

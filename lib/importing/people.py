@@ -91,8 +91,9 @@ def bosses_left_out(cur) -> None:
     not imported either; repeated, because that row may be someone's boss in turn."""
     while True:
         cur.execute(f"""
-            CREATE OR REPLACE TEMP TABLE orphans AS SELECT _row, reports_to__raw AS value,
-                   -reports_to AS boss FROM records r WHERE {in_file_boss('r')}
+            CREATE OR REPLACE TEMP TABLE orphans AS SELECT _row, w.reports_to__raw AS value,
+                   -reports_to AS boss FROM records r JOIN raw_cells w ON w._pos = r._pos
+            WHERE {in_file_boss('r')}
                    AND NOT EXISTS (SELECT 1 FROM records b WHERE list_contains(b.rows, -r.reports_to))""")
         if not cur.execute("SELECT count(*) FROM orphans").fetchone()[0]:
             return

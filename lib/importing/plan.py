@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -104,6 +105,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     cur.execute("DROP TABLE records")   # likewise held by `compared`
     preview = _preview(cur, staged, match_on, details, shown)
     cur.execute("DROP TABLE resolved")   # apply writes from `compared` alone
+    cur.unregister("raw_cells")
     if create_missing:
         preview.will_create = missing.planned(cur, entity)
         if preview.will_create:
@@ -128,9 +130,15 @@ def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
                 pa.types.is_string(table.schema.field(f.name).type)
                 or pa.types.is_large_string(table.schema.field(f.name).type)):
             table = _retyped(table, f.name, pa.string())
-    cur.register("_staged", table)
+    # `_pos` tells the rows apart (an unpivoted wide sheet's share their row number). The
+    # text as written is wanted for the few rows with an error: it stays in Arrow, read
+    # through the view `raw_cells` (_pos, <field>__raw) until the plan is made.
+    table = table.append_column("_pos", pa.array(np.arange(n, dtype=np.int64)))
+    raw = [c for c in table.column_names if c.endswith("__raw")]
+    cur.register("_staged", table.drop_columns(raw))
     cur.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM _staged")
     cur.unregister("_staged")
+    cur.register("raw_cells", table.select(["_pos", *raw]))
     cur.execute("CREATE OR REPLACE TEMP TABLE parse_errors "
                 "(row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
     if len(staged.parse_errors):
@@ -140,15 +148,22 @@ def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
 
 
 def _errors(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
-    parts = ["SELECT row AS _row, field, value, reason FROM parse_errors"]
+    parts = []
+    # An amount read but too large to store is NULL too; its own check says so (`_number`).
+    columns = {c for c, *_ in cur.execute("DESCRIBE resolved").fetchall()}
     for name in spec(staged.entity).required:
+        unread = f" AND {name}_number IS NULL" if f"{name}_number" in columns else ""
         parts.append(
-            f"SELECT _row, '{name}', {name}__raw, 'is required but empty' FROM resolved r "
-            f"WHERE {name} IS NULL AND NOT EXISTS (SELECT 1 FROM parse_errors p "
-            f"WHERE p.row = r._row AND p.field = '{name}')")
+            f"SELECT _row, _pos, '{name}' AS field, 'is required but empty' AS reason "
+            f"FROM resolved r WHERE {name} IS NULL{unread} AND NOT EXISTS (SELECT 1 FROM "
+            f"parse_errors p WHERE p.row = r._row AND p.field = '{name}')")
     for name, condition, reason in checks(staged.entity):
-        parts.append(f"SELECT _row, '{name}', {name}__raw, {reason} FROM resolved WHERE {condition}")
-    cur.execute("CREATE OR REPLACE TEMP TABLE row_errors AS " + " UNION ALL ".join(parts))
+        parts.append(f"SELECT _row, _pos, '{name}', {reason} FROM resolved WHERE {condition}")
+    as_written = " ".join(f"WHEN '{f.name}' THEN w.{f.name}__raw" for f in spec(staged.entity).fields)
+    found = (f" UNION ALL SELECT e._row, e.field, CASE e.field {as_written} END, e.reason "
+             f"FROM ({' UNION ALL '.join(parts)}) e JOIN raw_cells w ON w._pos = e._pos" if parts else "")
+    cur.execute("CREATE OR REPLACE TEMP TABLE row_errors AS "
+                "SELECT row AS _row, field, value, reason FROM parse_errors" + found)
 
 
 _GOOD = "FROM resolved r WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._row = r._row)"
@@ -156,20 +171,19 @@ _GOOD = "FROM resolved r WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._r
 
 def _sum(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
     """Transactions (several rows per account and month) add up into one monthly total.
-    (`_key` is made of the account and the month, so grouping by those two groups it too.)
     A file of monthly totals names each account and month once: then each row is its record
     as it stands, without building a group per row (a third of the time on a million rows)."""
     once = cur.execute(f"SELECT count(*) = count(DISTINCT (account_id, month)) {_GOOD}").fetchone()[0]
     if once:
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE records AS
-            SELECT _key, account_id, month, NULL::INTEGER AS _target,
+            SELECT account_id, month, NULL::INTEGER AS _target,
                    amount::DECIMAL(18,2) AS amount, currency, false AS _mixed, [_row] AS rows,
                    _label {_GOOD}""")
         return
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE records AS
-        SELECT any_value(_key) AS _key, account_id, month, NULL::INTEGER AS _target,
+        SELECT account_id, month, NULL::INTEGER AS _target,
                sum(amount)::DECIMAL(18,2) AS amount, min(currency) AS currency,
                min(currency) <> max(currency) AS _mixed,
                list_sort(list(_row)) AS rows, any_value(_label) AS _label {_GOOD}
@@ -199,9 +213,9 @@ def _dedupe(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
         {_GOOD} WINDOW w AS (PARTITION BY {rec} ORDER BY _row)""")
     dup = DUPLICATE_FIELD[entity]
     cur.execute(f"""
-        INSERT INTO row_errors SELECT _row, '{dup}', {dup}__raw,
+        INSERT INTO row_errors SELECT r._row, '{dup}', w.{dup}__raw,
                'is the same record as row ' || _first || '; each record may appear once'
-        FROM records WHERE _n > 1""")
+        FROM records r JOIN raw_cells w ON w._pos = r._pos WHERE _n > 1""")
     cur.execute("DELETE FROM records WHERE _n > 1")
 
 
@@ -283,7 +297,8 @@ def _shown(c: str, given: set[str]) -> tuple[str, str]:
     if c not in _NAMED:
         return f"old_{c}::VARCHAR", f"{c}::VARCHAR"
     table, source = _NAMED[c]
-    raw = f"{source}__raw" if source in given else "NULL"
+    raw = (f"(SELECT {source}__raw FROM raw_cells w WHERE w._pos = compared._pos)"
+           if source in given else "NULL")
     return (f"(SELECT name FROM {table} WHERE id = old_{c})",
             f"coalesce((SELECT name FROM {table} WHERE id = {c}), {raw}, {c}::VARCHAR)")
 
