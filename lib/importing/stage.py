@@ -8,8 +8,6 @@ ranges, matching) runs as SQL over the staged frame, see lib.importing.plan.
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,26 +55,15 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     notes = [f"{f.label} is required but no column is mapped to it (and no constant is given)."
              for f in entity_spec.fields if f.required and f.name not in columns]
     ambiguous: list[str] = []
-
-    raws = [pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
-            if header == CONSTANT else rows[header].astype("str") for name, header in columns.items()]
-
-    def parse(name: str, raw: pd.Series):
+    for name, header in columns.items():
         f = entity_spec.field(name)
-        order_unknown = (f.kind in ("date", "datetime", "month") and date_order is None
-                         and _needs_order(raw))
-        cleaned = clean_text(raw)
-        return f, order_unknown, cleaned, *_parse(f, raw, cleaned, date_order, decimal)
-
-    # Columns are independent, and their parsing is mostly Arrow compute, which runs outside
-    # the interpreter's lock: a large file's columns are parsed side by side.
-    with ThreadPoolExecutor(max_workers=_workers(len(rows), len(columns))) as pool:
-        parsed = list(pool.map(parse, columns, raws))
-    for (name, header), raw, (f, order_unknown, cleaned, values, errors, col_notes) in zip(
-            columns.items(), raws, parsed):
-        if order_unknown:
+        raw = (pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
+               if header == CONSTANT else rows[header].astype("str"))
+        if f.kind in ("date", "datetime", "month") and date_order is None and _needs_order(raw):
             ambiguous.append(name)
             notes.append(f"{f.label} ('{header}'): {detect_date_order(raw).message}")
+        cleaned = clean_text(raw)
+        values, errors, col_notes = _parse(f, raw, cleaned, date_order, decimal)
         notes += [f"{f.label} ('{header}'): {n}" for n in col_notes]
         out[name] = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
         out[f"{name}__raw"] = str_series(cleaned, out.index)
@@ -89,11 +76,6 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     parse_errors = (pd.concat(problems, ignore_index=True) if problems
                     else pd.DataFrame(columns=["row", "field", "value", "reason"]))
     return Staged(entity, out, parse_errors.astype({"row": "int64"}), columns, notes, ambiguous)
-
-
-def _workers(rows: int, columns: int) -> int:
-    """Threads for parsing: one for a small file (a thread costs more than it saves)."""
-    return 1 if rows < 50_000 else max(1, min(columns, os.cpu_count() or 1))
 
 
 def _needs_order(raw: pd.Series) -> bool:

@@ -345,26 +345,6 @@ def test_the_progress_callback_hears_each_step_in_order_and_ends_at_one(db):
     assert heard[0][1] == "Checking 2 rows" and ("Creating 2 records" in [w for _, w in heard])
 
 
-def test_a_large_file_parsed_column_by_column_side_by_side_gives_what_one_thread_gives(monkeypatch):
-    import sys
-    stage_module = sys.modules["lib.importing.stage"]
-    rows = 60_000
-    cells = [[f"Account {i % 700}", ("2026-01", "Feb-26", "2026/3/1", "13/13/26")[i % 4],
-              ("1,234.50", "$(4,533.75)", "$-", "12%", "n/a", "7.4E8", "abc")[i % 7] + str(i % 10),
-              ("usd", " EUR ", "", "#N/A", "gbp")[i % 5]] for i in range(rows)]
-    frame = sheet_rows(["Customer", "Month", "Sales", "Currency"], cells)
-    mapping = {"Customer": "account", "Month": "month", "Sales": "amount", "Currency": "currency"}
-    results = []
-    for workers in (1, 4):
-        monkeypatch.setattr(stage_module, "_workers", lambda n, columns, w=workers: w)
-        results.append(stage(frame, "revenue", mapping))
-    one, side_by_side = results
-    assert len(one.parse_errors) > rows // 10          # the bad months and amounts
-    assert one.values.equals(side_by_side.values)
-    assert one.parse_errors.equals(side_by_side.parse_errors)
-    assert (one.notes, one.ambiguous_dates) == (side_by_side.notes, side_by_side.ambiguous_dates)
-
-
 def test_rows_sharing_a_row_number_each_report_their_own_cell_as_written(db):
     """An unpivoted wide sheet gives one row per month cell, all with the sheet's row number:
     an error names the cell that is wrong, not another month's, and a number too large to
