@@ -94,7 +94,7 @@ def bosses_left_out(cur) -> None:
             CREATE OR REPLACE TEMP TABLE orphans AS SELECT _row, w.reports_to__raw AS value,
                    -reports_to AS boss FROM records r JOIN raw_cells w ON w._pos = r._pos
             WHERE {in_file_boss('r')}
-                   AND NOT EXISTS (SELECT 1 FROM records b WHERE list_contains(b.rows, -r.reports_to))""")
+              AND NOT EXISTS (SELECT 1 FROM records b WHERE list_contains(b.rows, -r.reports_to))""")
         if not cur.execute("SELECT count(*) FROM orphans").fetchone()[0]:
             return
         cur.execute("INSERT INTO row_errors SELECT _row, 'reports_to', value, 'names row ' || boss "

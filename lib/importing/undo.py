@@ -48,12 +48,13 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> UndoResult:
         if undone_at is not None:
             raise ValidationFailed([f"Batch {batch_id} was already undone on {undone_at:%d %b %Y}."])
         target = TARGETS[entity]
-        refs = [(k, TARGETS[k]) for k in ("accounts", "managers")
+        # accounts and managers the batch created because its rows named them (create_missing)
+        made = [(k, TARGETS[k]) for k in ("accounts", "managers")
                 if tx.value(f"SELECT count(*) FROM {TARGETS[k].undo_log} WHERE batch_id = ? AND ref",
                             [batch_id])]
         _refuse_touched(tx, target, batch_id)
-        for _, ref in refs:
-            _refuse_touched(tx, ref, batch_id, ref=True)
+        for _, kind_target in made:
+            _refuse_touched(tx, kind_target, batch_id, ref=True)
         if entity == "account_targets":
             _refuse_locked(tx, batch_id)
             _target_history(tx, batch_id)
@@ -63,12 +64,12 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> UndoResult:
         restored = _restore_updated(tx, target, batch_id)
         # after removing and restoring, so records of the batch that use each other do not count
         _refuse_dependents(tx, target, entity, batch_id)
-        for kind, ref in refs:     # accounts created on request first: they may use new managers
-            gone = _remove_created(tx, ref, batch_id, ref=True)
+        for kind, kind_target in made:     # accounts first: they may use new managers
+            gone = _remove_created(tx, kind_target, batch_id, ref=True)
             tx.audit("delete", kind, None, {"undo_of_import_batch": batch_id, "removed": gone},
                      batch_id=batch_id)
-        for kind, ref in refs:
-            _refuse_dependents(tx, ref, kind, batch_id, ref=True)
+        for kind, kind_target in made:
+            _refuse_dependents(tx, kind_target, kind, batch_id, ref=True)
         tx.execute("UPDATE import_batches SET undone_at = now()::TIMESTAMP, undone_by = ? "
                    "WHERE id = ?", [tx.actor.id, batch_id])
         tx.audit("undo_import", entity, batch_id, {"removed": removed, "restored": restored},
