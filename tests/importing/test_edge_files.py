@@ -256,3 +256,11 @@ def test_a_damaged_sheet_is_refused_with_the_readers_words(tmp_path):
     broken = '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>7</v></c></row></sheetData></worksheet>'
     message = refusal(tmp_path, "damaged.xlsx", hand_made_xlsx(broken))
     assert message.startswith("Nothing to import in 'damaged.xlsx': Sheet 'Data' could not be read")
+
+
+def test_only_cells_that_start_with_an_equals_sign_are_counted_as_formula_text(tmp_path):
+    lines = ["name,note"] + [f"A{i},a=b" for i in range(300)] + [
+        'B,"  =SUM(A1:A2)"', "C,\uff1dA1", "D,=1+1", "E,x = y"]
+    sheet = upload(tmp_path, "eq.csv", "\n".join(lines).encode()).sheets[0]
+    assert [n for n in sheet.notes if "start with '='" in n] == [
+        "3 cells start with '='; they were kept as plain text and never evaluated as formulas."]
