@@ -101,10 +101,14 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     (_sum if TARGETS[entity].summed else _dedupe)(cur, entity)
     if entity == "managers":
         people.bosses_left_out(cur)
+    # The rows with errors keep their record's label; then `resolved` can go before the
+    # comparison builds `compared` (apply writes from `compared` alone).
+    cur.execute("CREATE OR REPLACE TEMP TABLE error_rows AS SELECT DISTINCT e._row, r._label "
+                "FROM row_errors e LEFT JOIN resolved r ON r._row = e._row")
+    cur.execute("DROP TABLE resolved")
     _compare(cur, staged)
     cur.execute("DROP TABLE records")   # likewise held by `compared`
     preview = _preview(cur, staged, match_on, details, shown)
-    cur.execute("DROP TABLE resolved")   # apply writes from `compared` alone
     cur.unregister("raw_cells")
     if create_missing:
         preview.will_create = missing.planned(cur, entity)
@@ -247,8 +251,7 @@ def _retyped(table: pa.Table, name: str, kind: pa.DataType) -> pa.Table:
 
 _ROWS = """
     SELECT unnest(rows) AS row, action, _label AS record FROM compared
-    UNION ALL SELECT DISTINCT e._row, 'error', r._label FROM row_errors e
-              LEFT JOIN resolved r ON r._row = e._row"""
+    UNION ALL SELECT _row, 'error', _label FROM error_rows"""
 
 
 def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str, ...],
@@ -272,7 +275,7 @@ def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str
     records = dict(cur.execute("SELECT action, count(*) FROM compared GROUP BY 1").fetchall())
     notes = list(staged.notes)
     if TARGETS[staged.entity].summed:
-        many = cur.execute("SELECT count(*), sum(len(rows)) FROM compared WHERE len(rows) > 1").fetchone()
+        many = cur.execute("SELECT count(*), sum(len(rows)) FROM compared WHERE len(rows) > 1").fetchall()[0]
         if many[0]:
             notes.append(f"{int(many[1]):,} rows are transactions: they were summed into "
                          f"{many[0]:,} account-month totals.")
