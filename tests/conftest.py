@@ -11,9 +11,18 @@ from lib.users import SYSTEM
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def migrated_db_file(tmp_path_factory) -> Path:
+    """An empty database with every migration applied, made once per run (applying them takes
+    a fifth of a second, copying the file a twentieth); copy it before opening."""
+    path = tmp_path_factory.mktemp("migrated") / "empty.duckdb"
+    open_database(path).close()
+    return path
+
+
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "test.duckdb")
+def db(tmp_path, migrated_db_file):
+    database = open_database(copy_db(migrated_db_file, tmp_path / "test.duckdb"))
     yield database
     database.close()
 
