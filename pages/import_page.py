@@ -303,15 +303,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def templates_step() -> None:
     st.subheader("Templates")
     st.caption("A CSV or Excel file with the columns each kind of data takes and an example row.")
-    for kind, label in (("csv", "CSV"), ("xlsx", "Excel")):
-        st.markdown(f"**{label}**")
-        cells = st.columns(len(ENTITIES))
-        for cell, (name, spec) in zip(cells, ENTITIES.items()):
+    # One list per format, each button as wide as its list, so every name shows whole.
+    as_csv, as_xlsx, _ = st.columns([1, 1, 2])
+    for column, kind, label in ((as_csv, "csv", "CSV"), (as_xlsx, "xlsx", "Excel")):
+        column.markdown(f"**{label}**")
+        for name, spec in ENTITIES.items():
             make = importing.template if kind == "csv" else importing.template_xlsx  # when clicked
-            cell.download_button(spec.label, partial(make, name), file_name=f"{name}-template.{kind}",
-                                 mime="text/csv" if kind == "csv" else XLSX, on_click="ignore",
-                                 key=f"import_template_{name}" + ("" if kind == "csv" else "_xlsx"),
-                                 icon=":material/download:")
+            column.download_button(spec.label, partial(make, name), file_name=f"{name}-template.{kind}",
+                                   mime="text/csv" if kind == "csv" else XLSX, on_click="ignore",
+                                   key=f"import_template_{name}" + ("" if kind == "csv" else "_xlsx"),
+                                   icon=":material/download:", width="stretch")
 
 
 base = ""
