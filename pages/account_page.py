@@ -53,7 +53,7 @@ if head["archived"]:
 
 # ---- KPIs -------------------------------------------------------------------------------------
 k = ui.cached(view.kpis, db, actor, account_id, today=today, fiscal_start=fiscal)
-row = st.columns(8)
+row = [*st.columns(4), *st.columns(4)]   # in one row of eight, "76 days" read "76 d..."
 row[0].metric("Revenue YTD", money(k["revenue_ytd"], cur),
               delta=money(k["revenue_ytd"] - k["target_ytd"], cur) if k["target_ytd"] else None,
               help="The delta is against the target for the same months.")

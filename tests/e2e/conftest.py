@@ -63,6 +63,14 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def cut_short(page, selector: str) -> list[str]:
+    """The text of each element matching `selector` that the browser draws cut short (an
+    ellipsis or clipping: some part of it is wider than the room it has)."""
+    return page.evaluate("""selector => [...document.querySelectorAll(selector)]
+        .filter(el => [el, ...el.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+        .map(el => el.innerText)""", selector)
+
+
 def assert_no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
 

@@ -5,7 +5,8 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.conftest import ADMIN, DIRECTOR, MANAGER, VIEWER, copy_db
-from tests.e2e.conftest import Server, assert_no_exception, nav_titles, screenshot, sign_in, wait_idle
+from tests.e2e.conftest import (Server, assert_no_exception, cut_short, nav_titles, screenshot, sign_in,
+                                wait_idle)
 
 SHOWING = re.compile(r"Accounts [\d,]+–[\d,]+ of ([\d,]+)")
 
@@ -55,6 +56,7 @@ def test_every_page_renders_without_an_error_for_the_admin(demo_server, page, ar
         if name != "Account":  # without ?account= the Account page opens on its search
             page.get_by_role("heading", name=name).first.wait_for()
         assert_no_exception(page)
+        assert cut_short(page, '[data-testid="stMetric"]') == [], name
         screenshot(page, artifacts / f"{name.lower().replace(' & ', '-').replace(' ', '-')}.png")
 
 
@@ -189,6 +191,8 @@ def test_an_account_opens_from_a_link_with_its_whole_story(demo_server, page, ar
     page.get_by_role("tab", name="Revenue vs target").click()
     wait_idle(page)
     page.locator('[data-testid="stPlotlyChart"]').wait_for()
+    assert page.locator('[data-testid="stMetric"]').count() == 8
+    assert cut_short(page, '[data-testid="stMetric"]') == []     # "76 days", not "76 d..."
     screenshot(page, artifacts / "account.png")
 
 

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from tests.conftest import DIRECTOR
-from tests.e2e.conftest import assert_no_exception, grid_text, screenshot, sign_in, wait_idle
+from tests.e2e.conftest import assert_no_exception, cut_short, grid_text, screenshot, sign_in, wait_idle
 
 CSV = ("Customer,Month,Sales\n"
        "Brightwater Logistics Inc.,2027-01,\"12,500.00\"\n"
@@ -73,11 +73,9 @@ def test_a_template_button_downloads_the_whole_template_in_csv_and_in_excel(fres
     from lib import importing
     sign_in(page, fresh_server.url + "/import", DIRECTOR)
     page.get_by_role("heading", name="Templates").wait_for()
-    cut = page.evaluate("""() => [...document.querySelectorAll('[class*="st-key-import_template_"] button')]
-        .filter(b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
-        .map(b => b.innerText)""")
-    assert page.locator('[class*="st-key-import_template_"] button').count() == 18
-    assert cut == [], f"template names cut short: {cut}"     # every name shows whole
+    buttons = '[class*="st-key-import_template_"] button'
+    assert page.locator(buttons).count() == 18
+    assert cut_short(page, buttons) == []      # every name shows whole
     for key, expected in (("import_template_revenue", importing.template("revenue")),
                           ("import_template_revenue_xlsx", importing.template_xlsx("revenue"))):
         with page.expect_download() as download:
