@@ -89,7 +89,7 @@ def _draw_sentences(d: Any, m: Callable[[Decimal], str]) -> list[str]:
     if d.balance_before or d.balance_after:
         lines.append(f"Balance owed: {m(d.balance_before)} -> {m(d.balance_after)}.")
     if not d.draw:
-        lines.append(f"Paid this period: {m(d.paid)}.")
+        lines.append(f"Payout this period: {m(d.paid)}.")   # paid, or to be paid when projected
     return lines
 
 

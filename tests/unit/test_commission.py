@@ -392,6 +392,6 @@ def test_the_explanation_shows_a_clawback_carried_as_owed():
     assert q1.explanation[-4:] == [
         "Clawbacks exceed the period's earnings by $1,200.00: carried as owed.",
         "Balance owed: $0.00 -> $1,200.00.",
-        "Paid this period: $0.00.",
+        "Payout this period: $0.00.",
         "Total compensation: base $25,000.00 + earned -$1,200.00 = $23,800.00.",
     ]
