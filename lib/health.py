@@ -149,7 +149,15 @@ def _shown(value: Any) -> str:
 # windows (see `_windows`), every signal is grouped by (day, account), so the "now", "30 days
 # ago" and "since the last review" signals of one account cost one query, not three.
 _DAYS = "date_diff('day', i.due_date, d.today)"
-_SIGNALS = f"""
+
+
+def _signals_sql(of_ids: bool) -> str:
+    """The signals statement; of_ids: for the accounts in $ids, on which each table's scan then
+    filters (a quarter faster for a page of accounts than a join to `acc`)."""
+    def of_acc(column: str) -> str:
+        return f"list_contains($ids, {column})" if of_ids else f"{column} IN (SELECT id FROM acc)"
+
+    return f"""
 WITH {fx.RATES_CTE}, {fx.factors("SELECT unnest(generate_series($grid_from, $grid_to, INTERVAL 1 MONTH))::DATE")},
 day_windows AS (SELECT unnest($days, recursive := true)),
 acc AS (
@@ -157,28 +165,28 @@ acc AS (
     FROM accounts a LEFT JOIN contact_policies p ON p.tier = a.tier
     WHERE (CASE WHEN $ids IS NULL THEN a.archived_at IS NULL ELSE list_contains($ids, a.id) END)
       AND (NOT $key_only OR a.tier = 'key')),
-due_invoices AS (SELECT id FROM invoices WHERE account_id IN (SELECT id FROM acc)),
+due_invoices AS (SELECT id FROM invoices WHERE {of_acc('account_id')}),
 paid AS (SELECT d.today, p.invoice_id, sum(p.amount) AS paid FROM payments p JOIN day_windows d ON p.paid_on <= d.today
          WHERE p.invoice_id IN (SELECT id FROM due_invoices) GROUP BY ALL),
 money AS (
     SELECT d.today, 'rev' AS kind, account_id, month, currency, amount, 0 AS days
     FROM revenue JOIN day_windows d ON month BETWEEN d.rev_from AND d.anchor
-    WHERE account_id IN (SELECT id FROM acc)
+    WHERE {of_acc('account_id')}
     UNION ALL SELECT d.today, 'tgt', account_id, month, currency, amount, 0
     FROM account_targets JOIN day_windows d ON month BETWEEN d.ytd_from AND d.rev_ytd_to
-    WHERE account_id IN (SELECT id FROM acc)
+    WHERE {of_acc('account_id')}
     UNION ALL SELECT d.today, 'due', i.account_id,
         least(greatest(date_trunc('month', i.issue_date)::DATE, $grid_from), $grid_to),
         i.currency, i.amount - coalesce(p.paid, 0), {_DAYS}
     FROM invoices i JOIN day_windows d ON i.due_date < d.today AND i.issue_date <= d.today
     LEFT JOIN paid p ON p.invoice_id = i.id AND p.today = d.today
-    WHERE i.amount > coalesce(p.paid, 0) AND i.account_id IN (SELECT id FROM acc)
+    WHERE i.amount > coalesce(p.paid, 0) AND {of_acc('i.account_id')}
     UNION ALL SELECT d.today, 'budget', account_id, month, currency, budget, 0
     FROM budgets JOIN day_windows d ON month BETWEEN d.ytd_from AND d.bud_to
-    WHERE account_id IN (SELECT id FROM acc)
+    WHERE {of_acc('account_id')}
     UNION ALL SELECT d.today, 'spend', account_id, month, currency, spend, 0
     FROM budgets JOIN day_windows d ON month BETWEEN d.ytd_from AND d.bud_to
-    WHERE account_id IN (SELECT id FROM acc)),
+    WHERE {of_acc('account_id')}),
 own AS (
     SELECT m.today, m.kind, m.account_id, m.month, m.days,
            CASE WHEN m.currency = a.currency THEN m.amount::DOUBLE
@@ -207,7 +215,7 @@ done AS (
            resolved_at::DATE AS resolved_on
     FROM interactions
     WHERE NOT is_planned AND deleted_at IS NULL AND occurred_at::DATE <= $last_day
-      AND account_id IN (SELECT id FROM acc)),
+      AND {of_acc('account_id')}),
 acts AS (
     SELECT d.today, account_id, max(day) AS last_contact,
         {", ".join(f"count(*) FILTER (WHERE type = 'escalation' AND coalesce(severity, 'medium') = '{s}' "
@@ -224,6 +232,9 @@ FROM acc a CROSS JOIN day_windows d
 LEFT JOIN figures f ON f.account_id = a.id AND f.today = d.today
 LEFT JOIN acts s ON s.account_id = a.id AND s.today = d.today
 ORDER BY d.today DESC, a.id"""
+
+
+_SIGNALS = {of_ids: _signals_sql(of_ids) for of_ids in (False, True)}
 
 
 def _windows(today: date, anchor: date, fiscal_start: int) -> dict[str, Any]:
@@ -265,7 +276,7 @@ def signals_as_of(db: Database, actor: Actor, days: Iterable[date],
               "grid_from": date(2000, 1, 1), "grid_to": max(w["grid_to"] for w in windows),
               "last_day": days[0],
               "rep": "USD", "ids": ids, "key_only": key_only}
-    return db.df(_SIGNALS, params)
+    return db.df(_SIGNALS[ids is not None], params)
 
 
 def signals(db: Database, actor: Actor, today: date, account_ids: Iterable[int] | None = None,
