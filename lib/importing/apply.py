@@ -160,6 +160,12 @@ def apply_import(db: Database, actor: Actor, staged: Staged, *, file_name: str, 
     return result
 
 
+def _created(column: str, written: set[str], defaults: dict[str, str]) -> str:
+    """SQL over `compared`: what a record the import creates holds in `column`."""
+    value = column if column in written else "NULL"
+    return f"coalesce({value}, {defaults[column]})" if column in defaults else value
+
+
 def _create(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
     written, defaults = set(written_columns(staged)), dict(target.defaults)
     cols, exprs = [], []
@@ -174,11 +180,8 @@ def _create(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
         cols += list(target.key)
         exprs += list(target.key)
     for c in target.columns:
-        value = c if c in written else "NULL"
-        if c in defaults:
-            value = f"coalesce({value}, {defaults[c]})"
         cols.append(c)
-        exprs.append(value)
+        exprs.append(_created(c, written, defaults))
     stamps = ["created_by"] + ["updated_by"] * target.versioned
     cols += stamps + ["import_batch_id"] * target.has_batch
     exprs += ["?"] * len(stamps) + ["?"] * target.has_batch
@@ -257,10 +260,9 @@ def _record(tx: Tx, target: Target, staged: Staged, batch_id: int) -> None:
     log |= {f"old_{c}": f"CASE WHEN action = 'update' THEN old_{c} END"
             for c in target.snapshot_columns()}
     for c in target.columns:
-        made = c if c in written else "NULL"
-        made = f"coalesce({made}, {defaults[c]})" if c in defaults else made
         kept_or_new = f"coalesce({c}, old_{c})" if c in written else f"old_{c}"
-        log[f"new_{c}"] = f"CASE WHEN action = 'create' THEN {made} ELSE {kept_or_new} END"
+        log[f"new_{c}"] = (f"CASE WHEN action = 'create' THEN {_created(c, written, defaults)} "
+                           f"ELSE {kept_or_new} END")
     if target.has_batch:
         log["new_import_batch_id"] = "?"
     if target.versioned:   # a new record starts at the tables' DEFAULT 1
