@@ -73,6 +73,7 @@ def test_a_template_button_downloads_the_whole_template_in_csv_and_in_excel(fres
     from lib import importing
     sign_in(page, fresh_server.url + "/import", DIRECTOR)
     page.get_by_role("heading", name="Templates").wait_for()
+    page.locator(".st-key-import_template_interactions_xlsx button").wait_for()   # the last one
     buttons = '[class*="st-key-import_template_"] button'
     assert page.locator(buttons).count() == 18
     assert cut_short(page, buttons) == []      # every name shows whole
