@@ -9,7 +9,9 @@ re-run the parent's __main__, which inside Streamlit is the page script itself.
 
 Protocol: the parent writes a pickle of (module, function name, args, memory, seconds) to the
 child's stdin; the child imports the module (unlimited: it is our own code), then applies the
-limits, runs the function on the data and writes a pickle of (status, payload) to stdout.
+limits, runs the function on the data and writes a pickle of (status, payload) to stdout. Both
+pickles are streamed through the pipes, never built whole in memory: a million-row file is then
+held once on each side, not once as objects and once more as its pickle.
 
 Starting an interpreter and importing pandas takes most of a second, so one child is kept
 started ahead (`warm`), its modules imported, waiting for a request: the Import page asks for it
@@ -44,24 +46,43 @@ _CHILD_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_ARENA_MAX": "2",
 
 def run_limited(func: Callable[..., Any], *args: Any, memory_bytes: int, timeout_seconds: float) -> Any:
     """Return func(*args) computed in a child; any way the child fails becomes ImportFileError."""
-    request = pickle.dumps((func.__module__, func.__qualname__, args, memory_bytes, timeout_seconds),
-                           protocol=pickle.HIGHEST_PROTOCOL)
+    request = (func.__module__, func.__qualname__, args, memory_bytes, timeout_seconds)
     try:
         child = _take_spare(func.__module__) or _start(func.__module__)
     except OSError as exc:
         raise ImportFileError(f"The file reader could not be started ({exc}); try again.") from None
+    # The child's own alarm ends it at timeout_seconds; this is the backstop for a child that
+    # never got as far as setting it.
+    overdue = threading.Event()
+    backstop = threading.Timer(timeout_seconds + _STARTUP_SECONDS, lambda: (overdue.set(), child.kill()))
+    backstop.start()
     try:
-        out, _ = child.communicate(request, timeout=timeout_seconds + _STARTUP_SECONDS)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
-        raise ImportFileError(_limits_message(f"reading took longer than {timeout_seconds:g} s")) from None
+        answer = _exchange(child, request)
     finally:
+        backstop.cancel()
         warm(func.__module__)       # the next file finds a reader started
-    if child.returncode != 0 or not out:
-        raise ImportFileError(_limits_message(_death(child.returncode, memory_bytes)))
-    status, payload = pickle.loads(out)  # our own child's answer, not the upload
-    return _unwrap(status, payload, memory_bytes)
+    if answer is None:
+        why = (f"reading took longer than {timeout_seconds:g} s" if overdue.is_set()
+               else _death(child.returncode, memory_bytes))
+        raise ImportFileError(_limits_message(why))
+    return _unwrap(*answer, memory_bytes)
+
+
+def _exchange(child: subprocess.Popen, request: tuple) -> tuple[str, Any] | None:
+    """Send the request and read the answer as streams, so neither the file's bytes nor the
+    parsed sheets are ever held twice (once pickled, once as objects) on either side."""
+    try:
+        with child.stdin:
+            pickle.dump(request, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:      # the child is gone (killed, or died starting); its exit code says why
+        pass
+    try:
+        with child.stdout:
+            answer = pickle.load(child.stdout)   # our own child's answer, not the upload
+    except Exception:    # cut short: the child died while answering
+        answer = None
+    child.wait()
+    return answer if child.returncode == 0 else None
 
 
 _spare: dict[str, subprocess.Popen] = {}    # module -> a child that imported it, waiting
@@ -105,6 +126,8 @@ def _stop_spares() -> None:
 # against the file's time limit.
 _STARTUP_SECONDS = 10.0
 
+OUT_OF_MEMORY_EXIT = 12   # the child ran out of memory while writing its answer
+
 
 def _unwrap(status: str, payload: Any, memory_bytes: int) -> Any:
     if status == "ok":
@@ -139,6 +162,8 @@ def _apply_limits(memory_bytes: int, timeout_seconds: float) -> None:
 
 
 def _death(exitcode: int | None, memory_bytes: int) -> str:
+    if exitcode == OUT_OF_MEMORY_EXIT:
+        return f"it needed more than {_gb(memory_bytes)} of memory"
     if exitcode in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):
         return ("the reader crashed while allocating memory; the file asks for more than the "
                 f"{_gb(memory_bytes)} allowed (often a sheet whose used range reaches far-away cells)")
@@ -158,11 +183,11 @@ def _limits_message(why: str) -> str:
 
 def _child_main(preload: str) -> None:
     importlib.import_module(preload)      # while waiting for a file, before any limit
-    request = sys.stdin.buffer.read()
-    if not request:      # the server ended without handing us a file
+    try:
+        # The request is our own parent's (the file's bytes travel inside it as plain bytes).
+        module, name, args, memory_bytes, timeout_seconds = pickle.load(sys.stdin.buffer)
+    except EOFError:     # the server ended without handing us a file
         return
-    # The request is our own parent's (the file's bytes travel inside it as plain bytes).
-    module, name, args, memory_bytes, timeout_seconds = pickle.loads(request)
     func = getattr(importlib.import_module(module), name)
     _apply_limits(memory_bytes, timeout_seconds)
     try:
@@ -173,12 +198,12 @@ def _child_main(preload: str) -> None:
         result = ("memory", "")
     except Exception as exc:  # a reader bug must still reach the parent as words
         result = ("memory", "") if _out_of_memory(exc) else ("error", f"{type(exc).__name__}: {exc}")
+    del args
     try:
-        out = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    except MemoryError:
-        out = pickle.dumps(("memory", ""))
-    sys.stdout.buffer.write(out)
-    sys.stdout.buffer.flush()
+        pickle.dump(result, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        sys.stdout.buffer.flush()
+    except MemoryError:  # part of the answer may be written already: the exit code speaks
+        os._exit(OUT_OF_MEMORY_EXIT)
 
 
 def _gb(n: int) -> str:

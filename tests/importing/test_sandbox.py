@@ -41,6 +41,15 @@ def process_id() -> int:
     return os.getpid()
 
 
+class TooBigToSend:
+    def __reduce__(self):
+        raise MemoryError
+
+
+def answer_too_big_to_send() -> list:
+    return ["the first part of the answer is written", TooBigToSend()]
+
+
 def test_a_parse_that_runs_past_the_time_limit_is_stopped_and_reported():
     with pytest.raises(ImportFileError, match=r"within the limits: reading took longer than allowed"):
         run_limited(sleep_forever, memory_bytes=2 * 1024**3, timeout_seconds=0.5)
@@ -60,6 +69,11 @@ def test_a_bug_in_the_reader_is_reported_with_its_type_and_the_caller_lives():
     with pytest.raises(ImportFileError, match=r"the reader failed with KeyError: 'column'"):
         run_limited(fail_with_a_bug, memory_bytes=1024**3, timeout_seconds=30)
     assert run_limited(add, 2, 3, memory_bytes=1024**3, timeout_seconds=30) == 5
+
+
+def test_a_child_that_runs_out_of_memory_while_sending_its_answer_is_reported_as_such():
+    with pytest.raises(ImportFileError, match=r"within the limits: it needed more than 1.0 GB of memory"):
+        run_limited(answer_too_big_to_send, memory_bytes=1024**3, timeout_seconds=30)
 
 
 def test_a_reader_refusal_arrives_with_its_own_words():
