@@ -96,8 +96,8 @@ def _summary(sheet, fmt, s: Statement, pay: PeriodPay) -> None:
         sheet.write(row, 0, label)
         _cell(sheet, fmt, row, 1, value, kind)
     row = len(lines) + 4
-    sheet.write(row, 0, "Why this number", fmt["head"])
-    for i, sentence in enumerate((end.explanation if end else [pay.problem or ""]), start=row + 1):
+    sheet.write(row, 0, pay.why_heading, fmt["head"])
+    for i, sentence in enumerate(pay.why, start=row + 1):
         sheet.write_string(i, 0, str(safe_cell(sentence)))
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from lib import comp_credit, comp_whatif
 from lib.comp_plans import PlanBook
 from lib.commission import Bonus, Clawback, Payout, Plan, QuotaError, payout
+from lib.commission_text import money
 from lib.db import Database
 from lib.errors import NotFound
 from lib.periods import FiscalYear, PayPeriod, add_months, fiscal_start_month, pay_periods
@@ -97,6 +98,27 @@ class PeriodPay:
     @property
     def projected_attainment(self) -> Decimal | None:
         return None if self.quota <= 0 else self.projected * 100 / self.quota
+
+    @property
+    def why_heading(self) -> str:
+        return "Why this number" if self.status == "closed" else "Why this projection"
+
+    @property
+    def why(self) -> list[str]:
+        """The sentences that explain the period's total; for a period not yet closed they start
+        with where its projected revenue comes from, since the bands are then applied to it."""
+        if self.at_end is None:
+            return [self.problem or "No plan pays this period."]
+        if self.status == "closed":
+            return self.at_end.explanation
+        m = partial(money, currency=self.at_end.result.plan.currency)
+        months = f"{self.closed_months} closed month{'s' * (self.closed_months != 1)}"
+        source = (f"Projected revenue: {m(self.actual)} credited in the {months} + "
+                  f"{m(self.projected - self.actual)} expected in the months to come = "
+                  f"{m(self.projected)}." if self.closed_months else
+                  f"Projected revenue: {m(self.projected)}, all of it expected (no month of the "
+                  "period has closed yet).")
+        return [source, *self.at_end.explanation]
 
 
 @dataclass(frozen=True)

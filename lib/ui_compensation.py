@@ -56,8 +56,8 @@ def pay_section(s: Statement) -> None:
                 help="Closed periods as paid, this one and those to come as projected.")
     left, right = st.columns([3, 2])
     with left:
-        st.subheader("Why this number")
-        for sentence in end.explanation:
+        st.subheader(pay.why_heading)
+        for sentence in pay.why:
             st.markdown(f"- {plain(sentence)}")
         bands = pd.DataFrame([{"Band": ln.band.label, "Revenue in band": ln.revenue,
                                "Rate": pct(ln.rate_pct), "Commission": ln.amount}

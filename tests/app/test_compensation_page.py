@@ -38,6 +38,8 @@ def test_a_manager_sees_their_own_pay_with_the_reasons_and_no_one_elses(demo_app
     assert _metric(at, "Base this period").startswith("$")
     assert "%" in _metric(at, "Attainment to date")
     sentences = _texts(at)
+    assert "Why this projection" in [h.value for h in at.subheader]   # the demo's period is open
+    assert any(s.startswith("- Projected revenue: $") for s in sentences)
     assert any("Attainment:" in s and "credited of a" in s for s in sentences)
     assert any(s.startswith("- Total compensation: base") for s in sentences)
     assert {"Pay", "What-if"} <= {t.label for t in at.tabs}

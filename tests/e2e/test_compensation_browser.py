@@ -15,7 +15,7 @@ def _metric(page, label: str) -> str:
 def test_a_manager_moves_the_what_if_and_downloads_the_statement(demo_server, page, artifacts):
     sign_in(page, demo_server.url + "/compensation", MANAGER)
     page.get_by_role("heading", name="Compensation").wait_for()
-    page.get_by_text("Why this number").wait_for()
+    page.get_by_text("Why this projection").wait_for()   # the demo's period is open
     wait_idle(page)
     assert_no_exception(page)
     assert "Maya Thompson" in page.inner_text("body")

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from lib import comp_statement, comp_team, comp_whatif, compensation
+from lib.commission_text import money
 from lib.errors import NotAllowed, NotFound, ValidationFailed, WriteConflict
 from lib.migrate import open_database
 from lib.users import SYSTEM, get_user
@@ -162,6 +163,22 @@ def test_the_open_quarter_is_projected_at_the_run_rate_of_the_months_in(db, maya
     assert q2.at_end.result.commission == D("36000.00")
     assert s.accounts.loc[0, "account"] == "Acme"
     assert s.accounts.loc[0, "worth"] == D("36000.00")  # without it nothing is credited
+
+
+def test_the_explanation_of_a_period_not_yet_closed_starts_with_where_its_projection_comes_from(
+        db, maya_on_plan):
+    s = compensation.statement(db, maya_on_plan["maya"], maya_on_plan["maya_row"], TODAY)
+    q1, q2 = s.periods[0], s.current
+    assert (q1.why_heading, q1.why) == ("Why this number", q1.at_end.explanation)
+    assert q2.why_heading == "Why this projection"
+    assert q2.why == ["Projected revenue: $390,000.00, all of it expected (no month of the period "
+                      "has closed yet).", *q2.at_end.explanation]
+    add_revenue(db, maya_on_plan["acme"], date(2026, 4, 1), 100_000)
+    q2 = compensation.statement(db, maya_on_plan["maya"], maya_on_plan["maya_row"],
+                                date(2026, 5, 15)).current
+    assert q2.why[0] == (f"Projected revenue: $100,000.00 credited in the 1 closed month + "
+                         f"{money(q2.projected - D('100000'))} expected in the months to come = "
+                         f"{money(q2.projected)}.")
 
 
 def test_what_if_another_sale_or_an_attainment_pays_the_plans_amount(db, maya_on_plan):
