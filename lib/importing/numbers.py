@@ -241,16 +241,19 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
         errors[rest] = errs.to_numpy()
     values = pd.Series(values, index=series.index, dtype="float64")
     errors = pd.Series(errors, index=series.index, dtype=object)
-    marks = _currency_marks(cleaned, odd)
-    notes += [f"Currency marks seen: {marks}."] if marks else []
-    return ParsedColumn(values, errors, notes)
+    marks = row_marks(cleaned, odd)
+    counts = str_series(marks, pd.RangeIndex(len(marks))).dropna().value_counts()
+    if len(counts):
+        seen = ", ".join(f"{mark} ({n:,} row{'s' * (n != 1)})" for mark, n in counts.items())
+        notes.append(f"Currency marks seen: {seen}.")
+    return ParsedColumn(values, errors, notes, marks if len(counts) else None)
 
 
 _MARK = re.compile(rf"[{_SYMBOLS}]|\b(?:{'|'.join(c for c in _CODES if c.isalpha())})\b")
 
 
-def _currency_marks(cleaned: pa.Array, odd: np.ndarray) -> str:
-    """'$ (12 rows), € (3 rows)': each cell's first currency symbol or code, counted."""
+def row_marks(cleaned: pa.Array, odd: np.ndarray) -> pa.Array:
+    """Each cell's first currency symbol or code ('$', '€', 'EUR'), null where it has none."""
     # Only a cell holding a non-ASCII character, a "$" or a capital letter can hold a mark.
     capitals = pc.not_equal(pc.ascii_lower(cleaned), cleaned).to_numpy(zero_copy_only=False)
     maybe = np.flatnonzero(~pc.string_is_ascii(cleaned).to_numpy(zero_copy_only=False) | capitals
@@ -270,5 +273,22 @@ def _currency_marks(cleaned: pa.Array, odd: np.ndarray) -> str:
         redone = np.zeros(len(marks), dtype=bool)
         redone[redo] = True
         marks = pc.replace_with_mask(marks, pa.array(redone), pa.array(found, pa.string()))
-    counts = str_series(marks, pd.RangeIndex(len(marks))).dropna().value_counts()
-    return ", ".join(f"{mark} ({n:,} rows)" for mark, n in counts.items())
+    at = np.full(len(cleaned), -1, dtype=np.int64)     # each cell's place among `maybe`
+    at[maybe] = np.arange(len(maybe))
+    return marks.take(pa.array(at, mask=at < 0))
+
+
+# The currencies each mark can stand for: a "$" is any dollar or peso, a code only itself.
+MARK_CURRENCIES = {
+    "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP", "TWD", "BRL"),
+    "£": ("GBP", "EGP", "GIP", "FKP", "SHP"), "€": ("EUR",), "₹": ("INR",), "¥": ("JPY", "CNY"),
+    "₩": ("KRW",), "₽": ("RUB",), "₺": ("TRY",), "₪": ("ILS",), "฿": ("THB",),
+    "RS": ("INR", "PKR", "LKR", "NPR"),
+}
+
+
+def mark_fits_sql(mark: str, currency: str) -> str:
+    """SQL: the mark in column `mark` can stand for the code in column `currency`."""
+    cases = " ".join(f"WHEN '{m}' THEN {currency} IN ({', '.join(repr(c) for c in codes)})"
+                     for m, codes in MARK_CURRENCIES.items())
+    return f"CASE {mark} {cases} ELSE {mark} = {currency} END"

@@ -17,6 +17,7 @@ from lib.exports import csv_bytes
 from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql
 from lib.importing import missing, people, refs
 from lib.importing.mapping import spec
+from lib.importing.numbers import mark_fits_sql
 from lib.importing.stage import Staged
 
 DUPLICATE_FIELD = {"accounts": "name", "invoices": "invoice_number", "payments": "invoice_number",
@@ -161,13 +162,28 @@ def _errors(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
             f"SELECT _row, _pos, '{name}' AS field, 'is required but empty' AS reason "
             f"FROM resolved r WHERE {name} IS NULL{unread} AND NOT EXISTS (SELECT 1 FROM "
             f"parse_errors p WHERE p.row = r._row AND p.field = '{name}')")
-    for name, condition, reason in checks(staged.entity):
+    for name, condition, reason in checks(staged.entity) + _mark_checks(columns):
         parts.append(f"SELECT _row, _pos, '{name}', {reason} FROM resolved WHERE {condition}")
     as_written = " ".join(f"WHEN '{f.name}' THEN w.{f.name}__raw" for f in spec(staged.entity).fields)
     found = (f" UNION ALL SELECT e._row, e.field, CASE e.field {as_written} END, e.reason "
              f"FROM ({' UNION ALL '.join(parts)}) e JOIN raw_cells w ON w._pos = e._pos" if parts else "")
     cur.execute("CREATE OR REPLACE TEMP TABLE row_errors AS "
                 "SELECT row AS _row, field, value, reason FROM parse_errors" + found)
+
+
+def _mark_checks(columns: set[str]) -> list[tuple[str, str, str]]:
+    """An amount written as £1,200 in a row whose currency is USD: the number alone would be
+    stored as 1,200 USD, so the row is refused and the person told which of the two is wrong."""
+    found = []
+    for mark in sorted(c for c in columns if c.endswith("_mark")):
+        name = mark.removesuffix("_mark")
+        currency = "salary_currency" if name == "base_salary" else "currency"
+        if currency in columns:
+            found.append((name, f"{mark} IS NOT NULL AND {currency} IS NOT NULL AND NOT "
+                                f"({mark_fits_sql(mark, currency)})",
+                          f"'is written in ' || {mark} || ' but the currency of the row is ' || "
+                          f"{currency} || '; correct the amount or the currency'"))
+    return found
 
 
 _GOOD = "FROM resolved r WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._row = r._row)"

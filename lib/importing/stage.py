@@ -19,15 +19,17 @@ from lib.importing.categories import normalize_category, suggest_category
 from lib.importing.dates import Order, detect_date_order, parse_date_series, parse_period
 from lib.importing.mapping import Field, check_mapping, spec
 from lib.importing.numbers import parse_number_series
-from lib.importing.values import clean_text, is_null, map_unique, null_mask, str_series
+from lib.importing.values import (ParsedColumn, clean_text, is_null, map_unique, null_mask,
+                                  str_series)
 
 CONSTANT = "(constant for the whole file)"
 
 
 @dataclass
 class Staged:
-    """values: `_row` (row number in the original file), one typed column per given field and
-    `<field>__raw` with the text as written. parse_errors: row, field, value, reason."""
+    """values: `_row` (row number in the original file), one typed column per given field,
+    `<field>__raw` with the text as written, and `<field>_mark` for a number some cells write
+    with a currency symbol or code. parse_errors: row, field, value, reason."""
 
     entity: str
     values: pd.DataFrame
@@ -63,10 +65,13 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
             ambiguous.append(name)
             notes.append(f"{f.label} ('{header}'): {detect_date_order(raw).message}")
         cleaned = clean_text(raw)
-        values, errors, col_notes = _parse(f, raw, cleaned, date_order, decimal)
-        notes += [f"{f.label} ('{header}'): {n}" for n in col_notes]
+        parsed = _parse(f, raw, cleaned, date_order, decimal)
+        values, errors = parsed.values, parsed.errors
+        notes += [f"{f.label} ('{header}'): {n}" for n in parsed.notes]
         out[name] = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
         out[f"{name}__raw"] = str_series(cleaned, out.index)
+        if parsed.marks is not None:     # checked against the row's currency (lib.importing.plan)
+            out[f"{name}_mark"] = str_series(parsed.marks, out.index)
         bad = errors.notna().to_numpy()
         if bad.any():
             problems.append(pd.DataFrame({
@@ -88,28 +93,27 @@ def _reason(message: str) -> str:
     return message.split("': ", 1)[1] if message.startswith("'") and "': " in message else message
 
 
-def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None, decimal: str | None):
+def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
+           decimal: str | None) -> ParsedColumn:
     if f.kind == "number":
-        parsed = parse_number_series(raw, decimal=decimal)
-        return parsed.values, parsed.errors, parsed.notes
+        return parse_number_series(raw, decimal=decimal)
     if f.kind == "date":
         parsed = parse_date_series(raw, order=order)
-        return parsed.values.dt.normalize(), parsed.errors, []
+        return ParsedColumn(parsed.values.dt.normalize(), parsed.errors)
     if f.kind == "datetime":
         parsed = parse_date_series(raw, order=order)
-        return parsed.values, parsed.errors, [n for n in parsed.notes if "UTC" in n]
+        return ParsedColumn(parsed.values, parsed.errors, [n for n in parsed.notes if "UTC" in n])
     if f.kind == "month":
-        return _months(raw, order)
+        return ParsedColumn(*_months(raw, order))
     if f.kind == "choice":
-        values, errors = map_unique(raw, lambda t: _choice(t, f.choices, dict(f.aliases)))
-        return values, errors, []
+        return ParsedColumn(*map_unique(raw, lambda t: _choice(t, f.choices, dict(f.aliases))))
     # Text as written, trimmed; a null token is no value. Upper-case currency codes.
     text = pc.utf8_upper(cleaned) if f.kind == "currency" else cleaned
     if f.kind == "currency" and not pc.all(pc.string_is_ascii(cleaned)).as_py():
         text = pa.array([t.upper() for t in cleaned.to_pylist()], type=pa.string())  # as Python does
     text = pc.if_else(pa.array(null_mask(cleaned)), pa.scalar(None, pa.string()), text)
-    return (str_series(text, pd.RangeIndex(len(raw))),
-            pd.Series(np.full(len(raw), None, dtype=object), index=raw.index), [])
+    return ParsedColumn(str_series(text, pd.RangeIndex(len(raw))),
+                        pd.Series(np.full(len(raw), None, dtype=object), index=raw.index))
 
 
 def _months(raw: pd.Series, order: Order | None):

@@ -43,11 +43,14 @@ def excel_error(text: str) -> str | None:
 @dataclass
 class ParsedColumn:
     """values: parsed, aligned with the input index (missing where null or bad).
-    errors: message per bad row, same index, None where the cell was fine."""
+    errors: message per bad row, same index, None where the cell was fine.
+    marks: for numbers, the currency symbol or code each cell was written with (null where
+    none), by position; None when no cell has one."""
 
     values: pd.Series
     errors: pd.Series
     notes: list[str] = field(default_factory=list)
+    marks: pa.Array | None = None
 
     @property
     def ok(self) -> bool:

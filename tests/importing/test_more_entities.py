@@ -247,6 +247,18 @@ def test_budget_errors_keep_their_original_row_numbers(db):
     assert preview.counts["create"] == 1
 
 
+def test_budget_and_spend_written_in_the_accounts_currency_import_and_in_another_are_refused(db):
+    acme = make_account(db, name="Acme", currency="EUR")
+    rows = [["Acme", "Events", "2026-01", "€1.000,00", "€250,00"],
+            ["Acme", "Travel", "2026-01", "€300,00", "£40,00"]]
+    preview = preview_import(db, staged("budgets", BUDGETS, rows))
+    assert preview.errors[["row", "column", "value"]].values.tolist() == [[3, "Spend", "£40,00"]]
+    result = _apply(db, staged("budgets", BUDGETS, rows), skip_bad_rows=True)
+    assert (result.created, result.rejected) == (1, 1)
+    assert _budgets(db) == [
+        (acme, "events", date(2026, 1, 1), Decimal("1000.00"), Decimal("250.00"), "EUR")]
+
+
 def test_undoing_created_contacts_is_refused_while_an_interaction_names_them(db):
     from datetime import datetime
 

@@ -98,8 +98,11 @@ def test_the_currency_marks_of_a_mixed_column_are_each_cells_first_as_python_fin
     column = _mixed_column(seed=11)
     codes = "|".join(code for code in _CODES if code.isalpha())
     found = column.astype("str").str.extract(rf"([{_SYMBOLS}]|\b(?:{codes})\b)", expand=False)
-    marks = ", ".join(f"{mark} ({n:,} rows)" for mark, n in found.dropna().value_counts().items())
-    assert parse_number_series(column).notes[-1] == f"Currency marks seen: {marks}."
+    parsed = parse_number_series(column)
+    assert parsed.marks.to_pylist() == [None if pd.isna(m) else m for m in found]
+    marks = ", ".join(f"{mark} ({n:,} row{'s' * (n != 1)})"
+                      for mark, n in found.dropna().value_counts().items())
+    assert parsed.notes[-1] == f"Currency marks seen: {marks}."
     assert "USD" in marks and "₩" in marks
 
 
@@ -158,7 +161,7 @@ def test_currency_marks_count_each_cells_first_symbol_or_code():
              + ["RS 9"] * 3 + ["₹1,00,000", "12", "", "n/a"])
     parsed = parse_number_series(pd.Series(texts))
     assert parsed.notes == ["Currency marks seen: $ (7 rows), £ (6 rows), € (5 rows), "
-                            "USD (4 rows), RS (3 rows), EUR (2 rows), ₹ (1 rows)."]
+                            "USD (4 rows), RS (3 rows), EUR (2 rows), ₹ (1 row)."]
 
 
 def test_currency_symbols_are_counted_by_the_first_in_each_cell():
@@ -166,4 +169,4 @@ def test_currency_symbols_are_counted_by_the_first_in_each_cell():
              + ["1,234.50"] * 3)
     parsed = parse_number_series(pd.Series(texts))
     assert parsed.notes == ["Currency marks seen: $ (4 rows), ₩ (3 rows), € (2 rows), "
-                            "£ (1 rows)."]
+                            "£ (1 row)."]
