@@ -124,7 +124,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                 "p.paid_on = s.paid_on::DATE AND p.amount = round(s.amount, 2)::DECIMAL(18,2)")
         return f"""
         SELECT s.* REPLACE (s.paid_on::DATE AS paid_on, {_MONEY}), i.id AS invoice_id,
-               s.amount AS amount_number, p.id AS _target, {key} AS _key,
+               i.currency AS _currency, s.amount AS amount_number, p.id AS _target, {key} AS _key,
                s.invoice_number || ' ' || coalesce(s.paid_on::DATE::VARCHAR, '') AS _label
         FROM stage s LEFT JOIN invoices i ON i.invoice_number = s.invoice_number
         LEFT JOIN (SELECT invoice_id, paid_on, amount, reference, min(id) AS id FROM payments

@@ -173,16 +173,19 @@ def _errors(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
 
 def _mark_checks(columns: set[str]) -> list[tuple[str, str, str]]:
     """An amount written as £1,200 in a row whose currency is USD: the number alone would be
-    stored as 1,200 USD, so the row is refused and the person told which of the two is wrong."""
+    stored as 1,200 USD, so the row is refused and the person told which of the two is wrong.
+    A payment's currency is its invoice's (`_currency`)."""
     found = []
     for mark in sorted(c for c in columns if c.endswith("_mark")):
         name = mark.removesuffix("_mark")
-        currency = "salary_currency" if name == "base_salary" else "currency"
-        if currency in columns:
+        own = "salary_currency" if name == "base_salary" else "currency"
+        currency = next((c for c in (own, "_currency") if c in columns), None)
+        if currency:
             found.append((name, f"{mark} IS NOT NULL AND {currency} IS NOT NULL AND NOT "
                                 f"({mark_fits_sql(mark, currency)})",
-                          f"'is written in ' || {mark} || ' but the currency of the row is ' || "
-                          f"{currency} || '; correct the amount or the currency'"))
+                          f"'is written in ' || {mark} || ' but the currency of the "
+                          f"{'invoice' if currency == '_currency' else 'row'} is ' || {currency} || "
+                          "'; correct the amount or the currency'"))
     return found
 
 

@@ -295,9 +295,12 @@ def test_invoices_and_their_payments_import_with_references_resolved(db):
     assert db.rows("SELECT invoice_number, account_id, amount, currency FROM invoices") == [
         ("INV-1", acme, Decimal("1200.50"), "EUR")]
     pay = staged("payments", ["Invoice", "Payment Date", "Amount Paid", "Ref"],
-                 [["INV-1", "2026-02-20", "200.50", "BACS 1"], ["INV-9", "2026-02-21", "5", "BACS 2"]])
+                 [["INV-1", "2026-02-20", "200.50", "BACS 1"], ["INV-9", "2026-02-21", "5", "BACS 2"],
+                  ["INV-1", "2026-02-22", "$20.00", "BACS 3"]])
     preview = preview_import(db, pay)
-    assert preview.errors[["row", "reason"]].values.tolist() == [[3, "no invoice has this number"]]
+    assert preview.errors[["row", "reason"]].values.tolist() == [
+        [3, "no invoice has this number"],
+        [4, "is written in $ but the currency of the invoice is EUR; correct the amount or the currency"]]
     _apply(db, pay, b"pay", skip_bad_rows=True)
     again = preview_import(db, pay)
     assert again.records == {"create": 0, "update": 0, "unchanged": 1}
