@@ -84,7 +84,7 @@ def builder(db: Database, actor: Actor, currency: str) -> ExploreSpec:
                              key="explore_table", on_change=_forget_builder)
     table = TABLES[table_key]
     filters = _filters(db, actor, table_key, currency)
-    c = st.columns([3, 1.2, 2.2, 2.2, 1, 1.6])
+    c = st.columns([3, 1.4, 2.4])
     groups = c[0].multiselect("Group by (up to two)", list(table.columns), max_selections=2,
                               format_func=lambda n: table.columns[n].label, key="explore_group",
                               placeholder="No grouping: list the rows")
@@ -100,11 +100,12 @@ def builder(db: Database, actor: Actor, currency: str) -> ExploreSpec:
     sortable = ["", *groups, VALUE] if groups else ["", *table.columns]
     if st.session_state.get("explore_sort") not in sortable:
         st.session_state["explore_sort"] = ""
-    sort = c[3].selectbox("Sort by", sortable, key="explore_sort", format_func=lambda n: (
+    c = st.columns([3, 1.4, 2.4], vertical_alignment="bottom")
+    sort = c[0].selectbox("Sort by", sortable, key="explore_sort", format_func=lambda n: (
         "the summary" if n in ("", VALUE) and groups else "first column" if n == "" else
         table.columns[n].label if n in table.columns else n))
-    descending = c[4].toggle("Largest first", value=True, key="explore_desc")
-    chart = c[5].selectbox("Show as", list(CHARTS), format_func=CHARTS.get, key="explore_chart",
+    descending = c[1].toggle("Largest first", value=True, key="explore_desc")
+    chart = c[2].selectbox("Show as", list(CHARTS), format_func=CHARTS.get, key="explore_chart",
                            disabled=not groups)
     return ExploreSpec(table=table_key, filters=filters, group_by=tuple(groups), agg=agg,
                        measure=measure if groups and agg != "count" else None,
@@ -120,7 +121,7 @@ def _filters(db: Database, actor: Actor, table_key: str, currency: str) -> tuple
     count = st.session_state.setdefault("explore_nfilters", 0)
     out = []
     for i in range(count):
-        row = st.columns([3, 2, 5, 1], vertical_alignment="bottom")
+        row = st.columns([3, 2, 4.4, 1.6], vertical_alignment="bottom")
         column = row[0].selectbox("Column", list(table.columns), key=f"explore_f{i}_col",
                                   format_func=lambda n: table.columns[n].label,
                                   label_visibility="visible" if i == 0 else "collapsed")

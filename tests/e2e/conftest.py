@@ -63,6 +63,11 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+# What a person must be able to read whole: figures, buttons and the labels of inputs.
+WHOLE = ('[data-testid="stMetric"], [data-testid="stMain"] button, '
+         '[data-testid="stMain"] [data-testid="stWidgetLabel"]')
+
+
 def cut_short(page, selector: str) -> list[str]:
     """The text of each element matching `selector` that the browser draws cut short (an
     ellipsis or clipping: some part of it is wider than the room it has)."""

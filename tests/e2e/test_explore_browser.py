@@ -3,7 +3,7 @@ import csv
 import io
 
 from tests.conftest import DIRECTOR
-from tests.e2e.conftest import assert_no_exception, screenshot, sign_in, wait_idle
+from tests.e2e.conftest import WHOLE, assert_no_exception, cut_short, screenshot, sign_in, wait_idle
 
 LINK = "/explore?table=accounts&group=region&agg=count&chart=bar&f=%5B%22tier%22%2C%22in%22%2C%5B%22key%22%5D%5D"
 
@@ -15,6 +15,7 @@ def test_a_shared_explore_link_opens_the_same_view_and_downloads_it_as_csv(demo_
     assert_no_exception(page)
     page.get_by_text("Accounts where tier is Key").first.wait_for()
     assert "tier" in page.url and "region" in page.url
+    assert cut_short(page, WHOLE) == []     # the filter's Remove and the sort order read whole
     screenshot(page, artifacts / "explore.png")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").first.click()
