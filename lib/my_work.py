@@ -167,6 +167,16 @@ def kind_label(kind: str) -> str:
     return "QBR" if kind == "qbr" else str(kind).capitalize()
 
 
+def source_text(kind: str, subject: str | None) -> str:
+    """What a next step came from: "Call: Invoice query". A subject that already says its kind
+    ("Escalation: wrong deliveries", "QBR") is not prefixed a second time."""
+    label, subject = kind_label(kind), (subject or "").strip()
+    said = subject.casefold()
+    if not subject or said == label.casefold():
+        return label
+    return subject if said.startswith(label.casefold() + ":") else f"{label}: {subject}"
+
+
 def _open_link(account_ids: pd.Series) -> pd.Series:
     return "/account?account=" + account_ids.astype(str)
 

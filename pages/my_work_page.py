@@ -34,7 +34,7 @@ def follow_up_row(row: dict[str, Any]) -> bool:
                     where=cells[0])
     cells[1].text(row["next_step"])
     cells[2].text(my_work.due_text(row["next_step_due"], today))
-    cells[3].text(f"{my_work.kind_label(row['type'])}: {row['subject']}")
+    cells[3].text(my_work.source_text(row["type"], row["subject"]))
     return cells[4].button("Done", key=f"my_work_done_{row['id']}", width="stretch",
                            help="Mark this next step done")
 

@@ -71,8 +71,9 @@ def test_two_accounts_ticked_in_the_portfolio_are_reassigned_in_one_go(fresh_ser
 def test_a_manager_completes_a_planned_visit_from_my_work(fresh_server, page, artifacts):
     sign_in(page, fresh_server.url + "/my_work", MANAGER)
     page.get_by_role("heading", name="My work").first.wait_for()
+    wait_idle(page)     # the page draws in full before it is pictured and used
     assert_no_exception(page)
-    screenshot(page, artifacts / "my-work.png")
+    screenshot(page, artifacts / "my-work-manager.png")
     form = page.locator('[data-testid="stForm"]').filter(has_text="Complete a visit")
     form.locator('[data-testid="stSelectbox"]').filter(has_text="Visit").locator("input").click()
     page.keyboard.press("ArrowDown")

@@ -187,6 +187,18 @@ def test_a_due_date_reads_as_how_late_it_is(due, text):
     assert my_work.due_text(due, TODAY) == text
 
 
+@pytest.mark.parametrize("kind, subject, text", [
+    ("call", "Invoice query", "Call: Invoice query"),
+    ("escalation", "Escalation: wrong deliveries", "Escalation: wrong deliveries"),
+    ("escalation", "escalation:  billing", "escalation:  billing"),
+    ("qbr", "QBR", "QBR"), ("qbr", "Quarterly business review", "QBR: Quarterly business review"),
+    ("email", "", "Email"), ("meeting", None, "Meeting"),
+    ("call", "Call back about the Escalation", "Call: Call back about the Escalation"),
+])
+def test_where_a_next_step_came_from_names_its_kind_once(kind, subject, text):
+    assert my_work.source_text(kind, subject) == text
+
+
 def test_the_month_picker_crosses_the_year_boundary():
     assert my_work.month_choices(date(2026, 1, 20), back=2, ahead=1) == [
         date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
