@@ -144,10 +144,11 @@ def stepper(names: list[str], key: str = "review_step") -> int:
         st.session_state[key] = min(max(st.session_state.get(key, 0) + by, 0), last)
 
     left, middle, right = st.columns([1, 4, 1], vertical_alignment="center")
-    left.button("Previous", key="review_previous", icon=":material/arrow_back:", on_click=move,
-                args=(-1,), disabled=step == 0, shortcut="Left", width="stretch")
-    right.button("Next", key="review_next", icon=":material/arrow_forward:", icon_position="right",
-                 on_click=move, args=(1,), disabled=step >= last, shortcut="Right", width="stretch")
+    # The button shows its shortcut's arrow beside the label: no icon, or it reads twice.
+    left.button("Previous", key="review_previous", on_click=move, args=(-1,), disabled=step == 0,
+                shortcut="Left", width="stretch")
+    right.button("Next", key="review_next", on_click=move, args=(1,), disabled=step >= last,
+                 shortcut="Right", width="stretch")
     middle.markdown(f"## {plain(names[step])}")
     middle.caption(f"Manager {step + 1} of {len(names)} · the arrow keys step through them too")
     return step
