@@ -283,8 +283,8 @@ _MORE_CHECKS = {
         ("budget", "budget IS NULL AND budget_number IS NOT NULL", "'is too large'"),
         ("spend", "spend IS NULL AND spend_number IS NOT NULL", "'is too large'"),
         ("budget", "budget < 0", "'is negative; a budget cannot be below zero'"),
-        ("budget", "budget_number IS NULL AND spend_number IS NULL AND _row NOT IN "
-                   "(SELECT row FROM parse_errors WHERE field IN ('budget', 'spend'))",
+        ("budget", "budget_number IS NULL AND spend_number IS NULL AND _pos NOT IN "
+                   "(SELECT pos FROM parse_errors WHERE field IN ('budget', 'spend'))",
          "'and spend are both empty; a row needs at least one of them'")],
     "managers": people.MANAGER_CHECKS,
     "interactions": people.INTERACTION_CHECKS,

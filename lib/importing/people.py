@@ -91,13 +91,13 @@ def bosses_left_out(cur) -> None:
     not imported either; repeated, because that row may be someone's boss in turn."""
     while True:
         cur.execute(f"""
-            CREATE OR REPLACE TEMP TABLE orphans AS SELECT _row, w.reports_to__raw AS value,
+            CREATE OR REPLACE TEMP TABLE orphans AS SELECT _row, r._pos, w.reports_to__raw AS value,
                    -reports_to AS boss FROM records r JOIN raw_cells w ON w._pos = r._pos
             WHERE {in_file_boss('r')}
               AND NOT EXISTS (SELECT 1 FROM records b WHERE list_contains(b.rows, -r.reports_to))""")
         if not cur.execute("SELECT count(*) FROM orphans").fetchone()[0]:
             return
-        cur.execute("INSERT INTO row_errors SELECT _row, 'reports_to', value, 'names row ' || boss "
+        cur.execute("INSERT INTO row_errors SELECT _row, _pos, 'reports_to', value, 'names row ' || boss "
                     "|| ' of this file, which is not imported because it has errors' FROM orphans")
         cur.execute("DELETE FROM records WHERE _row IN (SELECT _row FROM orphans)")
 
@@ -144,8 +144,8 @@ INTERACTION_CHECKS = [
     ("next_step_due", "next_step_due < occurred_at::DATE", "'is before the interaction itself'"),
     ("next_step", "next_step IS NULL AND next_step_due IS NOT NULL",
      "'is empty but a due date is given; say what the next step is'"),
-    ("severity", "type = 'escalation' AND severity IS NULL AND _row NOT IN "
-                 "(SELECT row FROM parse_errors WHERE field = 'severity')",
+    ("severity", "type = 'escalation' AND severity IS NULL AND _pos NOT IN "
+                 "(SELECT pos FROM parse_errors WHERE field = 'severity')",
      "'is needed for an escalation: low, medium, high or critical'"),
     ("severity", "type <> 'escalation' AND severity IS NOT NULL",
      "'is only for escalations; this row is a ' || type"),

@@ -105,7 +105,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     # The rows with errors keep their record's label; then `resolved` can go before the
     # comparison builds `compared` (apply writes from `compared` alone).
     cur.execute("CREATE OR REPLACE TEMP TABLE error_rows AS SELECT DISTINCT e._row, r._label "
-                "FROM row_errors e LEFT JOIN resolved r ON r._row = e._row")
+                "FROM row_errors e LEFT JOIN resolved r ON r._pos = e._pos")
     cur.execute("DROP TABLE resolved")
     _compare(cur, staged)
     cur.execute("DROP TABLE records")   # likewise held by `compared`
@@ -145,10 +145,10 @@ def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     cur.unregister("_staged")
     cur.register("raw_cells", table.select(["_pos", *raw]))
     cur.execute("CREATE OR REPLACE TEMP TABLE parse_errors "
-                "(row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
+                "(row BIGINT, pos BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
     if len(staged.parse_errors):
         cur.register("_parse_errors", staged.parse_errors.astype({"value": "string"}))
-        cur.execute("INSERT INTO parse_errors SELECT row, field, value, reason FROM _parse_errors")
+        cur.execute("INSERT INTO parse_errors SELECT row, pos, field, value, reason FROM _parse_errors")
         cur.unregister("_parse_errors")
 
 
@@ -161,14 +161,14 @@ def _errors(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
         parts.append(
             f"SELECT _row, _pos, '{name}' AS field, 'is required but empty' AS reason "
             f"FROM resolved r WHERE {name} IS NULL{unread} AND NOT EXISTS (SELECT 1 FROM "
-            f"parse_errors p WHERE p.row = r._row AND p.field = '{name}')")
+            f"parse_errors p WHERE p.pos = r._pos AND p.field = '{name}')")
     for name, condition, reason in checks(staged.entity) + _mark_checks(columns):
         parts.append(f"SELECT _row, _pos, '{name}', {reason} FROM resolved WHERE {condition}")
     as_written = " ".join(f"WHEN '{f.name}' THEN w.{f.name}__raw" for f in spec(staged.entity).fields)
-    found = (f" UNION ALL SELECT e._row, e.field, CASE e.field {as_written} END, e.reason "
+    found = (f" UNION ALL SELECT e._row, e._pos, e.field, CASE e.field {as_written} END, e.reason "
              f"FROM ({' UNION ALL '.join(parts)}) e JOIN raw_cells w ON w._pos = e._pos" if parts else "")
     cur.execute("CREATE OR REPLACE TEMP TABLE row_errors AS "
-                "SELECT row AS _row, field, value, reason FROM parse_errors" + found)
+                "SELECT row AS _row, pos AS _pos, field, value, reason FROM parse_errors" + found)
 
 
 def _mark_checks(columns: set[str]) -> list[tuple[str, str, str]]:
@@ -189,7 +189,9 @@ def _mark_checks(columns: set[str]) -> list[tuple[str, str, str]]:
     return found
 
 
-_GOOD = "FROM resolved r WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._row = r._row)"
+# A record is left out when its own cells have an error. Its cells, not its row: an unpivoted
+# wide sheet's row holds a record per month, and a bad month leaves the other months good.
+_GOOD = "FROM resolved r WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._pos = r._pos)"
 
 
 def _sum(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
@@ -213,17 +215,16 @@ def _sum(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
         GROUP BY account_id, month""")
     # Only the few mixed records need their currencies spelled out.
     cur.execute(f"""
-        INSERT INTO row_errors SELECT unnest(m.rows), 'currency', c.currencies,
-               'this account and month has rows in several currencies (' || c.currencies || ')'
-        FROM records m JOIN (
-            SELECT account_id, month,
-                   string_agg(DISTINCT currency, ', ' ORDER BY currency) AS currencies
+        INSERT INTO row_errors
+        WITH mixed AS (
+            SELECT _row, _pos, string_agg(DISTINCT currency, ', ' ORDER BY currency)
+                       OVER (PARTITION BY account_id, month) AS currencies
             {_GOOD} AND EXISTS (SELECT 1 FROM records x WHERE x._mixed
                                 AND x.account_id IS NOT DISTINCT FROM r.account_id
-                                AND x.month IS NOT DISTINCT FROM r.month)
-            GROUP BY account_id, month) c
-          ON c.account_id IS NOT DISTINCT FROM m.account_id AND c.month IS NOT DISTINCT FROM m.month
-        WHERE m._mixed""")
+                                AND x.month IS NOT DISTINCT FROM r.month))
+        SELECT _row, _pos, 'currency', currencies,
+               'this account and month has rows in several currencies (' || currencies || ')'
+        FROM mixed""")
     cur.execute("DELETE FROM records WHERE _mixed")
 
 
@@ -236,7 +237,7 @@ def _dedupe(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
         {_GOOD} WINDOW w AS (PARTITION BY {rec} ORDER BY _row)""")
     dup = DUPLICATE_FIELD[entity]
     cur.execute(f"""
-        INSERT INTO row_errors SELECT r._row, '{dup}', w.{dup}__raw,
+        INSERT INTO row_errors SELECT r._row, r._pos, '{dup}', w.{dup}__raw,
                'is the same record as row ' || _first || '; each record may appear once'
         FROM records r JOIN raw_cells w ON w._pos = r._pos WHERE _n > 1""")
     cur.execute("DELETE FROM records WHERE _n > 1")
@@ -283,8 +284,9 @@ def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str
     else:
         rows = pd.DataFrame({"row": pd.Series(dtype="int64"), "action": pd.Series(dtype="str"),
                              "record": pd.Series(dtype="str")})
-    errors = cur.execute("SELECT _row AS row, field, value, reason FROM row_errors "
-                         "ORDER BY _row, field").df()
+    # A cell that several records share (an unpivoted row's account) is reported once.
+    errors = cur.execute("SELECT DISTINCT _row AS row, field, value, reason FROM row_errors "
+                         "ORDER BY row, field, value").df()
     columns = staged.columns
     labels = {f.name: f.label for f in spec(staged.entity).fields}
     errors.insert(1, "column", errors.pop("field").map(

@@ -168,7 +168,7 @@ ENTITIES: dict[str, EntitySpec] = {
             "period", "target month", "date", "month name")),
         Field("amount", "Target", "number", True, example="15000.00", synonyms=(
             "target", "target amount", "quota", "goal", "monthly target", "revenue target",
-            "sales target", "plan")),
+            "sales target", "plan", "value")),
         _CURRENCY,
     ), note="One target per account and month. Locked months cannot be changed; every change "
             "is kept in the target history.", match_keys=(("account", "month"),)),

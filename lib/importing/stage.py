@@ -29,7 +29,8 @@ CONSTANT = "(constant for the whole file)"
 class Staged:
     """values: `_row` (row number in the original file), one typed column per given field,
     `<field>__raw` with the text as written, and `<field>_mark` for a number some cells write
-    with a currency symbol or code. parse_errors: row, field, value, reason."""
+    with a currency symbol or code. parse_errors: row, pos (the row of `values`), field, value,
+    reason."""
 
     entity: str
     values: pd.DataFrame
@@ -75,12 +76,13 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
         bad = errors.notna().to_numpy()
         if bad.any():
             problems.append(pd.DataFrame({
-                "row": out["_row"][bad].to_numpy(), "field": name,
+                "row": out["_row"][bad].to_numpy(), "pos": np.flatnonzero(bad), "field": name,
                 "value": out[f"{name}__raw"][bad].to_numpy(),
                 "reason": errors[bad].map(_reason).to_numpy()}))
     parse_errors = (pd.concat(problems, ignore_index=True) if problems
-                    else pd.DataFrame(columns=["row", "field", "value", "reason"]))
-    return Staged(entity, out, parse_errors.astype({"row": "int64"}), columns, notes, ambiguous)
+                    else pd.DataFrame(columns=["row", "pos", "field", "value", "reason"]))
+    return Staged(entity, out, parse_errors.astype({"row": "int64", "pos": "int64"}), columns, notes,
+                  ambiguous)
 
 
 def _needs_order(raw: pd.Series) -> bool:

@@ -392,5 +392,23 @@ def test_rows_sharing_a_row_number_each_report_their_own_cell_as_written(db):
                                                            "Sales": "amount"}))
     assert preview.errors[["row", "column", "value", "reason"]].values.tolist() == [
         [4, "Sales", "9e40", "is too large"]]
-    # the sheet's row 4 is one row with an error: none of its months is imported
-    assert preview.counts == {"create": 0, "update": 0, "unchanged": 0, "error": 3}
+    # each month of the sheet's row 4 is a record of its own: only February's is in error
+    assert preview.counts == {"create": 2, "update": 0, "unchanged": 0, "error": 1}
+
+
+def test_a_wide_target_sheet_imports_the_good_months_of_a_row_with_one_bad_cell(db):
+    acme = make_account(db, name="Acme", currency="USD")
+    make_account(db, name="Bolt", currency="USD")
+    data = (b"Account,Jan-26,Feb-26,Mar-26\nAcme,100,TBD,300\nBolt,5,6,7\n"
+            b"Nobody plc,1,2,3\n")
+    sheet = read_upload(data, "targets.csv").importable_sheets[0]
+    s = stage(sheet.rows, "account_targets", suggest_mapping(sheet.header, "account_targets"))
+    preview = preview_import(db, s)
+    # the unknown account is one cell of the file: one line, though three months name it
+    assert preview.errors[["row", "column", "value", "reason"]].values.tolist() == [
+        [2, "value", "TBD", "not a number"],
+        [4, "Account", "Nobody plc", "no account has this external id or name"]]
+    assert preview.counts == {"create": 5, "update": 0, "unchanged": 0, "error": 4}
+    assert _apply(db, s, skip_bad_rows=True).created == 5
+    assert db.rows("SELECT month, amount FROM account_targets WHERE account_id = ? ORDER BY month",
+                   [acme]) == [(date(2026, 1, 1), Decimal("100.00")), (date(2026, 3, 1), Decimal("300.00"))]
