@@ -76,38 +76,6 @@ def test_an_unknown_account_is_an_error_with_its_row_number_in_the_original_file
     assert b"Nobody plc" in preview.errors_csv()
 
 
-def test_an_amount_written_in_another_currency_than_its_row_is_refused_with_both_named(db):
-    make_account(db, name="Acme Ltd", currency="GBP")
-    make_account(db, name="Maple Inc", currency="CAD")
-    s = staged("revenue", ["Customer", "Month", "Sales", "Currency"],
-               [["Acme Ltd", "2026-01", "£1,200.00", "GBP"],     # agrees
-                ["Acme Ltd", "2026-02", "$1,300.00", "GBP"],     # a dollar amount, a pound row
-                ["Acme Ltd", "2026-03", "1,400.00 EUR", ""],     # the account's currency: GBP
-                ["Maple Inc", "2026-01", "$1,500.00", "CAD"],    # "$" is any dollar
-                ["Maple Inc", "2026-02", "1600", "CAD"]])        # no mark: nothing to check
-    preview = preview_import(db, s)
-    assert preview.errors.to_dict(orient="records") == [
-        {"row": 3, "column": "Sales", "value": "$1,300.00",
-         "reason": "is written in $ but the currency of the row is GBP; correct the amount or "
-                   "the currency"},
-        {"row": 4, "column": "Sales", "value": "1,400.00 EUR",
-         "reason": "is written in EUR but the currency of the row is GBP; correct the amount or "
-                   "the currency"}]
-    assert preview.counts == {"create": 3, "update": 0, "unchanged": 0, "error": 2}
-    assert "Currency marks seen: $ (2 rows), £ (1 row), EUR (1 row)." in " ".join(preview.notes)
-
-
-def test_a_whole_file_in_dollars_given_the_constant_currency_gbp_is_refused_row_by_row(db):
-    make_account(db, name="Acme Ltd", currency="GBP")
-    s = staged("revenue", REVENUE, [["Acme Ltd", "2026-01", "$100.00"], ["Acme Ltd", "2026-02", "90"]],
-               constants={"currency": "GBP"})
-    preview = preview_import(db, s)
-    assert preview.errors[["row", "column", "value"]].values.tolist() == [[2, "Sales", "$100.00"]]
-    with pytest.raises(ValidationFailed):
-        _apply(db, s)
-    assert _revenue(db) == []
-
-
 def test_an_account_is_found_by_external_id_and_a_shared_name_needs_the_country(db):
     uk = make_account(db, name="Orion", country="GB", external_id="C-1")
     make_account(db, name="Orion", country="US")

@@ -1,0 +1,53 @@
+"""An amount written with a currency mark ($, £, EUR) is checked against the currency its row
+will be stored in: a mark that does not fit is a row error, never a number in the wrong currency."""
+from __future__ import annotations
+
+import pytest
+
+from lib.errors import ValidationFailed
+from lib.importing import apply_import, file_hash, preview_import
+from lib.users import SYSTEM
+from tests.builders import make_account
+from tests.importing.pipeline_helpers import staged
+
+REVENUE = ["Customer", "Month", "Sales"]
+
+
+def _apply(db, s, data=b"file", **options):
+    return apply_import(db, SYSTEM, s, file_name="file.csv", digest=file_hash(data), **options)
+
+
+def _revenue(db):
+    return db.rows("SELECT account_id, month, amount, currency FROM revenue ORDER BY 1, 2")
+
+
+def test_an_amount_written_in_another_currency_than_its_row_is_refused_with_both_named(db):
+    make_account(db, name="Acme Ltd", currency="GBP")
+    make_account(db, name="Maple Inc", currency="CAD")
+    s = staged("revenue", ["Customer", "Month", "Sales", "Currency"],
+               [["Acme Ltd", "2026-01", "£1,200.00", "GBP"],     # agrees
+                ["Acme Ltd", "2026-02", "$1,300.00", "GBP"],     # a dollar amount, a pound row
+                ["Acme Ltd", "2026-03", "1,400.00 EUR", ""],     # the account's currency: GBP
+                ["Maple Inc", "2026-01", "$1,500.00", "CAD"],    # "$" is any dollar
+                ["Maple Inc", "2026-02", "1600", "CAD"]])        # no mark: nothing to check
+    preview = preview_import(db, s)
+    assert preview.errors.to_dict(orient="records") == [
+        {"row": 3, "column": "Sales", "value": "$1,300.00",
+         "reason": "is written in $ but the currency of the row is GBP; correct the amount or "
+                   "the currency"},
+        {"row": 4, "column": "Sales", "value": "1,400.00 EUR",
+         "reason": "is written in EUR but the currency of the row is GBP; correct the amount or "
+                   "the currency"}]
+    assert preview.counts == {"create": 3, "update": 0, "unchanged": 0, "error": 2}
+    assert "Currency marks seen: $ (2 rows), £ (1 row), EUR (1 row)." in " ".join(preview.notes)
+
+
+def test_a_whole_file_in_dollars_given_the_constant_currency_gbp_is_refused_row_by_row(db):
+    make_account(db, name="Acme Ltd", currency="GBP")
+    s = staged("revenue", REVENUE, [["Acme Ltd", "2026-01", "$100.00"], ["Acme Ltd", "2026-02", "90"]],
+               constants={"currency": "GBP"})
+    preview = preview_import(db, s)
+    assert preview.errors[["row", "column", "value"]].values.tolist() == [[2, "Sales", "$100.00"]]
+    with pytest.raises(ValidationFailed):
+        _apply(db, s)
+    assert _revenue(db) == []
