@@ -9,7 +9,7 @@ import streamlit as st
 
 from lib import importing
 from lib.db import Database
-from lib.importing import ENTITIES, ImportFileError, Preview, Staged, Workbook, missing
+from lib.importing import ENTITIES, ImportFileError, Preview, Sheet, Staged, Workbook, missing
 
 _READS = "import_reads"      # file hash -> Workbook, or the message saying why it cannot be read
 _WORK = "import_work"        # digest of the choices -> (Staged, Preview | None)
@@ -42,17 +42,18 @@ def read(data: bytes, filename: str, digest: str) -> tuple[Workbook | None, str 
     return (None, outcome) if isinstance(outcome, str) else (outcome, None)
 
 
-def staged_preview(db: Database, rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
+def staged_preview(db: Database, sheet: Sheet, entity: str, mapping: dict[str, str | None],
                    constants: dict[str, str], order: str | None, *, digest: str,
-                   sheet: str, create_missing: bool = False) -> tuple[Staged, Preview | None]:
+                   create_missing: bool = False) -> tuple[Staged, Preview | None]:
     """Stage the rows and preview the import, once per set of choices and data version.
 
     The preview is None while dates are ambiguous and no day/month order was given."""
-    key = repr((digest, sheet, entity, sorted(mapping.items()), sorted(constants.items()), order,
+    key = repr((digest, sheet.name, entity, sorted(mapping.items()), sorted(constants.items()), order,
                 create_missing, str(db.path), db.data_version))
     cache: dict = st.session_state.setdefault(_WORK, {})
     if key not in cache:
-        staged = importing.stage(rows, entity, mapping, constants, date_order=order)
+        staged = importing.stage(sheet.rows, entity, mapping, constants, date_order=order,
+                                 wide=sheet.wide)
         preview = (None if staged.ambiguous_dates
                    else importing.preview_import(db, staged, digest=digest,
                                                  create_missing=create_missing, shown=SHOWN))

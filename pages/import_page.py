@@ -221,7 +221,8 @@ def apply_step(upload: Any, digest: str, headers: list[str], entity: str, mappin
         next_round()
         ui.finish("import", "success",
                   f"Imported as batch {r.batch_id}: {r.created:,} created, {r.updated:,} updated, "
-                  f"{r.unchanged:,} unchanged, {r.rejected:,} rows skipped.", "import_skip")
+                  f"{r.unchanged:,} unchanged, {r.rejected:,} row{'s' * (r.rejected != 1)} skipped.",
+                  "import_skip")
 
 
 def import_steps(upload: Any) -> None:
@@ -246,9 +247,8 @@ def import_steps(upload: Any) -> None:
         st.error(f"{', '.join(twice)}: chosen for more than one column. Choose each field once.")
         return
     create_missing = choose_create_missing(entity)
-    staged, preview = ui_import.staged_preview(db, sheet.rows, entity, mapping, constants, None,
-                                               digest=digest, sheet=sheet.name,
-                                               create_missing=create_missing)
+    staged, preview = ui_import.staged_preview(db, sheet, entity, mapping, constants, None,
+                                               digest=digest, create_missing=create_missing)
     if staged.ambiguous_dates:
         fields = ", ".join(ENTITIES[entity].field(f).label for f in staged.ambiguous_dates)
         st.warning(f"{fields}: dates like 3/4/2026 can be read as 3 April or as 4 March, and "
@@ -259,9 +259,8 @@ def import_steps(upload: Any) -> None:
         if order is None:
             st.info("Choose the date order to see the preview.")
             return
-        staged, preview = ui_import.staged_preview(db, sheet.rows, entity, mapping, constants,
-                                                   order, digest=digest, sheet=sheet.name,
-                                                   create_missing=create_missing)
+        staged, preview = ui_import.staged_preview(db, sheet, entity, mapping, constants, order,
+                                                   digest=digest, create_missing=create_missing)
     st.subheader("Preview")
     show_preview(preview, staged, create_missing)
     apply_step(upload, digest, headers, entity, mapping, constants, staged, preview, create_missing)

@@ -28,10 +28,16 @@ def detect_wide(names: list[str]) -> dict[int, date] | None:
     return periods
 
 
+def long_names(id_columns: list[str]) -> tuple[str, str]:
+    """The names of the long table's month and value columns: `period` and `value`, unless the
+    sheet already has columns so named."""
+    return _free_name("period", id_columns), _free_name("value", id_columns)
+
+
 def unpivot(body: pd.DataFrame, id_columns: list[str], periods: dict[str, date]) -> pd.DataFrame:
     """One row per source row and month: the id columns, then `period` (ISO text) and `value`.
     The index stays the source row, so each long row points back to where it came from."""
-    period_name, value_name = _free_name("period", id_columns), _free_name("value", id_columns)
+    period_name, value_name = long_names(id_columns)
     long = body.melt(id_vars=id_columns, value_vars=list(periods), var_name=period_name,
                      value_name=value_name, ignore_index=False)
     long[period_name] = long[period_name].map({k: v.isoformat() for k, v in periods.items()})

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from lib.errors import UserError
@@ -59,6 +60,13 @@ class WideLayout:
 
     id_columns: list[str]
     period_columns: dict[str, date]   # original header -> first day of that month
+    period_name: str = "period"       # the long table's month column
+    value_name: str = "value"         # and its column of the cells under the months
+
+    def cell_headers(self, rows: pd.DataFrame) -> np.ndarray:
+        """For each long row, the header of the month column its value came from."""
+        header_of = {d.isoformat(): h for h, d in self.period_columns.items()}
+        return rows[self.period_name].map(header_of).to_numpy(dtype=object)
 
 
 @dataclass

@@ -284,13 +284,8 @@ def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str
     else:
         rows = pd.DataFrame({"row": pd.Series(dtype="int64"), "action": pd.Series(dtype="str"),
                              "record": pd.Series(dtype="str")})
-    # A cell that several records share (an unpivoted row's account) is reported once.
-    errors = cur.execute("SELECT DISTINCT _row AS row, field, value, reason FROM row_errors "
-                         "ORDER BY row, field, value").df()
+    errors = _errors_shown(cur, staged)
     columns = staged.columns
-    labels = {f.name: f.label for f in spec(staged.entity).fields}
-    errors.insert(1, "column", errors.pop("field").map(
-        lambda f: columns.get(f) or f"{labels.get(f, f)} (not in the file)"))
     changes, changes_total = (_changes(cur, staged, limit) if details else
                               (pd.DataFrame(columns=["record", "rows", "field", "old", "new"]), 0))
     records = dict(cur.execute("SELECT action, count(*) FROM compared GROUP BY 1").fetchall())
@@ -310,6 +305,21 @@ def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str
     return Preview(staged.entity, match_on, rows, errors, changes, counts,
                    {a: int(records.get(a, 0)) for a in ACTIONS[:3]}, notes, staged.ambiguous_dates,
                    changes_total=changes_total)
+
+
+def _errors_shown(cur: duckdb.DuckDBPyConnection, staged: Staged) -> pd.DataFrame:
+    """Every error as the person finds it in their file: row, column, value, reason. A cell that
+    several records share (an unpivoted row's account) is reported once."""
+    errors = cur.execute("SELECT _row AS row, _pos AS pos, field, value, reason FROM row_errors "
+                         "ORDER BY row, field, pos").df()
+    labels = {f.name: f.label for f in spec(staged.entity).fields}
+    column = errors["field"].map(lambda f: staged.columns.get(f) or f"{labels.get(f, f)} (not in the file)")
+    for name, headers in staged.cell_columns.items():
+        own = (errors["field"] == name).to_numpy() & errors["pos"].notna().to_numpy()
+        column[own] = headers[errors["pos"][own].astype("int64").to_numpy()]
+    errors.insert(1, "column", column)
+    return (errors.drop(columns=["pos", "field"]).drop_duplicates(["row", "column", "value", "reason"])
+            .reset_index(drop=True))
 
 
 # A changed reference shows the names, old and new, not ids (a new one: as the file wrote it).

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from lib.importing.categories import normalize_category, suggest_category
 from lib.importing.dates import Order, detect_date_order, parse_date_series, parse_period
 from lib.importing.mapping import Field, check_mapping, spec
+from lib.importing.model import WideLayout
 from lib.importing.numbers import parse_number_series
 from lib.importing.values import (ParsedColumn, clean_text, is_null, map_unique, null_mask,
                                   str_series)
@@ -38,6 +39,9 @@ class Staged:
     columns: dict[str, str]                 # field -> header in the file, or CONSTANT
     notes: list[str] = field(default_factory=list)
     ambiguous_dates: list[str] = field(default_factory=list)   # fields whose order must be asked
+    # field -> for each row of `values`, the column its cell came from, where that differs by
+    # row: a wide sheet's month header ("Feb-26") for the field its cells under the months feed
+    cell_columns: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def given(self) -> set[str]:
@@ -46,8 +50,10 @@ class Staged:
 
 def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
           constants: dict[str, str] | None = None, *, date_order: Order | None = None,
-          decimal: str | None = None) -> Staged:
-    """Parse the mapped columns of `rows` (text cells; index = original row numbers)."""
+          decimal: str | None = None, wide: WideLayout | None = None) -> Staged:
+    """Parse the mapped columns of `rows` (text cells; index = original row numbers). `wide`:
+    how the sheet was unpivoted, when it was (Sheet.wide), so an error in a month's cell names
+    that month's column."""
     constants = {k: v for k, v in (constants or {}).items() if v not in (None, "")}
     check_mapping(entity, mapping, constants)
     entity_spec = spec(entity)
@@ -81,8 +87,10 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
                 "reason": errors[bad].map(_reason).to_numpy()}))
     parse_errors = (pd.concat(problems, ignore_index=True) if problems
                     else pd.DataFrame(columns=["row", "pos", "field", "value", "reason"]))
+    cells = ({mapping[wide.value_name]: wide.cell_headers(rows)}
+             if wide is not None and mapping.get(wide.value_name) else {})
     return Staged(entity, out, parse_errors.astype({"row": "int64", "pos": "int64"}), columns, notes,
-                  ambiguous)
+                  ambiguous, cells)
 
 
 def _needs_order(raw: pd.Series) -> bool:

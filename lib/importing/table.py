@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from lib.importing.layout import detect_wide, pivot_reason, prose_reason, unpivot
+from lib.importing.layout import detect_wide, long_names, pivot_reason, prose_reason, unpivot
 from lib.importing.model import DroppedColumn, DroppedRow, Sheet, WideLayout
 
 HEADER_SCAN_ROWS = 50
@@ -191,7 +191,7 @@ def _report(sheet: Sheet, body: pd.DataFrame, mask: np.ndarray, reason: str) -> 
 def _make_wide(sheet: Sheet, body: pd.DataFrame, periods: dict) -> None:
     id_columns = [c for c in body.columns if c not in periods]
     sheet.kind = "wide"
-    sheet.wide = WideLayout(id_columns, periods)
+    sheet.wide = WideLayout(id_columns, periods, *long_names(id_columns))
     sheet.rows = unpivot(body, id_columns, periods)
     sheet.header = list(sheet.rows.columns)
     first, last = min(periods.values()), max(periods.values())

@@ -103,8 +103,19 @@ def test_an_unknown_account_is_an_error_with_its_row_and_strict_mode_writes_noth
     at.checkbox(key="import_skip").check().run()
     _import(at)
     no_errors(at)
-    assert "1 rows skipped" in at.success[0].value
+    assert "1 row skipped" in at.success[0].value
     assert [(r[0], r[2]) for r in _revenue_2027()] == [(BRIGHTWATER, Decimal("100.00"))]
+
+
+def test_a_wide_target_sheet_names_a_bad_months_column_and_imports_the_other_months(demo_app):
+    data = (f"Account,Jan-27,Feb-27,Mar-27\n{BRIGHTWATER},100,TBD,300\n").encode()
+    at = _upload(_open(demo_app), "targets.csv", data)
+    _entity(at).select("account_targets").run()
+    no_errors(at)
+    errors = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert errors.to_dict("records") == [{"Row in file": 2, "Column": "Feb-27", "Value": "TBD",
+                                          "Reason": "not a number"}]
+    assert _metrics(at)["Rows to create"] == "2"
 
 
 def test_undoing_a_batch_removes_the_rows_it_created(demo_app):

@@ -367,16 +367,19 @@ def test_rows_sharing_a_row_number_each_report_their_own_cell_as_written(db):
 def test_a_wide_target_sheet_imports_the_good_months_of_a_row_with_one_bad_cell(db):
     acme = make_account(db, name="Acme", currency="USD")
     make_account(db, name="Bolt", currency="USD")
-    data = (b"Account,Jan-26,Feb-26,Mar-26\nAcme,100,TBD,300\nBolt,5,6,7\n"
+    data = (b"Account,Jan-26,Feb-26,Mar-26\nAcme,100,TBD,300\nBolt,5,TBD,TBD\n"
             b"Nobody plc,1,2,3\n")
     sheet = read_upload(data, "targets.csv").importable_sheets[0]
-    s = stage(sheet.rows, "account_targets", suggest_mapping(sheet.header, "account_targets"))
+    s = stage(sheet.rows, "account_targets", suggest_mapping(sheet.header, "account_targets"),
+              wide=sheet.wide)
     preview = preview_import(db, s)
-    # the unknown account is one cell of the file: one line, though three months name it
+    # a month's cell is named by its column; the unknown account is one cell of the file: one
+    # line, though three months name it
     assert preview.errors[["row", "column", "value", "reason"]].values.tolist() == [
-        [2, "value", "TBD", "not a number"],
+        [2, "Feb-26", "TBD", "not a number"],
+        [3, "Feb-26", "TBD", "not a number"], [3, "Mar-26", "TBD", "not a number"],
         [4, "Account", "Nobody plc", "no account has this external id or name"]]
-    assert preview.counts == {"create": 5, "update": 0, "unchanged": 0, "error": 4}
-    assert _apply(db, s, skip_bad_rows=True).created == 5
+    assert preview.counts == {"create": 3, "update": 0, "unchanged": 0, "error": 6}
+    assert _apply(db, s, skip_bad_rows=True).created == 3
     assert db.rows("SELECT month, amount FROM account_targets WHERE account_id = ? ORDER BY month",
                    [acme]) == [(date(2026, 1, 1), Decimal("100.00")), (date(2026, 3, 1), Decimal("300.00"))]
