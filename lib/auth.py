@@ -112,10 +112,13 @@ def sign_in(db: Database, email: str, password: str, *, session_key: str,
         _record(tx, key, session, at, final[0], user and user["id"], new_hash if signed_in else None)
         return final
 
-    final_outcome, message = db.write(SYSTEM, work)
+    # A right password is the person's own sign-in: the audit trail names them. Any other
+    # attempt is recorded by the system (whoever typed it is not known).
+    person = user and Actor(user["id"], user["display_name"], user["role"], user["manager_id"])
+    final_outcome, message = db.write(person if outcome == "signed_in" else SYSTEM, work)
     if final_outcome != "signed_in":
         raise SignInRefused(message)
-    return Actor(user["id"], user["display_name"], user["role"], user["manager_id"])
+    return person
 
 
 def _check_password(db: Database, key: str, password: str) -> tuple[dict | None, str, str | None]:

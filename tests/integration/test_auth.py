@@ -56,7 +56,8 @@ def test_the_right_password_signs_the_user_in_and_the_attempt_is_recorded(db):
     row = db.record("SELECT email, success, outcome, user_id FROM login_attempts")
     assert row == {"email": "priya@example.com", "success": True, "outcome": "signed_in", "user_id": priya.id}
     audit = db.record("SELECT actor_id, action, entity, entity_id FROM audit_log WHERE action LIKE 'sign_in%'")
-    assert audit == {"actor_id": 0, "action": "sign_in", "entity": "user", "entity_id": str(priya.id)}
+    assert audit == {"actor_id": priya.id, "action": "sign_in", "entity": "user",
+                     "entity_id": str(priya.id)}   # the audit trail names who signed in
 
 
 def test_a_wrong_password_and_an_unknown_email_get_the_same_sentence(db):
