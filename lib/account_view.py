@@ -298,7 +298,10 @@ def timeline_for_display(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def budget_for_display(spend: pd.DataFrame) -> pd.DataFrame:
+    """Money to the whole unit, as the Performance page's budget tables show it."""
     shown = spend.drop(columns=["over"]).copy()
+    money = ["budget_year", "budget_to_date", "spend_to_date", "projected", "over_by"]
+    shown[money] = shown[money].astype(float).round(0)
     shown["category"] = shown["category"].str.capitalize()
     return shown.rename(columns={"category": "Category", "budget_year": "Budget (year)",
                                  "budget_to_date": "Budget to date", "spend_to_date": "Spend to date",

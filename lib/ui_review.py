@@ -27,7 +27,7 @@ from lib.users import Actor
 
 LINK = st.column_config.LinkColumn("Open", display_text="Open", width="small",
                                    help="Open the account's page")
-MONEY = st.column_config.NumberColumn(format="localized")
+MONEY = ui.MONEY
 PERCENT = st.column_config.NumberColumn(format="percent")
 FULL = 500  # rows at most behind "All n": a page never carries a whole large table
 ROWS = 10  # rows a list shows on the wall; the rest behind "All n"

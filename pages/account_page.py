@@ -104,7 +104,10 @@ def budget_tab() -> None:
     for category, by in view.overruns(spend):
         st.warning(f"{category} is projected to overrun its budget by {money(by, cur)} by year end.")
     st.dataframe(view.budget_for_display(spend), hide_index=True, key="account_budget",
-                 column_config={"Burn": st.column_config.NumberColumn(format="percent")})
+                 column_config={"Burn": st.column_config.NumberColumn(format="percent"),
+                                **{c: ui.MONEY for c in ("Budget (year)", "Budget to date",
+                                                         "Spend to date", "Projected (year)",
+                                                         "Over by")}})
 
 
 def invoices_tab() -> None:

@@ -14,7 +14,7 @@ currency = ui.reporting_currency(db)
 today = date.today()
 fiscal = ui.cached(fiscal_start_month, db)
 ytd = YearToDate.as_of(today, fiscal)
-MONEY = st.column_config.NumberColumn(format="localized")
+MONEY = ui.MONEY
 PERCENT = st.column_config.NumberColumn(format="percent")
 LINK = st.column_config.LinkColumn(display_text="Open", width="small", help="Open the account's page")
 

@@ -199,6 +199,15 @@ def test_budget_vs_spend_projects_the_year_and_flags_the_category_that_overruns(
     assert (bool(travel["over"]), travel["over_by"]) == (False, 0)
 
 
+def test_the_budget_table_shows_money_to_the_whole_unit(db, budgets):
+    spend = view.budget_vs_spend(db, ME, budgets["acme"], today=TODAY)
+    spend.loc[spend["category"] == "travel", "projected"] = 28285.644      # a projection's tail
+    shown = view.budget_for_display(spend).set_index("Category")
+    assert shown.loc["Travel", "Projected (year)"] == 28286
+    assert shown.loc["Marketing", ["Budget (year)", "Spend to date", "Over by"]].tolist() == [1200, 1500, 600]
+    assert shown.loc["Marketing", "Burn"] == pytest.approx(1.25)       # a ratio keeps its digits
+
+
 def test_open_invoices_show_paid_and_open_amounts_and_days_overdue(db, receivables):
     rows = view.invoices(db, ME, receivables["acme"], today=TODAY)
     assert len(rows) == 2  # the settled invoice is gone
