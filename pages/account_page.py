@@ -115,7 +115,11 @@ def invoices_tab() -> None:
     if bills.empty:
         st.info("No open invoices.")
     else:
-        st.dataframe(view.invoices_for_display(bills), hide_index=True, key="account_invoices")
+        cents = st.column_config.NumberColumn(format="%,.2f")
+        day = st.column_config.DateColumn(format="YYYY-MM-DD")
+        st.dataframe(view.invoices_for_display(bills), hide_index=True, key="account_invoices",
+                     column_config={"Issued": day, "Due": day, "Amount": cents, "Paid": cents,
+                                    "Open": cents})
 
 
 def family_tab() -> None:

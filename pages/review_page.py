@@ -33,6 +33,9 @@ with st.container(horizontal=True):
     presenting = ui_review.presenter_controls(actor)
     with_pay = ui_review.payout_toggle(db, actor)
 leads = presenting and can(actor, "run_review")
+# How a review is started, said where there is none yet to show.
+START = (" Start one above." if leads else " Turn on Presenter controls to start one."
+         if can(actor, "run_review") else "")
 
 
 # ---- the presenter's controls -------------------------------------------------------------------
@@ -94,7 +97,7 @@ def overview() -> None:
 def since_last() -> None:
     if baseline is None:
         st.info("No review has been kept yet. Starting one keeps today's figures; the next review "
-                "shows here what changed since.", icon=":material/history:")
+                "shows here what changed since." + START, icon=":material/history:")
         return
     # today's figures in the currency the compared review kept its own in, so they compare
     now = ui.cached(review.snapshot_now, db, actor, currency=baseline_currency, today=today,
@@ -193,8 +196,8 @@ def mark_done(row: dict) -> None:
 
 def notes_and_actions() -> None:
     if kept.empty:
-        st.info("No review kept yet." + (" Start one above; its notes and action items go here."
-                                        if leads else ""), icon=":material/history:")
+        st.info("No review kept yet. A review's notes and action items go here." + START,
+                icon=":material/history:")
         return
     choices = dict(zip(kept["id"].astype(int), kept["title"] + " · " + kept["held_on"].astype(str)))
     review_id = st.selectbox("Review", list(choices), format_func=choices.get, key="review_pick")

@@ -194,3 +194,16 @@ def test_the_review_page_works_on_an_empty_database(empty_app):
         _tab(at, tab)
     _start_review(at)
     assert app_db().value("SELECT count(*) FROM reviews") == 1
+
+
+def test_with_no_review_kept_yet_the_page_says_how_one_is_started(demo_app):
+    at = _tab(_open(demo_app), "Since last review")
+    assert "Turn on Presenter controls to start one." in at.info[0].value
+    at.toggle(key="review_controls").set_value(True).run()
+    assert "Start one above." in at.info[0].value
+
+
+def test_a_manager_is_not_told_to_start_a_review_they_cannot_start(demo_app):
+    at = _tab(_open(demo_app, MANAGER), "Notes & actions")
+    assert "No review kept yet" in at.info[0].value
+    assert "start one" not in at.info[0].value.casefold()
