@@ -5,14 +5,14 @@ twelve months of totals, whatever the size of the portfolio.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from lib import fx
+from lib import fx, health
 from lib.db import Database
 from lib.filters import Compiled, Condition, Field, compile_where, describe
 from lib.permissions import require
@@ -59,6 +59,10 @@ class PortfolioQuery:
     currency: str = "USD"
     today: date = field(default_factory=date.today)
     fiscal_start: int = 1
+    # A health filter: the score is not one of the per-account figures (it is worked out per
+    # account, lib.health), so `with_health` finds the accounts that pass it, and they are kept.
+    health_at_most: int | None = None
+    health_ids: tuple[int, ...] | None = None
 
     @property
     def ytd(self) -> YearToDate:
@@ -66,10 +70,17 @@ class PortfolioQuery:
 
     @property
     def sentence(self) -> str:
-        return describe(self.conditions, FIELDS)
+        said = describe(self.conditions, FIELDS)
+        if self.health_at_most is None:
+            return said
+        return " and ".join(filter(None, (said, f"health is at most {self.health_at_most}")))
 
     def compiled(self) -> Compiled:
-        return compile_where(self.conditions, FIELDS)
+        where = compile_where(self.conditions, FIELDS)
+        if self.health_ids is None:
+            return where
+        return Compiled(f"({where.sql}) AND list_contains($health_ids, id)",
+                        {**where.params, "health_ids": list(self.health_ids)})
 
 
 # ---- per-account figures, computed once per data version ---------------------------------------
@@ -168,6 +179,25 @@ def _read(db: Database, query: PortfolioQuery, sql: str, params: dict[str, Any] 
             cur.register("figure_months", figure_months)
         return cur.execute(f"WITH filtered AS (SELECT * FROM figures WHERE {compiled.sql}) {sql}",
                            {**compiled.params, **(params or {})}).df()
+
+
+_SCORE_GIVEN_UP_TO = 5_000
+
+
+def with_health(db: Database, actor: Actor, query: PortfolioQuery, at_most: int) -> PortfolioQuery:
+    """The query narrowed to the accounts it keeps whose health score, as the table shows it (a
+    whole number), is at most `at_most`. Only those accounts are scored."""
+    require(actor, "read_accounts")
+    ids = _read(db, query, "SELECT id FROM filtered")["id"].tolist()
+    # Scoring given accounts filters every table's scan on their ids; for many accounts one
+    # pass over all of them is quicker (50,000 accounts: 2.5 s against 3.7 s).
+    few = len(ids) <= _SCORE_GIVEN_UP_TO
+    scored = health.scores(db, actor, query.today, account_ids=ids if few else None) if ids else None
+    wanted = set(ids)
+    kept = () if scored is None else tuple(sorted(
+        int(a) for a, s in zip(scored["account_id"], scored["score"])
+        if round(float(s)) <= at_most and int(a) in wanted))
+    return replace(query, health_at_most=int(at_most), health_ids=kept)
 
 
 def kpis(db: Database, actor: Actor, query: PortfolioQuery) -> dict[str, Any]:

@@ -43,6 +43,11 @@ with st.container(border=True):
     min_revenue = cols[1].number_input(f"Revenue YTD at least ({currency})", min_value=0.0,
                                        value=0.0, step=10_000.0, format="%.0f",
                                        key="portfolio_minrev", bind="query-params")
+    sickest = cols[2].number_input(
+        "Health at most", min_value=0.0, max_value=100.0, value=100.0, step=5.0, format="%.0f",
+        key="portfolio_health", bind="query-params",
+        help="100 shows all accounts. The health score runs from 0 to 100; an account is at "
+             f"risk below {ui.cached(health.threshold, db):.0f}.")
 
 conditions = tuple(Condition(n, "in", tuple(v)) for n, v in chosen.items() if v)
 conditions += (Condition("name", "contains", search.strip()),)
@@ -53,6 +58,9 @@ if min_revenue:
 
 query = portfolio.PortfolioQuery(conditions=conditions, currency=currency, today=date.today(),
                                  fiscal_start=ui.cached(fiscal_start_month, db))
+if sickest < 100:
+    with st.spinner("Scoring the accounts' health..."):
+        query = ui.cached(portfolio.with_health, db, actor, query, int(sickest))
 kpi = ui.cached(portfolio.kpis, db, actor, query)
 
 st.caption(f"{query.ytd.label} · amounts in {currency} · "

@@ -127,7 +127,8 @@ ODD_URLS = {
     "portfolio_infinite_days": ("pages/portfolio_page.py", {"portfolio_quiet": "1e309"}),
     "portfolio_minus_infinite_revenue": ("pages/portfolio_page.py", {"portfolio_minrev": "-inf"}),
     "portfolio_huge_numbers": ("pages/portfolio_page.py", {"portfolio_quiet": "9" * 40,
-                                                           "portfolio_minrev": "1e300"}),
+                                                           "portfolio_minrev": "1e300",
+                                                           "portfolio_health": "-1e309"}),
     "portfolio_junk_filters": ("pages/portfolio_page.py", {
         "portfolio_tier": "<script>alert(1)</script>", "portfolio_sort": "name; DROP TABLE accounts",
         "portfolio_q": "' OR 1=1 --", "portfolio_quiet": "abc", "nonsense": "1"}),

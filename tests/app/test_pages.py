@@ -154,3 +154,21 @@ def test_sorting_by_name_orders_the_table_alphabetically(as_director):
     at.toggle(key="portfolio_desc").set_value(False).run()
     names = list(at.dataframe[0].value["Account"])
     assert names == sorted(names)
+
+
+def test_the_portfolio_filters_by_health(as_director):
+    at = as_director
+    everyone = _total(at)
+    at.number_input(key="portfolio_health").set_value(40.0).run()
+    no_errors(at)
+    assert 0 < _total(at) < everyone
+    assert any("health is at most 40" in c.value for c in at.caption)
+    assert (at.dataframe[0].value["Health"] <= 40).all()
+
+
+def test_a_link_with_a_health_filter_opens_on_the_same_accounts(demo_app):
+    demo_app.query_params["portfolio_health"] = "40"
+    at = sign_in(demo_app, DIRECTOR).switch_page("pages/portfolio_page.py").run()
+    no_errors(at)
+    assert at.number_input(key="portfolio_health").value == 40
+    assert any("health is at most 40" in c.value for c in at.caption)

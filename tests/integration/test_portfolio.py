@@ -8,7 +8,7 @@ from lib import health
 from lib.filters import Condition
 from lib.users import Actor
 from lib.portfolio import (PortfolioQuery, filter_options, for_display, health_columns, kpis,
-                           monthly, page)
+                           monthly, page, with_health)
 from tests.builders import (add_account_target, add_fx, add_interaction, add_invoice, add_payment,
                             add_revenue, make_account, make_manager, make_user)
 
@@ -167,3 +167,33 @@ def test_a_row_without_a_score_shows_no_score_and_no_risk_rather_than_another_ro
     assert score == [92, None, 40]
     assert risk == ["", "", "⚠ Score 40 is below the at-risk threshold of 50"]
     assert health_columns(pd.Series([3]), None) == ([None], [""])
+
+
+def test_a_health_filter_keeps_the_accounts_scored_at_most_that_and_says_so(db, book):
+    quiet = make_account(db, name="Quiet")  # never contacted, nothing else: 85 points
+    everyone = PortfolioQuery(today=TODAY)
+    scored = health.scores(db, ME, TODAY).set_index("name")["score"].round()
+    at_most = int(scored.min())
+    expected = sorted(n for n, s in scored.items() if s <= at_most)
+    assert 0 < len(expected) < len(scored)     # the filter keeps some accounts, not all
+    sick = with_health(db, ME, everyone, at_most)
+    assert sorted(page(db, ME, sick)["name"]) == expected
+    assert kpis(db, ME, sick)["accounts"] == len(expected)
+    assert sick.sentence == f"health is at most {at_most}"
+    # with another filter: both must hold
+    named = PortfolioQuery(conditions=(Condition("name", "contains", "qui"),), today=TODAY)
+    assert page(db, ME, with_health(db, ME, named, 85))["id"].tolist() == [quiet]
+    assert page(db, ME, with_health(db, ME, named, 84)).empty
+    assert with_health(db, ME, named, 84).sentence == 'name contains "qui" and health is at most 84'
+
+
+def test_a_health_filter_over_many_accounts_scores_them_all_at_once_with_the_same_result(
+        db, book, monkeypatch):
+    import lib.portfolio as portfolio
+    make_account(db, name="Quiet")
+    named = PortfolioQuery(conditions=(Condition("name", "contains", "e"),), today=TODAY)  # Acme, Beta, Quiet
+    one_by_one = with_health(db, ME, named, 85)
+    monkeypatch.setattr(portfolio, "_SCORE_GIVEN_UP_TO", 0)
+    at_once = with_health(db, ME, named, 85)
+    assert at_once.health_ids == one_by_one.health_ids and len(at_once.health_ids) == 3
+    assert with_health(db, ME, named, 70).health_ids == (book["beta"],)   # 65 points
