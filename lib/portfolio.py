@@ -43,6 +43,9 @@ FIELDS: dict[str, Field] = {
     "revenue_ytd": Field("revenue_ytd", "revenue YTD", lambda v: f"{v:,.0f}"),
 }
 
+# The page's filters that choose among values (multiselects), by their name in a saved view.
+CHOICES = ("owner", "role", "tier", "scope", "region", "industry", "status")
+
 SORTS = {
     "revenue_ytd": "Revenue YTD",
     "attainment": "Attainment",
@@ -179,6 +182,24 @@ def _read(db: Database, query: PortfolioQuery, sql: str, params: dict[str, Any] 
             cur.register("figure_months", figure_months)
         return cur.execute(f"WITH filtered AS (SELECT * FROM figures WHERE {compiled.sql}) {sql}",
                            {**compiled.params, **(params or {})}).df()
+
+
+def view_filters(data: dict[str, Any], options: dict[str, list]) -> dict[str, Any]:
+    """A saved view's filters as the page's widgets take them: values no longer among the
+    filter's options are dropped, an odd number falls back to its default, unknown keys are
+    ignored, so a view saved long ago (or written by hand) still opens."""
+    def number(name: str, top: float, default: float) -> float:
+        value = data.get(name)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= top
+        return float(value) if ok else default
+
+    chosen = {name: [v for v in data.get(name) or [] if v in options.get(name, [])]
+              if isinstance(data.get(name), list) else [] for name in CHOICES}
+    return {**chosen, "q": str(data.get("q") or "")[:100],
+            "quiet": number("quiet", 10_000, 0.0), "minrev": number("minrev", 1e15, 0.0),
+            "health": number("health", 100, 100.0),
+            "sort": data.get("sort") if data.get("sort") in SORTS else "revenue_ytd",
+            "desc": data.get("desc") is not False}
 
 
 _SCORE_GIVEN_UP_TO = 5_000

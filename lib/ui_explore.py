@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import explore, explore_views, sql_box, ui
+from lib import explore, sql_box, ui, ui_views
 from lib.db import Database
 from lib.errors import UserError, ValidationFailed
 from lib.explore import AGGREGATES, CHARTS, MAX_FILTERS, OPERATORS, VALUE, ExploreSpec
@@ -231,49 +231,12 @@ def _downloads(db: Database, actor: Actor, spec: ExploreSpec, total: int) -> Non
 
 # ---- saved views -------------------------------------------------------------------------------
 def saved_views(db: Database, actor: Actor, spec: ExploreSpec) -> None:
-    ui.show_outcome("explore")
-    views = ui.cached(explore_views.views, db, actor)
-    with st.expander(f"Saved views ({len(views)})", icon=":material/bookmark:"):
-        if views:
-            by_id = {v["id"]: v for v in views}
-            picked = st.selectbox("Open a saved view", list(by_id), key="explore_view_pick",
-                                  format_func=lambda i: _view_title(by_id[i]), index=None,
-                                  placeholder="Choose a view")
-            b1, b2, _ = st.columns([1, 1, 3])
-            if b1.button("Open", key="explore_view_open", disabled=picked is None):
-                _open_view(db, actor, picked, spec.currency)
-            if picked is not None and by_id[picked]["mine"] and b2.button(
-                    "Delete", key="explore_view_delete", icon=":material/delete:"):
-                if ui.attempt(lambda: explore_views.delete_view(db, actor, picked)):
-                    st.session_state.pop("explore_view_pick", None)
-                    ui.finish("explore", "success", f"Deleted the view {by_id[picked]['name']!r}.")
-        if actor.role == "viewer":
-            st.caption("Viewers can open shared views; saving needs another role.")
-            return
-        with st.form("explore_save_form", clear_on_submit=True, border=False):
-            f1, f2, f3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-            name = f1.text_input("Save this view as", key="explore_save_name", max_chars=80)
-            shared = f2.checkbox("Share with the team", key="explore_save_shared")
-            if f3.form_submit_button("Save view", icon=":material/bookmark_add:"):
-                if ui.attempt(lambda: explore_views.save_view(db, actor, name, spec, shared=shared)):
-                    ui.finish("explore", "success", f"Saved the view {' '.join(name.split())!r}"
-                              + (" and shared it with the team." if shared else " (only you see it)."))
+    def seed(data: dict) -> None:
+        opened = explore.from_dict(data, spec.currency)
+        _seed(opened)
+        write_link(opened)    # the address names the opened view, or the old one would come back
 
-
-def _view_title(view: dict) -> str:
-    whose = "mine" if view["mine"] else f"by {view['creator']}"
-    return f"{view['name']} ({whose}{', shared' if view['shared'] and view['mine'] else ''})"
-
-
-def _open_view(db: Database, actor: Actor, view_id: int, currency: str) -> None:
-    try:
-        spec = explore_views.open_view(db, actor, view_id, currency)
-    except UserError as exc:
-        ui.show_error(exc)
-        return
-    _seed(spec)
-    st.session_state.pop("explore_link", None)
-    st.rerun()
+    ui_views.panel(db, actor, "explore", current=lambda: explore.checked(spec).to_dict(), seed=seed)
 
 
 # ---- the SQL box -------------------------------------------------------------------------------

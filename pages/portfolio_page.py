@@ -3,7 +3,7 @@ from datetime import date
 
 import streamlit as st
 
-from lib import charts, health, portfolio, ui, ui_accounts
+from lib import charts, health, portfolio, ui, ui_accounts, ui_portfolio
 from lib.filters import Condition
 from lib.formatting import count, money, percent
 from lib.periods import fiscal_start_month
@@ -23,12 +23,12 @@ with t2:
 ui.show_outcome("portfolio")
 
 # ---- filters: every widget is bound to the URL, so a copied link shows the same view ----------
-FILTERS = [("owner", "Manager"), ("role", "Role"), ("tier", "Tier"), ("scope", "Scope"),
-           ("region", "Region"), ("industry", "Industry"), ("status", "Status")]
+FILTERS = dict(zip(portfolio.CHOICES, ("Manager", "Role", "Tier", "Scope", "Region", "Industry",
+                                        "Status")))
 with st.container(border=True):
     cols = st.columns(4)
     chosen = {}
-    for i, (name, title) in enumerate(FILTERS):
+    for i, (name, title) in enumerate(FILTERS.items()):
         chosen[name] = cols[i % 4].multiselect(
             title, options[name], key=f"portfolio_{name}", bind="query-params",
             format_func=portfolio.label, placeholder="All")
@@ -55,6 +55,8 @@ if quiet:
     conditions += (Condition("days_since_contact", "gte", int(quiet)),)
 if min_revenue:
     conditions += (Condition("revenue_ytd", "gte", float(min_revenue)),)
+
+ui_portfolio.saved_views(db, actor, options)
 
 query = portfolio.PortfolioQuery(conditions=conditions, currency=currency, today=date.today(),
                                  fiscal_start=ui.cached(fiscal_start_month, db))

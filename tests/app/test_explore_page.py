@@ -98,3 +98,15 @@ def test_explore_on_an_empty_database_says_there_is_nothing_rather_than_failing(
     at = _explore(at)
     assert any("Nothing matches" in i.value for i in at.info)
     assert SYSTEM.id == 0
+
+
+def test_opening_a_saved_view_puts_its_table_back(demo_app):
+    at = _explore(sign_in(demo_app, ADMIN))
+    at.selectbox(key="explore_table").select("accounts").run()
+    at.text_input(key="explore_save_name").input("Accounts")
+    next(b for b in at.button if b.label == "Save view").click().run()
+    at.selectbox(key="explore_table").select("revenue").run()
+    at.selectbox(key="explore_view_pick").select_index(0).run()
+    at.button(key="explore_view_open").click().run()
+    no_errors(at)
+    assert at.selectbox(key="explore_table").value == "accounts"

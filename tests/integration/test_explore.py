@@ -113,19 +113,24 @@ def test_every_table_lists_groups_and_pivots_without_error(revenue, team):
         assert explore.distinct_values(revenue, team["admin"], name, "tier") in ([], ["key", "standard"])
 
 
+def _save(db, who, name, spec, **options):
+    return explore_views.save(db, who, "explore", name, explore.checked(spec).to_dict(), **options)
+
+
 def test_a_saved_view_is_private_until_shared_and_only_its_creator_deletes_it(revenue, team):
     spec = ExploreSpec(table="revenue", group_by=("tier",), measure="amount_rep",
                        filters=(Condition("region", "in", ("EMEA",)),))
-    private = explore_views.save_view(revenue, team["eleanor"], "EMEA by tier", spec)
-    shared = explore_views.save_view(revenue, team["eleanor"], "Team view", spec, shared=True)
+    private = _save(revenue, team["eleanor"], "EMEA by tier", spec)
+    shared = _save(revenue, team["eleanor"], "Team view", spec, shared=True)
     assert [v["name"] for v in explore_views.views(revenue, team["maya"])] == ["Team view"]
-    assert explore_views.open_view(revenue, team["maya"], shared) == explore.checked(spec)
+    opened = explore_views.saved(revenue, team["maya"], shared, "explore")
+    assert explore.from_dict(opened, spec.currency) == explore.checked(spec)
     with pytest.raises(NotFound):
-        explore_views.open_view(revenue, team["maya"], private)
+        explore_views.saved(revenue, team["maya"], private, "explore")
     with pytest.raises(NotAllowed, match="only views you saved yourself"):
         explore_views.delete_view(revenue, team["maya"], shared)
     with pytest.raises(ValidationFailed, match="already have a view"):
-        explore_views.save_view(revenue, team["eleanor"], "emea BY tier", spec)
+        _save(revenue, team["eleanor"], "emea BY tier", spec)
     explore_views.delete_view(revenue, team["eleanor"], private)
     assert [v["name"] for v in explore_views.views(revenue, team["eleanor"])] == ["Team view"]
     audit = revenue.rows("SELECT action, actor_id, changes FROM audit_log WHERE entity = 'saved_view' "
@@ -135,11 +140,22 @@ def test_a_saved_view_is_private_until_shared_and_only_its_creator_deletes_it(re
     assert json.loads(audit[-1][2])["name"] == ["EMEA by tier", None]
 
 
+def test_a_pages_views_are_its_own(revenue, team):
+    eleanor = team["eleanor"]
+    mine = explore_views.save(revenue, eleanor, "portfolio", "Weekly", {"tier": ["key"]}, shared=True)
+    _save(revenue, eleanor, "Weekly", ExploreSpec(), shared=True)    # the same name on another page
+    assert [v["name"] for v in explore_views.views(revenue, team["maya"], "portfolio")] == ["Weekly"]
+    assert len(explore_views.views(revenue, team["maya"])) == 1           # Explore's own
+    with pytest.raises(NotFound):
+        explore_views.saved(revenue, eleanor, mine, "explore")            # not an Explore view
+    assert explore_views.saved(revenue, eleanor, mine, "portfolio") == {"tier": ["key"]}
+
+
 def test_viewers_cannot_save_views_and_a_nameless_view_is_refused(revenue, team):
     with pytest.raises(NotAllowed):
-        explore_views.save_view(revenue, team["viewer"], "Mine", ExploreSpec())
+        _save(revenue, team["viewer"], "Mine", ExploreSpec())
     with pytest.raises(ValidationFailed, match="Give the view a name"):
-        explore_views.save_view(revenue, team["maya"], "   ", ExploreSpec())
+        _save(revenue, team["maya"], "   ", ExploreSpec())
 
 
 DANGEROUS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+2", "-3+cmd|' /C calc'!A0", "@SUM(A1)",

@@ -197,3 +197,16 @@ def test_a_health_filter_over_many_accounts_scores_them_all_at_once_with_the_sam
     at_once = with_health(db, ME, named, 85)
     assert at_once.health_ids == one_by_one.health_ids and len(at_once.health_ids) == 3
     assert with_health(db, ME, named, 70).health_ids == (book["beta"],)   # 65 points
+
+
+def test_a_saved_views_filters_are_read_back_safely_whatever_it_holds():
+    from lib.portfolio import view_filters
+    options = {"tier": ["key", "standard"], "owner": ["Priya Shah"]}
+    got = view_filters({"tier": ["key", "gone"], "owner": "Priya Shah", "q": "acme" * 40,
+                        "quiet": 30, "minrev": -5, "health": "abc", "sort": "name; DROP",
+                        "desc": False, "unknown": 1}, options)
+    assert got["tier"] == ["key"] and got["owner"] == []      # only values still offered, as a list
+    assert (got["q"], got["quiet"], got["minrev"], got["health"]) == (("acme" * 40)[:100], 30.0, 0.0, 100.0)
+    assert (got["sort"], got["desc"]) == ("revenue_ytd", False)
+    assert "unknown" not in got
+    assert view_filters({}, options)["health"] == 100.0 and view_filters({}, options)["desc"] is True

@@ -1,0 +1,35 @@
+"""The Portfolio's saved views: its filters and sort kept under a name, private or shared
+(the panel: lib.ui_views). A view holds what the page's widgets hold; lib.portfolio.view_filters
+reads it back."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from lib import portfolio, ui_views
+from lib.db import Database
+from lib.users import Actor
+
+NUMBERS = {"quiet": 0.0, "minrev": 0.0, "health": 100.0}   # the number filters and their defaults
+
+
+def saved_views(db: Database, actor: Actor, options: dict[str, list]) -> None:
+    ui_views.panel(db, actor, "portfolio", current=lambda: portfolio.view_filters(current(), options),
+                   seed=lambda data: _seed(data, options), save_label="Save these filters as")
+
+
+def current() -> dict[str, Any]:
+    """The page's filters and sort as they stand, as a view keeps them."""
+    state = st.session_state
+    return {**{name: list(state.get(f"portfolio_{name}") or []) for name in portfolio.CHOICES},
+            "q": state.get("portfolio_q") or "",
+            **{name: float(state.get(f"portfolio_{name}") or default) for name, default in NUMBERS.items()},
+            "sort": state.get("portfolio_sort") or "revenue_ytd",
+            "desc": state.get("portfolio_desc", True)}
+
+
+def _seed(data: dict[str, Any], options: dict[str, list]) -> None:
+    for name, value in portfolio.view_filters(data, options).items():
+        st.session_state[f"portfolio_{name}"] = value
+    st.session_state["portfolio_page"] = 1
