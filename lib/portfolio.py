@@ -207,11 +207,11 @@ _SCORE_GIVEN_UP_TO = 5_000
 
 def with_health(db: Database, actor: Actor, query: PortfolioQuery, at_most: int) -> PortfolioQuery:
     """The query narrowed to the accounts it keeps whose health score, as the table shows it (a
-    whole number), is at most `at_most`. Only those accounts are scored."""
+    whole number), is at most `at_most`."""
     require(actor, "read_accounts")
     ids = _read(db, query, "SELECT id FROM filtered")["id"].tolist()
     # Scoring given accounts filters every table's scan on their ids; for many accounts one
-    # pass over all of them is quicker (50,000 accounts: 2.5 s against 3.7 s).
+    # pass over all of them is quicker (all 50,000 of the large portfolio: 3.2 s against 3.7 s).
     few = len(ids) <= _SCORE_GIVEN_UP_TO
     scored = health.scores(db, actor, query.today, account_ids=ids if few else None) if ids else None
     wanted = set(ids)
