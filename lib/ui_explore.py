@@ -1,5 +1,5 @@
 """Explore's widgets: the view builder (bound to the URL), the result, downloads, saved views
-and the SQL box. The rules live in lib.explore, lib.explore_views and lib.sql_box."""
+and the SQL box. The rules live in lib.explore, lib.saved_views and lib.sql_box."""
 from __future__ import annotations
 
 from datetime import date

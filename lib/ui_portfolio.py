@@ -15,11 +15,11 @@ NUMBERS = {"quiet": 0.0, "minrev": 0.0, "health": 100.0}   # the number filters 
 
 
 def saved_views(db: Database, actor: Actor, options: dict[str, list]) -> None:
-    ui_views.panel(db, actor, "portfolio", current=lambda: portfolio.view_filters(current(), options),
+    ui_views.panel(db, actor, "portfolio", current=lambda: portfolio.view_filters(_current(), options),
                    seed=lambda data: _seed(data, options), save_label="Save these filters as")
 
 
-def current() -> dict[str, Any]:
+def _current() -> dict[str, Any]:
     """The page's filters and sort as they stand, as a view keeps them."""
     state = st.session_state
     return {**{name: list(state.get(f"portfolio_{name}") or []) for name in portfolio.CHOICES},

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from lib import explore, explore_views
+from lib import explore, saved_views
 from lib.errors import NotAllowed, NotFound, ValidationFailed
 from lib.explore import ExploreSpec
 from lib.exports import csv_bytes, xlsx_bytes
@@ -114,7 +114,7 @@ def test_every_table_lists_groups_and_pivots_without_error(revenue, team):
 
 
 def _save(db, who, name, spec, **options):
-    return explore_views.save(db, who, "explore", name, explore.checked(spec).to_dict(), **options)
+    return saved_views.save(db, who, "explore", name, explore.checked(spec).to_dict(), **options)
 
 
 def test_a_saved_view_is_private_until_shared_and_only_its_creator_deletes_it(revenue, team):
@@ -122,17 +122,17 @@ def test_a_saved_view_is_private_until_shared_and_only_its_creator_deletes_it(re
                        filters=(Condition("region", "in", ("EMEA",)),))
     private = _save(revenue, team["eleanor"], "EMEA by tier", spec)
     shared = _save(revenue, team["eleanor"], "Team view", spec, shared=True)
-    assert [v["name"] for v in explore_views.views(revenue, team["maya"])] == ["Team view"]
-    opened = explore_views.saved(revenue, team["maya"], shared, "explore")
+    assert [v["name"] for v in saved_views.views(revenue, team["maya"])] == ["Team view"]
+    opened = saved_views.saved(revenue, team["maya"], shared, "explore")
     assert explore.from_dict(opened, spec.currency) == explore.checked(spec)
     with pytest.raises(NotFound):
-        explore_views.saved(revenue, team["maya"], private, "explore")
+        saved_views.saved(revenue, team["maya"], private, "explore")
     with pytest.raises(NotAllowed, match="only views you saved yourself"):
-        explore_views.delete_view(revenue, team["maya"], shared)
+        saved_views.delete_view(revenue, team["maya"], shared)
     with pytest.raises(ValidationFailed, match="already have a view"):
         _save(revenue, team["eleanor"], "emea BY tier", spec)
-    explore_views.delete_view(revenue, team["eleanor"], private)
-    assert [v["name"] for v in explore_views.views(revenue, team["eleanor"])] == ["Team view"]
+    saved_views.delete_view(revenue, team["eleanor"], private)
+    assert [v["name"] for v in saved_views.views(revenue, team["eleanor"])] == ["Team view"]
     audit = revenue.rows("SELECT action, actor_id, changes FROM audit_log WHERE entity = 'saved_view' "
                          "ORDER BY id")
     assert [(a, who) for a, who, _ in audit] == [("create", team["eleanor"].id)] * 2 + [
@@ -142,13 +142,13 @@ def test_a_saved_view_is_private_until_shared_and_only_its_creator_deletes_it(re
 
 def test_a_pages_views_are_its_own(revenue, team):
     eleanor = team["eleanor"]
-    mine = explore_views.save(revenue, eleanor, "portfolio", "Weekly", {"tier": ["key"]}, shared=True)
+    mine = saved_views.save(revenue, eleanor, "portfolio", "Weekly", {"tier": ["key"]}, shared=True)
     _save(revenue, eleanor, "Weekly", ExploreSpec(), shared=True)    # the same name on another page
-    assert [v["name"] for v in explore_views.views(revenue, team["maya"], "portfolio")] == ["Weekly"]
-    assert len(explore_views.views(revenue, team["maya"])) == 1           # Explore's own
+    assert [v["name"] for v in saved_views.views(revenue, team["maya"], "portfolio")] == ["Weekly"]
+    assert len(saved_views.views(revenue, team["maya"])) == 1           # Explore's own
     with pytest.raises(NotFound):
-        explore_views.saved(revenue, eleanor, mine, "explore")            # not an Explore view
-    assert explore_views.saved(revenue, eleanor, mine, "portfolio") == {"tier": ["key"]}
+        saved_views.saved(revenue, eleanor, mine, "explore")            # not an Explore view
+    assert saved_views.saved(revenue, eleanor, mine, "portfolio") == {"tier": ["key"]}
 
 
 def test_viewers_cannot_save_views_and_a_nameless_view_is_refused(revenue, team):
