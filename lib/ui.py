@@ -24,6 +24,7 @@ from lib.users import Actor
 log = logging.getLogger("accountdesk")
 T = TypeVar("T")
 MONEY = st.column_config.NumberColumn(format="localized")   # a table's money: 1,234,567
+CENTS = st.column_config.NumberColumn(format="%,.2f")       # to the cent: 1,234,567.89
 
 
 @st.cache_resource(show_spinner=False)

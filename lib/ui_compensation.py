@@ -16,7 +16,7 @@ from lib.formatting import plain
 from lib.permissions import NONE, can, scope
 from lib.users import Actor
 
-MONEY = st.column_config.NumberColumn(format="%,.2f")
+MONEY = ui.CENTS
 PCT = st.column_config.NumberColumn(format="%.1f%%")
 STATUS = {"closed": "Closed", "open": "Open", "future": "To come"}
 

@@ -21,7 +21,7 @@ from lib.users import Actor
 
 DOWNLOAD_CAP = 100_000
 DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
-AMOUNT = st.column_config.NumberColumn(format="%,.2f")
+AMOUNT = ui.CENTS
 _VIEW_KEYS = ("explore_group", "explore_agg", "explore_measure", "explore_sort", "explore_desc",
               "explore_chart")
 

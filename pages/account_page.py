@@ -115,11 +115,10 @@ def invoices_tab() -> None:
     if bills.empty:
         st.info("No open invoices.")
     else:
-        cents = st.column_config.NumberColumn(format="%,.2f")
         day = st.column_config.DateColumn(format="YYYY-MM-DD")
         st.dataframe(view.invoices_for_display(bills), hide_index=True, key="account_invoices",
-                     column_config={"Issued": day, "Due": day, "Amount": cents, "Paid": cents,
-                                    "Open": cents})
+                     column_config={"Issued": day, "Due": day, "Amount": ui.CENTS, "Paid": ui.CENTS,
+                                    "Open": ui.CENTS})
 
 
 def family_tab() -> None:

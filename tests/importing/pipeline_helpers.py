@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.importing import stage, suggest_mapping
+from lib.importing import apply_import, file_hash, stage, suggest_mapping
+from lib.users import SYSTEM
+
+REVENUE = ["Customer", "Month", "Sales"]
 
 
 def sheet_rows(header: list[str], rows: list[list[str]], first: int = 2) -> pd.DataFrame:
@@ -15,3 +18,12 @@ def staged(entity: str, header: list[str], rows: list[list[str]], *, constants=N
            mapping=None, **options):
     frame = sheet_rows(header, rows, first)
     return stage(frame, entity, mapping or suggest_mapping(header, entity), constants, **options)
+
+
+def apply_file(db, s, data=b"file", **options):
+    """Commit staged rows as the system, as if from a file whose bytes are `data`."""
+    return apply_import(db, SYSTEM, s, file_name="file.csv", digest=file_hash(data), **options)
+
+
+def stored_revenue(db):
+    return db.rows("SELECT account_id, month, amount, currency FROM revenue ORDER BY 1, 2")

@@ -5,20 +5,9 @@ from __future__ import annotations
 import pytest
 
 from lib.errors import ValidationFailed
-from lib.importing import apply_import, file_hash, preview_import
-from lib.users import SYSTEM
+from lib.importing import preview_import
 from tests.builders import make_account
-from tests.importing.pipeline_helpers import staged
-
-REVENUE = ["Customer", "Month", "Sales"]
-
-
-def _apply(db, s, data=b"file", **options):
-    return apply_import(db, SYSTEM, s, file_name="file.csv", digest=file_hash(data), **options)
-
-
-def _revenue(db):
-    return db.rows("SELECT account_id, month, amount, currency FROM revenue ORDER BY 1, 2")
+from tests.importing.pipeline_helpers import REVENUE, apply_file, staged, stored_revenue
 
 
 def test_an_amount_written_in_another_currency_than_its_row_is_refused_with_both_named(db):
@@ -49,5 +38,5 @@ def test_a_whole_file_in_dollars_given_the_constant_currency_gbp_is_refused_row_
     preview = preview_import(db, s)
     assert preview.errors[["row", "column", "value"]].values.tolist() == [[2, "Sales", "$100.00"]]
     with pytest.raises(ValidationFailed):
-        _apply(db, s)
-    assert _revenue(db) == []
+        apply_file(db, s)
+    assert stored_revenue(db) == []

@@ -11,27 +11,16 @@ from lib.importing import (apply_import, file_hash, preview_import, preview_in_f
                            suggest_mapping)
 from lib.users import SYSTEM
 from tests.builders import add_invoice, add_revenue, make_account, make_manager, make_user
-from tests.importing.pipeline_helpers import sheet_rows, staged
-
-REVENUE = ["Customer", "Month", "Sales"]
-
-
-def _apply(db, s, data=b"file", **options):
-    return apply_import(db, SYSTEM, s, file_name="file.csv", digest=file_hash(data), **options)
-
-
-def _revenue(db):
-    return db.rows("SELECT account_id, month, amount, currency FROM revenue ORDER BY 1, 2")
-
+from tests.importing.pipeline_helpers import REVENUE, apply_file, sheet_rows, staged, stored_revenue
 
 def test_reimporting_the_same_file_leaves_records_unchanged_instead_of_duplicating(db):
     acme = make_account(db, name="Acme Ltd", currency="GBP")
     s = staged("revenue", REVENUE, [["Acme Ltd", "2026-01", "100"], ["Acme Ltd", "2026-02", "120"]])
-    first = _apply(db, s)
+    first = apply_file(db, s)
     assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
-    again = _apply(db, s, allow_same_file=True)
+    again = apply_file(db, s, allow_same_file=True)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    assert _revenue(db) == [(acme, date(2026, 1, 1), Decimal("100.00"), "GBP"),
+    assert stored_revenue(db) == [(acme, date(2026, 1, 1), Decimal("100.00"), "GBP"),
                             (acme, date(2026, 2, 1), Decimal("120.00"), "GBP")]
 
 
@@ -43,8 +32,8 @@ def test_next_months_file_updates_the_changed_month_and_shows_old_and_new(db):
     assert preview.rows[["row", "action"]].values.tolist() == [[2, "update"], [3, "create"]]
     change = preview.changes.iloc[0]
     assert (change["field"], change["old"], change["new"]) == ("amount", "100.00", "150.00")
-    _apply(db, s)
-    assert [r[2] for r in _revenue(db)] == [Decimal("150.00"), Decimal("90.00")]
+    apply_file(db, s)
+    assert [r[2] for r in stored_revenue(db)] == [Decimal("150.00"), Decimal("90.00")]
 
 
 def test_a_preview_for_a_page_holds_the_first_rows_and_changes_and_counts_them_all(db):
@@ -61,7 +50,7 @@ def test_a_preview_for_a_page_holds_the_first_rows_and_changes_and_counts_them_a
     assert len(whole.changes) == whole.changes_total == 3
     assert short.counts == whole.counts == {"create": 1, "update": 3, "unchanged": 0, "error": 1}
     assert len(short.errors) == 1      # every error, always: the download lists them all
-    assert _apply(db, s, skip_bad_rows=True, preview=short).updated == 3
+    assert apply_file(db, s, skip_bad_rows=True, preview=short).updated == 3
 
 
 def test_an_unknown_account_is_an_error_with_its_row_number_in_the_original_file(db):
@@ -84,16 +73,16 @@ def test_an_account_is_found_by_external_id_and_a_shared_name_needs_the_country(
     preview = preview_import(db, s)
     assert preview.rows["action"].tolist() == ["create", "create", "error"]
     assert preview.errors["reason"].iloc[0].startswith("2 accounts have this name")
-    _apply(db, s, skip_bad_rows=True)
-    assert {r[0] for r in _revenue(db)} == {uk}
+    apply_file(db, s, skip_bad_rows=True)
+    assert {r[0] for r in stored_revenue(db)} == {uk}
 
 
 def test_a_negative_in_parentheses_arrives_negative_and_dollar_dash_is_zero(db):
     make_account(db, name="Acme", currency="USD")
     s = staged("revenue", REVENUE, [["Acme", "2026-01", " $(4,533.75)"], ["Acme", "2026-02", " $-   "],
                                     ["Acme", "2026-03", " $32,370.00 "]])
-    _apply(db, s)
-    assert [r[2] for r in _revenue(db)] == [Decimal("-4533.75"), Decimal("0.00"), Decimal("32370.00")]
+    apply_file(db, s)
+    assert [r[2] for r in stored_revenue(db)] == [Decimal("-4533.75"), Decimal("0.00"), Decimal("32370.00")]
 
 
 def test_transactions_are_summed_per_account_and_month_and_the_preview_says_so(db):
@@ -103,8 +92,8 @@ def test_transactions_are_summed_per_account_and_month_and_the_preview_says_so(d
     preview = preview_import(db, s)
     assert "2 rows are transactions: they were summed into 1 account-month totals." in preview.notes
     assert preview.records["create"] == 2
-    _apply(db, s)
-    assert [(r[1], r[2]) for r in _revenue(db)] == [(date(2026, 1, 1), Decimal("25.50")),
+    apply_file(db, s)
+    assert [(r[1], r[2]) for r in stored_revenue(db)] == [(date(2026, 1, 1), Decimal("25.50")),
                                                   (date(2026, 2, 1), Decimal("1.00"))]
 
 
@@ -117,7 +106,7 @@ def test_a_file_of_monthly_totals_keeps_each_row_as_its_own_record_with_its_row_
     assert not [n for n in preview.notes if "transactions" in n]
     assert preview.rows[["row", "action"]].values.tolist() == [[2, "update"], [3, "create"], [4, "error"]]
     assert preview.changes[["rows", "old", "new"]].values.tolist() == [[[2], "100.00", "150.00"]]
-    result = _apply(db, s, skip_bad_rows=True)
+    result = apply_file(db, s, skip_bad_rows=True)
     assert (result.created, result.updated, result.rejected) == (1, 1, 1)
     assert db.rows("SELECT source_rows FROM import_rows_revenue WHERE batch_id = ? ORDER BY 1",
                    [result.batch_id]) == [([2],), ([3],)]
@@ -134,20 +123,21 @@ def test_one_account_and_month_in_two_currencies_is_an_error_for_each_row(db):
 
 def test_currency_comes_from_a_constant_or_else_from_the_account(db):
     make_account(db, name="Acme", currency="USD")
-    _apply(db, staged("revenue", REVENUE, [["Acme", "2026-01", "1"]]), b"one")
-    _apply(db, staged("revenue", REVENUE, [["Acme", "2026-02", "1"]], constants={"currency": "GBP"}), b"two")
-    assert [r[3] for r in _revenue(db)] == ["USD", "GBP"]
+    apply_file(db, staged("revenue", REVENUE, [["Acme", "2026-01", "1"]]), b"one")
+    apply_file(db, staged("revenue", REVENUE, [["Acme", "2026-02", "1"]],
+                          constants={"currency": "GBP"}), b"two")
+    assert [r[3] for r in stored_revenue(db)] == ["USD", "GBP"]
 
 
 def test_import_good_rows_writes_only_the_good_one_and_strict_mode_writes_nothing(db):
     make_account(db, name="Acme")
     s = staged("revenue", REVENUE, [["Acme", "2026-01", "12"], ["Acme", "2026-02", "twelve"]])
     with pytest.raises(ValidationFailed, match="1 rows have errors, so nothing was imported"):
-        _apply(db, s)
-    assert _revenue(db) == [] and db.value("SELECT count(*) FROM import_batches") == 0
-    result = _apply(db, s, skip_bad_rows=True)
+        apply_file(db, s)
+    assert stored_revenue(db) == [] and db.value("SELECT count(*) FROM import_batches") == 0
+    result = apply_file(db, s, skip_bad_rows=True)
     assert (result.created, result.rejected) == (1, 1)
-    assert [r[1] for r in _revenue(db)] == [date(2026, 1, 1)]
+    assert [r[1] for r in stored_revenue(db)] == [date(2026, 1, 1)]
 
 
 def test_a_batch_records_file_hash_who_counts_and_one_summary_audit_row(db):
@@ -167,11 +157,11 @@ def test_a_batch_records_file_hash_who_counts_and_one_summary_audit_row(db):
 def test_the_same_file_twice_is_noticed_in_the_preview_and_refused_unless_meant(db):
     make_account(db, name="Acme")
     s = staged("revenue", REVENUE, [["Acme", "2026-01", "1"]])
-    first = _apply(db, s, b"same bytes")
+    first = apply_file(db, s, b"same bytes")
     preview = preview_import(db, s, digest=file_hash(b"same bytes"))
     assert preview.same_file["id"] == first.batch_id
     with pytest.raises(UserError, match=f"already imported as batch {first.batch_id}"):
-        _apply(db, s, b"same bytes")
+        apply_file(db, s, b"same bytes")
 
 
 def test_only_directors_and_admins_may_import(db):
@@ -189,8 +179,8 @@ def test_ambiguous_dates_are_errors_until_the_order_is_given(db):
     assert preview_import(db, s).errors["reason"].str.contains("day-first or month-first").all()
     ordered = staged("revenue", REVENUE, rows, date_order="dmy")
     assert preview_import(db, ordered).ok
-    _apply(db, ordered)
-    assert [r[1] for r in _revenue(db)] == [date(2026, 4, 1), date(2026, 6, 1)]
+    apply_file(db, ordered)
+    assert [r[1] for r in stored_revenue(db)] == [date(2026, 4, 1), date(2026, 6, 1)]
 
 
 ACCOUNTS = ["Id", "Account Name", "Tier", "Country", "Owner", "Currency"]
@@ -200,7 +190,7 @@ def test_accounts_reimport_matches_by_external_id_and_updates_only_what_changed(
     priya = make_manager(db, name="Priya Shah", email="priya@example.com")
     s = staged("accounts", ACCOUNTS, [["A-1", "Acme", "Key", "GB", "priya@example.com", "gbp"],
                                       ["A-2", "Bolt", "", "US", "Priya Shah", "USD"]])
-    assert (_apply(db, s, b"v1").created) == 2
+    assert (apply_file(db, s, b"v1").created) == 2
     rows = db.rows("SELECT external_id, name, tier, scope, status, owner_id, currency FROM accounts ORDER BY 1")
     assert rows == [("A-1", "Acme", "key", "regional", "active", priya, "GBP"),
                     ("A-2", "Bolt", "standard", "regional", "active", priya, "USD")]
@@ -209,7 +199,7 @@ def test_accounts_reimport_matches_by_external_id_and_updates_only_what_changed(
     preview = preview_import(db, renamed)
     assert preview.records == {"create": 0, "update": 1, "unchanged": 1}
     assert preview.changes[["field", "old", "new"]].values.tolist() == [["name", "Acme", "Acme Group"]]
-    _apply(db, renamed, b"v2")
+    apply_file(db, renamed, b"v2")
     assert db.value("SELECT count(*) FROM accounts") == 2
     assert db.value("SELECT version FROM accounts WHERE external_id = 'A-1'") == 2
 
@@ -259,7 +249,7 @@ def test_invoices_and_their_payments_import_with_references_resolved(db):
     preview = preview_import(db, s)
     assert preview.errors[["row", "column", "reason"]].values.tolist() == [
         [3, "Due Date", "is before the issue date"]]
-    _apply(db, s, skip_bad_rows=True)
+    apply_file(db, s, skip_bad_rows=True)
     assert db.rows("SELECT invoice_number, account_id, amount, currency FROM invoices") == [
         ("INV-1", acme, Decimal("1200.50"), "EUR")]
     pay = staged("payments", ["Invoice", "Payment Date", "Amount Paid", "Ref"],
@@ -269,7 +259,7 @@ def test_invoices_and_their_payments_import_with_references_resolved(db):
     assert preview.errors[["row", "reason"]].values.tolist() == [
         [3, "no invoice has this number"],
         [4, "is written in $ but the currency of the invoice is EUR; correct the amount or the currency"]]
-    _apply(db, pay, b"pay", skip_bad_rows=True)
+    apply_file(db, pay, b"pay", skip_bad_rows=True)
     again = preview_import(db, pay)
     assert again.records == {"create": 0, "update": 0, "unchanged": 1}
 
@@ -280,7 +270,7 @@ def test_a_reimported_invoice_with_a_new_amount_is_updated_not_duplicated(db):
     number = db.value("SELECT invoice_number FROM invoices")
     s = staged("invoices", INVOICES, [[number, "Acme", "2026-01-01", "2026-02-01", "110"]])
     assert preview_import(db, s).records["update"] == 1
-    _apply(db, s)
+    apply_file(db, s)
     assert db.rows("SELECT amount FROM invoices") == [(Decimal("110.00"),)]
 
 
@@ -295,7 +285,7 @@ def test_the_financial_sample_asks_for_its_date_order_then_sums_profit_per_count
     s = stage(rows, "revenue", mapping, date_order="mdy")
     preview = preview_import(db, s)
     assert preview.ok and preview.counts["create"] == 700
-    _apply(db, s, data)
+    apply_file(db, s, data)
     months = {m.month for (m,) in db.rows("SELECT DISTINCT month FROM revenue")}
     assert months == {int(n) for n in rows["Month Number"]}   # June is June, not January
     assert (s.values["amount"] < 0).sum() > 0   # " $(4,533.75)" rows entered the sums negative
@@ -313,7 +303,7 @@ def test_the_salesforce_export_imports_as_accounts_keyed_by_its_ids_and_reimport
     preview = preview_import(db, s)
     assert preview.ok, preview.errors
     assert preview.match_on == ("external_id",) and preview.records["create"] == 14
-    _apply(db, s, data)
+    apply_file(db, s, data)
     edge = db.record("SELECT * FROM accounts WHERE name = 'Edge Communications'")
     assert edge["external_id"] == rows.loc[rows["Name"] == "Edge Communications", "Id"].iloc[0]
     assert edge["industry"] == "Electronics" and edge["tier"] == "standard"
@@ -324,7 +314,7 @@ def test_maven_accounts_import_with_sector_as_industry_and_office_as_country(db,
     data, name = sample("01_maven_crm/accounts.csv")
     rows = read_upload(data, name).sheets[0].rows
     s = stage(rows, "accounts", suggest_mapping(list(rows.columns), "accounts"), {"currency": "USD"})
-    result = _apply(db, s, data)
+    result = apply_file(db, s, data)
     assert (result.created, result.rejected) == (85, 0)
     assert db.rows("SELECT industry, country FROM accounts WHERE name = 'Acme Corporation'") == [
         ("technolgy", "United States")]   # kept as written; category clean-up is a later step
@@ -380,6 +370,6 @@ def test_a_wide_target_sheet_imports_the_good_months_of_a_row_with_one_bad_cell(
         [3, "Feb-26", "TBD", "not a number"], [3, "Mar-26", "TBD", "not a number"],
         [4, "Account", "Nobody plc", "no account has this external id or name"]]
     assert preview.counts == {"create": 3, "update": 0, "unchanged": 0, "error": 6}
-    assert _apply(db, s, skip_bad_rows=True).created == 3
+    assert apply_file(db, s, skip_bad_rows=True).created == 3
     assert db.rows("SELECT month, amount FROM account_targets WHERE account_id = ? ORDER BY month",
                    [acme]) == [(date(2026, 1, 1), Decimal("100.00")), (date(2026, 3, 1), Decimal("300.00"))]
