@@ -75,3 +75,4 @@ def test_a_view_needs_a_name_and_a_name_used_twice_is_refused(as_director):
     at.text_input(key="portfolio_save_name").input("weekly")
     next(b for b in at.button if b.label == "Save view").click().run()
     assert "You already have a view named 'weekly'" in at.error[0].value
+
