@@ -29,7 +29,7 @@ from lib.permissions import require
 from lib.users import Actor
 
 __all__ = ["FACTORS", "POINT_COLUMNS", "Score", "score_factors", "weights", "threshold",
-           "for_editing", "set_weights", "signals", "signals_as_of", "scores", "explain", "Explanation"]
+           "for_editing", "set_weights", "signals", "signals_as_of", "scores", "all_scores", "explain", "Explanation"]
 
 DEFAULT_THRESHOLD = Decimal(50)
 
@@ -321,6 +321,14 @@ def scores(db: Database, actor: Actor, today: date, account_ids: Iterable[int] |
     for column in POINT_COLUMNS.values():
         result[column] = scored[column].round(1)
     return result
+
+
+def all_scores(db: Database, actor: Actor, today: date) -> pd.DataFrame:
+    """`scores` of every live account, computed once per data version for every session (the
+    Team review and the Portfolio's health filter and sort ask for them). Read-only: callers
+    share the frame."""
+    require(actor, "read_accounts")
+    return db.memo(("health.all_scores", today), lambda: scores(db, actor, today))
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ def _projected_pay(pay: Statement) -> tuple[float | None, str]:
 def at_risk_accounts(db: Database, actor: Actor, today: date) -> pd.DataFrame:
     """Live accounts at risk, with why: account_id, name, owner_id, owner_name, tier, score,
     reasons (what costs the points first, then why that makes it at risk), by lib.health."""
-    scores = health.scores(db, actor, today)
+    scores = health.all_scores(db, actor, today)
     risky = scores[scores["at_risk"].astype(bool)]
     names = dict(db.rows("SELECT id, name FROM account_managers"))
     return pd.DataFrame({

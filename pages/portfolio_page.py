@@ -105,8 +105,9 @@ pages = max(1, -(-kpi["accounts"] // PAGE_SIZE))
 if st.session_state.get("portfolio_page", 1) > pages:  # the filter shrank the result
     st.session_state["portfolio_page"] = pages
 page_no = st.session_state.get("portfolio_page", 1)
-rows = ui.cached(portfolio.page, db, actor, query, sort=sort, descending=descending,
-                 offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+with st.spinner("Scoring the accounts' health..." if sort == "health" else "Reading the accounts..."):
+    rows = ui.cached(portfolio.page, db, actor, query, sort=sort, descending=descending,
+                     offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 # Health is scored for the rows on this page only: one scores() call, cached per data version
 ids = tuple(int(i) for i in rows["id"])
 scored = ui.cached(health.scores, db, actor, query.today, account_ids=ids) if ids else None

@@ -156,6 +156,15 @@ def test_sorting_by_name_orders_the_table_alphabetically(as_director):
     assert names == sorted(names)
 
 
+def test_sorting_by_health_lowest_first_puts_the_sickest_accounts_at_the_top(as_director):
+    at = as_director
+    at.selectbox(key="portfolio_sort").select("health").run()
+    at.toggle(key="portfolio_desc").set_value(False).run()
+    no_errors(at)
+    scores = list(at.dataframe[0].value["Health"])
+    assert scores == sorted(scores) and scores[0] <= 40 < scores[-1]
+
+
 def test_the_portfolio_filters_by_health(as_director):
     at = as_director
     everyone = _total(at)

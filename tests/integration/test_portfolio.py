@@ -210,3 +210,31 @@ def test_a_saved_views_filters_are_read_back_safely_whatever_it_holds():
     assert (got["sort"], got["desc"]) == ("revenue_ytd", False)
     assert "unknown" not in got
     assert view_filters({}, options)["health"] == 100.0 and view_filters({}, options)["desc"] is True
+
+
+@pytest.mark.parametrize("scored_at_once", [False, True], ids=["given accounts", "all at once"])
+def test_sorting_by_health_puts_the_lowest_score_first_when_ascending(db, book, monkeypatch, scored_at_once):
+    import lib.portfolio as portfolio
+    quiet = make_account(db, name="Quiet")
+    add_invoice(db, quiet, date(2026, 1, 1), date(2026, 2, 1), 90_000)   # long overdue
+    if scored_at_once:
+        monkeypatch.setattr(portfolio, "_SCORE_GIVEN_UP_TO", 0)
+    everyone = PortfolioQuery(today=TODAY)
+    scored = health.scores(db, ME, TODAY).set_index("name")["score"]
+    lowest_first = list(scored.sort_values(kind="stable").index)
+    assert len(set(scored)) == len(scored) == 3               # distinct scores: one right order
+    assert page(db, ME, everyone, sort="health", descending=False)["name"].tolist() == lowest_first
+    assert page(db, ME, everyone, sort="health")["name"].tolist() == lowest_first[::-1]
+    assert page(db, ME, everyone, sort="health", offset=1, limit=1)["name"].tolist() == lowest_first[1:2]
+    # with the health filter too
+    sick = with_health(db, ME, everyone, round(scored.max()) - 1)
+    assert page(db, ME, sick, sort="health", descending=False)["name"].tolist() == lowest_first[:2]
+
+
+def test_a_health_sort_scores_afresh_after_a_write_changes_a_score(db, book):
+    quiet = make_account(db, name="Quiet")
+    everyone = PortfolioQuery(today=TODAY)
+    # Acme and Quiet score 85 (a tie keeps the names' order), Beta 65
+    assert page(db, ME, everyone, sort="health")["name"].tolist() == ["Acme", "Quiet", "Beta"]
+    add_interaction(db, quiet, make_manager(db, name="Ann Lee"), datetime(2026, 11, 20, 10))
+    assert page(db, ME, everyone, sort="health")["name"].tolist() == ["Quiet", "Acme", "Beta"]
