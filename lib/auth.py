@@ -121,6 +121,20 @@ def sign_in(db: Database, email: str, password: str, *, session_key: str,
     return person
 
 
+def sso_sign_in(db: Database, email: str, *, session_key: str, now: datetime | None = None) -> Actor | None:
+    """The active user a single-sign-on email belongs to, or None (then: ask an admin), with the
+    sign-in recorded as a password sign-in is: by the person when it lets them in, by the system
+    when the email is unknown or its user inactive. Call it once per browser session."""
+    at, key, session = _utc(now), (email or "").strip().lower(), _session_hash(session_key)
+    user = db.record("SELECT id, display_name, role, manager_id, active FROM users "
+                     "WHERE lower(email) = ? AND id <> 0 ORDER BY active DESC LIMIT 1", [key]) if key else None
+    outcome = "unknown_email" if user is None else "signed_in" if user["active"] else "inactive"
+    person = Actor(user["id"], user["display_name"], user["role"], user["manager_id"]) \
+        if outcome == "signed_in" else None
+    db.write(person or SYSTEM, lambda tx: _record(tx, key, session, at, outcome, user and user["id"]))
+    return person
+
+
 def _check_password(db: Database, key: str, password: str) -> tuple[dict | None, str, str | None]:
     """The user, the outcome, and a fresh hash when the hashing parameters changed.
 

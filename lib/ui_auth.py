@@ -16,6 +16,7 @@ from lib.db import Database
 from lib.users import Actor, get_user
 
 USER_KEY, SEEN_KEY, SESSION_KEY, NOTICE_KEY = "auth_user_id", "auth_last_seen", "auth_session", "auth_notice"
+SSO_KEY = "auth_sso_email"   # the single-sign-on email whose sign-in this session recorded
 
 
 def sso_configured() -> bool:
@@ -59,7 +60,12 @@ def signed_in(db: Database) -> Actor | None:
 def _sso_user(db: Database) -> Actor | None:
     if not st.user.is_logged_in:
         return None
-    return auth.user_for_sso_email(db, str(st.user.get("email") or ""))
+    email = str(st.user.get("email") or "")
+    if st.session_state.get(SSO_KEY) == email:   # this session's sign-in is recorded already
+        return auth.user_for_sso_email(db, email)
+    actor = auth.sso_sign_in(db, email, session_key=session_key())
+    st.session_state[SSO_KEY] = email
+    return actor
 
 
 def sign_in(db: Database, email: str, password: str) -> Actor:
@@ -72,7 +78,7 @@ def sign_in(db: Database, email: str, password: str) -> Actor:
 
 
 def sign_out(notice: str | None = None) -> None:
-    for key in (USER_KEY, SEEN_KEY):
+    for key in (USER_KEY, SEEN_KEY, SSO_KEY):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice

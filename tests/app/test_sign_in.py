@@ -70,6 +70,10 @@ def test_single_sign_on_maps_the_providers_email_to_a_user(demo_app):
     at = demo_app.run()
     assert not at.exception
     assert at.session_state["_actor"].name == "Eleanor Hayes"
+    at.run()    # a later click: the sign-in is recorded once per browser session, by the person
+    db = app_db()
+    assert db.rows("SELECT outcome, user_id FROM login_attempts") == [("signed_in", at.session_state["_actor"].id)]
+    assert db.rows("SELECT actor_id FROM audit_log WHERE action = 'sign_in'") == [(at.session_state["_actor"].id,)]
 
 
 def test_single_sign_on_with_an_unknown_email_is_told_to_ask_for_access(demo_app):
@@ -78,3 +82,4 @@ def test_single_sign_on_with_an_unknown_email_is_told_to_ask_for_access(demo_app
     at = demo_app.run()
     assert "Ask your admin for access" in at.error[0].value
     assert at.session_state["_actor"] is None
+    assert app_db().rows("SELECT email, outcome FROM login_attempts") == [("stranger@example.com", "unknown_email")]

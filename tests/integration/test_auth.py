@@ -11,8 +11,8 @@ from lib import auth
 from lib.auth import (DEMO_PASSWORD, SignInRefused, admin_from_environment, change_password,
                       create_first_admin, create_user, deactivate_user, hash_password,
                       idle_minutes_from_env, list_users, lock_ends, needs_setup, reactivate_user,
-                      session_expired, set_demo_passwords, set_password, sign_in, update_user,
-                      user_for_sso_email)
+                      session_expired, set_demo_passwords, set_password, sign_in, sso_sign_in,
+                      update_user, user_for_sso_email)
 from lib.errors import NotAllowed, ValidationFailed, WriteConflict
 from lib.migrate import open_database
 from lib.permissions import team_of
@@ -291,6 +291,23 @@ def test_single_sign_on_finds_active_users_only_whatever_the_case(db):
     assert user_for_sso_email(db, "priya@example.com") is None
     assert user_for_sso_email(db, "stranger@example.com") is None
     assert user_for_sso_email(db, "system@accountdesk.invalid") is None
+
+
+def test_a_single_sign_on_is_recorded_as_the_persons_sign_in_and_a_refused_one_as_the_systems(db):
+    ada = _person(db, role="admin", email="ada@example.com", display_name="Ada")
+    priya = _person(db)
+    assert sso_sign_in(db, " PRIYA@example.com", session_key="b", now=NOW).id == priya.id
+    deactivate_user(db, ada, priya.id)
+    assert sso_sign_in(db, "priya@example.com", session_key="b", now=NOW) is None
+    assert sso_sign_in(db, "stranger@example.com", session_key="c", now=NOW) is None
+    attempts = db.rows("SELECT email, outcome, success, user_id FROM login_attempts ORDER BY id")
+    assert attempts == [("priya@example.com", "signed_in", True, priya.id),
+                        ("priya@example.com", "inactive", False, priya.id),
+                        ("stranger@example.com", "unknown_email", False, None)]
+    audit = db.rows("SELECT actor_id, action, entity_id FROM audit_log WHERE action LIKE 'sign_in%' ORDER BY id")
+    assert audit == [(priya.id, "sign_in", str(priya.id)), (SYSTEM.id, "sign_in_failed", str(priya.id)),
+                     (SYSTEM.id, "sign_in_failed", None)]
+    assert list_users(db, ada).set_index("email").loc["priya@example.com", "last_sign_in"] == NOW
 
 
 def test_demo_users_get_the_demo_password_and_others_keep_theirs(db):
