@@ -318,12 +318,19 @@ def health_columns(ids: pd.Series, health: pd.DataFrame | None) -> tuple[list, l
     for acc in ids.tolist():
         score, at_risk, reasons = found.get(int(acc), (None, False, []))
         scores.append(None if score is None or pd.isna(score) else int(round(float(score))))
-        risks.append("⚠ " + _risk_text(reasons[0]) if at_risk and len(reasons) else "")
+        risks.append("⚠ " + risk_text(list(reasons)) if at_risk and len(reasons) else "")
     return scores, risks
 
 
-def _risk_text(reason: str) -> str:
-    text = reason.removeprefix("At risk: ")
+def risk_text(reasons: list[str]) -> str:
+    """Why an at-risk account is at risk, in one cell: a score under the threshold says what
+    costs it the most points ("No contact for 77 days (policy 30) and 3 more"); a key account's
+    drop says so. `reasons` as lib.health.scores gives them, the at-risk reason first."""
+    why, factors = reasons[0], reasons[1:]
+    if why.startswith("At risk: score") and factors:
+        text = factors[0].split(": ", 1)[-1] + (f" and {len(factors) - 1} more" if len(factors) > 1 else "")
+    else:
+        text = why.removeprefix("At risk: ")
     return text[:1].upper() + text[1:]
 
 

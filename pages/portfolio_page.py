@@ -100,7 +100,7 @@ st.subheader("Accounts")
 s1, s2, _ = st.columns([2, 1, 3])
 sort = s1.selectbox("Sort by", list(portfolio.SORTS), format_func=portfolio.SORTS.get,
                     key="portfolio_sort", bind="query-params")
-descending = s2.toggle("Largest first", value=True, key="portfolio_desc")
+descending = s2.toggle("Largest first", value=True, key="portfolio_desc", bind="query-params")
 pages = max(1, -(-kpi["accounts"] // PAGE_SIZE))
 if st.session_state.get("portfolio_page", 1) > pages:  # the filter shrank the result
     st.session_state["portfolio_page"] = pages
@@ -124,7 +124,9 @@ picked = st.dataframe(
             format="%.0f", min_value=0, max_value=100, width="small",
             help="Health score, 0 to 100; open the account for 'Why this score'."),
         "Health risk": st.column_config.TextColumn(
-            help="Why the health score puts the account at risk; empty when it does not."),
+            width="large", help="What costs an at-risk account the most points (or its drop, for "
+                                "a key account); empty when it is not at risk. Open the account "
+                                "for every reason."),
         "Revenue YTD": st.column_config.NumberColumn(format="localized"),
         "Target YTD": st.column_config.NumberColumn(format="localized"),
         "Attainment": st.column_config.NumberColumn(format="percent"),

@@ -131,7 +131,7 @@ ODD_URLS = {
                                                            "portfolio_health": "-1e309"}),
     "portfolio_junk_filters": ("pages/portfolio_page.py", {
         "portfolio_tier": "<script>alert(1)</script>", "portfolio_sort": "name; DROP TABLE accounts",
-        "portfolio_q": "' OR 1=1 --", "portfolio_quiet": "abc", "nonsense": "1"}),
+        "portfolio_q": "' OR 1=1 --", "portfolio_quiet": "abc", "portfolio_desc": "maybe", "nonsense": "1"}),
     "performance_unknown_scope": ("pages/performance_page.py", {"performance_scope": "<b>bogus</b>"}),
     "performance_unknown_account": ("pages/performance_page.py", {
         "performance_scope": "Account", "performance_account": "Nobody (#99999999)"}),

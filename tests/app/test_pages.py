@@ -165,6 +165,15 @@ def test_sorting_by_health_lowest_first_puts_the_sickest_accounts_at_the_top(as_
     assert scores == sorted(scores) and scores[0] <= 40 < scores[-1]
 
 
+def test_a_link_keeps_the_sort_and_its_direction(demo_app):
+    demo_app.query_params.update({"portfolio_sort": "Health score", "portfolio_desc": "false"})
+    at = sign_in(demo_app, DIRECTOR).switch_page("pages/portfolio_page.py").run()
+    no_errors(at)
+    assert (at.selectbox(key="portfolio_sort").value, at.toggle(key="portfolio_desc").value) == ("health", False)
+    scores = list(at.dataframe[0].value["Health"])
+    assert scores == sorted(scores)
+
+
 def test_the_portfolio_filters_by_health(as_director):
     at = as_director
     everyone = _total(at)

@@ -151,7 +151,7 @@ def test_each_row_shows_its_health_score_and_an_at_risk_account_says_why(db, boo
     shown = for_display(rows, scored).set_index("Account")
     assert list(shown.index) == ["Acme", "Beta", "Quiet"]  # the rows keep their order
     assert shown.loc["Quiet", "Health"] == 85
-    assert shown.loc["Quiet", "Health risk"] == "⚠ Score 85 is below the at-risk threshold of 86"
+    assert shown.loc["Quiet", "Health risk"] == "⚠ Never contacted (policy 90 days)"   # what costs it the points
     by_id = scored.set_index("account_id")
     for name, account in (("Acme", book["acme"]), ("Beta", book["beta"])):
         assert shown.loc[name, "Health"] == round(by_id.loc[account, "score"])
@@ -165,8 +165,19 @@ def test_a_row_without_a_score_shows_no_score_and_no_risk_rather_than_another_ro
                                         "−15: never contacted"], []]})
     score, risk = health_columns(pd.Series([3, 5, 7]), scored)
     assert score == [92, None, 40]
-    assert risk == ["", "", "⚠ Score 40 is below the at-risk threshold of 50"]
+    assert risk == ["", "", "⚠ Never contacted"]
     assert health_columns(pd.Series([3]), None) == ([None], [""])
+
+
+def test_the_health_risk_cell_names_what_costs_the_most_points_or_a_key_accounts_drop():
+    from lib.portfolio import risk_text
+    below = "At risk: score 26 is below the at-risk threshold of 50"
+    assert risk_text([below, "−20: revenue down 56% on the 3 months before", "−15: no contact for 77 days",
+                      "−4: sentiment negative"]) == "Revenue down 56% on the 3 months before and 2 more"
+    assert risk_text([below, "−15: no contact for 77 days (policy 30)"]) == "No contact for 77 days (policy 30)"
+    assert risk_text([below]) == "Score 26 is below the at-risk threshold of 50"
+    assert risk_text(["At risk: key account down 15 points in 30 days (from 80)", "−15: no contact"]) \
+        == "Key account down 15 points in 30 days (from 80)"
 
 
 def test_a_health_filter_keeps_the_accounts_scored_at_most_that_and_says_so(db, book):
