@@ -35,11 +35,14 @@ def long_names(id_columns: list[str]) -> tuple[str, str]:
 
 
 def unpivot(body: pd.DataFrame, id_columns: list[str], periods: dict[str, date]) -> pd.DataFrame:
-    """One row per source row and month: the id columns, then `period` (ISO text) and `value`.
-    The index stays the source row, so each long row points back to where it came from."""
+    """One row per source row and filled month cell: the id columns, then `period` (ISO text)
+    and `value`. An empty cell says nothing about its month (the months not yet filled in, an
+    account that started later), so it gives no row, as in Excel's own unpivot. The index stays
+    the source row, so each long row points back to where it came from."""
     period_name, value_name = long_names(id_columns)
     long = body.melt(id_vars=id_columns, value_vars=list(periods), var_name=period_name,
                      value_name=value_name, ignore_index=False)
+    long = long[long[value_name].fillna("").astype("str").str.strip() != ""]
     long[period_name] = long[period_name].map({k: v.isoformat() for k, v in periods.items()})
     long = long.sort_index(kind="stable")   # melt is month-major; people read row by row
     long.index.name = "source_row"

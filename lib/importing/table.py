@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from lib.formatting import count
 from lib.importing.layout import detect_wide, long_names, pivot_reason, prose_reason, unpivot
 from lib.importing.model import DroppedColumn, DroppedRow, Sheet, WideLayout
 
@@ -195,10 +196,12 @@ def _make_wide(sheet: Sheet, body: pd.DataFrame, periods: dict) -> None:
     sheet.rows = unpivot(body, id_columns, periods)
     sheet.header = list(sheet.rows.columns)
     first, last = min(periods.values()), max(periods.values())
+    empty = len(body) * len(periods) - len(sheet.rows)
     sheet.notes.append(
         f"Months run across the columns ({len(periods)} months, {first:%b %Y} to {last:%b %Y}); "
         f"the sheet was turned into one row per {' / '.join(id_columns) or 'sheet'} and month "
-        f"({len(sheet.rows):,} rows with 'period' and 'value').")
+        f"({len(sheet.rows):,} rows with 'period' and 'value'"
+        + (f"; {count(empty, 'empty month cell')} left out" if empty else "") + ").")
 
 
 def _row_text(row: pd.Series, cells: int = 4) -> str:

@@ -259,6 +259,20 @@ def test_budget_and_spend_written_in_the_accounts_currency_import_and_in_another
         (acme, "events", date(2026, 1, 1), Decimal("1000.00"), Decimal("250.00"), "EUR")]
 
 
+def test_a_wide_budget_sheet_maps_its_months_to_budgets_by_itself(db):
+    from lib.importing import read_upload, stage, suggest_mapping
+    acme = make_account(db, name="Acme", currency="EUR")
+    sheet = read_upload(b"Account,Category,Jan-26,Feb-26,Mar-26\nAcme,Events,100,200,\n",
+                        "budget plan.csv").importable_sheets[0]
+    mapping = suggest_mapping(sheet.header, "budgets")
+    assert mapping["value"] == "budget" and "spend" not in mapping.values()
+    result = _apply(db, stage(sheet.rows, "budgets", mapping, wide=sheet.wide))
+    assert result.created == 2
+    assert _budgets(db) == [
+        (acme, "events", date(2026, 1, 1), Decimal("100.00"), Decimal("0.00"), "EUR"),
+        (acme, "events", date(2026, 2, 1), Decimal("200.00"), Decimal("0.00"), "EUR")]
+
+
 def test_undoing_created_contacts_is_refused_while_an_interaction_names_them(db):
     from datetime import datetime
 

@@ -42,7 +42,8 @@ def test_months_across_the_columns_are_unpivoted_and_the_total_column_dropped():
     assert sheet.kind == "wide" and sheet.wide.id_columns == ["Account"]
     assert sheet.rows.reset_index().values.tolist() == [
         [2, "Acme", "2019-01-01", "1"], [2, "Acme", "2019-02-01", "2"], [2, "Acme", "2019-03-01", "3"],
-        [3, "Beta", "2019-01-01", "4"], [3, "Beta", "2019-02-01", ""], [3, "Beta", "2019-03-01", "6"]]
+        [3, "Beta", "2019-01-01", "4"], [3, "Beta", "2019-03-01", "6"]]   # an empty cell gives no row
+    assert "(5 rows with 'period' and 'value'; 1 empty month cell left out)" in sheet.notes[-1]
     assert sheet.wide.period_columns == {"Jan-19": date(2019, 1, 1), "Feb-19": date(2019, 2, 1),
                                          "Mar-19": date(2019, 3, 1)}
     assert [(c.column, c.header) for c in sheet.dropped_columns] == [("E", "Total")]
