@@ -114,25 +114,34 @@ def sign_in(db: Database, email: str, password: str, *, session_key: str,
 
     # A right password is the person's own sign-in: the audit trail names them. Any other
     # attempt is recorded by the system (whoever typed it is not known).
-    person = user and Actor(user["id"], user["display_name"], user["role"], user["manager_id"])
+    person = user and _actor(user)
     final_outcome, message = db.write(person if outcome == "signed_in" else SYSTEM, work)
     if final_outcome != "signed_in":
         raise SignInRefused(message)
     return person
 
 
-def sso_sign_in(db: Database, email: str, *, session_key: str, now: datetime | None = None) -> Actor | None:
+def sso_sign_in(db: Database, email: str, *, session_key: str,
+                now: datetime | None = None) -> Actor | None:
     """The active user a single-sign-on email belongs to, or None (then: ask an admin), with the
     sign-in recorded as a password sign-in is: by the person when it lets them in, by the system
     when the email is unknown or its user inactive. Call it once per browser session."""
     at, key, session = _utc(now), (email or "").strip().lower(), _session_hash(session_key)
-    user = db.record("SELECT id, display_name, role, manager_id, active FROM users "
-                     "WHERE lower(email) = ? AND id <> 0 ORDER BY active DESC LIMIT 1", [key]) if key else None
+    user = _user_by_email(db, key) if key else None
     outcome = "unknown_email" if user is None else "signed_in" if user["active"] else "inactive"
-    person = Actor(user["id"], user["display_name"], user["role"], user["manager_id"]) \
-        if outcome == "signed_in" else None
+    person = _actor(user) if outcome == "signed_in" else None
     db.write(person or SYSTEM, lambda tx: _record(tx, key, session, at, outcome, user and user["id"]))
     return person
+
+
+def _user_by_email(db: Database, key: str) -> dict[str, Any] | None:
+    """The user with this (lower-cased) email, an active one first."""
+    return db.record("SELECT id, display_name, role, manager_id, password_hash, active FROM users "
+                     "WHERE lower(email) = ? AND id <> 0 ORDER BY active DESC LIMIT 1", [key])
+
+
+def _actor(user: dict[str, Any]) -> Actor:
+    return Actor(user["id"], user["display_name"], user["role"], user["manager_id"])
 
 
 def _check_password(db: Database, key: str, password: str) -> tuple[dict | None, str, str | None]:
@@ -140,8 +149,7 @@ def _check_password(db: Database, key: str, password: str) -> tuple[dict | None,
 
     Runs outside the write lock: a hash takes tens of milliseconds and must not hold up writes.
     """
-    user = db.record("SELECT id, display_name, role, manager_id, password_hash, active FROM users "
-                     "WHERE lower(email) = ? AND id <> 0 ORDER BY active DESC LIMIT 1", [key])
+    user = _user_by_email(db, key)
     outcome = _outcome(user, verify_password(user["password_hash"] if user else None, password))
     rehash = outcome == "signed_in" and _HASHER.check_needs_rehash(user["password_hash"])
     return user, outcome, hash_password(password) if rehash else None

@@ -29,7 +29,8 @@ from lib.permissions import require
 from lib.users import Actor
 
 __all__ = ["FACTORS", "POINT_COLUMNS", "Score", "score_factors", "weights", "threshold",
-           "for_editing", "set_weights", "signals", "signals_as_of", "scores", "all_scores", "explain", "Explanation"]
+           "for_editing", "set_weights", "signals", "signals_as_of", "scores", "all_scores", "explain",
+           "Explanation"]
 
 DEFAULT_THRESHOLD = Decimal(50)
 
