@@ -6,8 +6,10 @@ Builds the demo portfolio at the given size in a temporary database, then for ea
 what the page runs on a change (KPIs, one page of rows, the monthly trend) without the page's
 cache, and prints the median and 95th percentile in milliseconds: once as the first read after a
 write (the per-account figures are computed afresh) and once as a filter change (they are kept).
-Then the health filter ("Health at most 40"), which scores the accounts the other filters keep:
-over all accounts and over the key accounts, each with the reads of the page after it.
+Then the health filter ("Health at most 40") and the sort by health score (lowest first), which
+score the accounts the other filters keep: over all accounts and over the key accounts, each
+with the reads of the page after it, each as the first read after a write (scored afresh), and
+the sort once more with nothing written since (the scores are kept per data version).
 """
 from __future__ import annotations
 
@@ -43,13 +45,19 @@ FILTERS = [
 HEALTH = {"all accounts": (), "key accounts": (Condition("tier", "in", ("key",)),)}
 
 
-def change(db, conditions, currency, health_at_most=None):
+def change(db, conditions, currency, health_at_most=None, sort="revenue_ytd"):
     query = portfolio.PortfolioQuery(conditions=conditions, currency=currency, today=date.today())
     if health_at_most is not None:
         query = portfolio.with_health(db, SYSTEM, query, health_at_most)
     portfolio.kpis(db, SYSTEM, query)
-    portfolio.page(db, SYSTEM, query, sort="revenue_ytd", limit=100)
+    portfolio.page(db, SYSTEM, query, sort=sort, descending=sort != "health", limit=100)
     portfolio.monthly(db, SYSTEM, query)
+
+
+def timed(work) -> float:
+    t = time.perf_counter()
+    work()
+    return (time.perf_counter() - t) * 1000
 
 
 def main() -> None:
@@ -79,14 +87,20 @@ def main() -> None:
         print(f"portfolio: {counts.get('accounts')} accounts, {counts.get('revenue')} revenue rows, "
               f"{counts.get('interactions')} interactions, {counts.get('invoices')} invoices")
         print(f"demo load: {load_s:.1f} s")
-        health_runs = {label: [] for label in HEALTH}
+        health_runs = {f"{what}, {label}": [] for what in ("health at most 40", "sorted by health",
+                                                           "sorted by health again")
+                       for label in HEALTH}
         for _ in range(args.repeat):
             for label, conditions in HEALTH.items():
-                t = time.perf_counter()
-                change(db, conditions, "USD", health_at_most=40)
-                health_runs[label].append((time.perf_counter() - t) * 1000)
+                db.data_version += 1
+                health_runs[f"health at most 40, {label}"].append(
+                    timed(lambda: change(db, conditions, "USD", health_at_most=40)))
+                db.data_version += 1
+                for what in ("sorted by health", "sorted by health again"):
+                    health_runs[f"{what}, {label}"].append(
+                        timed(lambda: change(db, conditions, "USD", sort="health")))
         shown = [("first read after a write", after_write), ("filter change", timings)]
-        shown += [(f"health at most 40, {label}", runs) for label, runs in health_runs.items()]
+        shown += list(health_runs.items())
         for label, runs in shown:
             runs.sort()
             print(f"{label} (KPIs + page + monthly), {len(runs)} runs: median "
