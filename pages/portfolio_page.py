@@ -124,7 +124,7 @@ picked = st.dataframe(
             format="%.0f", min_value=0, max_value=100, width="small",
             help="Health score, 0 to 100; open the account for 'Why this score'."),
         "Health risk": st.column_config.TextColumn(
-            width="large", help="What costs an at-risk account the most points (or its drop, for "
+            width="medium", help="What costs an at-risk account the most points (or its drop, for "
                                 "a key account); empty when it is not at risk. Open the account "
                                 "for every reason."),
         "Revenue YTD": st.column_config.NumberColumn(format="localized"),
