@@ -181,6 +181,12 @@ class Database:
         with self.cursor() as cur:
             return cur.execute(sql, params if params is not None else []).df()
 
+    def kept(self, key: Hashable) -> Any | None:
+        """What `memo` holds for `key` at the current data version, or None; computes nothing."""
+        with self._memo_lock:
+            kept = self._memo.get(key)
+        return kept[1] if kept is not None and kept[0] >= self.data_version else None
+
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` for `key` at the current data version, shared by every session.
 

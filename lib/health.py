@@ -29,8 +29,8 @@ from lib.permissions import require
 from lib.users import Actor
 
 __all__ = ["FACTORS", "POINT_COLUMNS", "Score", "score_factors", "weights", "threshold",
-           "for_editing", "set_weights", "signals", "signals_as_of", "scores", "all_scores", "explain",
-           "Explanation"]
+           "for_editing", "set_weights", "signals", "signals_as_of", "scores", "all_scores", "scores_of",
+           "explain", "Explanation"]
 
 DEFAULT_THRESHOLD = Decimal(50)
 
@@ -329,7 +329,24 @@ def all_scores(db: Database, actor: Actor, today: date) -> pd.DataFrame:
     Team review and the Portfolio's health filter and sort ask for them). Read-only: callers
     share the frame."""
     require(actor, "read_accounts")
-    return db.memo(("health.all_scores", today), lambda: scores(db, actor, today))
+    return db.memo(_all_scores_key(today), lambda: scores(db, actor, today))
+
+
+def scores_of(db: Database, actor: Actor, today: date, account_ids: Iterable[int]) -> pd.DataFrame:
+    """`scores` of exactly `account_ids` (a page of them): taken from `all_scores` when those
+    are kept at this data version, else scored on their own."""
+    require(actor, "read_accounts")
+    ids = [int(i) for i in account_ids]
+    every = db.kept(_all_scores_key(today))
+    if every is not None:
+        found = every[every["account_id"].isin(ids)]      # by account id, as `scores` gives them
+        if len(found) == len(set(ids)):                     # (an archived account is not in `every`)
+            return found.reset_index(drop=True)
+    return scores(db, actor, today, account_ids=ids)
+
+
+def _all_scores_key(today: date) -> tuple:
+    return ("health.all_scores", today)
 
 
 @dataclass(frozen=True)

@@ -108,9 +108,10 @@ page_no = st.session_state.get("portfolio_page", 1)
 with st.spinner("Scoring the accounts' health..." if sort == "health" else "Reading the accounts..."):
     rows = ui.cached(portfolio.page, db, actor, query, sort=sort, descending=descending,
                      offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-# Health is scored for the rows on this page only: one scores() call, cached per data version
+# Health is scored for the rows on this page only (or taken from every account's scores, when
+# the health filter or sort or the Team review has them kept), cached per data version
 ids = tuple(int(i) for i in rows["id"])
-scored = ui.cached(health.scores, db, actor, query.today, account_ids=ids) if ids else None
+scored = ui.cached(health.scores_of, db, actor, query.today, ids) if ids else None
 table = portfolio.for_display(rows, scored)
 # A new key whenever the rows may differ, so a ticked row never silently points at another account
 view_key = ui.digest(query, sort, descending, page_no, db.data_version)

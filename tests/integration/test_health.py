@@ -189,6 +189,29 @@ def test_the_scores_of_a_few_accounts_equal_their_rows_in_the_scores_of_every_ac
     assert few.loc[key, "at_risk"] and not few.loc[strategic, "at_risk"]
 
 
+def test_a_page_of_accounts_takes_its_scores_from_every_accounts_kept_scores_until_a_write(
+        db, team, monkeypatch):
+    maya = team["maya_row"]
+    key, quiet = make_account(db, tier="key", name="Key Co"), make_account(db, name="Quiet Co")
+    archived = make_account(db, archived_at=datetime(2026, 1, 1))
+    add_interaction(db, key, maya, datetime(2026, 5, 20))
+    page = [quiet, key]
+    alone = health.scores_of(db, SYSTEM, TODAY, page)               # nothing kept yet: scored alone
+    pd.testing.assert_frame_equal(alone, health.scores(db, SYSTEM, TODAY, page))
+    health.all_scores(db, SYSTEM, TODAY)
+    calls = []
+    real = health.scores
+    monkeypatch.setattr(health, "scores", lambda *a, **k: calls.append(k) or real(*a, **k))
+    pd.testing.assert_frame_equal(health.scores_of(db, SYSTEM, TODAY, page), alone)
+    assert calls == []                                                # taken from the kept scores
+    health.scores_of(db, SYSTEM, TODAY, [archived, key])              # an archived one is not kept
+    add_invoice(db, quiet, date(2026, 1, 1), date(2026, 2, 1), 90_000)  # a write: kept no longer
+    after = health.scores_of(db, SYSTEM, TODAY, page)
+    score = {name: frame.set_index("account_id").loc[quiet, "score"] for name, frame in (("before", alone),
+                                                                                      ("after", after))}
+    assert len(calls) == 2 and score["after"] < score["before"]
+
+
 def test_an_account_below_the_threshold_is_at_risk_with_the_threshold_named(db, team):
     account = make_account(db, tier="standard")  # never contacted, nothing else: 85
     loaded = health.for_editing(db)["version"]
