@@ -9,7 +9,9 @@ write (the per-account figures are computed afresh) and once as a filter change 
 Then the health filter ("Health at most 40") and the sort by health score (lowest first), which
 score the accounts the other filters keep: over all accounts and over the key accounts, each
 with the reads of the page after it, each as the first read after a write (scored afresh), and
-the sort once more with nothing written since (the scores are kept per data version).
+the sort once more with nothing written since (the scores are kept per data version). Last, the
+health column of a page of 100 rows (`health.scores_of`): scored alone, and taken from every
+account's kept scores.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import portfolio  # noqa: E402
+from lib import health, portfolio  # noqa: E402
 from lib.demo import load_demo  # noqa: E402
 from lib.filters import Condition  # noqa: E402
 from lib.migrate import open_database  # noqa: E402
@@ -58,6 +60,24 @@ def timed(work) -> float:
     t = time.perf_counter()
     work()
     return (time.perf_counter() - t) * 1000
+
+
+def page_health(db, repeat: int) -> dict[str, list[float]]:
+    """The health column of five pages of 100 rows, each page scored alone after a write, then
+    each taken from every account's scores, kept."""
+    today = date.today()
+    query = portfolio.PortfolioQuery(today=today)
+    pages = [portfolio.page(db, SYSTEM, query, offset=100 * n, limit=100)["id"].tolist() for n in range(5)]
+    runs = {"a page's health, scored alone": [], "a page's health, from the kept scores": []}
+    for _ in range(repeat):
+        db.data_version += 1
+        for ids in pages:
+            runs["a page's health, scored alone"].append(timed(lambda: health.scores_of(db, SYSTEM, today, ids)))
+        health.all_scores(db, SYSTEM, today)
+        for ids in pages:
+            runs["a page's health, from the kept scores"].append(
+                timed(lambda: health.scores_of(db, SYSTEM, today, ids)))
+    return runs
 
 
 def main() -> None:
@@ -101,9 +121,11 @@ def main() -> None:
                         timed(lambda: change(db, conditions, "USD", sort="health")))
         shown = [("first read after a write", after_write), ("filter change", timings)]
         shown += list(health_runs.items())
+        shown += list(page_health(db, args.repeat).items())
         for label, runs in shown:
             runs.sort()
-            print(f"{label} (KPIs + page + monthly), {len(runs)} runs: median "
+            what = "" if label.startswith("a page's health") else " (KPIs + page + monthly)"
+            print(f"{label}{what}, {len(runs)} runs: median "
                   f"{statistics.median(runs):.0f} ms, p95 {runs[math.ceil(0.95 * len(runs)) - 1]:.0f} ms")
         db.close()
 
