@@ -221,7 +221,7 @@ def _health(db: Database, actor: Actor, query: PortfolioQuery) -> pd.DataFrame:
         scored = health.all_scores(db, actor, query.today)
     else:
         scored = db.memo(("portfolio.health", query.today, ids),
-                         lambda: health.scores(db, actor, query.today, account_ids=ids))
+                         lambda: health.scores_of(db, actor, query.today, ids))
     return scored[["account_id", "score"]]
 
 
