@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -146,4 +147,23 @@ def select_option(page, label: str, option: str) -> None:
     box.locator("input").click()
     page.keyboard.type(option)
     page.keyboard.press("Enter")
+    wait_idle(page)
+
+
+SHOWING = re.compile(r"Accounts [\d,]+–[\d,]+ of ([\d,]+)")
+
+
+def shown_total(page) -> int:
+    """How many accounts the Portfolio says its filters keep ("Accounts 1–100 of 400")."""
+    text = page.get_by_text(SHOWING).first.inner_text()
+    return int(SHOWING.search(text).group(1).replace(",", ""))
+
+
+def choose(page, label: str, option: str) -> None:
+    """Add `option` to the multiselect labelled `label`, as a person would."""
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
     wait_idle(page)
