@@ -11,8 +11,6 @@ from lib import portfolio, ui_views
 from lib.db import Database
 from lib.users import Actor
 
-NUMBERS = {"quiet": 0.0, "minrev": 0.0, "health": 100.0}   # the number filters and their defaults
-
 
 def saved_views(db: Database, actor: Actor, options: dict[str, list]) -> None:
     ui_views.panel(db, actor, "portfolio", current=lambda: portfolio.view_filters(_current(), options),
@@ -20,13 +18,9 @@ def saved_views(db: Database, actor: Actor, options: dict[str, list]) -> None:
 
 
 def _current() -> dict[str, Any]:
-    """The page's filters and sort as they stand, as a view keeps them."""
-    state = st.session_state
-    return {**{name: list(state.get(f"portfolio_{name}") or []) for name in portfolio.CHOICES},
-            "q": state.get("portfolio_q") or "",
-            **{name: float(state.get(f"portfolio_{name}") or default) for name, default in NUMBERS.items()},
-            "sort": state.get("portfolio_sort") or "revenue_ytd",
-            "desc": state.get("portfolio_desc", True)}
+    """The page's filters and sort as they stand, each under its widget's key (`portfolio_<name>`);
+    view_filters fills in a default for any the page has not drawn yet."""
+    return {name: st.session_state.get(f"portfolio_{name}") for name in portfolio.view_filters({}, {})}
 
 
 def _seed(data: dict[str, Any], options: dict[str, list]) -> None:
