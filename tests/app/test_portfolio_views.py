@@ -52,6 +52,15 @@ def test_a_saved_view_brings_back_its_filters_and_sort(as_director):
     assert at.selectbox(key="portfolio_sort").value == "name"
 
 
+def test_a_view_keeps_a_filter_at_zero_rather_than_its_default(as_director):
+    at = as_director
+    at.number_input(key="portfolio_health").set_value(0.0).run()
+    _save(at, "Nothing healthy")
+    at.number_input(key="portfolio_health").set_value(100.0).run()
+    _open_view(at, "Nothing healthy")
+    assert at.number_input(key="portfolio_health").value == 0
+
+
 def test_a_shared_view_is_listed_for_the_team_and_a_private_one_only_for_its_maker(demo_app):
     at = sign_in(demo_app, DIRECTOR)
     at.multiselect(key="portfolio_status").select("at_risk").run()
