@@ -1,7 +1,8 @@
 """Decide a CSV's text encoding without ever handing back mojibake silently.
 
 Order: byte-order marks, UTF-16 without a mark, strict UTF-8; only when UTF-8 fails do we
-choose between Windows-1252 and Mac Roman, by which one gives characters that are plausible
+choose between Windows-1252 and Mac Roman (failing both, the DOS code page 850 that old
+accounting and ERP exports still write), by which one gives characters that are plausible
 where they stand (a lowercase accented letter inside a word, a curly quote after a digit) rather
 than implausible (an uppercase letter inside a lowercase word, a dagger between letters).
 """
@@ -16,7 +17,12 @@ from lib.importing.model import ImportFileError
 _COMMON_PUNCTUATION = set("’‘“”–—…•€£°©®™«»¡¿·§¢¥±×")
 _UTF8_AS_CP1252 = re.compile("[ÂÃ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
 _LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16-le": "UTF-16 LE",
-           "utf-16-be": "UTF-16 BE", "cp1252": "Windows-1252", "mac_roman": "Mac Roman"}
+           "utf-16-be": "UTF-16 BE", "cp1252": "Windows-1252", "mac_roman": "Mac Roman",
+           "cp850": "DOS Latin-1 (code page 850)"}
+_LEGACY = ("cp1252", "mac_roman")
+# Tried only when neither of those reads plausibly: its accented letters sit on the bytes of
+# Windows-1252's curly quotes and no-break space, so it would win many a Windows file.
+_LAST_RESORT = ("cp850",)
 
 
 def decode_text(data: bytes, filename: str = "the file") -> tuple[str, str, list[str]]:
@@ -54,29 +60,37 @@ def _decode(body: bytes, codec: str, filename: str) -> str:
 
 
 def _decode_legacy(data: bytes, bad_at: int, filename: str) -> tuple[str, str, list[str]]:
-    candidates = {}
-    for codec in ("cp1252", "mac_roman"):
-        try:
-            candidates[codec] = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
+    candidates = _decodings(data, _LEGACY)
     if "cp1252" in candidates and _UTF8_AS_CP1252.search(candidates["cp1252"]):
         raise ImportFileError(
             f"{filename} mixes UTF-8 text with another encoding (the first byte that is not "
             f"UTF-8 is on line {_line_of(data, bad_at)}). It cannot be read without garbling "
             "names; save it again as CSV UTF-8.")
     scores = {codec: plausibility(text) for codec, text in candidates.items()}
-    best = max(scores, key=scores.get)  # on a tie, Windows-1252: far more files come from it
-    if scores[best] < 0:
+    if max(scores.values(), default=-1) < 0:   # only then: its letters are common bytes of the others
+        candidates = _decodings(data, _LAST_RESORT)
+        scores = {codec: plausibility(text) for codec, text in candidates.items()}
+    best = max(scores, key=scores.get, default=None)  # on a tie, the first: far more files come from it
+    if best is None or scores[best] < 0:
         raise ImportFileError(
             f"{filename} is not UTF-8 and its encoding cannot be told safely (line "
             f"{_line_of(data, bad_at)} has the first non-UTF-8 byte). Save it again as CSV UTF-8.")
     text = candidates[best]
-    tie = len(scores) == 2 and scores["cp1252"] == scores["mac_roman"]
+    tied = " and ".join(_LABELS[c] for c in scores if c != best and scores[c] == scores[best])
     note = (f"The file is not UTF-8; it was read as {_LABELS[best]}"
-            f"{' (Mac Roman would fit as well)' if tie else ''}. "
+            f"{f' ({tied} would fit as well)' if tied else ''}. "
             f"Check these words read right: {', '.join(sample_words(text)) or '(none)'}.")
     return text, _LABELS[best], [note]
+
+
+def _decodings(data: bytes, codecs: tuple[str, ...]) -> dict[str, str]:
+    decoded = {}
+    for codec in codecs:
+        try:
+            decoded[codec] = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return decoded
 
 
 def plausibility(text: str) -> float:

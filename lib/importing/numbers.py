@@ -36,6 +36,7 @@ _GROUPED = {".": re.compile(r"^\d{1,3}(,\d{3})+$|^\d{1,2}(,\d{2})+,\d{3}$"),
             ",": re.compile(r"^\d{1,3}(\.\d{3})+$")}
 _PLAIN = re.compile(r"^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$", re.I)
 _MINUS = "-\u2212\u2013"
+_LEDGER_MARK = re.compile(r"\d\s*(?:CR|DR)$", re.I)
 
 
 def parse_number(text: Any, decimal: str = ".", percent: Percent = "fraction") -> float | None:
@@ -53,6 +54,9 @@ def parse_number(text: Any, decimal: str = ".", percent: Percent = "fraction") -
     scale = 1.0
     if s.endswith("%"):
         s, scale = s[:-1].strip(), (0.01 if percent == "fraction" else 1.0)
+    if _LEDGER_MARK.search(s):
+        raise ValueError("has a CR/DR mark: whether a credit is negative depends on the ledger, "
+                         "so write the sign instead (-1,234.50)")
     value = _unsigned(s, decimal) * scale
     return -value if negative else value
 

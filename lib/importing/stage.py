@@ -20,8 +20,8 @@ from lib.importing.dates import Order, detect_date_order, parse_date_series, par
 from lib.importing.mapping import Field, check_mapping, spec
 from lib.importing.model import WideLayout
 from lib.importing.numbers import parse_number_series
-from lib.importing.values import (ParsedColumn, clean_text, is_null, map_unique, null_mask,
-                                  str_series)
+from lib.importing.values import (TEXT_NULL_TOKENS, ParsedColumn, clean_text, is_null, map_unique,
+                                  null_mask, str_series)
 
 CONSTANT = "(constant for the whole file)"
 
@@ -117,11 +117,13 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
         return ParsedColumn(*_months(raw, order))
     if f.kind == "choice":
         return ParsedColumn(*map_unique(raw, lambda t: _choice(t, f.choices, dict(f.aliases))))
-    # Text as written, trimmed; a null token is no value. Upper-case currency codes.
+    # Text as written, trimmed; a null token is no value ("NA" is one only where a number or
+    # date was expected). Upper-case currency codes.
     text = pc.utf8_upper(cleaned) if f.kind == "currency" else cleaned
     if f.kind == "currency" and not pc.all(pc.string_is_ascii(cleaned)).as_py():
         text = pa.array([t.upper() for t in cleaned.to_pylist()], type=pa.string())  # as Python does
-    text = pc.if_else(pa.array(null_mask(cleaned)), pa.scalar(None, pa.string()), text)
+    empty = pa.array(null_mask(cleaned, TEXT_NULL_TOKENS))
+    text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
     return ParsedColumn(str_series(text, pd.RangeIndex(len(raw))),
                         pd.Series(np.full(len(raw), None, dtype=object), index=raw.index))
 

@@ -15,8 +15,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # Compared after trimming and case-folding. "$-" is not here: accountants write it for zero.
-NULL_TOKENS = frozenset({"", "#n/a", "n/a", "na", "-", "--", "null", "none", "nan", "#null!",
-                         "(blank)", "nil"})
+NULL_TOKENS = frozenset({"", "#n/a", "n/a", "na", "-", "--", "\u2013", "\u2014", "null", "none", "nan",
+                         "#null!", "(blank)", "nil"})
+# In a text field "NA" is a value: North America, Namibia's country code.
+TEXT_NULL_TOKENS = NULL_TOKENS - {"na"}
 EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#spill!", "#calc!",
                           "#getting_data"})
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " "})
@@ -143,15 +145,15 @@ def clean_text(series: pd.Series | pa.Array) -> pa.Array:
     return out
 
 
-def null_mask(cleaned: pa.Array) -> np.ndarray:
-    """is_null per cell of a `clean_text` column (a bool array)."""
+def null_mask(cleaned: pa.Array, tokens: frozenset[str] = NULL_TOKENS) -> np.ndarray:
+    """is_null per cell of a `clean_text` column (a bool array); `tokens`: what means no value."""
     ascii_only = pc.string_is_ascii(cleaned).to_numpy(zero_copy_only=False)
-    mask = pc.is_in(pc.ascii_lower(cleaned), value_set=pa.array(sorted(NULL_TOKENS))
+    mask = pc.is_in(pc.ascii_lower(cleaned), value_set=pa.array(sorted(tokens))
                     ).to_numpy(zero_copy_only=False).copy()
     if not ascii_only.all():   # casefold is not lower outside ASCII: ask Python
         positions = np.flatnonzero(~ascii_only)
         texts = cleaned.take(pa.array(positions)).to_pylist()
-        mask[positions] = [t.casefold() in NULL_TOKENS for t in texts]
+        mask[positions] = [t.casefold() in tokens for t in texts]
     return mask
 
 

@@ -117,6 +117,16 @@ def test_mac_roman_is_told_apart_from_windows_1252(tmp_path):
     assert windows.sheets[0].rows.loc[3].tolist() == ["François", "Besançon"]
 
 
+def test_a_dos_code_page_850_file_reads_its_accents_right(tmp_path):
+    # Old accounting exports (and the widely copied sales_data_sample.csv) write 0x84 for 'ä'
+    # and 0xA1 for 'í': '„' and '¡' in Windows-1252, 'Ñ' and '°' in Mac Roman.
+    text = "customer,street\nMartín Sommer,Berguvsvägen 8\nJosé Müller,Zürich\n"
+    workbook = upload(tmp_path, "cp850.csv", text.encode("cp850"))
+    assert workbook.encoding == "DOS Latin-1 (code page 850)"
+    assert workbook.sheets[0].rows.loc[2].tolist() == ["Martín Sommer", "Berguvsvägen 8"]
+    assert "read as DOS Latin-1 (code page 850)" in " ".join(workbook.notes)
+
+
 def test_a_file_mixing_utf8_and_windows_1252_is_refused_rather_than_garbled(tmp_path):
     mixed = "name\nJosé\n".encode("utf-8") + "Renée\n".encode("cp1252")
     assert "mixes UTF-8 text with another encoding" in refusal(tmp_path, "mixed_encoding.csv", mixed)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
+from tests.importing.pipeline_helpers import staged
 from lib.importing import (AmbiguousDate, detect_date_order, detect_decimal_separator, is_null,
                            match_categories, normalize_category, parse_date, parse_date_series,
                            parse_number, parse_number_series, parse_period, suggest_category)
@@ -22,14 +23,15 @@ def test_money_and_numbers_parse_the_way_people_write_them(text, value):
     assert parse_number(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "#N/A", "N/A", "NA", "-", "null", "None", "nan"])
+@pytest.mark.parametrize("text", ["", "   ", "#N/A", "N/A", "NA", "-", "\u2013", "\u2014", "null", "None",
+                                  "nan"])
 def test_null_tokens_are_empty_not_errors(text):
     assert parse_number(text) is None and is_null(text)
 
 
 @pytest.mark.parametrize("text, reason", [
     ("abc", "not a number"), ("1,2,3", "thousands separator"), ("#DIV/0!", "Excel error #DIV/0!"),
-    ("inf", "not a number"),
+    ("inf", "not a number"), ("1,234.50 CR", "CR/DR mark"), ("12DR", "write the sign instead"),
 ])
 def test_unreadable_numbers_say_why(text, reason):
     with pytest.raises(ValueError, match=reason):
@@ -141,3 +143,10 @@ def test_categories_normalise_and_suggest_the_closest_known_value():
     table = match_categories(pd.Series(["technolgy", "  FURNITURE", "Furniture", ""]), known)
     assert table.set_index("text")["value"].to_dict() == {
         "technolgy": "Technology", "  FURNITURE": "Furniture", "Furniture": "Furniture"}
+
+
+def test_na_in_a_text_field_is_a_value_not_an_empty_cell():
+    s = staged("accounts", ["Name", "Region", "Country"], [["Acme", "NA", "NA"], ["Globex", "N/A", "-"]])
+    assert s.values["region"].fillna("(none)").tolist() == ["NA", "(none)"]   # North America
+    assert s.values["country"].fillna("(none)").tolist() == ["NA", "(none)"]  # Namibia
+    assert s.parse_errors.empty
