@@ -56,15 +56,17 @@ def choose_sheet(workbook: importing.Workbook) -> tuple[int, importing.Sheet]:
     return index, sheet
 
 
-def choose_entity(headers: list[str]) -> str:
+def choose_entity(headers: list[str], sheet: importing.Sheet, file_name: str) -> str:
     saved = ui.cached(importing.recall_mapping, db, headers)
-    guess = importing.suggest_entity(headers)
+    guess = importing.guess_entity(sheet, file_name)
     default = saved.entity if saved else guess.entity
     names = list(ENTITIES)
     entity = st.selectbox("What the file holds", names, index=names.index(default),
                           format_func=lambda e: ENTITIES[e].label, key=f"import_entity_{base}")
     if saved and saved.entity == entity:
         st.caption("These columns were mapped before; the remembered mapping is filled in.")
+    elif guess.tied and entity == guess.entity:   # not a guess: a choice the person must make
+        st.warning(plain(guess.reason), icon=":material/help:")
     elif entity == guess.entity:
         st.caption(guess.reason)
     if ENTITIES[entity].note:
@@ -72,10 +74,10 @@ def choose_entity(headers: list[str]) -> str:
     return entity
 
 
-def choose_mapping(headers: list[str], entity: str) -> tuple[dict, dict]:
+def choose_mapping(headers: list[str], entity: str, sheet: importing.Sheet) -> tuple[dict, dict]:
     spec = ENTITIES[entity]
     saved = ui.cached(importing.recall_mapping, db, headers, entity)
-    proposed = saved.mapping if saved else importing.suggest_mapping(headers, entity)
+    proposed = saved.mapping if saved else importing.suggest_mapping(headers, entity, sheet.rows)
     options = [None, *(f.name for f in spec.fields)]
 
     def label(name: str | None) -> str:
@@ -240,8 +242,8 @@ def import_steps(upload: Any) -> None:
     if not headers or sheet.rows.empty:
         st.info("This sheet has no rows to import.")
         return
-    entity = choose_entity(headers)
-    mapping, constants = choose_mapping(headers, entity)
+    entity = choose_entity(headers, sheet, upload.name)
+    mapping, constants = choose_mapping(headers, entity, sheet)
     twice = ui_import.twice(entity, mapping)
     if twice:
         st.error(f"{', '.join(twice)}: chosen for more than one column. Choose each field once.")
@@ -249,10 +251,8 @@ def import_steps(upload: Any) -> None:
     create_missing = choose_create_missing(entity)
     staged, preview = ui_import.staged_preview(db, sheet, entity, mapping, constants, None,
                                                digest=digest, create_missing=create_missing)
-    if staged.ambiguous_dates:
-        fields = ", ".join(ENTITIES[entity].field(f).label for f in staged.ambiguous_dates)
-        st.warning(f"{fields}: dates like 3/4/2026 can be read as 3 April or as 4 March, and "
-                   "nothing in the file decides which.", icon=":material/event:")
+    if staged.ambiguous_dates:   # what the dates say: all fit both orders, or rows contradict
+        st.warning(plain("\n\n".join(staged.date_doubts.values())), icon=":material/event:")
         order = st.radio("How does this file write dates?", list(ui_import.ORDERS), index=None,
                          format_func=ui_import.ORDERS.get, key=f"import_order_{base}",
                          horizontal=True)

@@ -31,9 +31,9 @@ _HOMES = {name: module for module, names in {
     "categories": "Suggestion match_categories normalize_category suggest_category",
     "dates": ("AmbiguousDate DateOrder detect_date_order from_excel_serial parse_date "
               "parse_date_series parse_period"),
-    "mapping": ("ENTITIES EntityGuess EntitySpec Field SavedMapping header_signature "
-                "recall_mapping remember_mapping suggest_entity suggest_mapping template "
-                "template_xlsx"),
+    "mapping": ("ENTITIES EntityGuess EntitySpec Field SavedMapping guess_entity "
+                "header_signature recall_mapping remember_mapping suggest_entity suggest_mapping "
+                "template template_xlsx"),
     "model": ("CsvDialect DroppedColumn DroppedRow ImportFileError Limits Sheet WideLayout "
               "Workbook"),
     "numbers": "DecimalChoice detect_decimal_separator parse_number parse_number_series",
@@ -74,7 +74,8 @@ _sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "ENTITIES", "EntityGuess", "EntitySpec", "Field", "ImportResult", "Preview", "SavedMapping",
-    "Staged", "UndoResult", "apply_import", "earlier_batch", "file_hash", "header_signature",
+    "Staged", "UndoResult", "apply_import", "earlier_batch", "file_hash", "guess_entity",
+    "header_signature",
     "import_history", "preview_import", "preview_in_full", "recall_mapping", "remember_mapping",
     "stage", "start_reader", "suggest_entity", "suggest_mapping", "template", "template_xlsx",
     "undo_batch",

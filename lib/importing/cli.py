@@ -16,7 +16,7 @@ from typing import Any
 from lib.db import DatabaseUnavailable, database_path
 from lib.errors import UserError
 from lib.importing.apply import apply_import, file_hash, preview_import, same_file_message
-from lib.importing.mapping import ENTITIES, recall_mapping, suggest_entity, suggest_mapping
+from lib.importing.mapping import ENTITIES, guess_entity, recall_mapping, suggest_mapping
 from lib.importing.model import ImportFileError
 from lib.importing.reader import read_upload
 from lib.importing.stage import stage
@@ -69,8 +69,8 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         saved = recall_mapping(db, headers, args.entity, name=args.mapping)
         if args.mapping and saved is None:
             raise ValueError(f"No mapping is remembered under the name {args.mapping!r}.")
-        entity = args.entity or (saved.entity if saved else suggest_entity(headers).entity)
-        mapping = saved.mapping if saved else suggest_mapping(headers, entity)
+        entity = args.entity or (saved.entity if saved else _guessed(sheet, args.file.name))
+        mapping = saved.mapping if saved else suggest_mapping(headers, entity, sheet.rows)
         mapping = {h: f for h, f in mapping.items() if h in headers and f not in constants}
         constants = {**(saved.constants if saved else {}), **constants}
         staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order,
@@ -78,6 +78,7 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         digest = file_hash(data)
         preview = preview_import(db, staged, digest=digest, create_missing=args.create_missing)
         report = _report(args, sheet.name, entity, mapping, constants, preview)
+        report["read"] = _what_was_read(workbook, sheet)
         if args.dry_run or (preview.counts["error"] and not args.skip_bad_rows):
             report["status"] = "dry_run" if args.dry_run else "refused"
             return report, 1 if preview.counts["error"] else 0
@@ -95,6 +96,15 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         return report, 1 if result.rejected else 0
     finally:
         db.close()
+
+
+def _guessed(sheet, file_name: str) -> str:
+    guess = guess_entity(sheet, file_name)
+    if guess.tied:   # a scheduled import must not pick one of two tables by chance
+        which = (" or " if len(guess.tied) < len(ENTITIES) else ", ").join(guess.tied)
+        raise ValueError(f"Not guessing what {file_name} holds: its columns {guess.doubt}: pass "
+                         f"--entity ({which}).")
+    return guess.entity
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -115,6 +125,18 @@ def _report(args, sheet: str, entity: str, mapping, constants, preview) -> dict[
     }
 
 
+def _what_was_read(workbook, sheet) -> dict[str, Any]:
+    """How the file was read, as the Import page's "What was read" shows it: the encoding and
+    layout notes, and the rows and columns left out (titles, totals, footers) with their reason."""
+    return {
+        "notes": [*workbook.notes, *sheet.notes],
+        "dropped_rows": [{"row": d.row_number, "reason": d.reason, "text": d.text}
+                         for d in sheet.dropped_rows],
+        "dropped_columns": [{"column": d.column, "header": d.header, "reason": d.reason}
+                            for d in sheet.dropped_columns],
+    }
+
+
 def _print(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, default=str, indent=2))
@@ -123,10 +145,20 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
         print(f"{report['file']} ({report['sheet']}) as {report['entity']}: "
               + ", ".join(f"{n:,} rows {a}" for a, n in report["rows"].items()))
         print("records: " + ", ".join(f"{n:,} {a}" for a, n in report["records"].items()))
+        read = report["read"]
+        for note in read["notes"]:
+            print(f"read: {note}")
+        for d in read["dropped_rows"][:SHOWN_ERRORS]:
+            print(f"left out row {d['row']} ({d['reason']}): {d['text']}")
+        if len(read["dropped_rows"]) > SHOWN_ERRORS:
+            print(f"... and {len(read['dropped_rows']) - SHOWN_ERRORS:,} more rows left out (use --json)")
+        for d in read["dropped_columns"]:
+            print(f"left out column {d['column']} '{d['header']}' ({d['reason']})")
         for note in report["notes"]:
             print(f"note: {note}")
         for e in report["errors"][:SHOWN_ERRORS]:
-            print(f"row {e['row']}, {e['column']}: '{e['value']}' {e['reason']}")
+            value = "" if e["value"] in (None, "") else f"'{e['value']}' "
+            print(f"row {e['row']}, {e['column']}: {value}{e['reason']}")
         if len(report["errors"]) > SHOWN_ERRORS:
             print(f"... and {len(report['errors']) - SHOWN_ERRORS:,} more errors (use --json)")
     status = report.get("status")

@@ -4,12 +4,18 @@
 some value has a part above 12 (and we say which row decided); when every value fits both
 orders the caller must ask the user. Two-digit years follow the POSIX rule (69-99 -> 1900s,
 00-68 -> 2000s). `Apr-18` is Excel's mmm-yy: April 2018, not 18 April.
+
+A date may carry a time of day (24-hour or with AM/PM) and a zone (`Z`, `+05:30`, `+0530`, `-05`,
+`UTC`, `GMT`). A zone moves a moment to UTC but never a date or a month: those keep the day as
+written. A day written with its month's name may start with its weekday (`Mon, 15 Jan 2024`,
+`Monday, January 15, 2024`), which must then be right.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -23,15 +29,37 @@ MONTHS = {m: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
      ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
      ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for m in names}
-_MON = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_TIME = r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
+MONTH_NAMES = {i: max((n for n, j in MONTHS.items() if j == i), key=len).title()
+               for i in range(1, 13)}
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = {n: i for i, names in enumerate(
+    [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
+     ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+     ("sun", "sunday")]) for n in names}
+
+
+def _alternatives(names) -> str:
+    return "|".join(sorted(names, key=len, reverse=True))
+
+
+_MON = rf"(?P<mon>{_alternatives(MONTHS)})\.?"
+_WEEKDAY = rf"(?:(?P<weekday>{_alternatives(WEEKDAYS)})\.?,?\s+)?"
+# A time after the date (T, spaces or a comma): 24-hour or 12-hour with AM/PM (a.m., pm), then
+# a zone: Z, UTC or GMT, or an offset of hours with or without minutes (+00, +0530, -05:00).
+_CLOCK = (r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?"
+          r"(?:\s*(?P<half>[ap])\.?\s?m\.?)?")
+_ZONE = r"(?:\s*(?P<zone>Z|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?|UTC|GMT))?"
+_TIME = rf"(?:(?:T|,?\s+){_CLOCK}{_ZONE})?"
 _ISO = re.compile(rf"^(\d{{4}})[-/](\d{{1,2}})[-/](\d{{1,2}}){_TIME}$", re.I)
 _NUMERIC = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$", re.I)
-_DAY_MON_YEAR = re.compile(rf"^(\d{{1,2}})[\s-]+{_MON}[\s,-]+(\d{{4}}|\d{{2}})$", re.I)
-_MON_DAY_YEAR = re.compile(rf"^{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
+_DAY_MON_YEAR = re.compile(rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MON}[\s,-]+"
+                           rf"(?P<year>\d{{4}}|\d{{2}}){_TIME}$", re.I)
+_MON_DAY_YEAR = re.compile(rf"^{_WEEKDAY}{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
+                           rf"(?P<year>\d{{4}}){_TIME}$", re.I)
 _MON_YEAR = re.compile(rf"^{_MON}[\s,'-]*(\d{{4}}|\d{{2}})$", re.I)
 _YEAR_MON = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _MON_SLASH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
+_CLOCK_ONLY = re.compile(rf"^{_CLOCK}{_ZONE}$", re.I)
 _SERIAL = re.compile(r"^\d{2,7}(\.\d+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 61 = 1900-03-01; Excel's fake 29 Feb 1900 is 60
 
@@ -49,13 +77,13 @@ def parse_period(text: Any) -> date | None:
         return _month(int(m.group(1)), int(m.group(2)))
     if m := _MON_SLASH_YEAR.match(s):
         return _month(int(m.group(2)), int(m.group(1)))
-    if (m := _ISO.match(s)) and int(m.group(3)) == 1 and not m.group(4):
+    if (m := _ISO.match(s)) and int(m.group(3)) == 1 and not m.group("hour"):
         return _month(int(m.group(1)), int(m.group(2)))   # an XLSX month header as a date
     return None
 
 
 def parse_date(text: Any, order: Order | None = None, serial: bool = False) -> date | datetime | None:
-    """Parse one cell. Times give a datetime; a zone (Z, +02:00) gives an aware datetime.
+    """Parse one cell. Times give a datetime; a zone (Z, +02:00, UTC) gives an aware datetime.
     Raises AmbiguousDate for 3/4/2024 without `order`, ValueError when it is not a date."""
     s = clean(text)
     if s.casefold() in NULL_TOKENS:
@@ -63,19 +91,21 @@ def parse_date(text: Any, order: Order | None = None, serial: bool = False) -> d
     if error := excel_error(s):
         raise ValueError(error)
     if m := _ISO.match(s):
-        return _build(int(m.group(1)), int(m.group(2)), int(m.group(3)), m.groups()[3:])
+        return _build(int(m.group(1)), int(m.group(2)), int(m.group(3)), m)
     if m := _NUMERIC.match(s):
         return _numeric(m, order)
     if m := _DAY_MON_YEAR.match(s):
-        return _day(_year(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
+        return _named(m, _year(m.group("year")))
     if m := _MON_DAY_YEAR.match(s):
-        return _day(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2)))
+        return _named(m, int(m.group("year")))
     if (month := parse_period(s)) is not None:
         return month
     if serial and _SERIAL.match(s):
         return from_excel_serial(float(s))
     if re.fullmatch(r"\d{8}", s):
         return _day(int(s[:4]), int(s[4:6]), int(s[6:]))
+    if _CLOCK_ONLY.match(s):
+        raise ValueError("a time of day without a date")
     raise ValueError("not a date" + (" (a number: is this an Excel serial date?)"
                                      if _SERIAL.match(s) else ""))
 
@@ -97,28 +127,53 @@ def _numeric(m: re.Match, order: Order | None) -> date | datetime:
         else:
             raise AmbiguousDate("could be day-first or month-first; the column's order is needed")
     day, month = (a, b) if order == "dmy" else (b, a)
-    return _build(year, month, day, m.groups()[4:])
+    return _build(year, month, day, m)
 
 
-def _build(year: int, month: int, day: int, time_parts) -> date | datetime:
+def _named(m: re.Match, year: int) -> date | datetime:
+    """15 Jan 2024, Jan 15, 2024 (either after its weekday, which must fit)."""
+    value = _build(year, MONTHS[m.group("mon").lower()], int(m.group("day")), m)
+    if (weekday := m.group("weekday")) and value.weekday() != WEEKDAYS[weekday.lower()]:
+        said = DAY_NAMES[WEEKDAYS[weekday.lower()]]
+        raise ValueError(f"{value.day} {MONTH_NAMES[value.month]} {value.year} is a "
+                         f"{DAY_NAMES[value.weekday()]}, not a {said}")
+    return value
+
+
+def _build(year: int, month: int, day: int, m: re.Match) -> date | datetime:
+    """The date, with the time of day and zone `m` holds, if any (its _TIME groups)."""
     d = _day(year, month, day)
-    hour, minute, second, fraction, zone = (list(time_parts) + [None] * 5)[:5]
+    hour, minute, second, fraction, half, zone = m.group("hour", "minute", "second", "fraction",
+                                                         "half", "zone")
     if hour is None:
         return d
-    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    micro, hour = int((fraction or "0")[:6].ljust(6, "0")), _hour(int(hour), half)
     try:
-        moment = datetime(year, month, day, int(hour), int(minute), int(second or 0), micro)
+        moment = datetime(year, month, day, hour, int(minute), int(second or 0), micro)
     except ValueError:
         raise ValueError("not a valid time of day") from None
     return moment.replace(tzinfo=_zone(zone)) if zone else moment
 
 
+def _hour(hour: int, half: str | None) -> int:
+    """24-hour clock from a 12-hour one: 12 AM is midnight (0), 12 PM is noon."""
+    if half is None:
+        return hour
+    if not 1 <= hour <= 12:
+        raise ValueError(f"{hour} o'clock cannot be {half.upper()}M: a 12-hour clock runs 1 to 12")
+    return hour % 12 + (12 if half.lower() == "p" else 0)
+
+
+@lru_cache(maxsize=256)   # a column's zones are few, its timestamps many
 def _zone(text: str) -> timezone:
-    if text.upper() == "Z":
+    offset = text.upper().removeprefix("UTC").removeprefix("GMT")
+    if offset in ("", "Z"):
         return timezone.utc
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"{text} is not a time zone offset")
+    return timezone((-1 if offset[0] == "-" else 1) * timedelta(hours=hours, minutes=minutes))
 
 
 def _day(year: int, month: int, day: int) -> date:
@@ -185,16 +240,17 @@ class _Texts:
                 f"{label(m)} ('{raw[m]}') is month-first. Fix the file."))
         if len(day_first) or len(month_first):
             order, at = ("dmy", day_first[0]) if len(day_first) else ("mdy", month_first[0])
+            day = parts.at[at, 0 if order == "dmy" else 1]
             return DateOrder(order, True, label(at), raw[at], (
-                f"Dates are {'day/month/year' if order == 'dmy' else 'month/day/year'}: row "
-                f"{label(at)} ('{raw[at]}') can only be read that way."))
+                f"Dates read as {'day/month/year' if order == 'dmy' else 'month/day/year'}: row "
+                f"{label(at)} ('{raw[at]}') can only be read that way ({day} cannot be a month)."))
         rows = int(np.bincount(self.codes, minlength=len(self.texts))[parts.index].sum())
         return DateOrder(None, False, message=_ambiguity_message(parts, rows))
 
 
 def _ambiguity_message(parts: pd.DataFrame, rows: int) -> str:
     text = (f"All {rows:,} dates fit both day/month and month/day (no part is above 12). "
-            "Ask which order the file uses.")
+            "Say which order the file uses.")
     for col, name in ((1, "second"), (0, "first")):
         if parts[col].nunique() == 1 and parts[1 - col].nunique() > 1:
             likely = "month/day" if col == 1 else "day/month"
@@ -203,30 +259,30 @@ def _ambiguity_message(parts: pd.DataFrame, rows: int) -> str:
     return text
 
 
-def parse_date_series(series: pd.Series, order: Order | None = None,
-                      serial: bool | None = None) -> ParsedColumn:
-    """Parse a date column. Ambiguous slash dates become errors until `order` is given.
-    Zoned times are converted to UTC (and noted) so the column has one kind of value."""
+def parse_date_series(series: pd.Series, order: Order | None = None, serial: bool | None = None,
+                      to_utc: bool = True) -> ParsedColumn:
+    """Parse a date column. Ambiguous slash dates become errors until `order` is given; the
+    notes say which order the data decided and which row decided it (a column that fits both
+    orders, or contradicts itself, is the caller's question: detect_date_order words it).
+    Zoned times are converted to UTC (and noted) so the column has one kind of value; with
+    `to_utc=False` they keep the day and time as written (a date field: the writer's own day)."""
     notes: list[str] = []
     column = _Texts(series)
     if order is None:
         decided = column.date_order()
         order = decided.order if decided.certain else None
-        notes += [decided.message] if decided.order or not decided.certain else []
+        notes += [decided.message] if decided.order else []
     if serial is None:
         filled = column.cleaned[~column.cleaned.str.casefold().isin(NULL_TOKENS)]
         serial = bool(len(filled)) and bool(filled.str.fullmatch(_SERIAL.pattern).all())
         notes += ["The column holds Excel serial day numbers; they were read as dates."] if serial else []
     parsed, errors = parse_each(column.texts, lambda t: parse_date(t, order, serial))
-    if any(isinstance(v, datetime) and v.tzinfo is not None for v in parsed):
+    zoned = [i for i, v in enumerate(parsed) if isinstance(v, datetime) and v.tzinfo is not None]
+    if zoned and to_utc:
         notes.append("Times with a time zone were converted to UTC.")
-    values = pd.to_datetime(pd.Series([_naive_utc(v) for v in parsed], dtype=object), errors="coerce")
+    for i in zoned:
+        parsed[i] = (parsed[i].astimezone(timezone.utc) if to_utc else parsed[i]).replace(tzinfo=None)
+    values = pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce")
     return ParsedColumn(pd.Series(column.rows(values.to_numpy()), index=series.index, name=series.name),
                         pd.Series(column.rows(errors), index=series.index, dtype=object,
                                   name=series.name), notes)
-
-
-def _naive_utc(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value

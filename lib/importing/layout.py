@@ -1,52 +1,207 @@
 """What kind of sheet this is: months across (unpivot it), prose, a pivot table, or a copy.
 
 These are judgements about a whole sheet, kept apart from the row-level clean-up in table.py.
+
+Month headers are read more widely than `parse_period` reads a cell: a month's last day
+(`2025-01-31`, which Excel shows as Jan-25) is that month, and bare month names (`Jan`, `Feb`)
+take their year from the title rows above the header when exactly one calendar year appears
+there. A fiscal year in a title (FY2025, FY 2025, 2025/26) is not used: which calendar year its
+January falls in depends on when that fiscal year starts, which the sheet does not say.
 """
 from __future__ import annotations
 
 import re
+from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from lib.importing.dates import parse_period
+from lib.importing.dates import MONTHS, parse_period
+from lib.importing.values import arrow_text, clean, clean_text, null_mask, str_series
 
 if TYPE_CHECKING:
     from lib.importing.model import Sheet
 
 MIN_PERIOD_COLUMNS = 3
+NUMBERISH = re.compile(r"^[\s$€£₹¥(+\-−]*\d[\d,.\s]*%?\)?\s*$")
 _PIVOT_HEADER = re.compile(r"^(row labels|column labels|(sum|count|average|max|min) of .+)$", re.I)
-_NUMBERISH = re.compile(r"^[\s$€£₹¥(+\-−]*\d[\d,.\s]*%?\)?\s*$")
+_YEAR = r"(?:19\d\d|20\d\d|2100)"
+YEAR = re.compile(rf"^{_YEAR}$")
+_YEAR_HEADER = re.compile(rf"^(?:FY\s*)?{_YEAR}$", re.I)
+_YEAR_IN_TITLE = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
+_FISCAL = re.compile(rf"\bFY\s*'?\d{{2,4}}\b|\bfiscal\b"
+                     rf"|(?<!\d){_YEAR}\s*[/–-]\s*\d{{2}}(?:\d{{2}})?(?![\d/-])", re.I)
+_YEAR_COLUMN = re.compile(r"^(?:fiscal\s*|financial\s*)?(?:year|yr|fy)$", re.I)
+_DAY_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$")
+_DAY_SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-def detect_wide(names: list[str]) -> dict[int, date] | None:
-    """Column position -> month, when at least three distinct months head the columns."""
-    periods = {i: p for i, n in enumerate(names) if (p := parse_period(n)) is not None}
-    if len(periods) < MIN_PERIOD_COLUMNS or len(set(periods.values())) != len(periods):
+@dataclass(frozen=True)
+class MonthColumns:
+    """What a header row says about months across its columns."""
+
+    periods: dict[int, date] | None = None   # column position -> month
+    note: str | None = None
+    refusal: str | None = None                # months across, but they cannot be dated
+
+
+@dataclass(frozen=True)
+class SplitHeader:
+    """A header in two rows: months (each merged over several columns) above the labels of
+    the columns under each month (Budget | Actual)."""
+
+    names: list[str]             # per column: "Jan-25 Budget" under a month, else its label
+    groups: list[str]            # per column: the upper row's text over it ("FY Total")
+    periods: dict[int, date]     # column position -> month
+    labels: dict[int, str]       # column position -> its label under the month
+    rows: tuple[int, int]        # the two rows, as the spreadsheet numbers them
+    note: str | None = None
+
+
+def header_period(text: str) -> date | None:
+    """The month a column header names: what `parse_period` reads, or a month's last day."""
+    if (month := parse_period(text)) is not None:
+        return month
+    s = clean(text)
+    if m := _DAY_ISO.match(s):
+        year, month_no, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif m := _DAY_SLASH.match(s):    # a month's last day is above 12, so the order is certain
+        a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        month_no, day = (a, b) if b > 12 >= a else (b, a)
+    else:
         return None
-    return periods
+    if 1 <= month_no <= 12 and 1 <= year <= 9999 and day == monthrange(year, month_no)[1]:
+        return date(year, month_no, 1)
+    return None
 
 
-def long_names(id_columns: list[str]) -> tuple[str, str]:
-    """The names of the long table's month and value columns: `period` and `value`, unless the
-    sheet already has columns so named."""
-    return _free_name("period", id_columns), _free_name("value", id_columns)
+def month_columns(names: list[str], titles: list[str] = ()) -> MonthColumns:
+    """Months across the columns, when at least three distinct months head them. `titles`: the
+    texts of the rows above the header, where bare month names find their year."""
+    dated = {i: p for i, n in enumerate(names) if (p := header_period(n)) is not None}
+    if _distinct_months(dated):
+        return MonthColumns(dated)
+    bare = {i: m for i, n in enumerate(names) if (m := MONTHS.get(clean(n).rstrip(".").lower()))}
+    if _distinct_months(bare):
+        return _year_from_titles(names, bare, titles)
+    years = [clean(n) for n in names if _YEAR_HEADER.match(clean(n))]
+    if len(set(years)) >= 2:
+        return MonthColumns(note=(
+            f"Years run across the columns ({_shown(years)}), not months, so the sheet was kept as "
+            "it is. Revenue, targets and budgets are kept by month: give each month a column of "
+            "its own (Jan-2025, Feb-2025, ...) or put the month in a column (Month)."))
+    return MonthColumns()
 
 
-def unpivot(body: pd.DataFrame, id_columns: list[str], periods: dict[str, date]) -> pd.DataFrame:
-    """One row per source row and filled month cell: the id columns, then `period` (ISO text)
-    and `value`. An empty cell says nothing about its month (the months not yet filled in, an
-    account that started later), so it gives no row, as in Excel's own unpivot. The index stays
-    the source row, so each long row points back to where it came from."""
-    period_name, value_name = long_names(id_columns)
-    long = body.melt(id_vars=id_columns, value_vars=list(periods), var_name=period_name,
-                     value_name=value_name, ignore_index=False)
-    long = long[long[value_name].fillna("").astype("str").str.strip() != ""]
-    long[period_name] = long[period_name].map({k: v.isoformat() for k, v in periods.items()})
-    long = long.sort_index(kind="stable")   # melt is month-major; people read row by row
-    long.index.name = "source_row"
-    return long.astype("str")
+def _distinct_months(periods: dict) -> bool:
+    return len(periods) >= MIN_PERIOD_COLUMNS and len(set(periods.values())) == len(periods)
+
+
+def _year_from_titles(names: list[str], bare: dict[int, int], titles: list[str]) -> MonthColumns:
+    shown = _shown([clean(names[i]) for i in bare])
+    months = list(bare.values())
+    if any(b < a for a, b in zip(months, months[1:])):
+        return MonthColumns(refusal=(
+            f"the month columns ({shown}) have no year and run past December, so one year cannot "
+            "date them all: put the year in each header (Nov-2025, Dec-2025, Jan-2026)"))
+    text = " | ".join(clean(t) for t in titles if clean(t))
+    years = sorted(set(_YEAR_IN_TITLE.findall(text)))
+    if (fiscal := _FISCAL.search(text)) is None and len(years) == 1:
+        year = int(years[0])
+        title = next(clean(t) for t in titles if years[0] in t)
+        return MonthColumns({i: date(year, m, 1) for i, m in bare.items()}, note=(
+            f"The month columns ({shown}) have no year; {year} was taken from the title row "
+            f"'{_short(title)}'."))
+    why = (f"; the title names a fiscal year ('{fiscal.group(0)}'), and which calendar year its "
+           "months fall in depends on when that fiscal year starts" if fiscal else
+           f"; the rows above the header name more than one year ({', '.join(years)})" if years else "")
+    if column := next((n for n in names if _YEAR_COLUMN.match(clean(n))), None):
+        why += (f"; the '{clean(column)}' column cannot be used for this: a sheet of months across "
+                "takes its year from its header or title, so split it into one sheet per year")
+    return MonthColumns(refusal=(
+        f"the month columns ({shown}) have no year: put the year in the header (Jan-2025) or "
+        f"in a title row above it (Budget 2025){why}"))
+
+
+def split_header(upper: list[str], lower: list[str], titles: list[str],
+                 rows: tuple[int, int]) -> SplitHeader | str | None:
+    """The header when it takes two rows: months in `upper`, each merged over the columns that
+    `lower` labels. A reason (text) when it does but the months have different columns under
+    them; None when `lower` is not a row of labels under months."""
+    up, lo = [clean(c) for c in upper], [clean(c) for c in lower]
+    if not any(lo) or any(NUMBERISH.match(c) for c in lo if c):
+        return None
+    starts = [i for i, c in enumerate(up) if c]
+    months = month_columns([up[i] for i in starts], titles)
+    if months.periods is None:
+        return None
+    month_at = {starts[k]: p for k, p in months.periods.items()}
+    names, groups, spans = list(lo), [""] * len(up), {}
+    for s in starts:
+        end = s + 1   # a merged cell reaches over the blank cells to its right
+        while end < len(up) and not up[end] and lo[end] and (s in month_at or lo[s]):
+            end += 1
+        for p in range(s, end):
+            names[p], groups[p] = (f"{up[s]} {lo[p]}" if lo[p] else up[s]), up[s]
+        if s in month_at:
+            spans[s] = [lo[p] for p in range(s, end)]
+    if all(len(span) == 1 for span in spans.values()):
+        return None
+    shapes = {tuple(x.casefold() for x in span) for span in spans.values()}
+    if len(shapes) > 1 or any(not x or shape.count(x) > 1 for shape in shapes for x in shape):
+        detail = "; ".join(f"{up[s]}: {', '.join(x or '(blank)' for x in span)}"
+                           for s, span in spans.items())
+        return (f"the header takes two rows (row {rows[0]}: {_shown([up[s] for s in spans])}; row "
+                f"{rows[1]}: {_shown([x for x in lo if x])}), but the months do not have the same "
+                f"columns under them ({detail}). Give every month the same columns (Budget, "
+                "Actual), or keep one header row with one column per month (Jan-25, Feb-25, ...)")
+    first = next(iter(spans.values()))   # each label as the first month spells it
+    labels = {p: first[p - s] for s, span in spans.items() for p in range(s, s + len(span))}
+    periods = {p: month_at[s] for s, span in spans.items() for p in range(s, s + len(span))}
+    return SplitHeader(names, groups, periods, labels, rows, months.note)
+
+
+def long_names(id_columns: list[str], labels: list[str] = ("value",)) -> tuple[str, list[str]]:
+    """The names of the long table's month column (`period`) and value columns (`value`, or
+    the labels under the months of a two-row header), made free of the id columns' names."""
+    taken = list(id_columns)
+    period = _free_name("period", taken)
+    values = []
+    for label in labels:
+        values.append(_free_name(label, [*taken, period, *values]))
+    return period, values
+
+
+def unpivot(body: pd.DataFrame, id_columns: list[str], periods: dict[str, date],
+            labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per source row and month: the id columns, `period` (ISO text), then `value` (or,
+    under a two-row header, one column per label under the months: Budget, Actual). A month
+    whose cells are all empty or a null token ('-', 'n/a') says nothing about that month (not
+    yet filled in, an account that started later), so it gives no row, as in Excel's own
+    unpivot. The index stays the source row, so each long row points back to where it came from."""
+    labels = labels or {h: "value" for h in periods}
+    order = list(dict.fromkeys(labels.values()))
+    months = {m: i for i, m in enumerate(dict.fromkeys(periods.values()))}
+    period_name, value_names = long_names(id_columns, order)
+    n, k = len(body), len(months)
+    rows = np.repeat(np.arange(n), k)      # row by row, then month by month
+    month_of = np.tile(np.arange(k), n)
+    long = {c: arrow_text(body[c]).take(pa.array(rows)) for c in id_columns}
+    long[period_name] = pa.array([m.isoformat() for m in months], pa.string()).take(pa.array(month_of))
+    empty = np.ones(n * k, dtype=bool)
+    for label, name in zip(order, value_names):
+        headers = sorted((h for h in periods if labels[h] == label), key=lambda h: months[periods[h]])
+        stacked = pa.concat_arrays([arrow_text(body[h]) for h in headers])   # month after month
+        long[name] = stacked.take(pa.array(month_of * n + rows))
+        empty &= null_mask(clean_text(long[name]))
+    keep = np.flatnonzero(~empty)
+    index = pd.Index(body.index.to_numpy()[rows[keep]], name="source_row")
+    return pd.DataFrame({c: str_series(a.take(pa.array(keep)), index) for c, a in long.items()},
+                        index=index)
 
 
 def _free_name(name: str, taken: list[str]) -> str:
@@ -63,7 +218,7 @@ def prose_reason(grid: pd.DataFrame, filled: pd.DataFrame, label: str, header_at
     if used > 2 or (used == 2 and header_at is not None):
         return None
     cells = [c.strip() for c in grid.to_numpy()[filled.to_numpy()][:500]]
-    numeric = sum(bool(_NUMBERISH.match(c)) for c in cells) / len(cells)
+    numeric = sum(bool(NUMBERISH.match(c)) for c in cells) / len(cells)
     wordy = sum(len(c.split()) >= 6 for c in cells) / len(cells)
     median_length = sorted(len(c) for c in cells)[len(cells) // 2]
     if numeric >= 0.2 or (median_length < 30 and wordy < 0.4):
@@ -120,3 +275,7 @@ def _cleaner(sheets: list[Sheet], a: str, b: str) -> str:
 
 def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _shown(texts: list[str], n: int = 4) -> str:
+    return ", ".join(texts[:n]) + (", ..." if len(texts) > n else "")

@@ -12,11 +12,22 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from lib.db import Database, Tx
 from lib.permissions import require
+from lib.importing.categories import normalize_category
 from lib.importing.specs import ENTITIES, EntitySpec, Field, Kind, spec  # noqa: F401
+from lib.importing.values import is_null
 from lib.users import Actor
+
+if TYPE_CHECKING:
+    from lib.importing.model import Sheet
+
+_LOOKED_AT = 2_000   # first rows whose values judge whether a column can be a field
+_BARE_NUMBER = re.compile(r"[-+(]?\d[\d\s.,]*\)?")
 
 
 def header_key(header: str) -> str:
@@ -24,10 +35,17 @@ def header_key(header: str) -> str:
     return re.sub(r"[^0-9a-z#]+", "", str(header).casefold())
 
 
-def suggest_mapping(headers: list[str], entity: str) -> dict[str, str | None]:
+def suggest_mapping(headers: list[str], entity: str,
+                    rows: pd.DataFrame | None = None) -> dict[str, str | None]:
     """Each header -> the field it most likely is, or None. A field is used at most once:
-    an exact field name beats a label, which beats a synonym; earlier synonyms beat later."""
-    fields = spec(entity).fields
+    an exact field name beats a label, which beats a synonym; earlier synonyms beat later.
+
+    With `rows` (the sheet's text cells), a column whose values cannot be the field is left
+    for the person to map: a choice field's column none of whose values is a choice (an
+    order STATUS of 'Shipped' is no account status), a name or place field's column of bare
+    numbers (a countryCode of 391)."""
+    entity_spec = spec(entity)
+    fields = entity_spec.fields
     ranked: list[tuple[int, int, str, str]] = []
     for position, header in enumerate(headers):
         key = header_key(header)
@@ -40,10 +58,25 @@ def suggest_mapping(headers: list[str], entity: str) -> dict[str, str | None]:
     mapping: dict[str, str | None] = {h: None for h in headers}
     taken: set[str] = set()
     for _, _, header, name in sorted(ranked):
-        if mapping[header] is None and name not in taken:
+        if mapping[header] is None and name not in taken and (
+                rows is None or header not in rows or fits(entity_spec.field(name), rows[header])):
             mapping[header] = name
             taken.add(name)
     return mapping
+
+
+def fits(f: Field, cells: pd.Series) -> bool:
+    """Whether the column's first values could be this field (no values: no evidence against)."""
+    if f.kind != "choice" and not f.words:
+        return True
+    seen = {str(v).strip() for v in cells.head(_LOOKED_AT).dropna().unique()}
+    seen = {v for v in seen if not is_null(v)}
+    if not seen:
+        return True
+    if f.kind == "choice":
+        known = set(f.choices) | {alias for alias, _ in f.aliases}
+        return any(normalize_category(v).replace(" ", "_").replace("-", "_") in known for v in seen)
+    return not all(_BARE_NUMBER.fullmatch(v) for v in seen)
 
 
 @dataclass(frozen=True)
@@ -51,26 +84,93 @@ class EntityGuess:
     entity: str
     reason: str
     scores: dict[str, float] = field(default_factory=dict)
+    # When the columns fit several entities equally well and the words around the table do
+    # not say which: all of them (`entity` is the first). The person must choose.
+    tied: tuple[str, ...] = ()
+
+    @property
+    def doubt(self) -> str:
+        """'could be revenue or account targets', for a message asking which."""
+        return _could_be(self.tied)
 
 
-def suggest_entity(headers: list[str]) -> EntityGuess:
-    """The entity whose required fields the headers cover best, with the reason in words."""
-    scores, found = {}, {}
+# Words around a table (sheet, file name, title rows) that say what it holds, used only to tell
+# apart entities whose columns fit equally well ("Account | Jan-25 | Feb-25" is revenue or
+# targets; "FY2025 Sales Targets" says which). Earlier lines win: a "sales target" is a target.
+_CUES = (("budgets", {"budget", "budgets", "budgeted"}),
+         ("account_targets", {"target", "targets", "quota", "quotas", "plan", "plans"}),
+         ("payments", {"payment", "payments", "remittance", "remittances"}),
+         ("invoices", {"invoice", "invoices"}),
+         ("revenue", {"revenue", "revenues", "sales", "actual", "actuals", "turnover"}))
+# A column of these is about people, so the rows are not accounts (a "Company Name" beside a
+# "First Name" is the person's account).
+_PERSON = {"first_name", "last_name", "title"}
+
+
+def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
+                   context: str = "") -> EntityGuess:
+    """The entity whose required fields the headers cover best, with the reason in words.
+    `rows`: the sheet's cells (see suggest_mapping); `context`: words around the table, which
+    break a tie (words_around). A tie they do not break is reported in `tied`, not decided."""
+    scores, found, covered = {}, {}, {}
+    maps = {name: suggest_mapping(headers, name, rows) for name in ENTITIES}
+    person = bool(_PERSON & set(maps["contacts"].values()))
     for name, entity in ENTITIES.items():
-        mapped = {f for f in suggest_mapping(headers, name).values() if f}
+        mapped = {f for f in maps[name].values() if f}
+        # Parts (first and last name) give their whole and count once, as the whole.
+        given = {entity.field(f).part_of or f for f in mapped}
         required = set(entity.required)
         # Fields found count, required ones double; covering them all earns a bonus, but not
         # so much that one name column makes every list of names an account list.
-        scores[name] = (len(mapped & required) + 0.5 * len(mapped - required)
-                        + 1.5 * float(required <= mapped))
-        found[name] = mapped
-    best = max(scores, key=lambda n: scores[n])
-    missing = [f for f in ENTITIES[best].required if f not in found[best]]
-    labels = ", ".join(ENTITIES[best].field(f).label for f in sorted(found[best])) or "nothing"
-    reason = f"The columns look like {ENTITIES[best].label.lower()}: they give {labels}."
+        scores[name] = (len(given & required) + 0.5 * len(given - required)
+                        + 1.5 * float(required <= given) - 2.0 * (person and name == "accounts"))
+        found[name], covered[name] = mapped, given
+    best = max(scores.values())
+    tied = [n for n, score in scores.items() if score == best]
+    if len(tied) > 1 and best > 0:
+        tied = _told_apart(tied, context)
+    entity = tied[0]
+    labels = ", ".join(ENTITIES[entity].field(f).label for f in sorted(found[entity])) or "nothing"
+    if best <= 0:
+        return EntityGuess(entity, "None of the columns is a field of any kind of data the "
+                           "importer knows: choose what the file holds and map its columns.",
+                           scores, tuple(ENTITIES))
+    if len(tied) > 1:
+        return EntityGuess(entity, f"The columns {_could_be(tied)} (they give {labels}), and "
+                           "nothing around the table says which: choose what the file holds.",
+                           scores, tuple(tied))
+    missing = [f for f in ENTITIES[entity].required if f not in covered[entity]]
+    reason = f"The columns look like {ENTITIES[entity].label.lower()}: they give {labels}."
     if missing:
-        reason += " Still missing: " + ", ".join(ENTITIES[best].field(f).label for f in missing) + "."
-    return EntityGuess(best, reason, scores)
+        reason += " Still missing: " + ", ".join(ENTITIES[entity].field(f).label for f in missing) + "."
+    return EntityGuess(entity, reason, scores)
+
+
+def guess_entity(sheet: Sheet, file_name: str = "") -> EntityGuess:
+    """suggest_entity for a sheet as read: its headers, its values and the words around it."""
+    headers = [str(h) for h in sheet.rows.columns]
+    return suggest_entity(headers, sheet.rows, words_around(sheet, file_name))
+
+
+def words_around(sheet: Sheet, file_name: str = "") -> str:
+    """The sheet's name, the file's name and the title rows above the header."""
+    titles = [d.text for d in sheet.dropped_rows if d.row_number < (sheet.header_row or 0)]
+    return " ".join([sheet.name, file_name, *titles])
+
+
+def _could_be(tied: tuple[str, ...] | list[str]) -> str:
+    if len(tied) == len(ENTITIES):
+        return "match no kind of data"
+    return "could be " + " or ".join(ENTITIES[e].label.lower() for e in tied)
+
+
+def _told_apart(tied: list[str], context: str) -> list[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", context)    # SalesTargets -> Sales Targets
+    words = set(re.findall(r"[a-z]+", spaced.casefold()))
+    for entity, cues in _CUES:
+        if entity in tied and words & cues:
+            return [entity]
+    return tied
 
 
 def header_signature(headers: list[str]) -> str:
@@ -163,14 +263,20 @@ def template_xlsx(entity: str) -> bytes:
         elif f.example:
             sheet.write_string(1, col, f.example)
         sheet.set_column(col, col, min(60, max(len(f.label), len(f.example)) + 3))
-        sheet.write_comment(0, col, _describe(f), {"x_scale": 2})
+        sheet.write_comment(0, col, _describe(entity_spec, f), {"x_scale": 2})
     sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
 
 
-def _describe(f: Field) -> str:
-    words = ["Required." if f.required else "Optional."]
+def _describe(entity_spec: EntitySpec, f: Field) -> str:
+    parts = " and ".join(p.label for p in entity_spec.parts(f.name))
+    words = ["Required" + (f" (or give {parts} instead)." if parts else ".") if f.required
+             else "Optional."]
+    if f.part_of:
+        together = " and ".join(p.label for p in entity_spec.parts(f.part_of))
+        words.append(f"Where {entity_spec.field(f.part_of).label} is empty, {together} are "
+                     "joined into it with a space; they are not stored on their own.")
     if f.choices:
         words.append("One of: " + ", ".join(f.choices) + ".")
     words.append({"number": "A number.", "date": "A date.", "datetime": "A date and time.",

@@ -19,6 +19,10 @@ class Field:
     choices: tuple[str, ...] = ()
     example: str = ""
     aliases: tuple[tuple[str, str], ...] = ()   # choice: other words for a value -> the value
+    # A part of another field (first and last name of the contact name): never stored itself;
+    # the parts, in field order, are joined with a space into a row whose whole is empty.
+    part_of: str = ""
+    words: bool = False   # names or words: a column of bare numbers (codes) is not this field
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,17 @@ class EntitySpec:
     def required(self) -> list[str]:
         return [f.name for f in self.fields if f.required]
 
+    def parts(self, whole: str) -> list[Field]:
+        """The fields that are parts of `whole`, in the order they are joined."""
+        return [f for f in self.fields if f.part_of == whole]
+
 
 _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd",
                      synonyms=("account name", "customer", "customer name", "client", "client name",
-                               "company", "company name", "account id", "customer id", "account ref"))
+                               "company", "company name", "account id", "customer id", "account ref",
+                               "associated company"))
 _COUNTRY = Field("country", "Country", synonyms=("country code", "billing country", "nation"),
-                 example="GB")
+                 example="GB", words=True)
 # Which manager owns an account the import creates (on request); existing accounts keep theirs.
 _NEW_OWNER = Field("owner", "Owner of new accounts (manager name or email)", example="Priya Shah",
                    synonyms=("account owner", "account manager", "owner", "owner name",
@@ -92,7 +101,8 @@ ENTITIES: dict[str, EntitySpec] = {
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("month", "Month", "month", True, example="2026-01", synonyms=(
             "period", "date", "month of order date", "order date", "close date", "invoice date",
-            "closed date", "month name", "revenue month", "booking date", "sale date")),
+            "closed date", "month name", "revenue month", "booking date", "sale date",
+            "txn date", "transaction date")),
         Field("amount", "Amount", "number", True, example="12500.00", synonyms=(
             "revenue", "sales", "close value", "value", "total", "net sales", "sales amount",
             "amount usd", "net revenue", "turnover", "gross sales", "monthly revenue",
@@ -101,7 +111,7 @@ ENTITIES: dict[str, EntitySpec] = {
     ), note="Several rows for one account and month (order lines, won deals) are summed.",
         match_keys=(("account", "month"),)),
     "accounts": EntitySpec("accounts", "Accounts", (
-        Field("name", "Account name", required=True, example="Acme Ltd", synonyms=(
+        Field("name", "Account name", required=True, example="Acme Ltd", words=True, synonyms=(
             "account", "account name", "customer", "customer name", "company", "company name",
             "client", "organisation", "organization")),
         Field("external_id", "External id", example="CRM-0001", synonyms=(
@@ -111,9 +121,11 @@ ENTITIES: dict[str, EntitySpec] = {
               synonyms=("account tier", "customer tier", "priority")),
         Field("scope", "Scope", "choice", choices=("regional", "national", "global"),
               example="regional", synonyms=("coverage", "reach")),
-        Field("industry", "Industry", example="Retail", synonyms=("sector", "vertical", "sic")),
-        Field("region", "Region", example="Europe", synonyms=("territory", "area", "sales region")),
-        Field("country", "Country", example="GB", synonyms=(
+        Field("industry", "Industry", example="Retail", synonyms=("sector", "vertical", "sic"),
+              words=True),
+        Field("region", "Region", example="Europe", synonyms=("territory", "area", "sales region"),
+              words=True),
+        Field("country", "Country", example="GB", words=True, synonyms=(
             "billing country", "office location", "country code", "billingcountry", "hq country")),
         Field("owner", "Owner (manager name or email)", example="Priya Shah", synonyms=(
             "account owner", "owner name", "sales agent", "account manager", "manager", "rep",
@@ -124,36 +136,51 @@ ENTITIES: dict[str, EntitySpec] = {
     ), match_keys=(("external_id",), ("name",), ("name", "country"))),
     "invoices": EntitySpec("invoices", "Invoices", (
         Field("invoice_number", "Invoice number", required=True, example="INV-1001", synonyms=(
-            "invoice", "invoice no", "invoice #", "invoice id", "document number", "doc no")),
+            "invoice", "invoice no", "invoice #", "invoice id", "document number", "doc no",
+            "num", "invoice num", "inv no", "inv #")),   # Num: QuickBooks
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("issue_date", "Issue date", "date", True, example="2026-01-31", synonyms=(
-            "invoice date", "date issued", "issued", "document date", "date")),
+            "invoice date", "date issued", "issued", "document date", "date", "txn date",
+            "transaction date", "created", "created date", "date created", "create date",
+            "created on")),
         Field("due_date", "Due date", "date", True, example="2026-03-02",
               synonyms=("due", "payment due", "due on", "net due date")),
         Field("amount", "Amount", "number", True, example="4200.00", synonyms=(
-            "invoice amount", "total", "gross amount", "amount due", "invoice total", "value")),
+            "invoice amount", "total", "gross amount", "amount due", "invoice total", "value",
+            "open balance", "balance due", "balance")),   # when no column gives the full amount
         _CURRENCY,
     ), match_keys=(("invoice_number",),)),
     "payments": EntitySpec("payments", "Payments", (
         Field("invoice_number", "Invoice number", required=True, example="INV-1001",
               synonyms=("invoice", "invoice no", "invoice #", "invoice id", "applied to")),
         Field("paid_on", "Paid on", "date", True, example="2026-02-20", synonyms=(
-            "payment date", "date paid", "paid date", "received", "receipt date", "date")),
+            "payment date", "date paid", "paid date", "received", "receipt date", "date",
+            "txn date", "transaction date")),
         Field("amount", "Amount", "number", True, example="4200.00",
-              synonyms=("payment amount", "amount paid", "paid", "received amount", "value")),
+              synonyms=("payment amount", "amount paid", "paid", "received amount", "value",
+                        "amount received", "payment received")),
         Field("reference", "Reference", example="BACS 7781", synonyms=(
-            "payment reference", "ref", "transaction id", "remittance", "payment id")),
+            "payment reference", "ref", "transaction id", "remittance", "payment id", "ref no",
+            "ref number", "reference number", "reference no", "check no", "cheque no",
+            "check number", "cheque number")),
     ), match_keys=(("invoice_number", "reference"), ("invoice_number", "paid_on", "amount"))),
     "contacts": EntitySpec("contacts", "Contacts", (
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
-        Field("name", "Contact name", required=True, example="Jane Doe", synonyms=(
+        Field("name", "Contact name", required=True, example="Jane Doe", words=True, synonyms=(
             "contact", "contact name", "full name", "person", "name of contact")),
+        Field("first_name", "First name", example="Jane", part_of="name", words=True, synonyms=(
+            "first name", "given name", "forename", "fname", "contact first name",
+            "first name of contact")),
+        Field("last_name", "Last name", example="Doe", part_of="name", words=True, synonyms=(
+            "last name", "surname", "family name", "lname", "contact last name",
+            "last name of contact")),
         Field("title", "Job title", example="Head of Procurement", synonyms=(
             "title", "job title", "position", "designation", "job")),
         Field("email", "Email", example="jane.doe@acme.example", synonyms=(
             "email address", "e-mail", "e mail", "contact email", "work email", "mail")),
         Field("phone", "Phone", example="+44 20 7946 0000", synonyms=(
-            "telephone", "phone number", "tel", "mobile", "direct line", "work phone")),
+            "telephone", "phone number", "tel", "mobile", "direct line", "work phone",
+            "phone 1", "mobile phone", "mobile phone number", "business phone")),
         Field("role", "Role", "choice", example="decision maker",
               choices=("decision_maker", "influencer", "user", "finance", "technical"),
               synonyms=("contact role", "buying role", "persona", "stakeholder role",
@@ -188,7 +215,7 @@ ENTITIES: dict[str, EntitySpec] = {
     ), note="One row per account, category and month; a row gives a budget, a spend or both.",
         match_keys=(("account", "category", "month"),)),
     "managers": EntitySpec("managers", "Account managers", (
-        Field("name", "Manager name", required=True, example="Priya Shah", synonyms=(
+        Field("name", "Manager name", required=True, example="Priya Shah", words=True, synonyms=(
             "manager name", "account manager", "account manager name", "sales agent",
             "sales rep", "rep", "person", "employee", "employee name", "full name", "am")),
         Field("email", "Email", example="priya.shah@example.com", synonyms=(
@@ -198,9 +225,10 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("level", "Level", "choice", choices=("junior", "mid", "senior", "lead"),
               example="senior", synonyms=("seniority", "grade", "band", "career level"),
               aliases=_LEVEL_ALIASES),
-        Field("region", "Region", example="Europe", synonyms=(
+        Field("region", "Region", example="Europe", words=True, synonyms=(
             "territory", "area", "sales region", "regional office", "office", "team")),
-        Field("country", "Country", example="GB", synonyms=("country code", "location", "based in")),
+        Field("country", "Country", example="GB", words=True,
+              synonyms=("country code", "location", "based in")),
         Field("reports_to", "Reports to (name, email or external id)", example="Eleanor Hayes",
               synonyms=("manager", "line manager", "reports to", "supervisor", "boss",
                         "team lead", "director", "sales manager", "manager email")),
@@ -230,7 +258,8 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("occurred_at", "Date and time", "datetime", True, example="2026-01-15 10:30",
               synonyms=("date", "when", "date time", "datetime", "activity date", "occurred",
                         "occurred at", "start", "start date", "start time", "meeting date",
-                        "call date", "visit date", "created date", "timestamp")),
+                        "call date", "visit date", "created date", "timestamp", "created",
+                        "date created", "create date", "created on", "created at")),
         Field("subject", "Subject", example="Quarterly check-in", synonyms=(
             "title", "topic", "summary", "description", "purpose", "agenda")),
         Field("notes", "Notes", example="Discussed the renewal", synonyms=(

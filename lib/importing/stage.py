@@ -20,6 +20,7 @@ from lib.importing.dates import Order, detect_date_order, parse_date_series, par
 from lib.importing.mapping import Field, check_mapping, spec
 from lib.importing.model import WideLayout
 from lib.importing.numbers import parse_number_series
+from lib.importing.parts import join_parts
 from lib.importing.values import (TEXT_NULL_TOKENS, ParsedColumn, clean_text, is_null, map_unique,
                                   null_mask, str_series)
 
@@ -38,7 +39,9 @@ class Staged:
     parse_errors: pd.DataFrame
     columns: dict[str, str]                 # field -> header in the file, or CONSTANT
     notes: list[str] = field(default_factory=list)
-    ambiguous_dates: list[str] = field(default_factory=list)   # fields whose order must be asked
+    # field -> why its day/month order must be asked ("All 2 dates fit both ...", "Contradictory
+    # dates: row 2 ... row 3 ..."); the message is in `notes` too
+    date_doubts: dict[str, str] = field(default_factory=dict)
     # field -> for each row of `values`, the column its cell came from, where that differs by
     # row: a wide sheet's month header ("Feb-26") for the field its cells under the months feed
     cell_columns: dict[str, np.ndarray] = field(default_factory=dict)
@@ -46,6 +49,11 @@ class Staged:
     @property
     def given(self) -> set[str]:
         return set(self.columns)
+
+    @property
+    def ambiguous_dates(self) -> list[str]:
+        """The fields whose day/month order must be asked before the preview."""
+        return list(self.date_doubts)
 
 
 def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
@@ -55,6 +63,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     how the sheet was unpivoted, when it was (Sheet.wide), so an error in a month's cell names
     that month's column."""
     constants = {k: v for k, v in (constants or {}).items() if v not in (None, "")}
+    rows, mapping = join_parts(rows, entity, mapping, constants)   # First + Last Name -> name
     check_mapping(entity, mapping, constants)
     entity_spec = spec(entity)
     columns = {f: h for h, f in mapping.items() if f}
@@ -63,14 +72,16 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     problems: list[pd.DataFrame] = []
     notes = [f"{f.label} is required but no column is mapped to it (and no constant is given)."
              for f in entity_spec.fields if f.required and f.name not in columns]
-    ambiguous: list[str] = []
+    doubts: dict[str, str] = {}
     for name, header in columns.items():
         f = entity_spec.field(name)
         raw = (pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
                if header == CONSTANT else rows[header].astype("str"))
-        if f.kind in ("date", "datetime", "month") and date_order is None and _needs_order(raw):
-            ambiguous.append(name)
-            notes.append(f"{f.label} ('{header}'): {detect_date_order(raw).message}")
+        if f.kind in ("date", "datetime", "month") and date_order is None:
+            decided = detect_date_order(raw)
+            if decided.order is None and not decided.certain:
+                doubts[name] = f"{f.label} ('{header}'): {decided.message}"
+                notes.append(doubts[name])
         cleaned = clean_text(raw)
         parsed = _parse(f, raw, cleaned, date_order, decimal)
         values, errors = parsed.values, parsed.errors
@@ -90,12 +101,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     cells = ({mapping[wide.value_name]: wide.cell_headers(rows)}
              if wide is not None and mapping.get(wide.value_name) else {})
     return Staged(entity, out, parse_errors.astype({"row": "int64", "pos": "int64"}), columns, notes,
-                  ambiguous, cells)
-
-
-def _needs_order(raw: pd.Series) -> bool:
-    decided = detect_date_order(raw)
-    return decided.order is None and not decided.certain
+                  doubts, cells)
 
 
 def _reason(message: str) -> str:
@@ -107,12 +113,11 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
            decimal: str | None) -> ParsedColumn:
     if f.kind == "number":
         return parse_number_series(raw, decimal=decimal)
-    if f.kind == "date":
-        parsed = parse_date_series(raw, order=order)
-        return ParsedColumn(parsed.values.dt.normalize(), parsed.errors)
+    if f.kind == "date":   # the day as written: a zone does not move it to UTC's day
+        parsed = parse_date_series(raw, order=order, to_utc=False)
+        return ParsedColumn(parsed.values.dt.normalize(), parsed.errors, parsed.notes)
     if f.kind == "datetime":
-        parsed = parse_date_series(raw, order=order)
-        return ParsedColumn(parsed.values, parsed.errors, [n for n in parsed.notes if "UTC" in n])
+        return parse_date_series(raw, order=order)
     if f.kind == "month":
         return ParsedColumn(*_months(raw, order))
     if f.kind == "choice":
@@ -129,7 +134,8 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
 
 
 def _months(raw: pd.Series, order: Order | None):
-    """A month written as a period (Apr-18, 2024-01) or as any date in it (-> its first day)."""
+    """A month written as a period (Apr-18, 2024-01) or as any date in it (-> its first day),
+    the date as written: 2025-02-01T00:00+01:00 is February's, though UTC calls it 31 January."""
     periods, _ = map_unique(raw, parse_period)
     rest = periods.isna().to_numpy()
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
@@ -137,10 +143,10 @@ def _months(raw: pd.Series, order: Order | None):
     values[~rest] = pd.to_datetime(periods[~rest]).astype("datetime64[us]")
     notes: list[str] = []
     if rest.any():
-        dates = parse_date_series(raw[rest], order=order)
+        dates = parse_date_series(raw[rest], order=order, to_utc=False)
         values[rest] = dates.values.dt.to_period("M").dt.to_timestamp().to_numpy()
         errors[rest] = dates.errors.to_numpy()
-        notes = [n for n in dates.notes if "serial" in n]
+        notes = dates.notes
     return values, errors, notes
 
 

@@ -1,27 +1,27 @@
 """Find the table in a sheet's grid of text cells.
 
-Report sheets put titles above the header, blank spacer rows, subtotal rows and a grand-total
-row and column around the data. Importing any of those would double count, so they are dropped
-here, and every dropped row is reported with the row number the person sees in their program.
+Report sheets put titles above the header, blank spacer rows, section headings, subtotal rows, a
+grand-total row and column and footer lines around the data. Importing any of those would double
+count, so they are dropped (report_rows.py), and every dropped row is reported with the row
+number the person sees in their program. Months across the columns are unpivoted (layout.py).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from lib.formatting import count
-from lib.importing.layout import detect_wide, long_names, pivot_reason, prose_reason, unpivot
-from lib.importing.model import DroppedColumn, DroppedRow, Sheet, WideLayout
+from lib.importing.layout import (NUMBERISH, YEAR, SplitHeader, long_names, month_columns,
+                                  pivot_reason, prose_reason, split_header, unpivot)
+from lib.importing.model import DroppedColumn, Sheet, WideLayout
+from lib.importing.report_rows import (GRAND_OR_SUB, TOTAL_EXACT, TOTAL_LABELED, drop_rows,
+                                       drop_title_rows)
 
 HEADER_SCAN_ROWS = 50
-MAX_REPORTED_PER_REASON = 1000
-_TOTAL_WORDS = r"(?:grand\s*total|sub[\s-]*total|total)s?"
-TOTAL_EXACT = re.compile(rf"^(?:{_TOTAL_WORDS}|overall\s+total|report\s+total)\s*:?$", re.I)
-TOTAL_LABELED = re.compile(rf"^{_TOTAL_WORDS}\b.+|.+\s{_TOTAL_WORDS}:?$", re.I)
-GRAND_OR_SUB = re.compile(r"^(?:grand\s*total|sub[\s-]*total)\b|\bsub[\s-]*total$", re.I)
-_NUMBERISH = re.compile(r"^[\s$€£₹¥(+\-−]*\d[\d,.\s]*%?\)?\s*$")
 
 
 def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
@@ -38,7 +38,10 @@ def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
     header_at = find_header_row(grid, filled)
     if (why := prose_reason(grid, filled, label, header_at)) is not None:
         return Sheet(kind="prose", reason=why, **base)
-    sheet = _build(grid, filled, header_at, name, hidden)
+    header = _read_header(grid, filled, header_at)
+    if isinstance(header, str):
+        return Sheet(kind="refused", reason=f"{label}: {header}.", **base)
+    sheet = _build(grid, filled, header, name, hidden)
     if (why := pivot_reason(sheet, has_pivot_table, label)) is not None:
         sheet.kind, sheet.reason = "pivot", why
     elif sheet.rows.empty:
@@ -54,41 +57,103 @@ def filled_mask(grid: pd.DataFrame) -> pd.DataFrame:
 
 def find_header_row(grid: pd.DataFrame, filled: pd.DataFrame) -> int | None:
     """Position of the first row that is mostly text and about as wide as the rows below it
-    (a title or "Prepared by" line is narrower than the table under it), or None."""
+    (a title or "Prepared by" line is narrower than the table under it), or None. The first row
+    that is wide enough may also be text and years (Account, 2023, 2024) over other numbers."""
     nonblank = np.flatnonzero(filled.any(axis=1).to_numpy())[:HEADER_SCAN_ROWS]
     widths = filled.iloc[nonblank].sum(axis=1).to_numpy()
     needed = max(1.0, 0.5 * widths.max())
+    first = True
     for k, (pos, width) in enumerate(zip(nonblank, widths)):
         below = widths[k + 1:k + 6]
         if width < needed or (len(below) and width < 0.6 * np.median(below)):
             continue
-        cells = [c.strip() for c in grid.iloc[pos] if c.strip()]
-        if sum(not _NUMBERISH.match(c) for c in cells) / len(cells) >= 0.6:
+        cells = _cells(grid, pos)
+        text = sum(not NUMBERISH.match(c) for c in cells)
+        if first and _years_over_numbers(cells, text, [_cells(grid, p) for p in nonblank[k + 1:k + 6]]):
+            return int(pos)
+        first = False
+        if text / len(cells) >= 0.6:
             return int(pos)
     return None
 
 
-def _build(grid: pd.DataFrame, filled: pd.DataFrame, header_at: int | None, name: str,
-           hidden: bool) -> Sheet:
-    sheet = Sheet(name=name, kind="table", hidden=hidden)
-    start = 0 if header_at is None else header_at + 1
-    used = [c for c in grid.columns if filled[c].iloc[0 if header_at is None else header_at:].any()]
-    raw_header = [grid.at[header_at, c] if header_at is not None else "" for c in used]
-    names, sheet.notes = header_names(raw_header, used)
+def _cells(grid: pd.DataFrame, pos: int) -> list[str]:
+    return [c.strip() for c in grid.iloc[pos] if c.strip()]
+
+
+def _years_over_numbers(cells: list[str], text: int, below: list[list[str]]) -> bool:
+    """A row of text and years (1900-2100) above rows holding other numbers: years head the
+    columns. Above rows of only years and text, the years are data (a Start year column)."""
+    years = sum(bool(YEAR.match(c)) for c in cells)
+    return bool(years) and text + years == len(cells) and any(
+        NUMBERISH.match(c) and not YEAR.match(c) for row in below for c in row)
+
+
+@dataclass
+class _Header:
+    """Where the header is and what its columns are: `top` is its (first) row's position, or
+    None when the sheet has none; the data start at `start`."""
+
+    top: int | None
+    start: int
+    used: list[int]                       # grid columns that hold anything from `top` down
+    raw: list[str]                        # the header's text per used column
+    tests: list[str]                      # what is tested for "Total" per used column
+    periods: dict[int, date] | None = None
+    labels: dict[int, str] | None = None  # under a two-row header: Budget / Actual per column
+    split: SplitHeader | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_header(grid: pd.DataFrame, filled: pd.DataFrame, header_at: int | None) -> _Header | str:
+    """The header, in one row or two (months merged over Budget | Actual); or why the sheet
+    cannot be read (its months have no year, or the months of a two-row header differ)."""
     if header_at is None:
-        sheet.notes.append("No header row was found; columns are named by their letter.")
-    else:
-        sheet.header_row = header_at + 1
-        _drop_above(grid, filled, header_at, sheet)
-    periods = detect_wide(names)
-    keep = _drop_total_columns(names, used, periods, sheet)
-    body = grid.iloc[start:][[used[i] for i in keep]]
+        used = [c for c in grid.columns if filled[c].any()]
+        return _Header(None, 0, used, [""] * len(used), [""] * len(used),
+                       notes=["No header row was found; columns are named by their letter."])
+    for top in (header_at, header_at - 1):
+        if top < 0 or top + 1 >= len(grid) or not filled.iloc[top].any() or not filled.iloc[top + 1].any():
+            continue
+        used = [c for c in grid.columns if filled[c].iloc[top:].any()]
+        split = split_header([grid.at[top, c] for c in used], [grid.at[top + 1, c] for c in used],
+                             _titles(grid, filled, top), (top + 1, top + 2))
+        if isinstance(split, str):
+            return split
+        if split is not None:
+            return _Header(top, top + 2, used, split.names, split.groups, split.periods,
+                           split.labels, split, [split.note] if split.note else [])
+    used = [c for c in grid.columns if filled[c].iloc[header_at:].any()]
+    raw = [grid.at[header_at, c] for c in used]
+    months = month_columns(header_names(raw, used)[0], _titles(grid, filled, header_at))
+    if months.refusal:
+        return months.refusal
+    return _Header(header_at, header_at + 1, used, raw, raw, months.periods,
+                   notes=[months.note] if months.note else [])
+
+
+def _titles(grid: pd.DataFrame, filled: pd.DataFrame, top: int) -> list[str]:
+    return [" ".join(_cells(grid, pos)) for pos in np.flatnonzero(filled.iloc[:top].any(axis=1).to_numpy())]
+
+
+def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str, hidden: bool) -> Sheet:
+    sheet = Sheet(name=name, kind="table", hidden=hidden)
+    names, sheet.notes = header_names(header.raw, header.used)
+    if header.top is not None:
+        sheet.header_row = header.top + 1
+        drop_title_rows(grid, filled, header.top, sheet)
+    sheet.notes += header.notes
+    periods = header.periods
+    keep = _drop_total_columns(names, header.tests, header.used, periods, sheet)
+    columns = [header.used[i] for i in keep]
+    body = grid.iloc[header.start:][columns]
     body.columns = [names[i] for i in keep]
-    body = _drop_rows(body, filled.iloc[start:][[used[i] for i in keep]], sheet)
+    body = drop_rows(body, filled.iloc[header.start:][columns], sheet)
     body.index = pd.Index(body.index + 1, name="source_row")
     sheet.header = list(body.columns)
     if periods:
-        _make_wide(sheet, body, {names[i]: p for i, p in periods.items() if i in keep})
+        labels = {names[i]: header.labels[i] for i in keep if i in periods} if header.labels else None
+        _make_wide(sheet, body, {names[i]: p for i, p in periods.items() if i in keep}, labels, header.split)
     else:
         sheet.rows = body
     return sheet
@@ -131,20 +196,16 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _drop_above(grid: pd.DataFrame, filled: pd.DataFrame, header_at: int, sheet: Sheet) -> None:
-    for pos in np.flatnonzero(filled.iloc[:header_at].any(axis=1).to_numpy()):
-        sheet.dropped_rows.append(DroppedRow(int(pos) + 1, "title row above the header",
-                                             _row_text(grid.iloc[pos])))
-
-
-def _drop_total_columns(names: list[str], used: list[int], periods: dict | None,
-                        sheet: Sheet) -> list[int]:
+def _drop_total_columns(names: list[str], tests: list[str], used: list[int],
+                        periods: dict | None, sheet: Sheet) -> list[int]:
     # Next to month columns any "Total" is a derived sum; in a plain table a "Total" column is
-    # usually a real field (an invoice total), so only Grand/Sub totals go there.
+    # usually a real field (an invoice total), so only Grand/Sub totals go there. `tests`: what
+    # names the column's kind ("FY Total" over the Budget | Actual columns of a two-row header).
     keep = []
-    for i, n in enumerate(names):
-        is_total = TOTAL_EXACT.match(n) or TOTAL_LABELED.match(n)
-        if is_total and (periods or GRAND_OR_SUB.search(n)):
+    for i, (n, t) in enumerate(zip(names, tests)):
+        t = re.sub(r"\s+", " ", t).strip() or n
+        is_total = TOTAL_EXACT.match(t) or TOTAL_LABELED.match(t)
+        if is_total and (periods or GRAND_OR_SUB.search(t)):
             sheet.dropped_columns.append(DroppedColumn(column_letter(used[i]), n, "total column"))
         else:
             if is_total:
@@ -153,56 +214,29 @@ def _drop_total_columns(names: list[str], used: list[int], periods: dict | None,
     return keep
 
 
-def _drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.DataFrame:
-    widths = filled.sum(axis=1).to_numpy()
-    blank = widths == 0
-    usual = pd.Series(widths[~blank]).mode().max() if (~blank).any() else 0
-    first = _first_label(body, filled)
-    total = np.zeros(len(body), dtype=bool)
-    # Regexes per row are slow on a million rows; only rows mentioning "total" need them.
-    for pos in np.flatnonzero(first.str.lower().str.contains("total", regex=False).to_numpy()):
-        label = first.iloc[pos]
-        total[pos] = bool(TOTAL_EXACT.match(label)) or (
-            bool(TOTAL_LABELED.match(label)) and widths[pos] < usual)  # "SubTotal Bikes" rows are sparse
-    # Blank rows after the last data row are just the end of the sheet, not a dropped row.
-    last = np.flatnonzero(~blank)[-1] if (~blank).any() else -1
-    _report(sheet, body, blank & (np.arange(len(body)) < last), "blank row")
-    _report(sheet, body, total, "total row")
-    return body[~(blank | total)]
-
-
-def _first_label(body: pd.DataFrame, filled: pd.DataFrame) -> pd.Series:
-    """The first non-empty cell among a row's first three columns, trimmed."""
-    first = pd.Series("", index=body.index, dtype="str")
-    for i in reversed(range(min(3, body.shape[1]))):   # reversed: the leftmost filled cell wins
-        first = body.iloc[:, i].str.strip().where(filled.iloc[:, i], first)
-    return first
-
-
-def _report(sheet: Sheet, body: pd.DataFrame, mask: np.ndarray, reason: str) -> None:
-    positions = np.flatnonzero(mask)
-    for pos in positions[:MAX_REPORTED_PER_REASON]:
-        sheet.dropped_rows.append(DroppedRow(int(body.index[pos]) + 1, reason,
-                                             "" if reason == "blank row" else _row_text(body.iloc[pos])))
-    if len(positions) > MAX_REPORTED_PER_REASON:
-        sheet.notes.append(f"{len(positions) - MAX_REPORTED_PER_REASON:,} more rows were dropped "
-                           f"as '{reason}' than are listed.")
-
-
-def _make_wide(sheet: Sheet, body: pd.DataFrame, periods: dict) -> None:
+def _make_wide(sheet: Sheet, body: pd.DataFrame, periods: dict[str, date],
+               labels: dict[str, str] | None, split: SplitHeader | None) -> None:
     id_columns = [c for c in body.columns if c not in periods]
+    order = list(dict.fromkeys(labels.values())) if labels else ["value"]
+    period_name, value_names = long_names(id_columns, order)
+    # WideLayout names one value column; under a two-row header it is the first label's
+    # (Budget), so an error in one of its cells still names the month column it came from.
+    described = {h: p for h, p in periods.items() if not labels or labels[h] == order[0]}
     sheet.kind = "wide"
-    sheet.wide = WideLayout(id_columns, periods, *long_names(id_columns))
-    sheet.rows = unpivot(body, id_columns, periods)
+    sheet.wide = WideLayout(id_columns, described, period_name, value_names[0])
+    sheet.rows = unpivot(body, id_columns, periods, labels)
     sheet.header = list(sheet.rows.columns)
     first, last = min(periods.values()), max(periods.values())
-    empty = len(body) * len(periods) - len(sheet.rows)
+    months = len(set(periods.values()))
+    empty = len(body) * months - len(sheet.rows)
+    quoted = [f"'{n}'" for n in [period_name, *value_names]]
+    shown = ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    gap = (count(empty, "month with no figures", "months with no figures") if split
+           else count(empty, "empty month cell"))
+    if split is not None:
+        sheet.notes.append(f"The header takes two rows ({split.rows[0]} and {split.rows[1]}): the "
+                           f"months, and under each month the columns {', '.join(order)}.")
     sheet.notes.append(
-        f"Months run across the columns ({len(periods)} months, {first:%b %Y} to {last:%b %Y}); "
+        f"Months run across the columns ({months} months, {first:%b %Y} to {last:%b %Y}); "
         f"the sheet was turned into one row per {' / '.join(id_columns) or 'sheet'} and month "
-        f"({len(sheet.rows):,} rows with 'period' and 'value'"
-        + (f"; {count(empty, 'empty month cell')} left out" if empty else "") + ").")
-
-
-def _row_text(row: pd.Series, cells: int = 4) -> str:
-    return " | ".join([c.strip() for c in row if c.strip()][:cells])
+        f"({len(sheet.rows):,} rows with {shown}" + (f"; {gap} left out" if empty else "") + ").")

@@ -145,12 +145,21 @@ def test_ambiguous_dates_are_asked_before_the_preview(demo_app):
     at = _upload(_open(demo_app), "dates.csv", data)
     no_errors(at)
     assert not at.metric
+    assert "All 2 dates fit both day/month and month/day" in at.warning[0].value
     radio = next(r for r in at.radio if r.key.startswith("import_order_"))
     radio.set_value("dmy").run()
     no_errors(at)
     assert _metrics(at)["Rows to create"] == "2"
     _import(at)
     assert [r[1] for r in _revenue_2027()] == [date(2027, 4, 1), date(2027, 6, 1)]
+
+
+def test_dates_that_contradict_each_other_are_named_before_the_order_is_asked(demo_app):
+    data = f"Customer,Date,Sales\n{BRIGHTWATER},13/4/2027,10\n{BRIGHTWATER},5/16/2027,20\n".encode()
+    at = _upload(_open(demo_app), "dates.csv", data)
+    no_errors(at)
+    assert "row 2 ('13/4/2027') is day-first but row 3 ('5/16/2027') is month-first" in at.warning[0].value
+    assert any(r.key.startswith("import_order_") for r in at.radio) and not at.metric
 
 
 def test_the_page_renders_on_an_empty_database_for_its_first_admin(empty_app):

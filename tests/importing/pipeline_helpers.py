@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from lib.importing import apply_import, file_hash, stage, suggest_mapping
+from lib.importing import ImportFileError, apply_import, file_hash, read_upload, stage, suggest_mapping
 from lib.users import SYSTEM
 
 REVENUE = ["Customer", "Month", "Sales"]
@@ -27,3 +28,17 @@ def apply_file(db, s, data=b"file", **options):
 
 def stored_revenue(db):
     return db.rows("SELECT account_id, month, amount, currency FROM revenue ORDER BY 1, 2")
+
+
+def upload(tmp_path, name: str, content: bytes):
+    """Write the case to disk under its name (handy when a test fails), then read it."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    return read_upload(path.read_bytes(), name)
+
+
+def refusal(tmp_path, name: str, content: bytes) -> str:
+    """The message a file is refused with."""
+    with pytest.raises(ImportFileError) as refused:
+        upload(tmp_path, name, content)
+    return str(refused.value)

@@ -127,3 +127,15 @@ def test_create_missing_creates_the_unknown_account_and_says_so(tmp_path, db_fil
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "imported"
     assert _count(db_file, "SELECT count(*) FROM accounts") == 2 and _count(db_file) == 2
+
+
+def test_the_report_says_how_the_file_was_read_and_which_rows_were_left_out(tmp_path, db_file, capsys):
+    file = _csv(tmp_path, "Revenue by account\nCustomer,Month,Sales\nAcme,2026-01,100\nTotal,,100\n")
+    main([str(file), "--entity", "revenue", "--dry-run", "--json", "--db", str(db_file)])
+    read = json.loads(capsys.readouterr().out)["read"]
+    assert read["notes"][0].startswith("Read as UTF-8 text, comma-separated")
+    assert read["dropped_rows"] == [
+        {"row": 1, "reason": "title row above the header", "text": "Revenue by account"},
+        {"row": 4, "reason": "total row", "text": "Total | 100"}]
+    main([str(file), "--entity", "revenue", "--dry-run", "--db", str(db_file)])
+    assert "left out row 4 (total row): Total | 100" in capsys.readouterr().out.splitlines()

@@ -9,21 +9,9 @@ from datetime import date
 
 import pytest
 
-from lib.importing import (ImportFileError, parse_date_series, parse_number_series, read_upload)
+from lib.importing import parse_date_series, parse_number_series, read_upload
 from tests.importing.conftest import far_cells_sheet, hand_made_xlsx, xlsx_from_rows
-
-
-def upload(tmp_path, name: str, content: bytes):
-    """Write the case to disk under its name (handy when a test fails), then read it."""
-    path = tmp_path / name
-    path.write_bytes(content)
-    return read_upload(path.read_bytes(), name)
-
-
-def refusal(tmp_path, name: str, content: bytes) -> str:
-    with pytest.raises(ImportFileError) as refused:
-        upload(tmp_path, name, content)
-    return str(refused.value)
+from tests.importing.pipeline_helpers import refusal, upload
 
 
 # ---- what the bytes are -------------------------------------------------------------------

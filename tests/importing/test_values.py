@@ -121,7 +121,7 @@ def test_the_date_order_detector_names_the_row_that_decided():
 def test_the_date_order_detector_says_ambiguous_when_every_part_is_twelve_or_less():
     ambiguous = detect_date_order(pd.Series(["1/2/2020", "12/11/2020", "5/5/2021"]))
     assert ambiguous.order is None and not ambiguous.certain
-    assert "Ask which order" in ambiguous.message
+    assert "Say which order" in ambiguous.message
 
 
 def test_a_column_with_both_orders_is_reported_as_contradictory():
