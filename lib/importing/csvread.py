@@ -52,7 +52,12 @@ def read_csv_grid(data: bytes, filename: str, limits: Limits = Limits()
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.removeprefix("\ufeff")
-    delimiter = detect_delimiter(text[:_SAMPLE_CHARS], truncated=len(text) > _SAMPLE_CHARS)
+    named, text = _sep_line(text)
+    if named:
+        unchanged = False
+        notes.append(f"The first line, Excel's 'sep=' line, names the delimiter ({_NAMES[named]}); "
+                     "it is not a row, so row numbers are those Excel shows.")
+    delimiter = named or detect_delimiter(text[:_SAMPLE_CHARS], truncated=len(text) > _SAMPLE_CHARS)
     utf8 = data if unchanged else text.encode("utf-8")
     grid = _fast_grid(utf8, text, delimiter, limits)
     if grid is None:
@@ -61,6 +66,14 @@ def read_csv_grid(data: bytes, filename: str, limits: Limits = Limits()
     notes.append(f"Read as {encoding} text, {_NAMES[delimiter]}-separated, {endings} line "
                  f"endings{'' if final_newline else ', no final newline'}.")
     return grid, dialect, notes
+
+
+def _sep_line(text: str) -> tuple[str | None, str]:
+    """Excel's 'sep=;' first line: (the delimiter it names, the text without it)."""
+    first, newline, rest = text.partition("\n")
+    if first.lower().startswith("sep=") and first[4:].strip("\"") in DELIMITERS:
+        return first[4:].strip("\""), rest if newline else ""
+    return None, text
 
 
 def line_endings(text: str) -> tuple[str, bool]:

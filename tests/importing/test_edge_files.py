@@ -144,6 +144,16 @@ def test_pipe_tab_and_semicolon_delimiters_are_detected(tmp_path, name, delimite
     assert workbook.sheets[0].rows.loc[2].tolist() == ["Acme", "a, b; c | d", "12"]
 
 
+def test_excels_sep_line_names_the_delimiter_and_is_not_a_row(tmp_path):
+    # Excel writes it for a list separator other than the system's; a comma in the amounts
+    # must not make the file look comma-separated.
+    workbook = upload(tmp_path, "sep.csv", b"sep=;\r\nAccount;Amount\r\nAcme;1,5\r\nBeta;2,25\r\n")
+    sheet = workbook.sheets[0]
+    assert workbook.dialect.delimiter == ";" and sheet.header_row == 1 and not sheet.dropped_rows
+    assert sheet.rows.loc[2].tolist() == ["Acme", "1,5"]
+    assert "Excel's 'sep=' line, names the delimiter (semicolon)" in workbook.notes[0]
+
+
 def test_an_unbalanced_quote_is_refused_with_the_line_it_starts_on(tmp_path):
     text = b'a,b,c\n1,2,3\n4,"5,6\n7,8,9\n10,11,"12\n13,14,15\n'
     message = refusal(tmp_path, "unbalanced_quotes.csv", text)
