@@ -37,7 +37,8 @@ def choose_sheet(workbook: importing.Workbook) -> tuple[int, importing.Sheet]:
     index = 0
     if len(sheets) > 1:
         index = st.selectbox("Sheet", range(len(sheets)), key=f"import_sheet_{base}",
-                             format_func=lambda i: f"{sheets[i].name} ({count(len(sheets[i].rows), 'row')})")
+                             format_func=lambda i: f"{sheets[i].name} ({count(len(sheets[i].rows), 'row')}"
+                                                   + ("; hidden in Excel)" if sheets[i].hidden else ")"))
     sheet = sheets[index]
     others = ui_import.other_sheets(workbook)
     dropped, dropped_cols = ui_import.dropped_rows(sheet), ui_import.dropped_columns(sheet)

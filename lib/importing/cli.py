@@ -74,7 +74,7 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         mapping = {h: f for h, f in mapping.items() if h in headers and f not in constants}
         constants = {**(saved.constants if saved else {}), **constants}
         staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order,
-                       wide=sheet.wide)
+                       wide=sheet.wide, beyond_header=sheet.beyond_header)
         digest = file_hash(data)
         preview = preview_import(db, staged, digest=digest, create_missing=args.create_missing)
         report = _report(args, sheet.name, entity, mapping, constants, preview)

@@ -252,7 +252,9 @@ def _ambiguity_message(parts: pd.DataFrame, rows: int) -> str:
     text = (f"All {rows:,} dates fit both day/month and month/day (no part is above 12). "
             "Say which order the file uses.")
     for col, name in ((1, "second"), (0, "first")):
-        if parts[col].nunique() == 1 and parts[1 - col].nunique() > 1:
+        # Only a day of 1 says much: a part always 3 is as likely the month (dates within one
+        # month) as the day (the 3rd of every month).
+        if parts[col].nunique() == 1 and parts[col].iloc[0] == 1 and parts[1 - col].nunique() > 1:
             likely = "month/day" if col == 1 else "day/month"
             text += (f" Hint: the {name} part is always {parts[col].iloc[0]}, which suggests "
                      f"first-of-month dates written {likely}/year.")

@@ -84,6 +84,9 @@ class Sheet:
     reason: str | None = None        # why a prose/pivot/empty/refused sheet is not imported
     hidden: bool = False
     wide: WideLayout | None = None
+    # Columns past the header's last name that only some rows fill: cells a row has beyond the
+    # header (a CSV's unquoted "1,234.50" splits in two). Staging makes those rows errors.
+    beyond_header: list[str] = field(default_factory=list)
 
     @property
     def importable(self) -> bool:
@@ -116,7 +119,9 @@ class Workbook:
 
     @property
     def importable_sheets(self) -> list[Sheet]:
-        return [s for s in self.sheets if s.importable]
+        """The sheets that can be imported, those Excel shows first: the first is the default,
+        and a hidden sheet is usually old data or a lookup list."""
+        return sorted((s for s in self.sheets if s.importable), key=lambda s: s.hidden)
 
     def sheet(self, name: str) -> Sheet:
         for s in self.sheets:

@@ -345,7 +345,9 @@ def _changes(cur: duckdb.DuckDBPyConnection, staged: Staged, limit: str = "") ->
         where = f"FROM compared WHERE action = 'update' AND {c} IS NOT NULL AND {c} IS DISTINCT FROM old_{c}"
         parts.append(f"SELECT _label AS record, rows, '{c}' AS field, {old} AS old, {new} AS new {where}")
         changed.append(f"(SELECT count(*) {where})")
-    total = cur.execute("SELECT " + (" + ".join(changed) or "0")).fetchall()[0][0]
+    if not parts:   # nothing the file gives is written (no column mapped): nothing changes
+        return pd.DataFrame(columns=["record", "rows", "field", "old", "new"]), 0
+    total = cur.execute("SELECT " + " + ".join(changed)).fetchall()[0][0]
     return _frame(cur, " UNION ALL ".join(parts) + " ORDER BY rows[1], field" + limit), int(total)
 
 

@@ -10,9 +10,11 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from lib.importing.layout import NUMBERISH
 from lib.importing.model import DroppedRow, Sheet
+from lib.importing.values import arrow_text
 
 MAX_REPORTED_PER_REASON = 1000
 # A one-cell row is a section heading or a footer line only in a table whose rows are usually
@@ -35,6 +37,7 @@ def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.Data
     total = _total_rows(first, widths, usual)
     last, tail_total, footer = _tail(body, filled, widths, total, usual >= REPORT_WIDTH)
     total |= tail_total
+    repeated = _repeated_header(body)
     heading = (_section_headings(first, filled, widths, total, last) if usual >= REPORT_WIDTH
                else np.zeros(len(body), dtype=bool))
     # Blank rows after the last filled row are just the end of the sheet, not a dropped row.
@@ -43,8 +46,31 @@ def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.Data
     report(sheet, body, total, "total row")
     report(sheet, body, heading, "section heading")
     report(sheet, body, footer, "footer below the table")
+    report(sheet, body, repeated, "header repeated on a new page")
     sheet.dropped_rows.sort(key=lambda d: d.row_number)
-    return body[~(blank | total | heading | footer)]
+    return body[~(blank | total | heading | footer | repeated)]
+
+
+def _repeated_header(body: pd.DataFrame) -> np.ndarray:
+    """Rows that repeat the header's names, as a report printed page by page does."""
+    named = [c for c in body.columns if not re.fullmatch(r"Column [A-Z]+", c)]
+    same = np.zeros(len(body), dtype=bool)
+    if len(named) < 2:
+        return same
+    # Cheap first: the rows whose first named cell is its name (Arrow, ~30 ms a million rows),
+    # then the same test for every named cell, case-blind, on those alone.
+    # (Trimmed first: Arrow's ascii_lower misreads a slice whose offsets do not start at 0.)
+    first = pc.ascii_lower(pc.utf8_trim_whitespace(arrow_text(body[named[0]])))
+    maybe = np.flatnonzero(pc.equal(first, str(named[0]).strip().lower())
+                           .fill_null(False).to_numpy(zero_copy_only=False))
+    if not len(maybe):
+        return same
+    rows = body.iloc[maybe]
+    found = np.ones(len(maybe), dtype=bool)
+    for column in named:
+        found &= (rows[column].str.strip().str.casefold() == str(column).casefold()).to_numpy()
+    same[maybe[found]] = True
+    return same
 
 
 def usual_width(widths: np.ndarray, columns: int) -> int:
@@ -72,21 +98,28 @@ def _total_rows(first: pd.Series, widths: np.ndarray, usual: int) -> np.ndarray:
 def _tail(body: pd.DataFrame, filled: pd.DataFrame, widths: np.ndarray, total: np.ndarray,
           report_like: bool) -> tuple[int, np.ndarray, np.ndarray]:
     """The position of the last data row, and below it the total rows that have no label (their
-    first column is empty and every filled cell is a number: `"", "", "48,903.75"`) and, in a
-    report-wide table, the footer: one-cell lines set off from the data by a blank or total
-    row (a one-cell row right under the data is a record with its other cells empty). Looks at
-    the last TAIL_ROWS rows only: a sheet whose bottom rows all look like that is data."""
+    first column is empty and every filled cell is a number or a total label: `"", "",
+    "48,903.75"`, `,,Totals:,1650.50`) and the footer: one-cell lines set off from the data by
+    a total row, or in a report-wide table by a blank row (a one-cell row right under the data
+    is a record with its other cells empty). Looks at the last TAIL_ROWS rows only: a sheet
+    whose bottom rows all look like that is data."""
     tail_total = np.zeros(len(body), dtype=bool)
     narrow = np.zeros(len(body), dtype=bool)
     for pos in np.flatnonzero((widths > 0) & ~total)[::-1][:TAIL_ROWS]:
-        cells = [c for c, f in zip(body.iloc[pos], filled.iloc[pos]) if f]
-        if not filled.iat[pos, 0] and all(NUMBERISH.match(c) for c in cells):
+        cells = [c.strip() for c, f in zip(body.iloc[pos], filled.iloc[pos]) if f]
+        if not filled.iat[pos, 0] and any(NUMBERISH.match(c) for c in cells) and all(
+                NUMBERISH.match(c) or TOTAL_EXACT.match(c) for c in cells):   # ,,,,Totals:,1650.50
             tail_total[pos] = True
-        elif report_like and widths[pos] == 1:
+        elif widths[pos] == 1:
             narrow[pos] = True
         else:
-            breaks = np.cumsum((widths == 0) | total | tail_total)
-            return int(pos), tail_total, narrow & (breaks > breaks[pos])
+            # A one-cell line under a total row ends the report in a table of any width; under
+            # a blank row, only in a report-wide one (a narrow list's row may be a lone name).
+            after_total = np.cumsum(total | tail_total)
+            after_break = np.cumsum((widths == 0) | total | tail_total)
+            footer = narrow & ((after_total > after_total[pos])
+                               | (report_like & (after_break > after_break[pos])))
+            return int(pos), tail_total, footer
     nonblank = np.flatnonzero(widths > 0)
     return (int(nonblank[-1]) if len(nonblank) else -1), np.zeros_like(narrow), np.zeros_like(narrow)
 

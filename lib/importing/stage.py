@@ -58,10 +58,12 @@ class Staged:
 
 def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
           constants: dict[str, str] | None = None, *, date_order: Order | None = None,
-          decimal: str | None = None, wide: WideLayout | None = None) -> Staged:
+          decimal: str | None = None, wide: WideLayout | None = None,
+          beyond_header: list[str] | None = None) -> Staged:
     """Parse the mapped columns of `rows` (text cells; index = original row numbers). `wide`:
     how the sheet was unpivoted, when it was (Sheet.wide), so an error in a month's cell names
-    that month's column."""
+    that month's column. `beyond_header`: the sheet's columns past its header
+    (Sheet.beyond_header); a row with cells there is an error on its last mapped cell."""
     constants = {k: v for k, v in (constants or {}).items() if v not in (None, "")}
     rows, mapping = join_parts(rows, entity, mapping, constants)   # First + Last Name -> name
     check_mapping(entity, mapping, constants)
@@ -96,12 +98,35 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
                 "row": out["_row"][bad].to_numpy(), "pos": np.flatnonzero(bad), "field": name,
                 "value": out[f"{name}__raw"][bad].to_numpy(),
                 "reason": errors[bad].map(_reason).to_numpy()}))
+    problems += _past_the_header(rows, mapping, out, beyond_header or [])
     parse_errors = (pd.concat(problems, ignore_index=True) if problems
                     else pd.DataFrame(columns=["row", "pos", "field", "value", "reason"]))
     cells = ({mapping[wide.value_name]: wide.cell_headers(rows)}
              if wide is not None and mapping.get(wide.value_name) else {})
     return Staged(entity, out, parse_errors.astype({"row": "int64", "pos": "int64"}), columns, notes,
                   doubts, cells)
+
+
+def _past_the_header(rows: pd.DataFrame, mapping: dict[str, str | None], out: pd.DataFrame,
+                     beyond: list[str]) -> list[pd.DataFrame]:
+    """An error for each row with cells past the header, on the row's rightmost mapped cell:
+    "1,234.50" unquoted reads as 1 under Amount and 234.50 past the header."""
+    mapped = [h for h in rows.columns if mapping.get(h) and h not in beyond]
+    beyond = [h for h in beyond if h in rows]
+    if not mapped or not beyond:
+        return []
+    past = rows[beyond].apply(lambda c: c.str.strip()).to_numpy()
+    bad = np.flatnonzero((past != "").any(axis=1))
+    if not len(bad):
+        return []
+    last, name = mapped[-1], mapping[mapped[-1]]
+    extra = [", ".join(c for c in past[p] if c) for p in bad]
+    return [pd.DataFrame({
+        "row": out["_row"].to_numpy()[bad], "pos": bad, "field": name,
+        "value": rows[last].to_numpy()[bad].astype(str),
+        "reason": [f"the row goes on past the header ('{e}'), so this cell may hold only part of "
+                   "its value; in a CSV, quote numbers written with a thousands separator"
+                   for e in extra]})]
 
 
 def _reason(message: str) -> str:

@@ -25,9 +25,12 @@ HEADER_SCAN_ROWS = 50
 
 
 def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
-               has_pivot_table: bool = False, label: str | None = None) -> Sheet:
+               has_pivot_table: bool = False, label: str | None = None,
+               delimited: bool = False) -> Sheet:
     """Turn a grid (row i = spreadsheet row i+1, columns = A, B, ...) into a Sheet.
-    `label` names the sheet in reasons ("Sheet 'Orders'" by default; a CSV passes its file)."""
+    `label` names the sheet in reasons ("Sheet 'Orders'" by default; a CSV passes its file).
+    `delimited`: a CSV's grid, where cells past the header are a value split by an unquoted
+    delimiter (Sheet.beyond_header), not a note typed beside the table."""
     label = label or f"Sheet '{name}'"
     grid = grid.fillna("").astype("str")
     grid.columns = range(grid.shape[1])
@@ -41,7 +44,7 @@ def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
     header = _read_header(grid, filled, header_at)
     if isinstance(header, str):
         return Sheet(kind="refused", reason=f"{label}: {header}.", **base)
-    sheet = _build(grid, filled, header, name, hidden)
+    sheet = _build(grid, filled, header, name, hidden, delimited)
     if (why := pivot_reason(sheet, has_pivot_table, label)) is not None:
         sheet.kind, sheet.reason = "pivot", why
     elif sheet.rows.empty:
@@ -136,7 +139,8 @@ def _titles(grid: pd.DataFrame, filled: pd.DataFrame, top: int) -> list[str]:
     return [" ".join(_cells(grid, pos)) for pos in np.flatnonzero(filled.iloc[:top].any(axis=1).to_numpy())]
 
 
-def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str, hidden: bool) -> Sheet:
+def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str, hidden: bool,
+           delimited: bool) -> Sheet:
     sheet = Sheet(name=name, kind="table", hidden=hidden)
     names, sheet.notes = header_names(header.raw, header.used)
     if header.top is not None:
@@ -156,7 +160,33 @@ def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str,
         _make_wide(sheet, body, {names[i]: p for i, p in periods.items() if i in keep}, labels, header.split)
     else:
         sheet.rows = body
+        if delimited and header.top is not None:
+            sheet.beyond_header = _beyond_header(body, [header.raw[i].strip() for i in keep], sheet)
     return sheet
+
+
+def _beyond_header(body: pd.DataFrame, raw: list[str], sheet: Sheet) -> list[str]:
+    """The columns after the header's last name that fewer than half the rows fill: cells a
+    row has beyond the header, not a column the header forgot to name."""
+    named = max((i for i, h in enumerate(raw) if h), default=-1)
+    beyond = []
+    for column in body.columns[named + 1:]:
+        filled = body[column].str.strip().ne("")
+        if 0 < filled.sum() < 0.5 * len(body):
+            beyond.append(column)
+    if beyond:
+        rows = body.index[body[beyond].apply(lambda c: c.str.strip().ne("")).any(axis=1)]
+        sheet.notes.append(
+            f"{_rows_text(rows)}: cells past the header's last column, so the row's cells may not "
+            "be under the right names (in a CSV, a number with a thousands separator, 1,234.50, "
+            "must be in quotes). Each such row is an error.")
+    return beyond
+
+
+def _rows_text(rows: pd.Index, shown: int = 5) -> str:
+    listed = ", ".join(str(r) for r in rows[:shown])
+    more = f" and {len(rows) - shown:,} more" if len(rows) > shown else ""
+    return f"{'Rows' if len(rows) > 1 else 'Row'} {listed}{more}"
 
 
 def header_names(raw: list[str], columns: list[int]) -> tuple[list[str], list[str]]:

@@ -272,3 +272,22 @@ def test_only_cells_that_start_with_an_equals_sign_are_counted_as_formula_text(t
     sheet = upload(tmp_path, "eq.csv", "\n".join(lines).encode()).sheets[0]
     assert [n for n in sheet.notes if "start with '='" in n] == [
         "3 cells start with '='; they were kept as plain text and never evaluated as formulas."]
+
+
+def test_a_hidden_sheet_is_not_the_default_even_when_it_comes_first(tmp_path):
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    old = book.add_worksheet("Old data")
+    for r, row in enumerate([["Account", "Month", "Amount"], ["Acme", "2019-01", "1"]]):
+        old.write_row(r, 0, row)
+    old.hide()
+    current = book.add_worksheet("Revenue 2025")
+    for r, row in enumerate([["Account", "Month", "Amount"], ["Acme", "2025-01", "2"]]):
+        current.write_row(r, 0, row)
+    current.activate()
+    book.close()
+    workbook = upload(tmp_path, "hidden_first.xlsx", buffer.getvalue())
+    assert [(s.name, s.hidden) for s in workbook.importable_sheets] == [("Revenue 2025", False),
+                                                                        ("Old data", True)]

@@ -299,3 +299,11 @@ def test_a_director_cannot_import_interactions_for_an_account_outside_their_team
         apply_import(db, director, both, file_name="both.csv", digest=file_hash(b"both"))
     assert db.value("SELECT count(*) FROM interactions") == 1
     assert db.value("SELECT count(*) FROM import_batches") == 1
+
+
+@pytest.mark.parametrize("entity", ["accounts", "managers", "contacts", "revenue"])
+def test_a_file_with_no_column_the_entity_knows_is_previewed_as_errors_not_a_crash(db, entity):
+    s = staged(entity, ["Widget", "Colour"], [["a", "red"], ["b", "blue"]])
+    preview = preview_import(db, s)
+    assert preview.counts["error"] == 2 and preview.changes.empty
+    assert any("is required but no column is mapped" in n for n in preview.notes)

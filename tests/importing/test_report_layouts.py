@@ -223,3 +223,52 @@ def test_column_names_under_a_row_of_merged_months_are_read_with_the_months_as_o
     assert sheet.kind == "wide" and sheet.header_row == 1 and sheet.dropped_rows == []
     assert sheet.header == ["Account", "Category", "period", "Budget", "Actual"]
     assert sheet.rows[["Budget", "Actual"]].values.tolist() == [["1", "2"], ["3", "4"], ["5", "6"]]
+
+
+# ---- cells past the header -------------------------------------------------------------------
+
+def test_an_unquoted_thousands_comma_in_a_csv_makes_its_row_an_error_not_a_smaller_number(tmp_path):
+    text = b"Account,Month,Amount\nAcme,2025-01,500\nBeta,2025-02,1,234.50\nGamma,2025-03,75\n"
+    sheet = upload(tmp_path, "split.csv", text).sheets[0]
+    assert sheet.beyond_header == ["Column D"]
+    assert any(n.startswith("Row 3: cells past the header's last column") for n in sheet.notes)
+    s = stage(sheet.rows, "revenue", suggest_mapping(sheet.header, "revenue"), {"currency": "USD"},
+              beyond_header=sheet.beyond_header)
+    errors = s.parse_errors[["row", "field", "value"]].values.tolist()
+    assert errors == [[3, "amount", "1"]]
+    assert "goes on past the header ('234.50')" in s.parse_errors["reason"][0]
+    assert s.values["amount"].tolist()[::2] == [500.0, 75.0]
+
+
+def test_a_column_the_header_forgot_to_name_and_a_note_beside_an_excel_table_are_not_errors(tmp_path):
+    every_row = upload(tmp_path, "unnamed.csv", b"Account,Amount\nAcme,1,x\nBeta,2,y\n").sheets[0]
+    assert every_row.beyond_header == [] and every_row.header == ["Account", "Amount", "Column C"]
+    rows = [["Account", "Amount"], ["Acme", 1, "check this"], ["Beta", 2], ["Gamma", 3]]
+    beside = upload(tmp_path, "note.xlsx", xlsx_from_rows({"Sheet1": rows})).sheets[0]
+    assert beside.beyond_header == []
+
+
+def test_a_totals_label_in_a_middle_column_and_an_end_of_report_line_are_left_out(tmp_path):
+    text = (b"Aged Debtors Analysis\nA/C,Name,Type,Date,Ref,Due Date,Balance\n"
+            b"BRI001,Brightwater,SI,14/02/2025,SG-101,16/03/2025,1200.00\n"
+            b"HAR001,Harbourside,SI,20/02/2025,SG-102,22/03/2025,450.50\n"
+            b",,,,,Totals:,1650.50\nEnd of Report\n")
+    sheet = upload(tmp_path, "sage.csv", text).sheets[0]
+    assert sheet.rows["Ref"].tolist() == ["SG-101", "SG-102"]
+    assert dropped(sheet) == [(1, "title row above the header"), (5, "total row"),
+                              (6, "footer below the table")]
+
+
+def test_a_line_under_the_total_of_a_two_column_report_is_its_footer(tmp_path):
+    text = b'Customer,Amount\nBrightwater,"12,500.00"\nHarbourside,"4,000.00"\nTotal,"16,500.00"\n' \
+           b'"Generated on: 4/1/2025 10:15 am"\n'
+    sheet = upload(tmp_path, "netsuite.csv", text).sheets[0]
+    assert sheet.rows["Customer"].tolist() == ["Brightwater", "Harbourside"]
+    assert dropped(sheet) == [(4, "total row"), (5, "footer below the table")]
+
+
+def test_the_header_printed_again_on_each_page_is_left_out(tmp_path):
+    page = "Account,Invoice Date,Amount\nAcme,2025-01-15,100.00\nBeta,2025-02-15,101.00\n"
+    sheet = upload(tmp_path, "paged.csv", (page + page.replace("Account,", " ACCOUNT ,")).encode()).sheets[0]
+    assert sheet.rows["Account"].tolist() == ["Acme", "Beta", "Acme", "Beta"]
+    assert dropped(sheet) == [(4, "header repeated on a new page")]

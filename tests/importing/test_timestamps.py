@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 
-from lib.importing import parse_date, preview_import, read_upload, stage, suggest_mapping
+from lib.importing import (detect_date_order, parse_date, preview_import, read_upload, stage,
+                           suggest_mapping)
 from tests.builders import make_account, make_manager
 from tests.importing.pipeline_helpers import REVENUE, apply_file, staged, stored_revenue
 
@@ -167,3 +169,12 @@ def test_a_revenue_file_with_offsets_on_its_months_books_each_amount_in_the_mont
     apply_file(db, s, data)
     assert [(r[0], r[1], int(r[2])) for r in stored_revenue(db)] == [(acme, date(2025, 2, 1), 5000),
                                                                    (acme, date(2025, 3, 1), 7000)]
+
+
+def test_the_date_order_hint_is_given_only_for_first_of_month_dates():
+    first_of_month = detect_date_order(pd.Series(["3/1/2025", "4/1/2025", "5/1/2025"]))
+    assert "the second part is always 1, which suggests first-of-month dates written month/day" \
+        in first_of_month.message
+    # a US calendar: 3 March, 4 March, 11 March; "always 3" must not push day/month
+    one_month = detect_date_order(pd.Series(["3/4/2025", "3/5/2025", "3/11/2025"]))
+    assert one_month.order is None and "Hint" not in one_month.message
