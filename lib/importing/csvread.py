@@ -46,9 +46,13 @@ def read_csv_grid(data: bytes, filename: str, limits: Limits = Limits()
                   ) -> tuple[pd.DataFrame, CsvDialect, list[str]]:
     """Decode and split `data`. Row i of the grid is record i+1, as a spreadsheet shows it."""
     text, encoding, notes = decode_text(data, f"'{filename}'")
+    dos_end = text.rstrip("\r\n").endswith("\x1a")
+    if dos_end:
+        text = text.rstrip("\r\n").rstrip("\x1a")
+        notes.append("The end-of-file mark (Ctrl-Z) old DOS programs write was left out.")
     endings, final_newline = line_endings(text)
     # pyarrow reads UTF-8 bytes; when nothing needs changing, hand it the upload itself
-    unchanged = encoding == "UTF-8" and "\r" not in text
+    unchanged = encoding == "UTF-8" and "\r" not in text and not dos_end
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.removeprefix("\ufeff")

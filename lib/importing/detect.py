@@ -160,7 +160,7 @@ def _refuse_markup(data: bytes, filename: str) -> None:
 
 
 def _refuse_binary(data: bytes, filename: str) -> None:
-    head = data[:65536]
+    head = data[:65536].rstrip(b"\x1a")   # DOS programs end a text file with Ctrl-Z
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):
         return
     controls = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))

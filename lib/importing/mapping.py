@@ -48,12 +48,13 @@ def suggest_mapping(headers: list[str], entity: str,
     fields = entity_spec.fields
     ranked: list[tuple[int, int, str, str]] = []
     for position, header in enumerate(headers):
-        key = header_key(header)
+        keys = _keys(header)
         for f in fields:
             names = [f.name, f.label, *f.synonyms]
             for rank, name in enumerate(names):
-                if header_key(name) == key:
-                    ranked.append((min(rank, 2) * 100 + rank, position, header, f.name))
+                if header_key(name) in keys:
+                    loose = keys.index(header_key(name))
+                    ranked.append((loose * 1000 + min(rank, 2) * 100 + rank, position, header, f.name))
                     break
     mapping: dict[str, str | None] = {h: None for h in headers}
     taken: set[str] = set()
@@ -63,6 +64,13 @@ def suggest_mapping(headers: list[str], entity: str,
             mapping[header] = name
             taken.add(name)
     return mapping
+
+
+def _keys(header: str) -> list[str]:
+    """The header's key, then looser ones that match only after every exact match: without a
+    parenthesis ('Created (UTC)') or a CRM's object prefix ('Deal - Value', 'Organization - Name')."""
+    loose = (header, re.sub(r"\([^)]*\)", " ", header), str(header).rsplit(" - ", 1)[-1])
+    return list(dict.fromkeys(k for k in map(header_key, loose) if k))
 
 
 def fits(f: Field, cells: pd.Series) -> bool:

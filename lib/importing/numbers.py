@@ -77,7 +77,7 @@ def _sign(s: str) -> tuple[bool, str]:
 
 
 def _unsigned(s: str, decimal: str) -> float:
-    s = re.sub(r"[\s'\u00a0\u202f\u2009]", "", s)   # 1 234,50 and 1'234.50
+    s = re.sub(r"[\s'\u2019\u00a0\u202f\u2009]", "", s)   # 1 234,50, 1'234.50 and 1’234.50
     group = "," if decimal == "." else "."
     whole, _, fraction = s.partition(decimal)
     if group in whole:

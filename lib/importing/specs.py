@@ -51,7 +51,8 @@ class EntitySpec:
 _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd",
                      synonyms=("account name", "customer", "customer name", "client", "client name",
                                "company", "company name", "account id", "customer id", "account ref",
-                               "associated company"))
+                               "associated company", "organization", "organisation",
+                               "organization name", "organisation name"))
 _COUNTRY = Field("country", "Country", synonyms=("country code", "billing country", "nation"),
                  example="GB", words=True)
 # Which manager owns an account the import creates (on request); existing accounts keep theirs.
@@ -100,9 +101,9 @@ ENTITIES: dict[str, EntitySpec] = {
     "revenue": EntitySpec("revenue", "Revenue", (
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("month", "Month", "month", True, example="2026-01", synonyms=(
-            "period", "date", "month of order date", "order date", "close date", "invoice date",
+            "period", "date", "month of order date", "order date", "close date", "closing date", "invoice date",
             "closed date", "month name", "revenue month", "booking date", "sale date",
-            "txn date", "transaction date")),
+            "txn date", "transaction date", "won time", "won date", "date won")),
         Field("amount", "Amount", "number", True, example="12500.00", synonyms=(
             "revenue", "sales", "close value", "value", "total", "net sales", "sales amount",
             "amount usd", "net revenue", "turnover", "gross sales", "monthly revenue",
@@ -155,7 +156,7 @@ ENTITIES: dict[str, EntitySpec] = {
               synonyms=("invoice", "invoice no", "invoice #", "invoice id", "applied to")),
         Field("paid_on", "Paid on", "date", True, example="2026-02-20", synonyms=(
             "payment date", "date paid", "paid date", "received", "receipt date", "date",
-            "txn date", "transaction date")),
+            "txn date", "transaction date", "created", "created date")),
         Field("amount", "Amount", "number", True, example="4200.00",
               synonyms=("payment amount", "amount paid", "paid", "received amount", "value",
                         "amount received", "payment received")),

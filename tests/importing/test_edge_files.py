@@ -291,3 +291,11 @@ def test_a_hidden_sheet_is_not_the_default_even_when_it_comes_first(tmp_path):
     workbook = upload(tmp_path, "hidden_first.xlsx", buffer.getvalue())
     assert [(s.name, s.hidden) for s in workbook.importable_sheets] == [("Revenue 2025", False),
                                                                         ("Old data", True)]
+
+
+@pytest.mark.parametrize("content, rows", [(b"a,b\r\n1,2\r\n3,4\r\n\x1a", [["1", "2"], ["3", "4"]]),
+                                           (b"a,b\r\n1,2\x1a", [["1", "2"]])])   # tiny: 1 in 10 bytes
+def test_a_dos_end_of_file_mark_is_left_out_not_read_as_a_row_or_as_binary(tmp_path, content, rows):
+    workbook = upload(tmp_path, "ctrl_z.csv", content)
+    assert workbook.sheets[0].rows.values.tolist() == rows
+    assert "end-of-file mark (Ctrl-Z)" in workbook.notes[0]

@@ -211,3 +211,14 @@ def test_an_order_status_column_is_not_suggested_as_the_account_status():
     assert suggest_mapping(headers, "accounts", accounts)["STATUS"] == "status"
     empty = sheet_rows(headers, [["Land of Toys", "", "NA"]])
     assert suggest_mapping(headers, "accounts", empty)["STATUS"] == "status"
+
+
+def test_a_crms_object_prefix_and_a_parenthesis_do_not_hide_a_known_header():
+    pipedrive = suggest_mapping(["Deal - Title", "Deal - Value", "Deal - Organization", "Deal - Won time"],
+                                "revenue")
+    assert pipedrive == {"Deal - Title": None, "Deal - Value": "amount", "Deal - Organization": "account",
+                         "Deal - Won time": "month"}
+    stripe = suggest_mapping(["id", "Created (UTC)", "Amount", "invoice_number (metadata)"], "payments")
+    assert stripe["Created (UTC)"] == "paid_on" and stripe["invoice_number (metadata)"] == "invoice_number"
+    # an exact header still wins over a loose one
+    assert suggest_mapping(["Amount (net)", "Amount"], "revenue") == {"Amount (net)": None, "Amount": "amount"}

@@ -150,3 +150,7 @@ def test_na_in_a_text_field_is_a_value_not_an_empty_cell():
     assert s.values["region"].fillna("(none)").tolist() == ["NA", "(none)"]   # North America
     assert s.values["country"].fillna("(none)").tolist() == ["NA", "(none)"]  # Namibia
     assert s.parse_errors.empty
+
+
+def test_a_typographic_apostrophe_groups_thousands_as_the_swiss_write_them():
+    assert parse_number("2\u2019500.75") == 2500.75
