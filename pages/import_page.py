@@ -106,9 +106,12 @@ def choose_mapping(headers: list[str], entity: str, sheet: importing.Sheet) -> t
         for i, f in enumerate(missing):
             hint = (" Leave empty to use each account's currency." if f.kind == "currency" and
                     entity != "accounts" else "")
+            named = importing.sheet_month(sheet.name) if f.kind == "month" else None
+            if named:
+                hint += f" Filled in from the sheet's name, '{sheet.name}'."
             value = cells[i % 3].text_input(
                 f"{f.label} for the whole file", max_chars=200, placeholder=f.example,
-                value=(saved.constants.get(f.name, "") if saved else ""),
+                value=(saved.constants.get(f.name, "") if saved else f"{named:%Y-%m}" if named else ""),
                 help=f"For example {f.example}.{hint}", key=f"import_const_{base}_{entity}_{f.name}")
             if value.strip():
                 constants[f.name] = value.strip()

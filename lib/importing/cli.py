@@ -17,6 +17,7 @@ from lib.db import DatabaseUnavailable, database_path
 from lib.errors import UserError
 from lib.importing.apply import apply_import, file_hash, preview_import, same_file_message
 from lib.importing.mapping import ENTITIES, guess_entity, recall_mapping, suggest_mapping
+from lib.importing.layout import sheet_month
 from lib.importing.model import ImportFileError
 from lib.importing.reader import read_upload
 from lib.importing.stage import stage
@@ -73,6 +74,7 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         mapping = saved.mapping if saved else suggest_mapping(headers, entity, sheet.rows)
         mapping = {h: f for h, f in mapping.items() if h in headers and f not in constants}
         constants = {**(saved.constants if saved else {}), **constants}
+        constants.update(_month_from_sheet(sheet, entity, mapping, constants))
         staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order,
                        wide=sheet.wide, beyond_header=sheet.beyond_header)
         digest = file_hash(data)
@@ -105,6 +107,18 @@ def _guessed(sheet, file_name: str) -> str:
         raise ValueError(f"Not guessing what {file_name} holds: its columns {guess.doubt}: pass "
                          f"--entity ({which}).")
     return guess.entity
+
+
+def _month_from_sheet(sheet, entity: str, mapping, constants) -> dict[str, str]:
+    """A month no column gives, from the sheet's name ("Jan 2025"), as the Import page fills
+    it in; the report's read notes say so."""
+    month = sheet_month(sheet.name)
+    given = {*mapping.values(), *constants}
+    missing = [f.name for f in ENTITIES[entity].fields if f.kind == "month" and f.name not in given]
+    if month is None or not missing:
+        return {}
+    sheet.notes.append(f"Month: no column gives it; the sheet's name '{sheet.name}' does ({month:%Y-%m}).")
+    return {name: f"{month:%Y-%m}" for name in missing}
 
 
 def _pair(text: str) -> tuple[str, str]:

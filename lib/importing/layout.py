@@ -79,6 +79,12 @@ def header_period(text: str) -> date | None:
     return None
 
 
+def sheet_month(sheet_name: str) -> date | None:
+    """The month a sheet's name gives ("Jan 2025", "2025-01"), for a workbook of one sheet a
+    month whose rows do not say their month."""
+    return header_period(sheet_name)
+
+
 def month_columns(names: list[str], titles: list[str] = ()) -> MonthColumns:
     """Months across the columns, when at least three distinct months head them. `titles`: the
     texts of the rows above the header, where bare month names find their year."""
@@ -95,6 +101,28 @@ def month_columns(names: list[str], titles: list[str] = ()) -> MonthColumns:
             "it is. Revenue, targets and budgets are kept by month: give each month a column of "
             "its own (Jan-2025, Feb-2025, ...) or put the month in a column (Month)."))
     return MonthColumns()
+
+
+def months_under_years(names: list[str], above: list[str]) -> tuple[list[str], MonthColumns] | None:
+    """Bare month names under a row of years, each year merged over its months (2025 over Jan
+    to Jun, 2026 over Jan to Jun): the header's names with their year ("Jan 2025"), and the
+    months. None unless every month has a year at or to the left of it in `above`."""
+    year, periods = None, {}
+    for i, (name, over) in enumerate(zip(names, above)):
+        if over := clean(over):   # a merged cell's text sits in its first column
+            year = int(over) if YEAR.match(over) else None
+        if month := MONTHS.get(clean(name).rstrip(".").lower()):
+            if year is None:
+                return None
+            periods[i] = date(year, month, 1)
+    if not _distinct_months(periods):
+        return None
+    years = sorted({p.year for p in periods.values()})
+    # A blank header under text is a cell merged down over both rows ("Account" in A1:A2).
+    named = [f"{clean(n)} {periods[i].year}" if i in periods else n if clean(n) else above[i]
+             for i, n in enumerate(names)]
+    return named, MonthColumns(periods, note=(
+        f"The month columns take their year from the row above them ({', '.join(map(str, years))})."))
 
 
 def _distinct_months(periods: dict) -> bool:

@@ -19,6 +19,7 @@ import pandas as pd
 from lib.db import Database, Tx
 from lib.permissions import require
 from lib.importing.categories import normalize_category
+from lib.importing.layout import sheet_month
 from lib.importing.specs import ENTITIES, EntitySpec, Field, Kind, spec  # noqa: F401
 from lib.importing.values import is_null
 from lib.users import Actor
@@ -116,10 +117,11 @@ _PERSON = {"first_name", "last_name", "title"}
 
 
 def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
-                   context: str = "") -> EntityGuess:
+                   context: str = "", month_given: bool = False) -> EntityGuess:
     """The entity whose required fields the headers cover best, with the reason in words.
     `rows`: the sheet's cells (see suggest_mapping); `context`: words around the table, which
-    break a tie (words_around). A tie they do not break is reported in `tied`, not decided."""
+    break a tie (words_around). A tie they do not break is reported in `tied`, not decided.
+    `month_given`: the sheet's name is a month ("Jan 2025"), which a month field takes."""
     scores, found, covered = {}, {}, {}
     maps = {name: suggest_mapping(headers, name, rows) for name in ENTITIES}
     person = bool(_PERSON & set(maps["contacts"].values()))
@@ -127,6 +129,8 @@ def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
         mapped = {f for f in maps[name].values() if f}
         # Parts (first and last name) give their whole and count once, as the whole.
         given = {entity.field(f).part_of or f for f in mapped}
+        if month_given:
+            given |= {f.name for f in entity.fields if f.kind == "month"}
         required = set(entity.required)
         # Fields found count, required ones double; covering them all earns a bonus, but not
         # so much that one name column makes every list of names an account list.
@@ -157,7 +161,8 @@ def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
 def guess_entity(sheet: Sheet, file_name: str = "") -> EntityGuess:
     """suggest_entity for a sheet as read: its headers, its values and the words around it."""
     headers = [str(h) for h in sheet.rows.columns]
-    return suggest_entity(headers, sheet.rows, words_around(sheet, file_name))
+    return suggest_entity(headers, sheet.rows, words_around(sheet, file_name),
+                          month_given=sheet_month(sheet.name) is not None)
 
 
 def words_around(sheet: Sheet, file_name: str = "") -> str:

@@ -16,7 +16,8 @@ import pandas as pd
 
 from lib.formatting import count
 from lib.importing.layout import (NUMBERISH, YEAR, SplitHeader, long_names, month_columns,
-                                  pivot_reason, prose_reason, split_header, unpivot)
+                                  months_under_years, pivot_reason, prose_reason, split_header,
+                                  unpivot)
 from lib.importing.model import DroppedColumn, Sheet, WideLayout
 from lib.importing.report_rows import (GRAND_OR_SUB, TOTAL_EXACT, TOTAL_LABELED, drop_rows,
                                        drop_title_rows)
@@ -128,6 +129,9 @@ def _read_header(grid: pd.DataFrame, filled: pd.DataFrame, header_at: int | None
                            split.labels, split, [split.note] if split.note else [])
     used = [c for c in grid.columns if filled[c].iloc[header_at:].any()]
     raw = [grid.at[header_at, c] for c in used]
+    if header_at and (dated := months_under_years(raw, [grid.at[header_at - 1, c] for c in used])):
+        raw, months = dated
+        return _Header(header_at, header_at + 1, used, raw, raw, months.periods, notes=[months.note])
     months = month_columns(header_names(raw, used)[0], _titles(grid, filled, header_at))
     if months.refusal:
         return months.refusal

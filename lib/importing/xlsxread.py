@@ -223,10 +223,11 @@ def _count_errors(zf: zipfile.ZipFile, path: str) -> int:
 def _cell_notes(counts: dict[str, int], errors: int) -> list[str]:
     notes = []
     if counts["date"]:
-        notes.append(f"{counts['date']:,} date cells were written as ISO text (YYYY-MM-DD).")
+        notes.append(f"{counts['date']:,} cells hold Excel dates; they were read as the dates they "
+                     "are, whatever format shows them.")
     if counts["number"]:
-        notes.append(f"{counts['number']:,} number cells were written as plain text without "
-                     "formatting (no currency symbols or thousands separators).")
+        notes.append(f"{counts['number']:,} cells hold Excel numbers; they were read as the numbers "
+                     "they are, without the currency symbols or separators their format shows.")
     if errors:
         notes.append(f"{errors:,} cells held Excel errors such as #N/A or #DIV/0!; they are read "
                      "as empty.")

@@ -154,6 +154,18 @@ def test_ambiguous_dates_are_asked_before_the_preview(demo_app):
     assert [r[1] for r in _revenue_2027()] == [date(2027, 4, 1), date(2027, 6, 1)]
 
 
+def test_a_sheet_named_after_a_month_fills_in_the_month_no_column_gives(demo_app):
+    from tests.importing.conftest import xlsx_from_rows
+    data = xlsx_from_rows({"Mar 2027": [["Customer", "Revenue"], [BRIGHTWATER, 100]]})
+    at = _upload(_open(demo_app), "monthly.xlsx", data,
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    no_errors(at)
+    assert next(s for s in at.selectbox if s.label == "What the file holds").value == "revenue"
+    month = next(t for t in at.text_input if t.label == "Month for the whole file")
+    assert month.value == "2027-03" and "Filled in from the sheet's name, 'Mar 2027'" in month.help
+    assert _metrics(at)["Rows to create"] == "1"
+
+
 def test_dates_that_contradict_each_other_are_named_before_the_order_is_asked(demo_app):
     data = f"Customer,Date,Sales\n{BRIGHTWATER},13/4/2027,10\n{BRIGHTWATER},5/16/2027,20\n".encode()
     at = _upload(_open(demo_app), "dates.csv", data)

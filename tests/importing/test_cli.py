@@ -139,3 +139,13 @@ def test_the_report_says_how_the_file_was_read_and_which_rows_were_left_out(tmp_
         {"row": 4, "reason": "total row", "text": "Total | 100"}]
     main([str(file), "--entity", "revenue", "--dry-run", "--db", str(db_file)])
     assert "left out row 4 (total row): Total | 100" in capsys.readouterr().out.splitlines()
+
+
+def test_a_sheet_named_after_a_month_gives_the_month_no_column_gives(tmp_path, db_file, capsys):
+    from tests.importing.conftest import xlsx_from_rows
+    book = tmp_path / "monthly.xlsx"
+    book.write_bytes(xlsx_from_rows({"Jan 2026": [["Account", "Revenue"], ["Acme", 100]],
+                                     "Feb 2026": [["Account", "Revenue"], ["Acme", 250]]}))
+    assert main([str(book), "--entity", "revenue", "--sheet", "Feb 2026", "--db", str(db_file)]) == 0
+    assert "the sheet's name 'Feb 2026' does (2026-02)" in capsys.readouterr().out
+    assert _count(db_file, "SELECT strftime(month, '%Y-%m') || ' ' || amount FROM revenue") == "2026-02 250.00"

@@ -220,7 +220,7 @@ def test_formatted_dates_in_an_xlsx_arrive_as_iso_text(tmp_path):
     data = xlsx_from_rows({"Deals": [["deal", "closed", "amount"], ["A", date(2020, 1, 31), 0.1 + 0.2]]})
     sheet = upload(tmp_path, "iso_dates.xlsx", data).sheets[0]
     assert sheet.rows.loc[2].tolist() == ["A", "2020-01-31", "0.3"]
-    assert any("ISO text" in n for n in sheet.notes)
+    assert any("cells hold Excel dates; they were read as the dates they are" in n for n in sheet.notes)
 
 
 def test_iso_timestamps_with_z_parse_to_utc(tmp_path):

@@ -272,3 +272,15 @@ def test_the_header_printed_again_on_each_page_is_left_out(tmp_path):
     sheet = upload(tmp_path, "paged.csv", (page + page.replace("Account,", " ACCOUNT ,")).encode()).sheets[0]
     assert sheet.rows["Account"].tolist() == ["Acme", "Beta", "Acme", "Beta"]
     assert dropped(sheet) == [(4, "header repeated on a new page")]
+
+
+def test_month_columns_under_a_row_of_years_take_the_year_merged_over_them():
+    sheet = find_table(grid(["Account", "2025", "", "", "2026", "", ""],
+                            ["", "Jan", "Feb", "Mar", "Jan", "Feb", "Mar"],
+                            ["Acme", "1", "2", "3", "4", "5", "6"]), "Targets")
+    assert sheet.kind == "wide"
+    assert sheet.rows["period"].tolist() == ["2025-01-01", "2025-02-01", "2025-03-01",
+                                             "2026-01-01", "2026-02-01", "2026-03-01"]
+    assert sheet.rows["value"].tolist() == ["1", "2", "3", "4", "5", "6"]
+    assert sheet.rows["Account"].unique().tolist() == ["Acme"]    # "Account" merged down over A1:A2
+    assert "take their year from the row above them (2025, 2026)" in " ".join(sheet.notes)
