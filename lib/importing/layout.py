@@ -32,6 +32,7 @@ _PIVOT_HEADER = re.compile(r"^(row labels|column labels|(sum|count|average|max|m
 _YEAR = r"(?:19\d\d|20\d\d|2100)"
 YEAR = re.compile(rf"^{_YEAR}$")
 _YEAR_HEADER = re.compile(rf"^(?:FY\s*)?{_YEAR}$", re.I)
+_QUARTER_HEADER = re.compile(rf"^(?:Q[1-4][\s-]*(?:FY\s*)?'?(?:{_YEAR}|\d{{2}})|{_YEAR}[\s-]*Q[1-4])$", re.I)
 _YEAR_IN_TITLE = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
 _FISCAL = re.compile(rf"\bFY\s*'?\d{{2,4}}\b|\bfiscal\b"
                      rf"|(?<!\d){_YEAR}\s*[/–-]\s*\d{{2}}(?:\d{{2}})?(?![\d/-])", re.I)
@@ -94,12 +95,13 @@ def month_columns(names: list[str], titles: list[str] = ()) -> MonthColumns:
     bare = {i: m for i, n in enumerate(names) if (m := MONTHS.get(clean(n).rstrip(".").lower()))}
     if _distinct_months(bare):
         return _year_from_titles(names, bare, titles)
-    years = [clean(n) for n in names if _YEAR_HEADER.match(clean(n))]
-    if len(set(years)) >= 2:
-        return MonthColumns(note=(
-            f"Years run across the columns ({_shown(years)}), not months, so the sheet was kept as "
-            "it is. Revenue, targets and budgets are kept by month: give each month a column of "
-            "its own (Jan-2025, Feb-2025, ...) or put the month in a column (Month)."))
+    for what, pattern in (("Years", _YEAR_HEADER), ("Quarters", _QUARTER_HEADER)):
+        spans = [clean(n) for n in names if pattern.match(clean(n))]
+        if len(set(spans)) >= 2:
+            return MonthColumns(note=(
+                f"{what} run across the columns ({_shown(spans)}), not months, so the sheet was "
+                "kept as it is. Revenue, targets and budgets are kept by month: give each month a "
+                "column of its own (Jan-2025, Feb-2025, ...) or put the month in a column (Month)."))
     return MonthColumns()
 
 

@@ -284,3 +284,11 @@ def test_month_columns_under_a_row_of_years_take_the_year_merged_over_them():
     assert sheet.rows["value"].tolist() == ["1", "2", "3", "4", "5", "6"]
     assert sheet.rows["Account"].unique().tolist() == ["Acme"]    # "Account" merged down over A1:A2
     assert "take their year from the row above them (2025, 2026)" in " ".join(sheet.notes)
+
+
+def test_quarters_across_the_columns_are_named_as_quarters_not_taken_for_months():
+    sheet = find_table(grid(["Account", "Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025"],
+                            ["Acme", "10", "20", "30", "40"]), "Quota")
+    assert sheet.kind == "table" and sheet.wide is None
+    assert any(n.startswith("Quarters run across the columns (Q1 2025, Q2 2025, Q3 2025, Q4 2025), not")
+               for n in sheet.notes)
