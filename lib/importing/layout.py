@@ -109,14 +109,19 @@ def months_under_years(names: list[str], above: list[str]) -> tuple[list[str], M
     """Bare month names under a row of years, each year merged over its months (2025 over Jan
     to Jun, 2026 over Jan to Jun): the header's names with their year ("Jan 2025"), and the
     months. None unless every month has a year at or to the left of it in `above`."""
-    year, periods = None, {}
+    year, periods, last = None, {}, 0
     for i, (name, over) in enumerate(zip(names, above)):
         if over := clean(over):   # a merged cell's text sits in its first column
-            year = int(over) if YEAR.match(over) else None
+            year, last = (int(over) if YEAR.match(over) else None), 0
         if month := MONTHS.get(clean(name).rstrip(".").lower()):
             if year is None:
                 return None
-            periods[i] = date(year, month, 1)
+            if month < last:   # Apr..Mar under one year: a fiscal year, whose Jan is the next
+                return names, MonthColumns(refusal=(
+                    f"the months under {year} run past December ({clean(names[i])} follows "
+                    "a later month), so the year above cannot date them all: put the year in "
+                    "each header (Dec-2025, Jan-2026)"))
+            periods[i], last = date(year, month, 1), month
     if not _distinct_months(periods):
         return None
     years = sorted({p.year for p in periods.values()})

@@ -67,10 +67,19 @@ def suggest_mapping(headers: list[str], entity: str,
     return mapping
 
 
+# Looser header keys, tried after every exact match. Only what cannot change a value's meaning
+# is dropped: a parenthesis saying UTC or where a field came from ('Created (UTC)', 'invoice
+# (metadata)'), not a unit, scale, currency or zone ('Revenue ($000)', 'Amount (EUR)',
+# 'Created (PST)'); and a CRM's object prefix ('Deal - Value'), not 'Prior Year - Revenue'.
+_HARMLESS_ASIDE = re.compile(r"\s*\((?:utc|gmt|metadata|optional|required)\)", re.I)
+_OBJECT_PREFIX = re.compile(r"^(?:deal|organi[sz]ation|person|lead|activity|product|contact|"
+                            r"company|account|opportunity|invoice|payment)\s+-\s+", re.I)
+
+
 def _keys(header: str) -> list[str]:
-    """The header's key, then looser ones that match only after every exact match: without a
-    parenthesis ('Created (UTC)') or a CRM's object prefix ('Deal - Value', 'Organization - Name')."""
-    loose = (header, re.sub(r"\([^)]*\)", " ", header), str(header).rsplit(" - ", 1)[-1])
+    """The header's key, then looser ones (see _HARMLESS_ASIDE and _OBJECT_PREFIX)."""
+    text = str(header)
+    loose = (text, _HARMLESS_ASIDE.sub("", text), _OBJECT_PREFIX.sub("", text))
     return list(dict.fromkeys(k for k in map(header_key, loose) if k))
 
 

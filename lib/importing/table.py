@@ -131,6 +131,8 @@ def _read_header(grid: pd.DataFrame, filled: pd.DataFrame, header_at: int | None
     raw = [grid.at[header_at, c] for c in used]
     if header_at and (dated := months_under_years(raw, [grid.at[header_at - 1, c] for c in used])):
         raw, months = dated
+        if months.refusal:
+            return months.refusal
         return _Header(header_at, header_at + 1, used, raw, raw, months.periods, notes=[months.note])
     months = month_columns(header_names(raw, used)[0], _titles(grid, filled, header_at))
     if months.refusal:
@@ -170,13 +172,14 @@ def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str,
 
 
 def _beyond_header(body: pd.DataFrame, raw: list[str], sheet: Sheet) -> list[str]:
-    """The columns after the header's last name that fewer than half the rows fill: cells a
-    row has beyond the header, not a column the header forgot to name."""
+    """The columns after the header's last name that some rows fill and others leave empty:
+    cells a row has beyond the header. (One every row fills is a column the header forgot to
+    name; in a CSV every record of a clean export has the same number of cells.)"""
     named = max((i for i, h in enumerate(raw) if h), default=-1)
     beyond = []
     for column in body.columns[named + 1:]:
         filled = body[column].str.strip().ne("")
-        if 0 < filled.sum() < 0.5 * len(body):
+        if 0 < filled.sum() < len(body):   # every row: a name the header lacks, not a cut
             beyond.append(column)
     if beyond:
         rows = body.index[body[beyond].apply(lambda c: c.str.strip().ne("")).any(axis=1)]

@@ -222,3 +222,9 @@ def test_a_crms_object_prefix_and_a_parenthesis_do_not_hide_a_known_header():
     assert stripe["Created (UTC)"] == "paid_on" and stripe["invoice_number (metadata)"] == "invoice_number"
     # an exact header still wins over a loose one
     assert suggest_mapping(["Amount (net)", "Amount"], "revenue") == {"Amount (net)": None, "Amount": "amount"}
+
+
+@pytest.mark.parametrize("header", ["Revenue ($000)", "Amount (k)", "Amount (EUR)", "Sales (units)",
+                                    "Prior Year - Revenue"])
+def test_a_header_whose_aside_changes_what_the_number_means_is_left_for_the_person(header):
+    assert suggest_mapping(["Account", "Month", header], "revenue")[header] is None

@@ -292,3 +292,32 @@ def test_quarters_across_the_columns_are_named_as_quarters_not_taken_for_months(
     assert sheet.kind == "table" and sheet.wide is None
     assert any(n.startswith("Quarters run across the columns (Q1 2025, Q2 2025, Q3 2025, Q4 2025), not")
                for n in sheet.notes)
+
+
+def test_footer_lines_that_say_what_they_are_are_left_out_under_a_table_of_any_width(tmp_path):
+    names = upload(tmp_path, "sf.csv", b'"Account Name","Industry"\n"Acme","Retail"\n"Beta","Food"\n\n'
+                                       b'"Confidential Information - Do Not Distribute"\n'
+                                       b'"Copyright (c) 2000-2025 salesforce.com, inc."\n').sheets[0]
+    assert names.rows["Account Name"].tolist() == ["Acme", "Beta"]
+    dated = upload(tmp_path, "printed.csv", b"Account,Close Date,Amount\nAcme,01/02/2025,5\n\n"
+                                            b"Printed on:,23/11/2026\n").sheets[0]
+    assert dated.rows["Close Date"].tolist() == ["01/02/2025"]   # 23/11 must not decide the order
+    assert dropped(dated)[-1] == (4, "footer below the table")
+
+
+def test_an_account_named_total_something_is_a_record_not_a_total_row():
+    sheet = find_table(grid(["Account", "Industry", "Country"], ["Total Wine & More", "", "US"],
+                            ["Acme", "Retail", "GB"], ["Beta", "Food", "FR"]), "Accounts")
+    assert sheet.rows["Account"].tolist() == ["Total Wine & More", "Acme", "Beta"]
+
+
+def test_months_under_one_year_that_run_past_december_are_refused_not_dated_in_that_year():
+    sheet = find_table(grid(["Account", "2025", "", "", ""], ["", "Oct", "Nov", "Dec", "Jan"],
+                            ["Acme", "1", "2", "3", "4"]), "Targets")
+    assert sheet.kind == "refused" and "the months under 2025 run past December" in sheet.reason
+
+
+def test_most_rows_cut_by_an_unquoted_comma_are_still_errors(tmp_path):
+    sheet = upload(tmp_path, "cut.csv", b"Account,Month,Amount\nA,2025-01,1,200.00\nB,2025-01,1,800.00\n"
+                                        b"C,2025-01,500\n").sheets[0]
+    assert sheet.beyond_header == ["Column D"]
