@@ -208,7 +208,7 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("month", "Month", "month", True, example="2026-01", synonyms=(
             "period", "budget month", "date", "month name")),
         Field("budget", "Budget", "number", example="5000.00", synonyms=(
-            "budget amount", "budgeted", "planned", "allocated", "allocation", "planned spend",
+            "budget amount", "budgeted", "planned", "plan", "allocated", "allocation", "planned spend",
             "value")),   # a wide sheet's months (a plan by month) are budgets
         Field("spend", "Spend", "number", example="4200.00", synonyms=(
             "actual", "actuals", "spent", "actual spend", "expenditure", "cost", "costs")),

@@ -228,3 +228,8 @@ def test_a_crms_object_prefix_and_a_parenthesis_do_not_hide_a_known_header():
                                     "Prior Year - Revenue"])
 def test_a_header_whose_aside_changes_what_the_number_means_is_left_for_the_person(header):
     assert suggest_mapping(["Account", "Month", header], "revenue")[header] is None
+
+
+def test_a_budget_sheets_plan_column_is_its_budget():
+    assert suggest_mapping(["Account", "Month", "Plan", "Actual"], "budgets") == {
+        "Account": "account", "Month": "month", "Plan": "budget", "Actual": "spend"}
