@@ -39,6 +39,8 @@ _FISCAL = re.compile(rf"\bFY\s*'?\d{{2,4}}\b|\bfiscal\b"
 _YEAR_COLUMN = re.compile(r"^(?:fiscal\s*|financial\s*)?(?:year|yr|fy)$", re.I)
 _DAY_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$")
 _DAY_SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_BY_MONTH = ("Revenue, targets and budgets are kept by month: give each month a column of its own "
+             "(Jan-2025, Feb-2025, ...) or put the month in a column (Month).")
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def month_columns(names: list[str], titles: list[str] = ()) -> MonthColumns:
     texts of the rows above the header, where bare month names find their year."""
     dated = {i: p for i, n in enumerate(names) if (p := header_period(n)) is not None}
     if _distinct_months(dated):
-        return MonthColumns(dated)
+        return _period_ends(names, dated) or MonthColumns(dated)
     bare = {i: m for i, n in enumerate(names) if (m := MONTHS.get(clean(n).rstrip(".").lower()))}
     if _distinct_months(bare):
         return _year_from_titles(names, bare, titles)
@@ -100,9 +102,24 @@ def month_columns(names: list[str], titles: list[str] = ()) -> MonthColumns:
         if len(set(spans)) >= 2:
             return MonthColumns(note=(
                 f"{what} run across the columns ({_shown(spans)}), not months, so the sheet was "
-                "kept as it is. Revenue, targets and budgets are kept by month: give each month a "
-                "column of its own (Jan-2025, Feb-2025, ...) or put the month in a column (Month)."))
+                "kept as it is. " + _BY_MONTH))
     return MonthColumns()
+
+
+def _period_ends(names: list[str], dated: dict[int, date]) -> MonthColumns | None:
+    """Days that end quarters or years, three or twelve months apart (2025-03-31, 2025-06-30,
+    ...): each such column holds a quarter's or a year's figure, not its last month's."""
+    if any(parse_period(names[i]) is not None for i in dated):   # written as months: months
+        return None
+    ends = sorted(dated.values())
+    steps = {(b.year - a.year) * 12 + b.month - a.month for a, b in zip(ends, ends[1:])}
+    what = {frozenset({3}): "quarters", frozenset({12}): "years"}.get(frozenset(steps))
+    if what is None:
+        return None
+    return MonthColumns(note=(
+        f"The columns are the last days of {what} ({_shown([clean(names[i]) for i in dated])}), "
+        f"so each holds a {what[:-1]}'s figure, not its last month's: the sheet was kept as it is. "
+        + _BY_MONTH))
 
 
 def months_under_years(names: list[str], above: list[str]) -> tuple[list[str], MonthColumns] | None:

@@ -294,6 +294,21 @@ def test_quarters_across_the_columns_are_named_as_quarters_not_taken_for_months(
                for n in sheet.notes)
 
 
+def test_columns_dated_at_quarter_or_year_ends_are_named_as_such_not_taken_for_their_last_month(tmp_path):
+    ends = [date(2025, 3, 31), date(2025, 6, 30), date(2025, 9, 30), date(2025, 12, 31)]
+    data = xlsx_from_rows({"Quota": [["Account", *ends], ["Acme", 10, 20, 30, 40]]})
+    quarters = upload(tmp_path, "quarter_ends.xlsx", data).sheets[0]
+    assert quarters.kind == "table" and quarters.wide is None
+    assert any(n.startswith("The columns are the last days of quarters (2025-03-31, 2025-06-30, 2025-09-30, "
+                            "2025-12-31), so each holds a quarter's figure") for n in quarters.notes)
+    years = find_table(grid(["Account", "12/31/2023", "12/31/2024", "12/31/2025"], ["Acme", "1", "2", "3"]), "T")
+    assert years.wide is None and "last days of years (12/31/2023" in " ".join(years.notes)
+    uneven = find_table(grid(["Account", "2025-03-31", "2025-06-30", "2025-07-31"], ["Acme", "1", "2", "3"]), "T")
+    assert uneven.kind == "wide"
+    as_months = find_table(grid(["Account", "Mar-25", "Jun-25", "Sep-25"], ["Acme", "1", "2", "3"]), "T")
+    assert as_months.kind == "wide"
+
+
 def test_footer_lines_that_say_what_they_are_are_left_out_under_a_table_of_any_width(tmp_path):
     names = upload(tmp_path, "sf.csv", b'"Account Name","Industry"\n"Acme","Retail"\n"Beta","Food"\n\n'
                                        b'"Confidential Information - Do Not Distribute"\n'
