@@ -18,23 +18,39 @@ def join_parts(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     """`rows` and `mapping` with each whole that has mapped parts filled in from them. The
     whole's own column, when one is mapped, keeps its cells and gets the joined parts where it
     is empty; otherwise a new column named after the parts ('First Name + Last Name') is mapped
-    to it, so the preview and the errors name the file's columns. The parts stay mapped."""
+    to it, so the preview and the errors name the file's columns. The parts stay mapped. When
+    one part is missing, the whole's column is taken for it on the rows where it does not
+    already hold the other parts (Name 'Doe' beside First Name 'Jane' is 'Jane Doe')."""
     entity_spec = spec(entity)
     for whole in dict.fromkeys(f.part_of for f in entity_spec.fields if f.part_of):
-        headers = [h for part in entity_spec.parts(whole) for h, f in mapping.items()
-                   if f == part.name and h in rows]
+        given = {part.name: [h for h, f in mapping.items() if f == part.name and h in rows]
+                 for part in entity_spec.parts(whole)}
+        headers = [h for hs in given.values() for h in hs]
         if not headers or whole in constants:
             continue
-        joined = _joined([_text(rows[h]) for h in headers])
+        texts = {name: _joined([_text(rows[h]) for h in hs]) for name, hs in given.items() if hs}
+        joined = _joined(list(texts.values()))
         own = next((h for h, f in mapping.items() if f == whole and h in rows), None)
         if own is None:
             own = _free_header(" + ".join(headers), list(rows.columns))
             mapping = {**mapping, own: whole}
             rows = rows.assign(**{own: joined})
-        else:
-            mine = _text(rows[own])
-            rows = rows.assign(**{own: rows[own].where(mine != "", joined)})
+            continue
+        mine = _text(rows[own])
+        filled = rows[own].where(mine != "", joined)
+        if len(texts) == len(given) - 1:
+            # Name beside First Name alone is the surname (Name | Vorname, as German and Dutch
+            # files have it), unless it already holds the first name ("Jane Doe").
+            with_mine = _joined([texts.get(name, mine) for name in given])
+            holds = [all(_within(t, m) for t in ts) for m, *ts in zip(mine, *texts.values())]
+            filled = filled.where((mine == "") | np.array(holds, dtype=bool), with_mine)
+        rows = rows.assign(**{own: filled})
     return rows, mapping
+
+
+def _within(part: str, whole: str) -> bool:
+    """'Mary Ann' is within 'Mary Ann Smith' (as whole words), not within 'Maryanne Smith'."""
+    return f" {part.casefold()} " in f" {' '.join(whole.casefold().split())} "
 
 
 def _text(cells: pd.Series) -> pd.Series:

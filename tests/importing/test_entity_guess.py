@@ -116,6 +116,20 @@ def test_a_name_column_keeps_its_names_and_the_parts_fill_only_its_empty_cells(d
         (acme, "Dr Jane Doe"), (acme, "Raj Patel")]
 
 
+def test_a_name_column_beside_a_first_name_alone_is_taken_for_the_surname_unless_it_holds_the_first_name(db):
+    acme = make_account(db, name="Acme Ltd")
+    s = staged("contacts", ["Account", "Name", "First Name"],
+               [["Acme Ltd", "Doe", "Jane"], ["Acme Ltd", "Mary Ann Smith", "Mary Ann"],
+                ["Acme Ltd", "Patel", ""], ["Acme Ltd", "", "Raj"], ["Acme Ltd", "Weber", "Maryanne"]])
+    assert s.columns["name"] == "Name"
+    apply_file(db, s)
+    assert db.rows("SELECT account_id, name FROM contacts ORDER BY name") == [
+        (acme, "Jane Doe"), (acme, "Mary Ann Smith"), (acme, "Maryanne Weber"), (acme, "Patel"), (acme, "Raj")]
+    s = staged("contacts", ["Account", "Name", "Last Name"], [["Acme Ltd", "Olu", "Ade"]])
+    apply_file(db, s, data=b"second file")
+    assert db.value("SELECT count(*) FROM contacts WHERE name = 'Olu Ade'") == 1
+
+
 def test_a_remembered_mapping_keeps_the_name_parts_for_the_next_file(db):
     mapping = {"Company": "account", "First Name": "first_name", "Last Name": "last_name",
                "Email": "email"}
