@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
 MIN_PERIOD_COLUMNS = 3
 NUMBERISH = re.compile(r"^[\s$€£₹¥(+\-−]*\d[\d,.\s]*%?\)?\s*$")
-_PIVOT_HEADER = re.compile(r"^(row labels|column labels|(sum|count|average|max|min) of .+)$", re.I)
+_PIVOT_HEADER = re.compile(r"^(row labels|column labels|(sum|count|average|max|min) of .+"
+                           r"|zeilenbeschriftungen|spaltenbeschriftungen|(summe|anzahl|mittelwert) von .+)$", re.I)
+_PIVOT_TOTAL = re.compile(r"^(grand total|gesamtergebnis|eindtotaal|total général|total general)\b", re.I)
 _YEAR = r"(?:19\d\d|20\d\d|2100)"
 YEAR = re.compile(rf"^{_YEAR}$")
 _YEAR_HEADER = re.compile(rf"^(?:FY\s*)?{_YEAR}$", re.I)
@@ -281,10 +283,10 @@ def prose_reason(grid: pd.DataFrame, filled: pd.DataFrame, label: str, header_at
 
 def pivot_reason(sheet: Sheet, has_pivot_table: bool, label: str) -> str | None:
     header_hit = next((h for h in sheet.header if _PIVOT_HEADER.match(h)), None)
-    grand_total = any(r.text.casefold().startswith("grand total") for r in sheet.dropped_rows)
+    grand_total = next((m.group(0) for r in sheet.dropped_rows if (m := _PIVOT_TOTAL.match(r.text))), None)
     if not header_hit and not (has_pivot_table and grand_total):
         return None
-    seen = ", ".join(f"'{s}'" for s in [header_hit, "Grand Total" if grand_total else None] if s)
+    seen = ", ".join(f"'{s}'" for s in [header_hit, grand_total] if s)
     return (f"{label} is a pivot table (a summary of data kept elsewhere; it shows "
             f"{seen}). Importing it would import totals, not records: export the pivot's source "
             "data sheet instead.")

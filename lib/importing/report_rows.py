@@ -22,8 +22,13 @@ MAX_REPORTED_PER_REASON = 1000
 REPORT_WIDTH = 3
 # How far up from the bottom (in non-blank rows) a report's footer and total lines may reach.
 TAIL_ROWS = 20
-_TOTAL_WORDS = r"(?:grand\s*total|sub[\s-]*total|total)s?"
-TOTAL_EXACT = re.compile(rf"^(?:{_TOTAL_WORDS}|overall\s+total|report\s+total)\s*:?$", re.I)
+# Totals as English, German, Dutch, French, Italian and Spanish reports label them.
+_GRAND_OR_SUB = r"grand\s*total|sub[\s-]*total|gesamtsumme|gesamtergebnis|zwischensumme|eindtotaal|subtotaal"
+_TOTAL_WORDS = rf"(?:{_GRAND_OR_SUB}|total|totaal|totale|summe|gesamt|somme|suma)s?"
+TOTAL_EXACT = re.compile(rf"^(?:{_TOTAL_WORDS}|overall\s+total|report\s+total|sum|insgesamt)\s*:?$", re.I)
+# What a row labelled as a total contains, for a first pass over every row (TOTAL_EXACT and
+# TOTAL_LABELED then decide): one regex over the column instead of two per row.
+TOTAL_HINT = r"(?i)total|totaal|summe|gesamt|somme|suma|^sum\b"
 TOTAL_LABELED = re.compile(rf"^{_TOTAL_WORDS}\b.+|.+\s{_TOTAL_WORDS}:?$", re.I)
 # The lines report tools write under a table, whatever its width: "Confidential Information -
 # Do Not Distribute", "Copyright (c) 2000-2025 salesforce.com", "Printed on:,23/11/2026",
@@ -31,7 +36,7 @@ TOTAL_LABELED = re.compile(rf"^{_TOTAL_WORDS}\b.+|.+\s{_TOTAL_WORDS}:?$", re.I)
 FOOTER_WORDS = re.compile(r"^[*\s-]*(?:confidential\b|copyright\b|\(c\)|©|(?:generated|printed|"
                           r"exported|created|run|prepared)\s+(?:on|by|at)\b|report\s+(?:generated|run|"
                           r"printed)\b|end\s+of\s+report\b|page\s+\d+\s+of\s+\d+)", re.I)
-GRAND_OR_SUB = re.compile(r"^(?:grand\s*total|sub[\s-]*total)\b|\bsub[\s-]*total$", re.I)
+GRAND_OR_SUB = re.compile(rf"^(?:{_GRAND_OR_SUB})\b|\bsub[\s-]*total$", re.I)
 
 
 def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.DataFrame:
@@ -93,8 +98,8 @@ def usual_width(widths: np.ndarray, columns: int) -> int:
 
 def _total_rows(body: pd.DataFrame, first: pd.Series, widths: np.ndarray, usual: int) -> np.ndarray:
     total = np.zeros(len(first), dtype=bool)
-    # Regexes per row are slow on a million rows; only rows mentioning "total" need them.
-    for pos in np.flatnonzero(first.str.lower().str.contains("total", regex=False).to_numpy()):
+    # Regexes per row are slow on a million rows; only rows mentioning a total need them.
+    for pos in np.flatnonzero(first.str.contains(TOTAL_HINT, regex=True).to_numpy()):
         label = first.iloc[pos]
         total[pos] = bool(TOTAL_EXACT.match(label)) or (
             # "SubTotal Bikes | 14499 | 52447": sparse, and numbers beside the label; an account

@@ -326,6 +326,22 @@ def test_an_account_named_total_something_is_a_record_not_a_total_row():
     assert sheet.rows["Account"].tolist() == ["Total Wine & More", "Acme", "Beta"]
 
 
+@pytest.mark.parametrize("label", ["Summe", "Sum", "Gesamtsumme", "Insgesamt:", "Totaal", "Eindtotaal",
+                                   "Totale", "Somme", "Suma", "Zwischensumme Nord", "Summe Umsatz"])
+def test_totals_labelled_in_other_languages_or_as_a_bare_sum_are_left_out(label):
+    sheet = find_table(grid(["Kunde", "Monat", "Umsatz", "Land"], ["Acme", "2025-01", "100", "DE"],
+                            ["Summit Partners", "2025-01", "50", "DE"], ["Sumatra Kaffee", "2025-01", "7", "NL"],
+                            [label, "", "157", ""]), "Umsatz")
+    assert sheet.rows["Kunde"].tolist() == ["Acme", "Summit Partners", "Sumatra Kaffee"]
+    assert dropped(sheet) == [(5, "total row")]
+
+
+def test_a_german_pivot_table_is_explained_by_its_labels_not_imported():
+    sheet = find_table(grid(["Zeilenbeschriftungen", "Summe von Umsatz"], ["Nord", "10"],
+                            ["Gesamtergebnis", "10"]), "Pivot")
+    assert sheet.kind == "pivot" and "'Zeilenbeschriftungen'" in sheet.reason and not sheet.importable
+
+
 def test_months_under_one_year_that_run_past_december_are_refused_not_dated_in_that_year():
     sheet = find_table(grid(["Account", "2025", "", "", ""], ["", "Oct", "Nov", "Dec", "Jan"],
                             ["Acme", "1", "2", "3", "4"]), "Targets")
