@@ -48,6 +48,18 @@ class EntitySpec:
         return [f for f in self.fields if f.part_of == whole]
 
 
+
+
+def _name_parts(who: str, first: str, last: str) -> tuple[Field, Field]:
+    """First name and Last name columns, joined into the name (lib.importing.parts)."""
+    return (Field("first_name", "First name", example=first, part_of="name", words=True, synonyms=(
+                "first name", "given name", "forename", "fname", f"{who} first name",
+                f"first name of {who}")),
+            Field("last_name", "Last name", example=last, part_of="name", words=True, synonyms=(
+                "last name", "surname", "family name", "lname", f"{who} last name",
+                f"last name of {who}")))
+
+
 _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd",
                      synonyms=("account name", "customer", "customer name", "client", "client name",
                                "company", "company name", "account id", "customer id", "account ref",
@@ -169,12 +181,7 @@ ENTITIES: dict[str, EntitySpec] = {
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("name", "Contact name", required=True, example="Jane Doe", words=True, synonyms=(
             "contact", "contact name", "full name", "person", "name of contact")),
-        Field("first_name", "First name", example="Jane", part_of="name", words=True, synonyms=(
-            "first name", "given name", "forename", "fname", "contact first name",
-            "first name of contact")),
-        Field("last_name", "Last name", example="Doe", part_of="name", words=True, synonyms=(
-            "last name", "surname", "family name", "lname", "contact last name",
-            "last name of contact")),
+        *_name_parts("contact", "Jane", "Doe"),
         Field("title", "Job title", example="Head of Procurement", synonyms=(
             "title", "job title", "position", "designation", "job")),
         Field("email", "Email", example="jane.doe@acme.example", synonyms=(
@@ -219,6 +226,7 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("name", "Manager name", required=True, example="Priya Shah", words=True, synonyms=(
             "manager name", "account manager", "account manager name", "sales agent",
             "sales rep", "rep", "person", "employee", "employee name", "full name", "am")),
+        *_name_parts("employee", "Priya", "Shah"),
         Field("email", "Email", example="priya.shah@example.com", synonyms=(
             "email address", "e-mail", "e mail", "work email", "mail", "manager email")),
         Field("role_title", "Role title", example="Key Account Manager", synonyms=(

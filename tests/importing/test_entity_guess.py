@@ -130,6 +130,15 @@ def test_a_name_column_beside_a_first_name_alone_is_taken_for_the_surname_unless
     assert db.value("SELECT count(*) FROM contacts WHERE name = 'Olu Ade'") == 1
 
 
+def test_an_hr_list_of_first_and_last_names_with_salaries_is_guessed_and_imported_as_managers(db):
+    headers = ["Employee ID", "First Name", "Last Name", "Email", "Job Title", "Hire Date", "Base Salary"]
+    rows = [["E-1", "Priya", "Shah", "priya@acme.example", "Key Account Manager", "2021-04-01", "52000"]]
+    assert suggest_entity(headers, sheet_rows(headers, rows)).entity == "managers"
+    apply_file(db, staged("managers", headers, rows))
+    assert db.rows("SELECT name, email, base_salary FROM account_managers WHERE external_id = 'E-1'") == [
+        ("Priya Shah", "priya@acme.example", 52000)]
+
+
 def test_a_remembered_mapping_keeps_the_name_parts_for_the_next_file(db):
     mapping = {"Company": "account", "First Name": "first_name", "Last Name": "last_name",
                "Email": "email"}
