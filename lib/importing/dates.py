@@ -50,7 +50,7 @@ _CLOCK = (r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<f
           r"(?:\s*(?P<half>[ap])\.?\s?m\.?)?")
 _ZONE = r"(?:\s*(?P<zone>Z|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?|UTC|GMT))?"
 _TIME = rf"(?:(?:T|,?\s+){_CLOCK}{_ZONE})?"
-_ISO = re.compile(rf"^(\d{{4}})[-/](\d{{1,2}})[-/](\d{{1,2}}){_TIME}$", re.I)
+_ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$", re.I)   # 2025.12.31: East Asia
 _NUMERIC = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$", re.I)
 _DAY_MON_YEAR = re.compile(rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MON}[\s,-]+"
                            rf"(?P<year>\d{{4}}|\d{{2}}){_TIME}$", re.I)

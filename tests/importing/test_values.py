@@ -77,6 +77,7 @@ def test_a_number_column_returns_values_and_one_message_per_bad_row():
     ("Apr-18", date(2018, 4, 1)), ("Jan, 2016", date(2016, 1, 1)), ("January 2024", date(2024, 1, 1)),
     ("Jan 2024", date(2024, 1, 1)), ("2024-01", date(2024, 1, 1)), ("15-Jan-2024", date(2024, 1, 15)),
     ("Jan 15, 2024", date(2024, 1, 15)), ("20240131", date(2024, 1, 31)), ("#N/A", None),
+    ("2024.01.31", date(2024, 1, 31)),
 ])
 def test_dates_parse_from_the_forms_spreadsheets_use(text, value):
     assert parse_date(text) == value
