@@ -27,8 +27,10 @@ _GRAND_OR_SUB = r"grand\s*total|sub[\s-]*total|gesamtsumme|gesamtergebnis|zwisch
 _TOTAL_WORDS = rf"(?:{_GRAND_OR_SUB}|total|totaal|totale|summe|gesamt|somme|suma)s?"
 TOTAL_EXACT = re.compile(rf"^(?:{_TOTAL_WORDS}|overall\s+total|report\s+total|sum|insgesamt)\s*:?$", re.I)
 # What a row labelled as a total contains, for a first pass over every row (TOTAL_EXACT and
-# TOTAL_LABELED then decide): one regex over the column instead of two per row.
-TOTAL_HINT = r"(?i)total|totaal|summe|gesamt|somme|suma|^sum\b"
+# TOTAL_LABELED then decide): one regex over the column instead of two per row. It must stay
+# within what pyarrow's regex engine runs (no \b, \s or \w: on non-ASCII text pandas hands
+# those to Python's re, one call per row, 3 s on a million rows).
+TOTAL_HINT = r"total|totaal|summe|gesamt|somme|suma|^sum"
 TOTAL_LABELED = re.compile(rf"^{_TOTAL_WORDS}\b.+|.+\s{_TOTAL_WORDS}:?$", re.I)
 # The lines report tools write under a table, whatever its width: "Confidential Information -
 # Do Not Distribute", "Copyright (c) 2000-2025 salesforce.com", "Printed on:,23/11/2026",
@@ -99,7 +101,7 @@ def usual_width(widths: np.ndarray, columns: int) -> int:
 def _total_rows(body: pd.DataFrame, first: pd.Series, widths: np.ndarray, usual: int) -> np.ndarray:
     total = np.zeros(len(first), dtype=bool)
     # Regexes per row are slow on a million rows; only rows mentioning a total need them.
-    for pos in np.flatnonzero(first.str.contains(TOTAL_HINT, regex=True).to_numpy()):
+    for pos in np.flatnonzero(first.str.contains(TOTAL_HINT, case=False, regex=True).to_numpy()):
         label = first.iloc[pos]
         total[pos] = bool(TOTAL_EXACT.match(label)) or (
             # "SubTotal Bikes | 14499 | 52447": sparse, and numbers beside the label; an account
