@@ -48,8 +48,6 @@ class EntitySpec:
         return [f for f in self.fields if f.part_of == whole]
 
 
-
-
 def _name_parts(who: str, first: str, last: str) -> tuple[Field, Field]:
     """First name and Last name columns, joined into the name (lib.importing.parts)."""
     return (Field("first_name", "First name", example=first, part_of="name", words=True, synonyms=(
