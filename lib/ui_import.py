@@ -53,7 +53,8 @@ def staged_preview(db: Database, sheet: Sheet, entity: str, mapping: dict[str, s
     cache: dict = st.session_state.setdefault(_WORK, {})
     if key not in cache:
         staged = importing.stage(sheet.rows, entity, mapping, constants, date_order=order,
-                                 wide=sheet.wide, beyond_header=sheet.beyond_header)
+                                 wide=sheet.wide, beyond_header=sheet.beyond_header,
+                                 date1904=sheet.date1904)
         preview = (None if staged.ambiguous_dates
                    else importing.preview_import(db, staged, digest=digest,
                                                  create_missing=create_missing, shown=SHOWN))

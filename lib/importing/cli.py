@@ -76,7 +76,8 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         constants = {**(saved.constants if saved else {}), **constants}
         constants.update(_month_from_sheet(sheet, entity, mapping, constants))
         staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order,
-                       wide=sheet.wide, beyond_header=sheet.beyond_header)
+                       wide=sheet.wide, beyond_header=sheet.beyond_header,
+                       date1904=sheet.date1904)
         digest = file_hash(data)
         preview = preview_import(db, staged, digest=digest, create_missing=args.create_missing)
         report = _report(args, sheet.name, entity, mapping, constants, preview)

@@ -62,6 +62,7 @@ _MON_SLASH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
 _CLOCK_ONLY = re.compile(rf"^{_CLOCK}{_ZONE}$", re.I)
 _SERIAL = re.compile(r"^\d{2,7}(\.\d+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 61 = 1900-03-01; Excel's fake 29 Feb 1900 is 60
+EXCEL_1904_EPOCH = datetime(1904, 1, 1)  # a workbook saved with the 1904 date system (old Mac Excel)
 
 
 class AmbiguousDate(ValueError):
@@ -82,8 +83,11 @@ def parse_period(text: Any) -> date | None:
     return None
 
 
-def parse_date(text: Any, order: Order | None = None, serial: bool = False) -> date | datetime | None:
+def parse_date(text: Any, order: Order | None = None, serial: bool = False,
+               date1904: bool = False, months: bool = True) -> date | datetime | None:
     """Parse one cell. Times give a datetime; a zone (Z, +02:00, UTC) gives an aware datetime.
+    `serial`: a plain number is an Excel day number (counted from 1904 with `date1904`).
+    `months`: a month without a day (Mar-25, 2025-03) is its first day; otherwise an error.
     Raises AmbiguousDate for 3/4/2024 without `order`, ValueError when it is not a date."""
     s = clean(text)
     if s.casefold() in NULL_TOKENS:
@@ -99,9 +103,12 @@ def parse_date(text: Any, order: Order | None = None, serial: bool = False) -> d
     if m := _MON_DAY_YEAR.match(s):
         return _named(m, int(m.group("year")))
     if (month := parse_period(s)) is not None:
+        if not months:
+            raise ValueError(f"names a month ({MONTH_NAMES[month.month]} {month.year}), not a "
+                             "day; give the day itself")
         return month
     if serial and _SERIAL.match(s):
-        return from_excel_serial(float(s))
+        return from_excel_serial(float(s), date1904)
     if re.fullmatch(r"\d{8}", s):
         return _day(int(s[:4]), int(s[4:6]), int(s[6:]))
     if _CLOCK_ONLY.match(s):
@@ -110,10 +117,11 @@ def parse_date(text: Any, order: Order | None = None, serial: bool = False) -> d
                                      if _SERIAL.match(s) else ""))
 
 
-def from_excel_serial(value: float) -> date | datetime:
-    if not 61 <= value < 2958466:   # 1900-03-01 .. 9999-12-31
+def from_excel_serial(value: float, date1904: bool = False) -> date | datetime:
+    epoch, first = (EXCEL_1904_EPOCH, 0) if date1904 else (EXCEL_EPOCH, 61)
+    if not first <= value < (datetime(9999, 12, 31) - epoch).days + 1:
         raise ValueError("not a plausible Excel date serial")
-    moment = EXCEL_EPOCH + timedelta(days=value)
+    moment = epoch + timedelta(days=value)
     return moment.date() if value == int(value) else moment.replace(microsecond=0)
 
 
@@ -262,12 +270,15 @@ def _ambiguity_message(parts: pd.DataFrame, rows: int) -> str:
 
 
 def parse_date_series(series: pd.Series, order: Order | None = None, serial: bool | None = None,
-                      to_utc: bool = True) -> ParsedColumn:
+                      to_utc: bool = True, date1904: bool = False, months: bool = True
+                      ) -> ParsedColumn:
     """Parse a date column. Ambiguous slash dates become errors until `order` is given; the
     notes say which order the data decided and which row decided it (a column that fits both
     orders, or contradicts itself, is the caller's question: detect_date_order words it).
     Zoned times are converted to UTC (and noted) so the column has one kind of value; with
-    `to_utc=False` they keep the day and time as written (a date field: the writer's own day)."""
+    `to_utc=False` they keep the day and time as written (a date field: the writer's own day).
+    `date1904`: the workbook counts its day numbers from 1904 (Excel's other date system).
+    `months=False`: a month without a day is an error, not its first day (a payment's date)."""
     notes: list[str] = []
     column = _Texts(series)
     if order is None:
@@ -277,8 +288,10 @@ def parse_date_series(series: pd.Series, order: Order | None = None, serial: boo
     if serial is None:
         filled = column.cleaned[~column.cleaned.str.casefold().isin(NULL_TOKENS)]
         serial = bool(len(filled)) and bool(filled.str.fullmatch(_SERIAL.pattern).all())
-        notes += ["The column holds Excel serial day numbers; they were read as dates."] if serial else []
-    parsed, errors = parse_each(column.texts, lambda t: parse_date(t, order, serial))
+        since = " counted from 1 January 1904, the workbook's date system" if date1904 else ""
+        notes += [f"The column holds Excel serial day numbers; they were read as dates{since}."
+                  ] if serial else []
+    parsed, errors = parse_each(column.texts, lambda t: parse_date(t, order, serial, date1904, months))
     zoned = [i for i, v in enumerate(parsed) if isinstance(v, datetime) and v.tzinfo is not None]
     if zoned and to_utc:
         notes.append("Times with a time zone were converted to UTC.")

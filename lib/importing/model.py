@@ -87,6 +87,7 @@ class Sheet:
     # Columns past the header's last name that only some rows fill: cells a row has beyond the
     # header (a CSV's unquoted "1,234.50" splits in two). Staging makes those rows errors.
     beyond_header: list[str] = field(default_factory=list)
+    date1904: bool = False           # the workbook counts day numbers from 1904 (old Mac Excel)
 
     @property
     def importable(self) -> bool:

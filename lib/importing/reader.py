@@ -80,6 +80,7 @@ def parse_xlsx(data: bytes, filename: str, fmt: str, info: WorkbookInfo) -> Work
         sheet = _sheet_for(part, grids)
         if part.hidden:
             sheet.notes.append(f"Sheet '{part.name}' is hidden in Excel.")
+        sheet.date1904 = info.date1904
         _note_formula_text(sheet)
         sheets.append(sheet)
     same_data_notes(sheets)

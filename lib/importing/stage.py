@@ -59,11 +59,12 @@ class Staged:
 def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
           constants: dict[str, str] | None = None, *, date_order: Order | None = None,
           decimal: str | None = None, wide: WideLayout | None = None,
-          beyond_header: list[str] | None = None) -> Staged:
+          beyond_header: list[str] | None = None, date1904: bool = False) -> Staged:
     """Parse the mapped columns of `rows` (text cells; index = original row numbers). `wide`:
     how the sheet was unpivoted, when it was (Sheet.wide), so an error in a month's cell names
     that month's column. `beyond_header`: the sheet's columns past its header
-    (Sheet.beyond_header); a row with cells there is an error on its last mapped cell."""
+    (Sheet.beyond_header); a row with cells there is an error on its last mapped cell.
+    `date1904`: the workbook's day numbers count from 1904 (Sheet.date1904)."""
     constants = {k: v for k, v in (constants or {}).items() if v not in (None, "")}
     rows, mapping = join_parts(rows, entity, mapping, constants)   # First + Last Name -> name
     check_mapping(entity, mapping, constants)
@@ -85,7 +86,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
                 doubts[name] = f"{f.label} ('{header}'): {decided.message}"
                 notes.append(doubts[name])
         cleaned = clean_text(raw)
-        parsed = _parse(f, raw, cleaned, date_order, decimal)
+        parsed = _parse(f, raw, cleaned, date_order, decimal, date1904)
         values, errors = parsed.values, parsed.errors
         notes += [f"{f.label} ('{header}'): {n}" for n in parsed.notes]
         out[name] = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
@@ -135,16 +136,16 @@ def _reason(message: str) -> str:
 
 
 def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
-           decimal: str | None) -> ParsedColumn:
+           decimal: str | None, date1904: bool) -> ParsedColumn:
     if f.kind == "number":
         return parse_number_series(raw, decimal=decimal)
     if f.kind == "date":   # the day as written: a zone does not move it to UTC's day
-        parsed = parse_date_series(raw, order=order, to_utc=False)
+        parsed = parse_date_series(raw, order=order, to_utc=False, date1904=date1904, months=False)
         return ParsedColumn(parsed.values.dt.normalize(), parsed.errors, parsed.notes)
     if f.kind == "datetime":
-        return parse_date_series(raw, order=order)
+        return parse_date_series(raw, order=order, date1904=date1904, months=False)
     if f.kind == "month":
-        return ParsedColumn(*_months(raw, order))
+        return ParsedColumn(*_months(raw, order, date1904))
     if f.kind == "choice":
         return ParsedColumn(*map_unique(raw, lambda t: _choice(t, f.choices, dict(f.aliases))))
     # Text as written, trimmed; a null token is no value ("NA" is one only where a number or
@@ -158,7 +159,7 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
                         pd.Series(np.full(len(raw), None, dtype=object), index=raw.index))
 
 
-def _months(raw: pd.Series, order: Order | None):
+def _months(raw: pd.Series, order: Order | None, date1904: bool):
     """A month written as a period (Apr-18, 2024-01) or as any date in it (-> its first day),
     the date as written: 2025-02-01T00:00+01:00 is February's, though UTC calls it 31 January."""
     periods, _ = map_unique(raw, parse_period)
@@ -168,7 +169,7 @@ def _months(raw: pd.Series, order: Order | None):
     values[~rest] = pd.to_datetime(periods[~rest]).astype("datetime64[us]")
     notes: list[str] = []
     if rest.any():
-        dates = parse_date_series(raw[rest], order=order, to_utc=False)
+        dates = parse_date_series(raw[rest], order=order, to_utc=False, date1904=date1904)
         values[rest] = dates.values.dt.to_period("M").dt.to_timestamp().to_numpy()
         errors[rest] = dates.errors.to_numpy()
         notes = dates.notes

@@ -22,6 +22,7 @@ import python_calamine
 from lib.importing.model import Limits
 
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_DATE1904 = re.compile(r'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _XML_CAP = 8 * 1024**2
 
@@ -42,6 +43,7 @@ class WorkbookInfo:
     sheets: list[SheetPart]
     has_pivot_cache: bool
     has_data_model: bool
+    date1904: bool = False     # day numbers count from 1 Jan 1904 (Excel for Mac's old system)
 
 
 def inspect_workbook(data: bytes, limits: Limits = Limits()) -> WorkbookInfo:
@@ -66,7 +68,7 @@ def inspect_workbook(data: bytes, limits: Limits = Limits()) -> WorkbookInfo:
                 zf, _rels_path(part.path), posixpath.dirname(part.path)).values())
         sheets.append(part)
     return WorkbookInfo(sheets, "<pivotCaches" in workbook or "pivotCacheDefinition" in " ".join(names),
-                        any(n.startswith("xl/model/") for n in names))
+                        any(n.startswith("xl/model/") for n in names), bool(_DATE1904.search(workbook)))
 
 
 def _check_dimension(zf: zipfile.ZipFile, part: SheetPart, limits: Limits) -> None:

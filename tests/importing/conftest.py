@@ -74,14 +74,16 @@ def hand_made_xlsx(sheet_xml: str, extra: dict[str, bytes] | None = None) -> byt
     return buffer.getvalue()
 
 
-def xlsx_from_rows(sheets: dict[str, list[list]], date_format: str | None = "yyyy-mm-dd") -> bytes:
-    """A real workbook written by xlsxwriter; dates get `date_format` (None: stored as numbers)."""
+def xlsx_from_rows(sheets: dict[str, list[list]], date_format: str | None = "yyyy-mm-dd",
+                   date1904: bool = False) -> bytes:
+    """A real workbook written by xlsxwriter; dates get `date_format` (None: stored as numbers).
+    `date1904`: saved in Excel's 1904 date system, as old Mac workbooks are."""
     import datetime as dt
 
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "date_1904": date1904})
     dates = book.add_format({"num_format": date_format}) if date_format else None
     for name, rows in sheets.items():
         sheet = book.add_worksheet(name)
