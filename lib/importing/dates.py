@@ -58,7 +58,7 @@ _MON_DAY_YEAR = re.compile(rf"^{_WEEKDAY}{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|
                            rf"(?P<year>\d{{4}}){_TIME}$", re.I)
 _MON_YEAR = re.compile(rf"^{_MON}[\s,'-]*(\d{{4}}|\d{{2}})$", re.I)
 _YEAR_MON = re.compile(r"^(\d{4})[-/](\d{1,2})$")
-_MON_SLASH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
+_MON_SLASH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{4})$")   # 03/2025, SAP's 03.2025
 _CLOCK_ONLY = re.compile(rf"^{_CLOCK}{_ZONE}$", re.I)
 _SERIAL = re.compile(r"^\d{2,7}(\.\d+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 61 = 1900-03-01; Excel's fake 29 Feb 1900 is 60

@@ -99,7 +99,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
         cur.execute(sql, PARAMS if "$joined" in sql else None)   # again, now finding them
     cur.execute("DROP TABLE stage")   # `resolved` holds all of it: free the memory at once
     _errors(cur, staged)
-    (_sum if TARGETS[entity].summed else _dedupe)(cur, entity)
+    repeats = _sum(cur) if TARGETS[entity].summed else _dedupe(cur, entity)
     if entity == "managers":
         people.bosses_left_out(cur)
     # The rows with errors keep their record's label; then `resolved` can go before the
@@ -110,6 +110,11 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     _compare(cur, staged)
     cur.execute("DROP TABLE records")   # likewise held by `compared`
     preview = _preview(cur, staged, match_on, details, shown)
+    if repeats:
+        preview.notes.append(
+            f"{repeats:,} rows repeat an earlier row cell for cell (the same account, date and "
+            "amount) and were added together. If the amount is an order's total written again "
+            "on each of its lines, map the column with each line's own amount instead.")
     cur.unregister("raw_cells")
     if create_missing:
         preview.will_create = missing.planned(cur, entity)
@@ -194,10 +199,12 @@ def _mark_checks(columns: set[str]) -> list[tuple[str, str, str]]:
 _GOOD = "FROM resolved r WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._pos = r._pos)"
 
 
-def _sum(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
+def _sum(cur: duckdb.DuckDBPyConnection) -> int:
     """Transactions (several rows per account and month) add up into one monthly total.
     A file of monthly totals names each account and month once: then each row is its record
-    as it stands, without building a group per row (a third of the time on a million rows)."""
+    as it stands, without building a group per row (a third of the time on a million rows).
+    Returns how many rows repeat another row in every mapped cell: an order export writes the
+    order's total on each line item, and adding those up would count the order once a line."""
     once = cur.execute(f"SELECT count(*) = count(DISTINCT (account_id, month)) {_GOOD}").fetchone()[0]
     if once:
         cur.execute(f"""
@@ -205,7 +212,7 @@ def _sum(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
             SELECT account_id, month, NULL::INTEGER AS _target,
                    amount::DECIMAL(18,2) AS amount, currency, false AS _mixed, [_row] AS rows,
                    _label {_GOOD}""")
-        return
+        return 0
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE records AS
         SELECT account_id, month, NULL::INTEGER AS _target,
@@ -226,10 +233,17 @@ def _sum(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
                'this account and month has rows in several currencies (' || currencies || ')'
         FROM mixed""")
     cur.execute("DELETE FROM records WHERE _mixed")
+    raw = ", ".join(f"w.{c}" for c, *_ in cur.execute("DESCRIBE raw_cells").fetchall() if c != "_pos")
+    return int(cur.execute(f"""
+        SELECT coalesce(sum(n - 1), 0) FROM (
+            SELECT count(*) AS n FROM resolved r JOIN raw_cells w ON w._pos = r._pos
+            WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._pos = r._pos)
+            GROUP BY {raw} HAVING count(*) > 1)""").fetchone()[0])
 
 
-def _dedupe(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
-    """Two rows for the same record: the first is kept, the others are errors naming it."""
+def _dedupe(cur: duckdb.DuckDBPyConnection, entity: str) -> int:
+    """Two rows for the same record: the first is kept, the others are errors naming it.
+    Returns 0: no rows are added together."""
     rec = "coalesce('#' || _target, _key)"
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE records AS
@@ -241,6 +255,7 @@ def _dedupe(cur: duckdb.DuckDBPyConnection, entity: str) -> None:
                'is the same record as row ' || _first || '; each record may appear once'
         FROM records r JOIN raw_cells w ON w._pos = r._pos WHERE _n > 1""")
     cur.execute("DELETE FROM records WHERE _n > 1")
+    return 0
 
 
 def join_condition(entity: str, record: str = "r", table: str = "t") -> str:

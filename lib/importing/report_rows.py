@@ -39,6 +39,10 @@ FOOTER_WORDS = re.compile(r"^[*\s-]*(?:confidential\b|copyright\b|\(c\)|©|(?:ge
                           r"exported|created|run|prepared)\s+(?:on|by|at)\b|report\s+(?:generated|run|"
                           r"printed)\b|end\s+of\s+report\b|page\s+\d+\s+of\s+\d+)", re.I)
 GRAND_OR_SUB = re.compile(rf"^(?:{_GRAND_OR_SUB})\b|\bsub[\s-]*total$", re.I)
+# SAP's list output marks a subtotal row with * and the total with ** where the key would be.
+STARRED = re.compile(r"^\*{1,5}(?:\s.*)?$")
+# Lines drawn with dashes or equals signs between a header, the rows and the totals.
+RULE = re.compile(r"^[-=_+|:\s]*[-=_]{3}[-=_+|:\s]*$")
 
 
 def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.DataFrame:
@@ -48,8 +52,10 @@ def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.Data
     usual = usual_width(widths, body.shape[1])
     first = first_label(body, filled)
     total = _total_rows(body, first, widths, usual)
+    ruled = _ruled_lines(body, first, filled)
     last, tail_total, footer = _tail(body, filled, widths, total, usual >= REPORT_WIDTH)
     total |= tail_total
+    footer &= ~ruled
     repeated = _repeated_header(body)
     heading = (_section_headings(first, filled, widths, total, last) if usual >= REPORT_WIDTH
                else np.zeros(len(body), dtype=bool))
@@ -60,8 +66,17 @@ def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.Data
     report(sheet, body, heading, "section heading")
     report(sheet, body, footer, "footer below the table")
     report(sheet, body, repeated, "header repeated on a new page")
+    report(sheet, body, ruled, "ruled line")
     sheet.dropped_rows.sort(key=lambda d: d.row_number)
-    return body[~(blank | total | heading | footer | repeated)]
+    return body[~(blank | total | heading | footer | repeated | ruled)]
+
+
+def _ruled_lines(body: pd.DataFrame, first: pd.Series, filled: pd.DataFrame) -> np.ndarray:
+    """Rows drawn as lines (|-------|, ====) whose every cell is dashes or equals signs."""
+    ruled = np.zeros(len(body), dtype=bool)
+    for pos in np.flatnonzero(first.str.contains("---|===|___", regex=True).to_numpy()):
+        ruled[pos] = all(RULE.match(c) for c, f in zip(body.iloc[pos], filled.iloc[pos]) if f)
+    return ruled
 
 
 def _repeated_header(body: pd.DataFrame) -> np.ndarray:
@@ -100,6 +115,8 @@ def usual_width(widths: np.ndarray, columns: int) -> int:
 
 def _total_rows(body: pd.DataFrame, first: pd.Series, widths: np.ndarray, usual: int) -> np.ndarray:
     total = np.zeros(len(first), dtype=bool)
+    for pos in np.flatnonzero(first.str.startswith("*").to_numpy()):
+        total[pos] = bool(STARRED.match(first.iloc[pos]))
     # Regexes per row are slow on a million rows; only rows mentioning a total need them.
     for pos in np.flatnonzero(first.str.contains(TOTAL_HINT, case=False, regex=True).to_numpy()):
         label = first.iloc[pos]

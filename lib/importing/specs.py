@@ -62,7 +62,12 @@ _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, 
                      synonyms=("account name", "customer", "customer name", "client", "client name",
                                "company", "company name", "account id", "customer id", "account ref",
                                "associated company", "organization", "organisation",
-                               "organization name", "organisation name"))
+                               "organization name", "organisation name", "billing company",
+                               # ERP exports (SAP, DATEV, Exact) in English, German, Dutch, French
+                               "name 1", "sold to party name", "sold to party", "sold to",
+                               "debtor name", "debtor", "kundenname", "kunde", "debitorenname",
+                               "debitor", "klantnaam", "klant", "nom du client", "raison sociale",
+                               "nombre del cliente", "cliente"))
 _COUNTRY = Field("country", "Country", synonyms=("country code", "billing country", "nation"),
                  example="GB", words=True)
 # Which manager owns an account the import creates (on request); existing accounts keep theirs.
@@ -113,11 +118,15 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("month", "Month", "month", True, example="2026-01", synonyms=(
             "period", "date", "month of order date", "order date", "close date", "closing date", "invoice date",
             "closed date", "month name", "revenue month", "booking date", "sale date",
-            "txn date", "transaction date", "won time", "won date", "date won")),
+            "txn date", "transaction date", "won time", "won date", "date won", "posting date",
+            "billing date", "monat", "periode", "maand", "mois", "mes", "buchungsdatum",
+            "paid at", "processed at", "created at")),   # the last three: Shopify orders
         Field("amount", "Amount", "number", True, example="12500.00", synonyms=(
             "revenue", "sales", "close value", "value", "total", "net sales", "sales amount",
             "amount usd", "net revenue", "turnover", "gross sales", "monthly revenue",
-            "annualrevenue", "annual revenue")),
+            "annualrevenue", "annual revenue", "net value", "net amount", "amount in dc",
+            "amount in lc", "amount in local currency", "umsatz", "nettoumsatz", "betrag",
+            "omzet", "bedrag", "chiffre d'affaires", "montant", "ventas", "importe")),
         _CURRENCY,
     ), note="Several rows for one account and month (order lines, won deals) are summed.",
         match_keys=(("account", "month"),)),
@@ -148,16 +157,22 @@ ENTITIES: dict[str, EntitySpec] = {
     "invoices": EntitySpec("invoices", "Invoices", (
         Field("invoice_number", "Invoice number", required=True, example="INV-1001", synonyms=(
             "invoice", "invoice no", "invoice #", "invoice id", "document number", "doc no",
-            "num", "invoice num", "inv no", "inv #")),   # Num: QuickBooks
+            "num", "invoice num", "inv no", "inv #", "billing document", "rechnungsnummer",
+            "belegnummer", "factuurnummer", "numero de facture", "n de facture")),   # Num: QuickBooks
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("issue_date", "Issue date", "date", True, example="2026-01-31", synonyms=(
             "invoice date", "date issued", "issued", "document date", "date", "txn date",
             "transaction date", "created", "created date", "date created", "create date",
-            "created on")),
+            "created on", "billing date", "posting date", "rechnungsdatum", "belegdatum",
+            "factuurdatum", "date de facture", "fecha de factura")),
         Field("due_date", "Due date", "date", True, example="2026-03-02",
-              synonyms=("due", "payment due", "due on", "net due date")),
+              synonyms=("due", "payment due", "due on", "net due date", "falligkeit",
+                        "faelligkeit", "fallig am", "vervaldatum", "echeance",
+                        "date d'echeance", "fecha de vencimiento")),
         Field("amount", "Amount", "number", True, example="4200.00", synonyms=(
             "invoice amount", "total", "gross amount", "amount due", "invoice total", "value",
+            "net value", "amount in dc", "amount in lc", "rechnungsbetrag", "betrag",
+            "bruttobetrag", "factuurbedrag", "bedrag", "montant ttc", "montant", "importe",
             "open balance", "balance due", "balance")),   # when no column gives the full amount
         _CURRENCY,
     ), match_keys=(("invoice_number",),)),
@@ -166,7 +181,9 @@ ENTITIES: dict[str, EntitySpec] = {
               synonyms=("invoice", "invoice no", "invoice #", "invoice id", "applied to")),
         Field("paid_on", "Paid on", "date", True, example="2026-02-20", synonyms=(
             "payment date", "date paid", "paid date", "received", "receipt date", "date",
-            "txn date", "transaction date", "created", "created date")),
+            "txn date", "transaction date", "created", "created date", "paid at", "value date",
+            "booking date", "clearing date", "zahlungsdatum", "valuta", "betaaldatum",
+            "date de paiement", "fecha de pago")),
         Field("amount", "Amount", "number", True, example="4200.00",
               synonyms=("payment amount", "amount paid", "paid", "received amount", "value",
                         "amount received", "payment received")),

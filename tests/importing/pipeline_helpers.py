@@ -10,6 +10,12 @@ from lib.users import SYSTEM
 REVENUE = ["Customer", "Month", "Sales"]
 
 
+def grid(*rows: list[str]) -> pd.DataFrame:
+    """A sheet's cells as the reader hands them to find_table; short rows are padded."""
+    width = max(len(r) for r in rows)
+    return pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows], dtype="str")
+
+
 def sheet_rows(header: list[str], rows: list[list[str]], first: int = 2) -> pd.DataFrame:
     """Text cells indexed by their row number in the original file (header on row first-1)."""
     return pd.DataFrame(rows, columns=header, index=range(first, first + len(rows)), dtype="str")

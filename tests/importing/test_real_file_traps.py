@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from lib.importing import stage
+from lib.importing import preview_import, stage, suggest_mapping
+from lib.importing.table import find_table
 from tests.importing.conftest import xlsx_from_rows
-from tests.importing.pipeline_helpers import sheet_rows, upload
+from tests.builders import make_account
+from tests.importing.pipeline_helpers import grid, sheet_rows, staged, upload
 
 
 def test_day_numbers_in_a_1904_workbook_are_counted_from_1904(tmp_path):
@@ -49,3 +51,61 @@ def test_a_revenue_month_may_still_be_written_as_the_month_alone():
                    "revenue", {"Account": "account", "Month": "month", "Revenue": "amount"})
     assert staged.parse_errors.empty
     assert staged.values["month"].dt.date.tolist() == [date(2025, 3, 1)]
+
+
+SAP_LIST = "\r\n".join([
+    "Sales by period", "",
+    "|Sold-To  |Name 1            |Period |Net Value   |Curr.|",
+    "|---------------------------------------------------------|",
+    "|100001   |Acme GmbH         |01.2025|   12.500,00|EUR  |",
+    "|100001   |Acme GmbH         |02.2025|    8.000,00|EUR  |",
+    "|*        |                  |       |   20.500,00|EUR  |",
+    "|100002   |Beta AG           |01.2025|    1.250,50|EUR  |",
+    "|*        |                  |       |    1.250,50|EUR  |",
+    "|**       |                  |       |   21.750,50|EUR  |",
+    "|---------------------------------------------------------|", ""]).encode()
+
+
+def test_an_sap_list_keeps_its_records_and_drops_starred_totals_and_ruled_lines(tmp_path):
+    sheet = upload(tmp_path, "sales_by_period.txt", SAP_LIST).sheets[0]
+    assert sheet.source_row_numbers == [5, 6, 8]
+    dropped = {d.row_number: d.reason for d in sheet.dropped_rows}
+    assert dropped == {1: "title row above the header", 4: "ruled line", 7: "total row",
+                       9: "total row", 10: "total row", 11: "ruled line"}
+
+
+def test_an_sap_list_maps_its_own_headers_and_reads_its_periods_and_amounts(tmp_path):
+    sheet = upload(tmp_path, "sales_by_period.txt", SAP_LIST).sheets[0]
+    mapping = suggest_mapping(list(sheet.rows.columns), "revenue", sheet.rows)
+    assert mapping == {"Sold-To": None, "Name 1": "account", "Period": "month",
+                       "Net Value": "amount", "Curr.": "currency"}
+    values = stage(sheet.rows, "revenue", mapping).values
+    assert values["month"].dt.strftime("%Y-%m").tolist() == ["2025-01", "2025-02", "2025-01"]
+    assert values["amount"].tolist() == [12500.0, 8000.0, 1250.5]
+
+
+def test_a_starred_name_or_a_dashed_code_is_a_record_not_a_total():
+    sheet = find_table(grid(["Account", "Code", "Revenue"], ["*NEW* Acme", "A-1", "10"],
+                            ["---", "B-2", "20"], ["Gamma", "C-3", "30"]), "T")
+    assert sheet.rows["Account"].tolist() == ["*NEW* Acme", "---", "Gamma"]
+
+
+_REPEATED = "rows repeat an earlier row cell for cell"
+
+
+def test_an_order_total_written_on_each_line_item_is_pointed_out_when_the_lines_are_summed(db):
+    make_account(db, name="Acme", currency="USD")
+    # An order export: the order's Total on each of its two line items, then a second order
+    s = staged("revenue", ["Email", "Billing Company", "Created at", "Total", "Lineitem name"],
+               [["a@acme.example", "Acme", "2026-01-03 10:00", "120.00", "Widget"],
+                ["a@acme.example", "Acme", "2026-01-03 10:00", "120.00", "Gadget"],
+                ["a@acme.example", "Acme", "2026-01-09 16:30", "40.00", "Widget"]])
+    notes = preview_import(db, s).notes
+    assert any(n.startswith(f"1 {_REPEATED}") for n in notes)
+
+
+def test_transactions_that_differ_in_a_mapped_cell_are_summed_without_that_warning(db):
+    make_account(db, name="Acme", currency="USD")
+    s = staged("revenue", ["Customer", "Close Date", "Close Value"],
+               [["Acme", "2026-01-03", "10"], ["Acme", "2026-01-28", "10"]])
+    assert not any(_REPEATED in n for n in preview_import(db, s).notes)

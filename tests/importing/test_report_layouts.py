@@ -5,18 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from lib.importing import stage, suggest_mapping
 from lib.importing.table import find_table
 from tests.importing.conftest import xlsx_from_rows
-from tests.importing.pipeline_helpers import refusal, upload
-
-
-def grid(*rows: list[str]) -> pd.DataFrame:
-    width = max(len(r) for r in rows)
-    return pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows], dtype="str")
+from tests.importing.pipeline_helpers import grid, refusal, upload
 
 
 def dropped(sheet) -> list[tuple[int, str]]:

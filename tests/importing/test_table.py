@@ -3,14 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
-
 from lib.importing.table import column_letter, find_table
-
-
-def grid(*rows: list[str]) -> pd.DataFrame:
-    width = max(len(r) for r in rows)
-    return pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows], dtype="str")
+from tests.importing.pipeline_helpers import grid
 
 
 def test_title_rows_and_blank_rows_are_dropped_with_their_spreadsheet_row_numbers():
