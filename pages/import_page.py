@@ -255,16 +255,24 @@ def import_steps(upload: Any) -> None:
     create_missing = choose_create_missing(entity)
     staged, preview = ui_import.staged_preview(db, sheet, entity, mapping, constants, None,
                                                digest=digest, create_missing=create_missing)
+    order = decimal = None
     if staged.ambiguous_dates:   # what the dates say: all fit both orders, or rows contradict
         st.warning(plain("\n\n".join(staged.date_doubts.values())), icon=":material/event:")
         order = st.radio("How does this file write dates?", list(ui_import.ORDERS), index=None,
                          format_func=ui_import.ORDERS.get, key=f"import_order_{base}",
                          horizontal=True)
-        if order is None:
-            st.info("Choose the date order to see the preview.")
-            return
+    if staged.decimal_doubts:    # 12.500 and nothing in the file says which it is
+        st.warning(plain("\n\n".join(staged.decimal_doubts.values())), icon=":material/pin:")
+        decimal = st.radio("How does this file write decimals?", list(importing.SEPARATORS),
+                           index=None, format_func=importing.SEPARATORS.get,
+                           key=f"import_decimal_{base}", horizontal=True)
+    if (staged.ambiguous_dates and order is None) or (staged.decimal_doubts and decimal is None):
+        st.info("Answer the question above to see the preview.")
+        return
+    if staged.questions:
         staged, preview = ui_import.staged_preview(db, sheet, entity, mapping, constants, order,
-                                                   digest=digest, create_missing=create_missing)
+                                                   digest=digest, create_missing=create_missing,
+                                                   decimal=decimal)
     st.subheader("Preview")
     show_preview(preview, staged, create_missing)
     apply_step(upload, digest, headers, entity, mapping, constants, staged, preview, create_missing)

@@ -31,6 +31,7 @@ _HOMES = {name: module for module, names in {
     "categories": "Suggestion match_categories normalize_category suggest_category",
     "dates": ("AmbiguousDate DateOrder detect_date_order from_excel_serial parse_date "
               "parse_date_series parse_period"),
+    "decimals": "SEPARATORS",
     "layout": "sheet_month",
     "mapping": ("ENTITIES EntityGuess EntitySpec Field SavedMapping guess_entity "
                 "header_signature recall_mapping remember_mapping suggest_entity suggest_mapping "
@@ -81,7 +82,8 @@ __all__ = [
     "stage", "start_reader", "suggest_entity", "suggest_mapping", "template", "template_xlsx",
     "undo_batch",
     "AmbiguousDate", "CsvDialect", "DateOrder", "DecimalChoice", "DroppedColumn", "DroppedRow",
-    "ImportFileError", "Limits", "NULL_TOKENS", "ParsedColumn", "Sheet", "Suggestion", "WideLayout",
+    "ImportFileError", "Limits", "NULL_TOKENS", "ParsedColumn", "SEPARATORS", "Sheet", "Suggestion",
+    "WideLayout",
     "Workbook", "detect_date_order", "detect_decimal_separator", "from_excel_serial", "is_null",
     "match_categories", "normalize_category", "parse_date", "parse_date_series", "parse_number",
     "parse_number_series", "parse_period", "read_upload", "sheet_month", "suggest_category",

@@ -35,6 +35,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--constant", action="append", default=[], metavar="FIELD=VALUE",
                    help="a value for the whole file, e.g. currency=GBP (repeatable)")
     p.add_argument("--date-order", choices=("dmy", "mdy"), help="for dates like 3/4/2024")
+    p.add_argument("--decimal", choices=("point", "comma"),
+                   help="how the file writes decimals, for numbers like 12.500")
     p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
     p.add_argument("--skip-bad-rows", action="store_true", help="import the good rows only")
     p.add_argument("--allow-same-file", action="store_true",
@@ -75,9 +77,17 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         mapping = {h: f for h, f in mapping.items() if h in headers and f not in constants}
         constants = {**(saved.constants if saved else {}), **constants}
         constants.update(_month_from_sheet(sheet, entity, mapping, constants))
+        decimal = {"point": ".", "comma": ","}.get(args.decimal)
         staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order,
+                       decimal=decimal,
                        wide=sheet.wide, beyond_header=sheet.beyond_header,
                        date1904=sheet.date1904)
+        if staged.date_doubts:
+            staged.notes.append("Pass --date-order dmy or --date-order mdy to say how the file "
+                                "writes dates.")
+        if staged.decimal_doubts:
+            staged.notes.append("Pass --decimal point or --decimal comma to say how the file "
+                                "writes decimals.")
         digest = file_hash(data)
         preview = preview_import(db, staged, digest=digest, create_missing=args.create_missing)
         report = _report(args, sheet.name, entity, mapping, constants, preview)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,8 +33,10 @@ _BARE_NUMBER = re.compile(r"[-+(]?\d[\d\s.,]*\)?")
 
 
 def header_key(header: str) -> str:
-    """'  Close Value ' / 'close_value' / 'CloseValue' -> 'closevalue'."""
-    return re.sub(r"[^0-9a-z#]+", "", str(header).casefold())
+    """'  Close Value ' / 'close_value' / 'CloseValue' -> 'closevalue'; 'Fälligkeit' ->
+    'falligkeit'. Letters of every script are kept: 'Клиент' is not '' (nor 'Сумма')."""
+    folded = unicodedata.normalize("NFKD", str(header).casefold())
+    return re.sub(r"[^\w#]|_", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def suggest_mapping(headers: list[str], entity: str,

@@ -99,10 +99,13 @@ class DecimalChoice:
     certain: bool
     deciding_row: Any = None
     message: str = ""
+    # No value decides and some are written like '12.500': twelve and a half, or twelve
+    # thousand five hundred? Why the file's other columns or the person must say.
+    doubt: str = ""
 
 
-_EU_ONLY = re.compile(r"^[^.,]*\d,\d{1,2}$|^[^.,]*\d,\d{4,}$|\d\.\d{3},\d+$")
-_US_ONLY = re.compile(r"^[^.,]*\d\.\d{1,2}$|^[^.,]*\d\.\d{4,}$|\d,\d{3}\.\d+$")
+_EU_ONLY = re.compile(r"^[^.,]*\d,\d{1,2}$|^[^.,]*\d,\d{4,}$|\d\.\d{3},\d+$|^\d{1,3}(?:\.\d{3}){2,}$")
+_US_ONLY = re.compile(r"^[^.,]*\d\.\d{1,2}$|^[^.,]*\d\.\d{4,}$|\d,\d{3}\.\d+$|^\d{1,3}(?:,\d{3}){2,}$")
 
 
 def detect_decimal_separator(series: pd.Series) -> DecimalChoice:
@@ -110,7 +113,8 @@ def detect_decimal_separator(series: pd.Series) -> DecimalChoice:
     return _detect_decimal(series.index, clean_text(series))
 
 
-_UNSURE = re.compile(r"^\d{1,3}[.,]\d{3}$")
+_UNSURE_COMMA = re.compile(r"^\d{1,3},\d{3}$")
+_UNSURE_POINT = re.compile(r"^\d{1,3}\.\d{3}$")
 
 
 def _detect_decimal(index: pd.Index, cleaned: pa.Array, odd: np.ndarray | None = None
@@ -127,11 +131,24 @@ def _detect_decimal(index: pd.Index, cleaned: pa.Array, odd: np.ndarray | None =
                              f"Decimal comma (European style), decided by row {row(eu)}.")
     if us is not None:
         return DecimalChoice(".", True, row(us), "")
-    unsure = texts.first(_UNSURE, needs=".,")
+    if (dotted := texts.first(_UNSURE_POINT, needs=".")) is not None:
+        text = texts.text(dotted)
+        doubt = (f"Values like '{text}' (row {row(dotted)}) could have a decimal point "
+                 f"({float(text):g}) or a thousands separator ({text.replace('.', '')}), and no "
+                 "value in the column says which.")
+        return DecimalChoice(".", False, None, doubt, doubt)
+    unsure = texts.first(_UNSURE_COMMA, needs=",")
     return DecimalChoice(".", False, None, "" if unsure is None else (
-        f"Values like '{texts.text(unsure)}' (row {row(unsure)}) could mean a decimal or a "
-        "thousands separator; they were read with '.' as the decimal point and ',' as the "
-        "thousands separator. Say so if this column is European."))
+        f"Values like '{texts.text(unsure)}' (row {row(unsure)}) were read with ',' as the "
+        f"thousands separator ({texts.text(unsure).replace(',', '')}), as no value in the "
+        "column has a decimal part to say otherwise."))
+
+
+def doubtful_cells(cleaned: pa.Array) -> np.ndarray:
+    """Which cells are written like '12.500' (DecimalChoice.doubt): read one way or the other
+    only once someone says how the file writes decimals."""
+    return pc.match_substring_regex(cleaned, _in_text(_UNSURE_POINT.pattern)).to_numpy(
+        zero_copy_only=False)
 
 
 # Not digits, letters or separators to Python: a cell whose only non-ASCII characters are these
@@ -221,6 +238,7 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
     notes: list[str] = []
     cleaned = clean_text(series)
     odd = _odd_cells(cleaned)
+    decimal_given, choice = decimal, None
     if decimal is None:
         choice = _detect_decimal(series.index, cleaned, odd)
         decimal = choice.separator
@@ -250,7 +268,8 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
     if len(counts):
         seen = ", ".join(f"{mark} ({n:,} row{'s' * (n != 1)})" for mark, n in counts.items())
         notes.append(f"Currency marks seen: {seen}.")
-    return ParsedColumn(values, errors, notes, marks if len(counts) else None)
+    return ParsedColumn(values, errors, notes, marks if len(counts) else None,
+                        choice if decimal_given is None else None)
 
 
 _MARK = re.compile(rf"[{_SYMBOLS}]|\b(?:{'|'.join(c for c in _CODES if c.isalpha())})\b")

@@ -74,7 +74,11 @@ def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.Data
 def _ruled_lines(body: pd.DataFrame, first: pd.Series, filled: pd.DataFrame) -> np.ndarray:
     """Rows drawn as lines (|-------|, ====) whose every cell is dashes or equals signs."""
     ruled = np.zeros(len(body), dtype=bool)
-    for pos in np.flatnonzero(first.str.contains("---|===|___", regex=True).to_numpy()):
+    # One cheap pass over the column (a regex costs 0.1 s a million rows), then the regex on the
+    # few rows that start like a line
+    starts = np.flatnonzero(first.str.startswith(("-", "=", "_", "+", "|")).to_numpy(dtype=bool))
+    drawn = starts[first.iloc[starts].str.contains("---|===|___", regex=True).to_numpy(dtype=bool)]
+    for pos in drawn:
         ruled[pos] = all(RULE.match(c) for c, f in zip(body.iloc[pos], filled.iloc[pos]) if f)
     return ruled
 

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from lib.importing.categories import normalize_category, suggest_category
 from lib.importing.dates import Order, detect_date_order, parse_date_series, parse_period
+from lib.importing.decimals import file_evidence, settle
 from lib.importing.mapping import Field, check_mapping, spec
 from lib.importing.model import WideLayout
 from lib.importing.numbers import parse_number_series
@@ -42,6 +43,9 @@ class Staged:
     # field -> why its day/month order must be asked ("All 2 dates fit both ...", "Contradictory
     # dates: row 2 ... row 3 ..."); the message is in `notes` too
     date_doubts: dict[str, str] = field(default_factory=dict)
+    # field -> why its decimal separator must be asked ("Values like '12.500' (row 4) could
+    # have ..."): nothing in the file says, and those cells are errors until someone does
+    decimal_doubts: dict[str, str] = field(default_factory=dict)
     # field -> for each row of `values`, the column its cell came from, where that differs by
     # row: a wide sheet's month header ("Feb-26") for the field its cells under the months feed
     cell_columns: dict[str, np.ndarray] = field(default_factory=dict)
@@ -54,6 +58,11 @@ class Staged:
     def ambiguous_dates(self) -> list[str]:
         """The fields whose day/month order must be asked before the preview."""
         return list(self.date_doubts)
+
+    @property
+    def questions(self) -> bool:
+        """Whether the person must answer something (date order, decimals) before a preview."""
+        return bool(self.date_doubts or self.decimal_doubts)
 
 
 def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
@@ -76,6 +85,24 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     notes = [f"{f.label} is required but no column is mapped to it (and no constant is given)."
              for f in entity_spec.fields if f.required and f.name not in columns]
     doubts: dict[str, str] = {}
+    decimal_doubts: dict[str, str] = {}
+    separators: dict[str, str] = {}                # header -> the decimal separator it decided
+    pending: dict[str, tuple] = {}                 # field -> a number column that did not
+
+    def keep(name: str, header: str, parsed: ParsedColumn, cleaned: pa.Array) -> None:
+        values, errors = parsed.values, parsed.errors
+        notes.extend(f"{entity_spec.field(name).label} ('{header}'): {n}" for n in parsed.notes)
+        out[name] = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
+        out[f"{name}__raw"] = str_series(cleaned, out.index)
+        if parsed.marks is not None:     # checked against the row's currency (lib.importing.plan)
+            out[f"{name}_mark"] = str_series(parsed.marks, out.index)
+        bad = errors.notna().to_numpy()
+        if bad.any():
+            problems.append(pd.DataFrame({
+                "row": out["_row"][bad].to_numpy(), "pos": np.flatnonzero(bad), "field": name,
+                "value": out[f"{name}__raw"][bad].to_numpy(),
+                "reason": errors[bad].map(_reason).to_numpy()}))
+
     for name, header in columns.items():
         f = entity_spec.field(name)
         raw = (pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
@@ -87,25 +114,27 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
                 notes.append(doubts[name])
         cleaned = clean_text(raw)
         parsed = _parse(f, raw, cleaned, date_order, decimal, date1904)
-        values, errors = parsed.values, parsed.errors
-        notes += [f"{f.label} ('{header}'): {n}" for n in parsed.notes]
-        out[name] = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
-        out[f"{name}__raw"] = str_series(cleaned, out.index)
-        if parsed.marks is not None:     # checked against the row's currency (lib.importing.plan)
-            out[f"{name}_mark"] = str_series(parsed.marks, out.index)
-        bad = errors.notna().to_numpy()
-        if bad.any():
-            problems.append(pd.DataFrame({
-                "row": out["_row"][bad].to_numpy(), "pos": np.flatnonzero(bad), "field": name,
-                "value": out[f"{name}__raw"][bad].to_numpy(),
-                "reason": errors[bad].map(_reason).to_numpy()}))
+        if parsed.decimal is not None and parsed.decimal.certain and header != CONSTANT:
+            separators[header] = parsed.decimal.separator
+        if parsed.decimal is not None and parsed.decimal.doubt:
+            pending[name] = (header, raw, cleaned, parsed)
+        else:
+            keep(name, header, parsed, cleaned)
+    if pending:
+        evidence = file_evidence(separators, {h: rows[h] for n, h in columns.items() if h != CONSTANT
+                                           and entity_spec.field(n).kind in ("date", "datetime", "month")})
+        for name, (header, raw, cleaned, parsed) in pending.items():
+            parsed, doubt = settle(raw, cleaned, parsed, evidence)
+            if doubt:
+                decimal_doubts[name] = f"{entity_spec.field(name).label} ('{header}'): {doubt}"
+            keep(name, header, parsed, cleaned)
     problems += _past_the_header(rows, mapping, out, beyond_header or [])
     parse_errors = (pd.concat(problems, ignore_index=True) if problems
                     else pd.DataFrame(columns=["row", "pos", "field", "value", "reason"]))
     cells = ({mapping[wide.value_name]: wide.cell_headers(rows)}
              if wide is not None and mapping.get(wide.value_name) else {})
     return Staged(entity, out, parse_errors.astype({"row": "int64", "pos": "int64"}), columns, notes,
-                  doubts, cells)
+                  doubts, decimal_doubts, cells)
 
 
 def _past_the_header(rows: pd.DataFrame, mapping: dict[str, str | None], out: pd.DataFrame,

@@ -53,6 +53,7 @@ class ParsedColumn:
     errors: pd.Series
     notes: list[str] = field(default_factory=list)
     marks: pa.Array | None = None
+    decimal: Any = None   # numbers: the DecimalChoice the column made for itself, if it made one
 
     @property
     def ok(self) -> bool:

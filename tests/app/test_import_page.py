@@ -324,3 +324,17 @@ def test_a_large_file_draws_the_first_rows_of_each_preview_table_and_offers_all_
     labels = [b.label for b in at.get("download_button")]
     assert f"Download all {2 * (SHOWN + 200):,} rows (CSV)" in labels
     assert f"Download the {SHOWN + 200:,} errors (CSV)" in labels
+
+
+def test_amounts_like_12_500_are_asked_about_and_a_decimal_comma_reads_them_as_thousands(demo_app):
+    data = f"Customer;Month;Sales\n{LINDQVIST};2027-01;12.500\n{LINDQVIST};2027-02;800\n".encode()
+    at = _upload(_open(demo_app), "umsatz.csv", data)
+    no_errors(at)
+    assert not at.metric
+    assert "Values like '12.500' (row 2) could have a decimal point (12.5)" in at.warning[0].value
+    radio = next(r for r in at.radio if r.key.startswith("import_decimal_"))
+    radio.set_value(",").run()
+    no_errors(at)
+    _import(at)
+    assert [(r[1], r[2]) for r in _revenue_2027()] == [(date(2027, 1, 1), Decimal("12500.00")),
+                                                     (date(2027, 2, 1), Decimal("800.00"))]

@@ -137,6 +137,7 @@ def sign_in(page, url: str, email: str, password: str | None = None) -> None:
 
 def nav_titles(page) -> list[str]:
     links = page.locator('[data-testid="stSidebarNav"] a')
+    links.first.wait_for()   # the nav may draw a moment after the rest of the sidebar
     # each link reads "<material icon name>\n\n<title>"; the title is the last line
     return [links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())]
 

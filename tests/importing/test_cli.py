@@ -149,3 +149,15 @@ def test_a_sheet_named_after_a_month_gives_the_month_no_column_gives(tmp_path, d
     assert main([str(book), "--entity", "revenue", "--sheet", "Feb 2026", "--db", str(db_file)]) == 0
     assert "the sheet's name 'Feb 2026' does (2026-02)" in capsys.readouterr().out
     assert _count(db_file, "SELECT strftime(month, '%Y-%m') || ' ' || amount FROM revenue") == "2026-02 250.00"
+
+
+def test_amounts_like_12_500_are_errors_until_decimal_says_how_the_file_writes_them(
+        tmp_path, db_file, capsys):
+    file = _csv(tmp_path, "Customer;Month;Sales\nAcme;2026-01;12.500\nAcme;2026-02;800\n")
+    args = [str(file), "--entity", "revenue", "--db", str(db_file), "--constant", "currency=EUR"]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "row 2, Sales: '12.500' could have a decimal point or a thousands separator" in out
+    assert "Pass --decimal point or --decimal comma" in out and _count(db_file) == 0
+    assert main([*args, "--decimal", "comma"]) == 0
+    assert _count(db_file, "SELECT sum(amount) FROM revenue") == 13300

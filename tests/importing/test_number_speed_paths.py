@@ -144,10 +144,19 @@ def test_a_us_column_is_decided_by_its_first_us_row_without_a_note():
         ".", True, 66_002, "")
 
 
-def test_a_column_of_three_digit_groups_names_its_first_such_value_and_row():
-    column = _long_column({100_001: "$1,234", 150_000: "9.876"})
-    choice = detect_decimal_separator(column)
-    assert not choice.certain and choice.message.startswith("Values like '1,234' (row 100003) ")
+def test_a_column_of_comma_groups_reads_them_as_thousands_naming_its_first_such_value_and_row():
+    choice = detect_decimal_separator(_long_column({100_001: "$1,234", 150_000: "9,876"}))
+    assert (choice.separator, choice.certain, choice.doubt) == (".", False, "")
+    assert choice.message.startswith("Values like '1,234' (row 100003) were read with ',' as the "
+                                     "thousands separator (1234)")
+
+
+def test_a_column_with_a_point_before_three_digits_is_a_doubt_naming_its_first_such_value():
+    choice = detect_decimal_separator(_long_column({100_001: "$1,234", 150_000: "9.876"}))
+    assert not choice.certain
+    assert choice.doubt == choice.message == (
+        "Values like '9.876' (row 150002) could have a decimal point (9.876) or a thousands "
+        "separator (9876), and no value in the column says which.")
 
 
 def test_a_column_that_says_nothing_about_decimals_has_no_note():

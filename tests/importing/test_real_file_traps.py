@@ -109,3 +109,42 @@ def test_transactions_that_differ_in_a_mapped_cell_are_summed_without_that_warni
     s = staged("revenue", ["Customer", "Close Date", "Close Value"],
                [["Acme", "2026-01-03", "10"], ["Acme", "2026-01-28", "10"]])
     assert not any(_REPEATED in n for n in preview_import(db, s).notes)
+
+
+_WHOLE = [["R1", "Acme", "12.500"], ["R2", "Beta", "800"]]
+
+
+def test_whole_thousands_beside_dates_written_day_dot_month_are_read_as_thousands():
+    s = staged("invoices", ["Rechnungsnummer", "Kunde", "Belegdatum", "Fälligkeit", "Betrag"],
+               [[n, a, "15.01.2025", "14.02.2025", v] for n, a, v in _WHOLE])
+    assert s.values["amount"].tolist() == [12500.0, 800.0]
+    assert not s.decimal_doubts
+    assert any("read with a decimal comma (1.234,50), as the dates in 'Belegdatum' are written "
+               "day.month.year" in n for n in s.notes)
+
+
+def test_whole_thousands_beside_a_column_that_decided_follow_that_column():
+    s = staged("budgets", ["Account", "Category", "Month", "Budget", "Spend"],
+               [["Acme", "Events", "2025-01", "12.500", "1.234,50"],
+                ["Acme", "Travel", "2025-01", "800", "2,5"]])
+    assert s.values["budget"].tolist() == [12500.0, 800.0]
+    assert any("as column 'Spend' is written that way" in n for n in s.notes)
+
+
+def test_whole_thousands_with_nothing_to_go_by_are_a_question_and_errors_until_answered():
+    header = ["Invoice", "Customer", "Amount"]
+    s = staged("invoices", header, _WHOLE)
+    assert list(s.decimal_doubts) == ["amount"] and s.questions
+    errors = s.parse_errors.set_index("row")
+    assert errors.loc[2, "reason"].startswith("could have a decimal point or a thousands separator")
+    assert 3 not in errors.index
+    assert staged("invoices", header, _WHOLE, decimal=",").values["amount"].tolist() == [12500.0, 800.0]
+    assert staged("invoices", header, _WHOLE, decimal=".").values["amount"].tolist() == [12.5, 800.0]
+
+
+def test_headers_with_accents_map_and_headers_in_other_scripts_keep_their_own_signature():
+    from lib.importing import header_signature
+    mapping = suggest_mapping(["Rechnungsnummer", "Kunde", "Belegdatum", "Fälligkeit", "Betrag"],
+                              "invoices")
+    assert mapping["Fälligkeit"] == "due_date"
+    assert header_signature(["Клиент", "Сумма"]) != header_signature(["Имя", "Дата"])
