@@ -59,6 +59,7 @@ _MON_DAY_YEAR = re.compile(rf"^{_WEEKDAY}{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|
 _MON_YEAR = re.compile(rf"^{_MON}[\s,'-]*(\d{{4}}|\d{{2}})$", re.I)
 _YEAR_MON = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _MON_SLASH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{4})$")   # 03/2025, SAP's 03.2025
+_YEAR_MONTH_DIGITS = re.compile(r"^((?:19|20)\d{2})(0[1-9]|1[0-2])$")   # 202503: ERP periods
 _CLOCK_ONLY = re.compile(rf"^{_CLOCK}{_ZONE}$", re.I)
 _SERIAL = re.compile(r"^\d{2,7}(\.\d+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 61 = 1900-03-01; Excel's fake 29 Feb 1900 is 60
@@ -78,6 +79,8 @@ def parse_period(text: Any) -> date | None:
         return _month(int(m.group(1)), int(m.group(2)))
     if m := _MON_SLASH_YEAR.match(s):
         return _month(int(m.group(2)), int(m.group(1)))
+    if m := _YEAR_MONTH_DIGITS.match(s):
+        return _month(int(m.group(1)), int(m.group(2)))
     if (m := _ISO.match(s)) and int(m.group(3)) == 1 and not m.group("hour"):
         return _month(int(m.group(1)), int(m.group(2)))   # an XLSX month header as a date
     return None
@@ -107,14 +110,33 @@ def parse_date(text: Any, order: Order | None = None, serial: bool = False,
             raise ValueError(f"names a month ({MONTH_NAMES[month.month]} {month.year}), not a "
                              "day; give the day itself")
         return month
-    if serial and _SERIAL.match(s):
+    if serial and _SERIAL.match(s) and _plausible_serial(float(s), date1904):
         return from_excel_serial(float(s), date1904)
     if re.fullmatch(r"\d{8}", s):
         return _day(int(s[:4]), int(s[4:6]), int(s[6:]))
     if _CLOCK_ONLY.match(s):
         raise ValueError("a time of day without a date")
-    raise ValueError("not a date" + (" (a number: is this an Excel serial date?)"
-                                     if _SERIAL.match(s) else ""))
+    if _SERIAL.match(s):
+        raise ValueError(_number_not_date(s, date1904))
+    raise ValueError("not a date")
+
+
+# Excel day numbers are dates only in these years: 1501 is 9 February 1904 to Excel, but in
+# an invoice file it is DATEV's 15 January (DDMM) without its year.
+PLAUSIBLE_YEARS = (1930, 2100)
+
+
+def _number_not_date(s: str, date1904: bool) -> str:
+    if len(s) == 4 and 1 <= int(s[:2]) <= 31 and 1 <= int(s[2:]) <= 12:
+        return (f"a number, not a date: perhaps day {int(s[:2])} of month {int(s[2:])} written "
+                "DDMM without its year; write the whole date")
+    try:
+        as_serial = from_excel_serial(float(s), date1904)
+    except ValueError:
+        return "a number, not a date"
+    if _plausible_serial(float(s), date1904):
+        return f"a number, not a date (is it an Excel serial day number, {as_serial:%d %b %Y}?)"
+    return f"a number, not a date (as an Excel serial day number it would be {as_serial:%d %b %Y})"
 
 
 def from_excel_serial(value: float, date1904: bool = False) -> date | datetime:
@@ -256,6 +278,13 @@ class _Texts:
         return DateOrder(None, False, message=_ambiguity_message(parts, rows))
 
 
+def _plausible_serial(value: float, date1904: bool) -> bool:
+    try:
+        return PLAUSIBLE_YEARS[0] <= from_excel_serial(value, date1904).year < PLAUSIBLE_YEARS[1]
+    except ValueError:
+        return False
+
+
 def _ambiguity_message(parts: pd.DataFrame, rows: int) -> str:
     text = (f"All {rows:,} dates fit both day/month and month/day (no part is above 12). "
             "Say which order the file uses.")
@@ -287,7 +316,9 @@ def parse_date_series(series: pd.Series, order: Order | None = None, serial: boo
         notes += [decided.message] if decided.order else []
     if serial is None:
         filled = column.cleaned[~column.cleaned.str.casefold().isin(NULL_TOKENS)]
-        serial = bool(len(filled)) and bool(filled.str.fullmatch(_SERIAL.pattern).all())
+        # day numbers, most of them in plausible years (the rest are errors saying why)
+        serial = bool(len(filled)) and bool(filled.str.fullmatch(_SERIAL.pattern).all()) and (
+            2 * sum(_plausible_serial(float(t), date1904) for t in filled) >= len(filled))
         since = " counted from 1 January 1904, the workbook's date system" if date1904 else ""
         notes += [f"The column holds Excel serial day numbers; they were read as dates{since}."
                   ] if serial else []

@@ -148,3 +148,28 @@ def test_headers_with_accents_map_and_headers_in_other_scripts_keep_their_own_si
                               "invoices")
     assert mapping["Fälligkeit"] == "due_date"
     assert header_signature(["Клиент", "Сумма"]) != header_signature(["Имя", "Дата"])
+
+
+def test_four_digit_ddmm_dates_are_errors_naming_day_and_month_not_dates_in_1904():
+    # DATEV's Belegdatum: 1501 is 15 January of the booking year, which the file leaves out
+    s = staged("invoices", ["Invoice", "Customer", "Belegdatum", "Due", "Amount"],
+               [["R1", "Acme", "1501", "2025-02-14", "10"], ["R2", "Acme", "3101", "2025-02-28", "20"]])
+    errors = s.parse_errors[s.parse_errors["field"] == "issue_date"].set_index("row")
+    assert errors.loc[2, "reason"] == ("a number, not a date: perhaps day 15 of month 1 written "
+                                       "DDMM without its year; write the whole date")
+    assert s.values["issue_date"].isna().all()
+
+
+def test_year_and_month_written_as_six_digits_are_months():
+    s = staged("revenue", ["Account", "Period", "Revenue"],
+               [["Acme", "202501", "10"], ["Acme", "202412", "20"]])
+    assert s.parse_errors.empty
+    assert s.values["month"].dt.strftime("%Y-%m").tolist() == ["2025-01", "2024-12"]
+
+
+def test_excel_day_numbers_far_from_now_are_errors_while_the_rest_of_the_column_reads():
+    s = staged("payments", ["Invoice", "Paid on", "Amount"],
+               [["R1", "45678", "10"], ["R2", "45700", "20"], ["R3", "150", "30"]])
+    assert s.values["paid_on"].dt.date.tolist()[:2] == [date(2025, 1, 21), date(2025, 2, 12)]
+    reason = s.parse_errors.set_index("row").loc[4, "reason"]
+    assert reason == "a number, not a date (as an Excel serial day number it would be 29 May 1900)"
