@@ -20,8 +20,9 @@ _LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16-le": "UTF-
            "utf-16-be": "UTF-16 BE", "cp1252": "Windows-1252", "mac_roman": "Mac Roman",
            "cp850": "DOS Latin-1 (code page 850)"}
 _LEGACY = ("cp1252", "mac_roman")
-# Tried only when neither of those reads plausibly: its accented letters sit on the bytes of
-# Windows-1252's curly quotes and no-break space, so it would win many a Windows file.
+# Weighed with Mac Roman when Windows-1252 cannot read the file at all; otherwise tried only
+# when neither reads plausibly: its accented letters sit on the bytes of Windows-1252's curly
+# quotes and no-break space, so it would win many a Windows file.
 _LAST_RESORT = ("cp850",)
 
 
@@ -61,13 +62,15 @@ def _decode(body: bytes, codec: str, filename: str) -> str:
 
 def _decode_legacy(data: bytes, bad_at: int, filename: str) -> tuple[str, str, list[str]]:
     candidates = _decodings(data, _LEGACY)
+    if "cp1252" not in candidates:   # bytes Windows never writes: a Mac or a DOS file
+        candidates |= _decodings(data, _LAST_RESORT)
     if "cp1252" in candidates and _UTF8_AS_CP1252.search(candidates["cp1252"]):
         raise ImportFileError(
             f"{filename} mixes UTF-8 text with another encoding (the first byte that is not "
             f"UTF-8 is on line {_line_of(data, bad_at)}). It cannot be read without garbling "
             "names; save it again as CSV UTF-8.")
     scores = {codec: plausibility(text) for codec, text in candidates.items()}
-    if max(scores.values(), default=-1) < 0:   # only then: its letters are common bytes of the others
+    if max(scores.values(), default=-1) < 0 and "cp850" not in scores:   # its letters are common bytes of the others
         candidates = _decodings(data, _LAST_RESORT)
         scores = {codec: plausibility(text) for codec, text in candidates.items()}
     best = max(scores, key=scores.get, default=None)  # on a tie, the first: far more files come from it
@@ -113,6 +116,8 @@ def _char_score(c: str, prev: str, nxt: str) -> float:
     if c.isalpha():
         if c.isupper() and prev.islower():
             return -3.0      # "CafÍ", "MŸller": a capital inside a lowercase word
+        if c.isupper() and prev.isalpha() and nxt.islower():
+            return -2.0      # "MÅller", "DÅsseldorf": a capital between a capital and lowercase
         if prev.isalpha() or nxt.isalpha():
             return 1.0 if c.islower() or nxt.isalpha() else 0.5
         return -1.0          # a lone accented letter next to digits or spaces

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from lib.importing import preview_import, stage, suggest_mapping
 from lib.importing.table import find_table
 from tests.importing.conftest import xlsx_from_rows
@@ -173,3 +175,15 @@ def test_excel_day_numbers_far_from_now_are_errors_while_the_rest_of_the_column_
     assert s.values["paid_on"].dt.date.tolist()[:2] == [date(2025, 1, 21), date(2025, 2, 12)]
     reason = s.parse_errors.set_index("row").loc[4, "reason"]
     assert reason == "a number, not a date (as an Excel serial day number it would be 29 May 1900)"
+
+
+GERMAN = "Kunde;Ort;Umsatz\nMüller GmbH;Köln;10\nStraßenbau AG;Düsseldorf;20\nBäckerei Schön;Lörrach;5\n"
+
+
+@pytest.mark.parametrize("codec, label", [("cp850", "DOS Latin-1 (code page 850)"),
+                                          ("mac_roman", "Mac Roman"), ("cp1252", "Windows-1252")])
+def test_german_names_read_right_from_a_dos_a_mac_or_a_windows_file(tmp_path, codec, label):
+    # an SAP download in code page 850 has bytes Windows-1252 lacks, as a Mac file does
+    book = upload(tmp_path, f"kunden_{codec}.csv", GERMAN.encode(codec))
+    assert book.encoding == label
+    assert book.sheets[0].rows["Kunde"].tolist() == ["Müller GmbH", "Straßenbau AG", "Bäckerei Schön"]
