@@ -74,7 +74,7 @@ def parse_csv(data: bytes, filename: str, limits: Limits = Limits()) -> Workbook
 
 def parse_xlsx(data: bytes, filename: str, fmt: str, info: WorkbookInfo) -> Workbook:
     """Runs in the child: read every sheet that passed inspection and find its table."""
-    grids = {g.name: g for g in read_grids(data, info.sheets)}
+    grids = {g.name: g for g in read_grids(data, info.sheets, info.recalculate)}
     sheets = []
     for part in info.sheets:
         sheet = _sheet_for(part, grids)

@@ -36,9 +36,13 @@ def is_null(text: Any) -> bool:
 
 
 def excel_error(text: str) -> str | None:
-    """The message for an Excel error value left in a cell (#DIV/0! ...), else None."""
+    """The message for an Excel error value left in a cell (#DIV/0! ...) or a formula where a
+    value should be, else None."""
     if text.casefold() in EXCEL_ERRORS:
         return f"the cell holds the Excel error {text}, not a value"
+    if text.startswith("="):
+        return ("the cell holds a formula, not its result: save the file from Excel (which "
+                "stores results) or paste the values")
     return None
 
 

@@ -22,6 +22,7 @@ import python_calamine
 from lib.importing.model import Limits
 
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_RECALCULATE = re.compile(r'<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 _DATE1904 = re.compile(r'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _XML_CAP = 8 * 1024**2
@@ -44,6 +45,9 @@ class WorkbookInfo:
     has_pivot_cache: bool
     has_data_model: bool
     date1904: bool = False     # day numbers count from 1 Jan 1904 (Excel for Mac's old system)
+    # Asks Excel to calculate every formula on opening: written by a program, whose stored
+    # results (if any: xlsxwriter stores 0) were never calculated
+    recalculate: bool = False
 
 
 def inspect_workbook(data: bytes, limits: Limits = Limits()) -> WorkbookInfo:
@@ -68,7 +72,8 @@ def inspect_workbook(data: bytes, limits: Limits = Limits()) -> WorkbookInfo:
                 zf, _rels_path(part.path), posixpath.dirname(part.path)).values())
         sheets.append(part)
     return WorkbookInfo(sheets, "<pivotCaches" in workbook or "pivotCacheDefinition" in " ".join(names),
-                        any(n.startswith("xl/model/") for n in names), bool(_DATE1904.search(workbook)))
+                        any(n.startswith("xl/model/") for n in names), bool(_DATE1904.search(workbook)),
+                        bool(_RECALCULATE.search(workbook)))
 
 
 def _check_dimension(zf: zipfile.ZipFile, part: SheetPart, limits: Limits) -> None:
@@ -134,8 +139,9 @@ class Grid:
     notes: list[str]
 
 
-def read_grids(data: bytes, parts: list[SheetPart]) -> list[Grid]:
-    """Cells of every sheet that passed inspection, as canonical text. Runs in the sandbox."""
+def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -> list[Grid]:
+    """Cells of every sheet that passed inspection, as canonical text. Runs in the sandbox.
+    `recalculate`: the workbook's stored formula results were never calculated (WorkbookInfo)."""
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     zf = zipfile.ZipFile(io.BytesIO(data))
     grids = []
@@ -149,8 +155,9 @@ def read_grids(data: bytes, parts: list[SheetPart]) -> list[Grid]:
             continue
         counts = {"date": 0, "number": 0}
         text_rows = _texts(rows, counts)
+        counts.update(_unread_cells(zf, part.path, text_rows, recalculate))
         cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
-        grids.append(Grid(part.name, cells.fillna(""), _cell_notes(counts, _count_errors(zf, part.path))))
+        grids.append(Grid(part.name, cells.fillna(""), _cell_notes(counts)))
     return grids
 
 
@@ -211,18 +218,53 @@ def number_text(x: float) -> str:
     return format(x, ".15g")
 
 
-def _count_errors(zf: zipfile.ZipFile, path: str) -> int:
-    # calamine reads error cells (#N/A, #DIV/0!) as empty; count them so the loss is said out loud
-    total, tail = 0, b""
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_F = rb'<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)'
+# An error cell, and a formula cell without a result: those alone, so the regex engine walks
+# past every ordinary cell without a Python step.
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:\s*' + _F + rb')?\s*'
+                         rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+_UNCALCULATED = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*' + _F + rb'\s*'
+                           rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v></(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_ANY_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*' + _F)
+
+
+def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalculate: bool
+                  ) -> dict[str, int]:
+    """Cells calamine reads as empty though they are not: an Excel error (#DIV/0!, #REF!) and
+    a formula saved without its result (a file written by a program, never opened in Excel),
+    or with a result never calculated (`recalculate`). Each gets its text back in `rows` (the
+    error, or '=' and the formula), so the row that needs the cell fails in words instead of
+    taking it for empty or 0. Only chunks of the sheet that mention an error or a formula are
+    searched."""
+    found = {"error": 0, "uncalculated": 0}
+    tail = b""
     with zf.open(path) as f:
         while chunk := f.read(1 << 20):
             block = tail + chunk
-            total += block.count(b't="e"')
-            tail = block[-4:]
-    return total
+            cut = block.rfind(b"</row>") + len(b"</row>") if b"</row>" in block else 0
+            block, tail = block[:cut], block[cut:]
+            if b't="e"' in block or b"<f" in block:
+                _restore(block, rows, found, recalculate)
+    return found
 
 
-def _cell_notes(counts: dict[str, int], errors: int) -> list[str]:
+def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalculate: bool) -> None:
+    cells = [(attrs, value, "error") for attrs, _, value in _ERROR_CELL.findall(block)]
+    cells += [(attrs, b"=" + (formula or b"(a formula shared with another cell)"), "uncalculated")
+              for attrs, formula in (_ANY_FORMULA if recalculate else _UNCALCULATED).findall(block)
+              if b't="e"' not in attrs]
+    for attrs, text, kind in cells:
+        ref = _REF.search(attrs)
+        if not ref:
+            continue
+        r, c = int(ref.group(2)) - 1, _column_number(ref.group(1).decode()) - 1
+        if r < len(rows) and c < len(rows[r]) and (recalculate or rows[r][c] == ""):
+            rows[r][c] = html.unescape(text.decode("utf-8", "replace"))
+            found[kind] += 1
+
+
+def _cell_notes(counts: dict[str, int]) -> list[str]:
     notes = []
     if counts["date"]:
         notes.append(f"{counts['date']:,} cells hold Excel dates; they were read as the dates they "
@@ -230,7 +272,12 @@ def _cell_notes(counts: dict[str, int], errors: int) -> list[str]:
     if counts["number"]:
         notes.append(f"{counts['number']:,} cells hold Excel numbers; they were read as the numbers "
                      "they are, without the currency symbols or separators their format shows.")
-    if errors:
-        notes.append(f"{errors:,} cells held Excel errors such as #N/A or #DIV/0!; they are read "
-                     "as empty.")
+    if counts.get("error"):
+        notes.append(f"{counts['error']:,} cells hold Excel errors such as #DIV/0! or #REF!; a "
+                     "row that needs one of them is an error (#N/A reads as empty).")
+    if counts.get("uncalculated"):
+        notes.append(f"{counts['uncalculated']:,} cells hold formulas saved without their "
+                     "results (the file was written by a program, not saved by Excel); a row "
+                     "that needs one is an error. Open the file in Excel and save it again to "
+                     "store the results.")
     return notes

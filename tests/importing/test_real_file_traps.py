@@ -187,3 +187,48 @@ def test_german_names_read_right_from_a_dos_a_mac_or_a_windows_file(tmp_path, co
     book = upload(tmp_path, f"kunden_{codec}.csv", GERMAN.encode(codec))
     assert book.encoding == label
     assert book.sheets[0].rows["Kunde"].tolist() == ["Müller GmbH", "Straßenbau AG", "Bäckerei Schön"]
+
+
+def _sheet_xml(*rows: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f'<sheetData>{"".join(rows)}</sheetData></worksheet>')
+
+
+def _text(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_excel_errors_and_formulas_saved_without_results_are_row_errors_not_empty_cells(tmp_path):
+    from tests.importing.conftest import hand_made_xlsx
+    book = hand_made_xlsx(_sheet_xml(
+        f'<row r="1">{_text("A1", "Invoice")}{_text("B1", "Paid on")}{_text("C1", "Amount")}</row>',
+        f'<row r="2">{_text("A2", "I1")}{_text("B2", "2025-01-02")}'
+        '<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>',
+        f'<row r="3">{_text("A3", "I2")}{_text("B3", "2025-01-02")}<c r="C3"><f>SUM(D1:D9)</f></c></row>',
+        f'<row r="4">{_text("A4", "I3")}{_text("B4", "2025-01-02")}<c r="C4"><f>1+1</f><v>2</v></c></row>'))
+    sheet = upload(tmp_path, "generated.xlsx", book).sheets[0]
+    assert sheet.rows["Amount"].tolist() == ["#DIV/0!", "=SUM(D1:D9)", "2"]
+    s = stage(sheet.rows, "payments", {"Invoice": "invoice_number", "Paid on": "paid_on",
+                                       "Amount": "amount"})
+    reasons = s.parse_errors.set_index("row")["reason"]
+    assert reasons[2] == "the cell holds the Excel error #DIV/0!, not a value"
+    assert reasons[3].startswith("the cell holds a formula, not its result")
+    assert 4 not in reasons.index
+    assert any("1 cells hold formulas saved without their results" in n for n in sheet.notes)
+
+
+def test_formulas_of_a_workbook_that_asks_excel_to_calculate_them_are_not_read_as_their_zeros(tmp_path):
+    import io
+
+    import xlsxwriter
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)   # stores 0 as each formula's result, to be calculated
+    sheet = book.add_worksheet("Data")
+    sheet.write_row(0, 0, ["Account", "Month", "Revenue"])
+    sheet.write_row(1, 0, ["Acme", "2025-01"])
+    sheet.write_formula(1, 2, "=100*2")
+    sheet.write_row(2, 0, ["Beta", "2025-01", 50])
+    book.close()
+    rows = upload(tmp_path, "report.xlsx", buffer.getvalue()).sheets[0].rows
+    assert rows["Revenue"].tolist() == ["=100*2", "50"]
