@@ -200,7 +200,9 @@ def split_header(upper: list[str], lower: list[str], titles: list[str],
         while end < len(up) and not up[end] and lo[end] and (s in month_at or lo[s]):
             end += 1
         for p in range(s, end):
-            names[p], groups[p] = (f"{up[s]} {lo[p]}" if lo[p] else up[s]), up[s]
+            # a name merged down both rows (Account over Account) is said once
+            same = lo[p].casefold() == up[s].casefold()
+            names[p], groups[p] = (f"{up[s]} {lo[p]}" if lo[p] and not same else up[s]), up[s]
         if s in month_at:
             spans[s] = [lo[p] for p in range(s, end)]
     if all(len(span) == 1 for span in spans.values()):

@@ -149,13 +149,16 @@ def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -
         if part.refused or part.chart or not part.path:
             continue
         try:
-            rows = workbook.get_sheet_by_name(part.name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(part.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
         except python_calamine.CalamineError as exc:   # one damaged sheet should not sink the rest
             grids.append(Grid(part.name, None, [f"Sheet '{part.name}' could not be read: {exc}."]))
             continue
         counts = {"date": 0, "number": 0}
         text_rows = _texts(rows, counts)
         counts.update(_unread_cells(zf, part.path, text_rows, recalculate))
+        counts["merged"] = _fill_down(text_rows, merged)
         cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
         grids.append(Grid(part.name, cells.fillna(""), _cell_notes(counts)))
     return grids
@@ -264,6 +267,21 @@ def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalcu
             found[kind] += 1
 
 
+def _fill_down(rows: list[list[str]], merged: list) -> int:
+    """Cells merged down a column (an account's name once beside its several rows) hold their
+    value in the top cell only: give it to every cell of the range, as Excel shows it. Merges
+    across columns (a title over the table, a month over Budget | Actual) are left alone."""
+    filled = 0
+    for (r1, c1), (r2, c2) in merged:
+        if c1 != c2 or r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
+            continue
+        for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
+            if c1 < len(rows[r]) and rows[r][c1] == "":
+                rows[r][c1] = rows[r1][c1]
+                filled += 1
+    return filled
+
+
 def _cell_notes(counts: dict[str, int]) -> list[str]:
     notes = []
     if counts["date"]:
@@ -272,6 +290,9 @@ def _cell_notes(counts: dict[str, int]) -> list[str]:
     if counts["number"]:
         notes.append(f"{counts['number']:,} cells hold Excel numbers; they were read as the numbers "
                      "they are, without the currency symbols or separators their format shows.")
+    if counts.get("merged"):
+        notes.append(f"{counts['merged']:,} cells are merged down a column with the cell above; "
+                     "they were given its value, as Excel shows them.")
     if counts.get("error"):
         notes.append(f"{counts['error']:,} cells hold Excel errors such as #DIV/0! or #REF!; a "
                      "row that needs one of them is an error (#N/A reads as empty).")

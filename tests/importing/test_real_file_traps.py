@@ -232,3 +232,39 @@ def test_formulas_of_a_workbook_that_asks_excel_to_calculate_them_are_not_read_a
     book.close()
     rows = upload(tmp_path, "report.xlsx", buffer.getvalue()).sheets[0].rows
     assert rows["Revenue"].tolist() == ["=100*2", "50"]
+
+
+def _merged_workbook(write) -> bytes:
+    import io
+
+    import xlsxwriter
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    write(book.add_worksheet("Data"))
+    book.close()
+    return buffer.getvalue()
+
+
+def test_an_account_merged_down_beside_its_months_is_given_to_each_of_its_rows(tmp_path):
+    def write(sheet):
+        sheet.merge_range(0, 0, 0, 2, "Revenue by month")    # a title merged across stays a title
+        sheet.write_row(2, 0, ["Account", "Month", "Revenue"])
+        sheet.merge_range(3, 0, 5, 0, "Acme")
+        for r, month in enumerate(["2025-01", "2025-02", "2025-03"], start=3):
+            sheet.write_row(r, 1, [month, 10 * r])
+        sheet.write_row(6, 0, ["Beta", "2025-01", 5])
+    sheet = upload(tmp_path, "merged.xlsx", _merged_workbook(write)).sheets[0]
+    assert sheet.rows["Account"].tolist() == ["Acme", "Acme", "Acme", "Beta"]
+    assert [d.reason for d in sheet.dropped_rows] == ["title row above the header"]
+    assert any(n.startswith("2 cells are merged down a column") for n in sheet.notes)
+
+
+def test_names_merged_down_a_two_row_header_are_said_once(tmp_path):
+    def write(sheet):
+        sheet.merge_range(0, 0, 1, 0, "Account")
+        for c, month in ((1, "Jan-25"), (3, "Feb-25"), (5, "Mar-25")):
+            sheet.merge_range(0, c, 0, c + 1, month)
+            sheet.write_row(1, c, ["Budget", "Actual"])
+        sheet.write_row(2, 0, ["Acme", 1, 2, 3, 4, 5, 6])
+    sheet = upload(tmp_path, "bva_merged.xlsx", _merged_workbook(write)).sheets[0]
+    assert sheet.header == ["Account", "period", "Budget", "Actual"]
