@@ -139,8 +139,10 @@ def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
     person = bool(_PERSON & set(maps["contacts"].values()))
     for name, entity in ENTITIES.items():
         mapped = {f for f in maps[name].values() if f}
-        # Parts (first and last name) give their whole and count once, as the whole.
-        given = {entity.field(f).part_of or f for f in mapped}
+        # Parts (first and last name) give their whole and count once, as the whole; a time of
+        # day gives only itself.
+        given = {entity.field(f).part_of if entity.field(f).kind != "time" and entity.field(f).part_of
+                 else f for f in mapped}
         if month_given:
             given |= {f.name for f in entity.fields if f.kind == "month"}
         required = set(entity.required)
@@ -295,10 +297,13 @@ def template_xlsx(entity: str) -> bytes:
 
 
 def _describe(entity_spec: EntitySpec, f: Field) -> str:
-    parts = " and ".join(p.label for p in entity_spec.parts(f.name))
+    parts = " and ".join(p.label for p in entity_spec.parts(f.name) if p.kind != "time")
     words = ["Required" + (f" (or give {parts} instead)." if parts else ".") if f.required
              else "Optional."]
-    if f.part_of:
+    if f.kind == "time":
+        words.append(f"Added to {entity_spec.field(f.part_of).label} where that gives a day "
+                     "without a time (a Date column beside a Time column); not stored on its own.")
+    elif f.part_of:
         together = " and ".join(p.label for p in entity_spec.parts(f.part_of))
         words.append(f"Where {entity_spec.field(f.part_of).label} is empty, {together} are "
                      "joined into it with a space; they are not stored on their own.")
@@ -306,5 +311,6 @@ def _describe(entity_spec: EntitySpec, f: Field) -> str:
         words.append("One of: " + ", ".join(f.choices) + ".")
     words.append({"number": "A number.", "date": "A date.", "datetime": "A date and time.",
                   "month": "A month (2026-01, Jan-26 or any date in it).",
+                  "time": "A time of day (10:30, 2:15 PM).",
                   "currency": "A three-letter currency code."}.get(f.kind, ""))
     return " ".join(w for w in words if w)

@@ -37,6 +37,12 @@ def join_parts(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
             rows = rows.assign(**{own: joined})
             continue
         mine = _text(rows[own])
+        if entity_spec.field(whole).kind == "datetime":
+            # Date | Time: the time of day joins a day written without one
+            has_time = mine.str.contains(":", regex=False)
+            filled = rows[own].where((mine == "") | (joined == "") | has_time, mine + " " + joined)
+            rows = rows.assign(**{own: filled})
+            continue
         filled = rows[own].where(mine != "", joined)
         if len(texts) == len(given) - 1:
             # Name beside First Name alone is the surname (Name | Vorname, as German and Dutch

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "number", "date", "datetime", "month", "currency", "choice"]
+Kind = Literal["text", "number", "date", "datetime", "month", "currency", "choice", "time"]
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,11 @@ class Field:
     example: str = ""
     aliases: tuple[tuple[str, str], ...] = ()   # choice: other words for a value -> the value
     # A part of another field (first and last name of the contact name): never stored itself;
-    # the parts, in field order, are joined with a space into a row whose whole is empty.
+    # the parts, in field order, are joined with a space into a row whose whole is empty. A
+    # "time" part is added to its date-and-time whole where that has a day but no time.
     part_of: str = ""
     words: bool = False   # names or words: a column of bare numbers (codes) is not this field
+    code: bool = False    # an identifier: 1.00235E+14 is one Excel shortened, its digits lost
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def _name_parts(who: str, first: str, last: str) -> tuple[Field, Field]:
                 f"last name of {who}")))
 
 
-_ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd",
+_ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd", code=True,
                      synonyms=("account name", "customer", "customer name", "client", "client name",
                                "company", "company name", "account id", "customer id", "account ref",
                                "associated company", "organization", "organisation",
@@ -134,7 +136,7 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("name", "Account name", required=True, example="Acme Ltd", words=True, synonyms=(
             "account", "account name", "customer", "customer name", "company", "company name",
             "client", "organisation", "organization")),
-        Field("external_id", "External id", example="CRM-0001", synonyms=(
+        Field("external_id", "External id", example="CRM-0001", code=True, synonyms=(
             "id", "account id", "account number", "customer id", "crm id", "record id",
             "accountnumber")),
         Field("tier", "Tier", "choice", choices=("key", "strategic", "standard"), example="standard",
@@ -155,7 +157,7 @@ ENTITIES: dict[str, EntitySpec] = {
         _CURRENCY,
     ), match_keys=(("external_id",), ("name",), ("name", "country"))),
     "invoices": EntitySpec("invoices", "Invoices", (
-        Field("invoice_number", "Invoice number", required=True, example="INV-1001", synonyms=(
+        Field("invoice_number", "Invoice number", required=True, example="INV-1001", code=True, synonyms=(
             "invoice", "invoice no", "invoice #", "invoice id", "document number", "doc no",
             "num", "invoice num", "inv no", "inv #", "billing document", "rechnungsnummer",
             "belegnummer", "factuurnummer", "numero de facture", "n de facture")),   # Num: QuickBooks
@@ -177,7 +179,7 @@ ENTITIES: dict[str, EntitySpec] = {
         _CURRENCY,
     ), match_keys=(("invoice_number",),)),
     "payments": EntitySpec("payments", "Payments", (
-        Field("invoice_number", "Invoice number", required=True, example="INV-1001",
+        Field("invoice_number", "Invoice number", required=True, example="INV-1001", code=True,
               synonyms=("invoice", "invoice no", "invoice #", "invoice id", "applied to")),
         Field("paid_on", "Paid on", "date", True, example="2026-02-20", synonyms=(
             "payment date", "date paid", "paid date", "received", "receipt date", "date",
@@ -187,7 +189,7 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("amount", "Amount", "number", True, example="4200.00",
               synonyms=("payment amount", "amount paid", "paid", "received amount", "value",
                         "amount received", "payment received")),
-        Field("reference", "Reference", example="BACS 7781", synonyms=(
+        Field("reference", "Reference", example="BACS 7781", code=True, synonyms=(
             "payment reference", "ref", "transaction id", "remittance", "payment id", "ref no",
             "ref number", "reference number", "reference no", "check no", "cheque no",
             "check number", "cheque number")),
@@ -263,7 +265,7 @@ ENTITIES: dict[str, EntitySpec] = {
             "salary", "base", "base pay", "annual salary", "annual base", "base salary amount")),
         Field("salary_currency", "Salary currency (3 letters)", "currency", example="GBP",
               synonyms=("currency", "salary currency", "pay currency", "ccy", "currency code")),
-        Field("external_id", "External id", example="EMP-0042", synonyms=(
+        Field("external_id", "External id", example="EMP-0042", code=True, synonyms=(
             "id", "employee id", "employee number", "staff id", "staff number", "hr id",
             "manager id", "user id", "crm id")),
     ), note="A manager is found by external id, else by email, else by name. Reports to may name "
@@ -281,9 +283,14 @@ ENTITIES: dict[str, EntitySpec] = {
               aliases=_TYPE_ALIASES),
         Field("occurred_at", "Date and time", "datetime", True, example="2026-01-15 10:30",
               synonyms=("date", "when", "date time", "datetime", "activity date", "occurred",
-                        "occurred at", "start", "start date", "start time", "meeting date",
+                        "occurred at", "start", "start date", "meeting date",
                         "call date", "visit date", "created date", "timestamp", "created",
                         "date created", "create date", "created on", "created at")),
+        # Calendars and call logs export the day and the time in two columns (Outlook: Start
+        # Date | Start Time)
+        Field("occurred_time", "Time of day", "time", part_of="occurred_at",
+              synonyms=("time", "start time", "time of day", "meeting time", "call time",
+                        "activity time", "begin time")),
         Field("subject", "Subject", example="Quarterly check-in", synonyms=(
             "title", "topic", "summary", "description", "purpose", "agenda")),
         Field("notes", "Notes", example="Discussed the renewal", synonyms=(

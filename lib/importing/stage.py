@@ -26,6 +26,7 @@ from lib.importing.values import (TEXT_NULL_TOKENS, ParsedColumn, clean_text, is
                                   null_mask, str_series)
 
 CONSTANT = "(constant for the whole file)"
+_SHORTENED = r"^[0-9](?:[.,][0-9]+)?[eE]\+[0-9]+$"   # 1.00235E+14: an identifier Excel turned to a float
 
 
 @dataclass
@@ -184,8 +185,13 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
         text = pa.array([t.upper() for t in cleaned.to_pylist()], type=pa.string())  # as Python does
     empty = pa.array(null_mask(cleaned, TEXT_NULL_TOKENS))
     text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
+    errors = np.full(len(raw), None, dtype=object)
+    if f.code:
+        errors[pc.match_substring_regex(cleaned, _SHORTENED).to_numpy(zero_copy_only=False)] = (
+            "a long number Excel shortened to scientific notation, its last digits lost: format "
+            "the column as text in Excel and export the file again")
     return ParsedColumn(str_series(text, pd.RangeIndex(len(raw))),
-                        pd.Series(np.full(len(raw), None, dtype=object), index=raw.index))
+                        pd.Series(errors, index=raw.index))
 
 
 def _months(raw: pd.Series, order: Order | None, date1904: bool):

@@ -268,3 +268,32 @@ def test_names_merged_down_a_two_row_header_are_said_once(tmp_path):
         sheet.write_row(2, 0, ["Acme", 1, 2, 3, 4, 5, 6])
     sheet = upload(tmp_path, "bva_merged.xlsx", _merged_workbook(write)).sheets[0]
     assert sheet.header == ["Account", "period", "Budget", "Actual"]
+
+
+def test_an_invoice_number_excel_shortened_to_scientific_notation_is_an_error_not_a_new_invoice():
+    s = staged("payments", ["Invoice", "Paid on", "Amount"],
+               [["1.00235E+14", "2025-01-02", "10"], ["100235000000123", "2025-01-03", "20"],
+                ["INV-7E+2", "2025-01-04", "30"]])
+    errors = s.parse_errors.set_index("row")
+    assert errors.loc[2, "reason"].startswith("a long number Excel shortened to scientific notation")
+    assert list(errors.index) == [2]
+
+
+def test_a_calendar_export_with_start_date_and_start_time_columns_records_each_moment(db):
+    from datetime import datetime
+
+    from tests.builders import make_manager
+    from tests.importing.pipeline_helpers import apply_file
+    make_account(db, name="Acme")
+    make_manager(db, name="Maya Thompson")
+    header = ["Subject", "Start Date", "Start Time", "Account", "Type", "Organizer"]
+    s = staged("interactions", header, [
+        ["QBR", "2025-03-14", "10:30", "Acme", "meeting", "Maya Thompson"],
+        ["Check-in", "2025-03-17", "2:15 PM", "Acme", "call", "Maya Thompson"],
+        ["All day", "2025-03-18", "", "Acme", "visit", "Maya Thompson"]],
+        mapping={"Subject": "subject", "Start Date": "occurred_at", "Start Time": "occurred_time",
+                 "Account": "account", "Type": "type", "Organizer": "manager"})
+    assert suggest_mapping(header, "interactions")["Start Time"] == "occurred_time"
+    assert apply_file(db, s).created == 3
+    assert [r[0] for r in db.rows("SELECT occurred_at FROM interactions ORDER BY 1")] == [
+        datetime(2025, 3, 14, 10, 30), datetime(2025, 3, 17, 14, 15), datetime(2025, 3, 18)]
