@@ -20,6 +20,7 @@ import pandas as pd
 import python_calamine
 
 from lib.importing.model import Limits
+from lib.importing.table import column_letter
 
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _RECALCULATE = re.compile(r'<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
@@ -83,6 +84,10 @@ def _check_dimension(zf: zipfile.ZipFile, part: SheetPart, limits: Limits) -> No
     if not m:
         return   # no declared range: the sandbox's memory limit is the guard
     c1, r1, c2, r2 = m.group(1).decode(), int(m.group(2)), (m.group(3) or m.group(1)).decode(), int(m.group(4) or m.group(2))
+    if _column_number(c2) * r2 > limits.max_cells or _column_number(c2) > limits.max_columns:
+        # Some programs declare the whole grid; calamine goes by the cells themselves, so
+        # a small sheet that only says it is huge is read (its cells are looked at first).
+        c2, r2 = _last_cell(zf, part.path) or (c2, r2)
     cols = _column_number(c2) - _column_number(c1) + 1
     rows = r2 - r1 + 1
     # calamine allocates from A1, not from the range's top-left corner
@@ -90,11 +95,33 @@ def _check_dimension(zf: zipfile.ZipFile, part: SheetPart, limits: Limits) -> No
     part.dimension = f"{c1}{r1}:{c2}{r2}"
     if cells > limits.max_cells or cols > limits.max_columns:
         part.refused = (
-            f"Sheet '{part.name}' declares a used range of {part.dimension} ({cols:,} columns x "
-            f"{rows:,} rows, {cells:,} cells); the limit is {limits.max_cells:,} cells and "
+            f"Sheet '{part.name}' reaches cell {c2}{r2} (a used range of {part.dimension}: "
+            f"{cols:,} columns x {rows:,} rows, {cells:,} cells); the limit is {limits.max_cells:,} cells and "
             f"{limits.max_columns:,} columns. Usually a stray value or formatting far below or to "
             "the right of the data: delete the unused rows and columns in Excel and save again, "
             "or export the sheet as CSV.")
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
+_CELL_TAG = re.compile(rb'<(?:\w+:)?c\b')
+
+
+def _last_cell(zf: zipfile.ZipFile, path: str) -> tuple[str, int] | None:
+    """The rightmost column and lowest row the sheet's cells reach, or None when a cell does
+    not say where it is (its place then follows from the cells before it)."""
+    last_col, last_row, tail = 0, 0, b""
+    with zf.open(path) as f:
+        while chunk := f.read(1 << 20):
+            block = tail + chunk
+            cut = block.rfind(b">") + 1
+            block, tail = block[:cut], block[cut:]
+            refs = _CELL_REF.findall(block)
+            if len(refs) != len(_CELL_TAG.findall(block)):
+                return None
+            for letters, row in refs:
+                last_col = max(last_col, _column_number(letters.decode()))
+                last_row = max(last_row, int(row))
+    return (column_letter(last_col - 1), last_row) if last_row else None
 
 
 def _relationships(zf: zipfile.ZipFile, rels_path: str, base: str) -> dict[str, tuple[str, str]]:

@@ -64,9 +64,17 @@ def test_a_sheet_declared_to_reach_xfd1048576_is_refused_before_calamine_sees_it
     data = hand_made_xlsx(far_cells_sheet("A1:XFD1048576"))
     assert len(data) < 5000
     message = refusal(tmp_path, "far_cells.xlsx", data)
-    assert "declares a used range of A1:XFD1048576" in message
+    assert "reaches cell XFD1048576 (a used range of A1:XFD1048576" in message
     assert "16,384 columns x 1,048,576 rows" in message
     assert os.getpid() and read_upload(b"a,b\n1,2\n", "still_alive.csv").sheets[0].rows.shape == (1, 2)
+
+
+def test_a_small_sheet_that_only_declares_a_range_reaching_xfd1048576_is_read(tmp_path):
+    sheet_xml = far_cells_sheet("A1:XFD1048576").replace(
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>Acme</t></is></c></row>')
+    sheet = upload(tmp_path, "declared_huge.xlsx", hand_made_xlsx(sheet_xml)).sheets[0]
+    assert sheet.rows["name"].tolist() == ["Acme"]
 
 
 def test_a_sheet_that_hides_its_far_cell_behind_a_small_dimension_dies_in_the_child_only(tmp_path):
