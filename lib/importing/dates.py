@@ -229,6 +229,7 @@ class DateOrder:
     deciding_row: Any = None   # source row whose value decided the order
     deciding_value: str | None = None
     message: str = ""
+    contradicts: bool = False  # rows disagree: no other column can settle it
 
 
 def detect_date_order(series: pd.Series) -> DateOrder:
@@ -267,7 +268,7 @@ class _Texts:
             d, m = day_first[0], month_first[0]
             return DateOrder(None, False, message=(
                 f"Contradictory dates: row {label(d)} ('{raw[d]}') is day-first but row "
-                f"{label(m)} ('{raw[m]}') is month-first. Fix the file."))
+                f"{label(m)} ('{raw[m]}') is month-first. Fix the file."), contradicts=True)
         if len(day_first) or len(month_first):
             order, at = ("dmy", day_first[0]) if len(day_first) else ("mdy", month_first[0])
             day = parts.at[at, 0 if order == "dmy" else 1]

@@ -104,17 +104,18 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
                 "value": out[f"{name}__raw"][bad].to_numpy(),
                 "reason": errors[bad].map(_reason).to_numpy()}))
 
+    raws = {name: pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
+            if header == CONSTANT else rows[header].astype("str") for name, header in columns.items()}
+    orders = {} if date_order is not None else _undecided_orders(raws, columns, entity_spec)
     for name, header in columns.items():
-        f = entity_spec.field(name)
-        raw = (pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
-               if header == CONSTANT else rows[header].astype("str"))
-        if f.kind in ("date", "datetime", "month") and date_order is None:
-            decided = detect_date_order(raw)
-            if decided.order is None and not decided.certain:
-                doubts[name] = f"{f.label} ('{header}'): {decided.message}"
-                notes.append(doubts[name])
+        f, raw, order = entity_spec.field(name), raws[name], date_order
+        if name in orders:
+            order, note, doubt = orders[name]
+            notes.append(note or doubt)
+            if doubt:
+                doubts[name] = doubt
         cleaned = clean_text(raw)
-        parsed = _parse(f, raw, cleaned, date_order, decimal, date1904)
+        parsed = _parse(f, raw, cleaned, order, decimal, date1904)
         if parsed.decimal is not None and parsed.decimal.certain and header != CONSTANT:
             separators[header] = parsed.decimal.separator
         if parsed.decimal is not None and parsed.decimal.doubt:
@@ -136,6 +137,34 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
              if wide is not None and mapping.get(wide.value_name) else {})
     return Staged(entity, out, parse_errors.astype({"row": "int64", "pos": "int64"}), columns, notes,
                   doubts, decimal_doubts, cells)
+
+
+_DATED = ("date", "datetime", "month")
+
+
+def _undecided_orders(raws: dict[str, pd.Series], columns: dict[str, str], entity_spec
+                      ) -> dict[str, tuple[Order | None, str, str]]:
+    """For each date column whose every day/month date fits both orders: (the order another
+    date column of the file decided, a note saying so, "") or, when none did or they
+    disagree, (None, "", the doubt to ask about). A column whose rows contradict each other
+    is always a doubt."""
+    decided = {n: detect_date_order(raw) for n, raw in raws.items()
+               if entity_spec.field(n).kind in _DATED}
+    firm = {n: d for n, d in decided.items() if d.order}
+    out = {}
+    for name, d in decided.items():
+        if d.order is not None or d.certain:
+            continue    # it decided for itself, or has no day/month dates
+        label = f"{entity_spec.field(name).label} ('{columns[name]}')"
+        if d.contradicts or len({x.order for x in firm.values()}) != 1:
+            out[name] = (None, "", f"{label}: {d.message}")
+            continue
+        other, by = next(iter(firm.items()))
+        words = "day/month/year" if by.order == "dmy" else "month/day/year"
+        out[name] = (by.order, f"{label}: every date fits both day/month and month/day; read as "
+                     f"{words} like '{columns[other]}', whose row {by.deciding_row} "
+                     f"('{by.deciding_value}') can only be read that way.", "")
+    return out
 
 
 def _past_the_header(rows: pd.DataFrame, mapping: dict[str, str | None], out: pd.DataFrame,

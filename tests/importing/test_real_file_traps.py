@@ -297,3 +297,22 @@ def test_a_calendar_export_with_start_date_and_start_time_columns_records_each_m
     assert apply_file(db, s).created == 3
     assert [r[0] for r in db.rows("SELECT occurred_at FROM interactions ORDER BY 1")] == [
         datetime(2025, 3, 14, 10, 30), datetime(2025, 3, 17, 14, 15), datetime(2025, 3, 18)]
+
+
+def test_a_date_column_that_fits_both_orders_follows_the_order_another_date_column_decided():
+    s = staged("invoices", ["Invoice", "Customer", "Date", "Due", "Amount"],
+               [["I1", "Acme", "03/04/2025", "15/05/2025", "1"],
+                ["I2", "Acme", "04/05/2025", "03/06/2025", "1"]])
+    assert not s.date_doubts
+    assert s.values["issue_date"].dt.date.tolist() == [date(2025, 4, 3), date(2025, 5, 4)]
+    assert any(n.startswith("Issue date ('Date'): every date fits both day/month and month/day; "
+                            "read as day/month/year like 'Due', whose row 2 ('15/05/2025')")
+               for n in s.notes)
+
+
+def test_a_date_column_whose_rows_contradict_each_other_is_asked_whatever_the_other_column_says():
+    s = staged("invoices", ["Invoice", "Customer", "Date", "Due", "Amount"],
+               [["I1", "Acme", "13/04/2025", "15/05/2025", "1"],
+                ["I2", "Acme", "04/25/2025", "03/06/2025", "1"]])
+    assert list(s.date_doubts) == ["issue_date"]
+    assert "Contradictory dates: row 2 ('13/04/2025') is day-first" in s.date_doubts["issue_date"]
