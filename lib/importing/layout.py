@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 
 MIN_PERIOD_COLUMNS = 3
 NUMBERISH = re.compile(r"^[\s$€£₹¥(+\-−]*\d[\d,.\s]*%?\)?\s*$")
-_PIVOT_HEADER = re.compile(r"^(row labels|column labels|(sum|count|average|max|min) of .+"
-                           r"|zeilenbeschriftungen|spaltenbeschriftungen|(summe|anzahl|mittelwert) von .+)$", re.I)
+_PIVOT_LABELS = re.compile(r"^(row labels|column labels|zeilenbeschriftungen|spaltenbeschriftungen)$", re.I)
+# "Sum of Revenue" heads a pivot table's values, but also a BI tool's flat export (Power BI,
+# Metabase): on its own it says nothing
+_AGGREGATE = re.compile(r"^((sum|count|average|max|min) of|(summe|anzahl|mittelwert) von) .+$", re.I)
 _PIVOT_TOTAL = re.compile(r"^(grand total|gesamtergebnis|eindtotaal|total général|total general)\b", re.I)
 _YEAR = r"(?:19\d\d|20\d\d|2100)"
 YEAR = re.compile(rf"^{_YEAR}$")
@@ -284,11 +286,12 @@ def prose_reason(grid: pd.DataFrame, filled: pd.DataFrame, label: str, header_at
 
 
 def pivot_reason(sheet: Sheet, has_pivot_table: bool, label: str) -> str | None:
-    header_hit = next((h for h in sheet.header if _PIVOT_HEADER.match(h)), None)
+    labels = next((h for h in sheet.header if _PIVOT_LABELS.match(h)), None)
+    aggregate = next((h for h in sheet.header if _AGGREGATE.match(h)), None)
     grand_total = next((m.group(0) for r in sheet.dropped_rows if (m := _PIVOT_TOTAL.match(r.text))), None)
-    if not header_hit and not (has_pivot_table and grand_total):
+    if not labels and not (has_pivot_table and (aggregate or grand_total)):
         return None
-    seen = ", ".join(f"'{s}'" for s in [header_hit, grand_total] if s)
+    seen = ", ".join(f"'{s}'" for s in [labels or aggregate, grand_total] if s)
     return (f"{label} is a pivot table (a summary of data kept elsewhere; it shows "
             f"{seen}). Importing it would import totals, not records: export the pivot's source "
             "data sheet instead.")

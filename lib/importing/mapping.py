@@ -73,8 +73,10 @@ def suggest_mapping(headers: list[str], entity: str,
 # Looser header keys, tried after every exact match. Only what cannot change a value's meaning
 # is dropped: a parenthesis saying UTC or where a field came from ('Created (UTC)', 'invoice
 # (metadata)'), not a unit, scale, currency or zone ('Revenue ($000)', 'Amount (EUR)',
-# 'Created (PST)'); and a CRM's object prefix ('Deal - Value'), not 'Prior Year - Revenue'.
+# 'Created (PST)'); a CRM's object prefix ('Deal - Value'), not 'Prior Year - Revenue'; and
+# a BI tool's 'Sum of' (its rows are the sums: 'Sum of Revenue' per account and month).
 _HARMLESS_ASIDE = re.compile(r"\s*\((?:utc|gmt|metadata|optional|required)\)", re.I)
+_SUM_OF = re.compile(r"^(?:sum\s+of|summe\s+von)\s+", re.I)   # a BI tool's "Sum of Revenue"
 _OBJECT_PREFIX = re.compile(r"^(?:deal|organi[sz]ation|person|lead|activity|product|contact|"
                             r"company|account|opportunity|invoice|payment)\s+-\s+", re.I)
 
@@ -82,7 +84,7 @@ _OBJECT_PREFIX = re.compile(r"^(?:deal|organi[sz]ation|person|lead|activity|prod
 def _keys(header: str) -> list[str]:
     """The header's key, then looser ones (see _HARMLESS_ASIDE and _OBJECT_PREFIX)."""
     text = str(header)
-    loose = (text, _HARMLESS_ASIDE.sub("", text), _OBJECT_PREFIX.sub("", text))
+    loose = (text, _HARMLESS_ASIDE.sub("", text), _OBJECT_PREFIX.sub("", text), _SUM_OF.sub("", text))
     return list(dict.fromkeys(k for k in map(header_key, loose) if k))
 
 

@@ -316,3 +316,11 @@ def test_a_date_column_whose_rows_contradict_each_other_is_asked_whatever_the_ot
                 ["I2", "Acme", "04/25/2025", "03/06/2025", "1"]])
     assert list(s.date_doubts) == ["issue_date"]
     assert "Contradictory dates: row 2 ('13/04/2025') is day-first" in s.date_doubts["issue_date"]
+
+
+def test_a_bi_tools_flat_export_with_sum_of_revenue_imports_as_revenue(tmp_path):
+    book = upload(tmp_path, "powerbi.csv", b"Account Name,Month,Sum of Revenue\n"
+                                           b"Acme,2025-01,100\nBeta,2025-01,50\nTotal,,150\n")
+    sheet = book.sheets[0]
+    assert sheet.kind == "table" and sheet.rows["Account Name"].tolist() == ["Acme", "Beta"]
+    assert suggest_mapping(list(sheet.rows.columns), "revenue", sheet.rows)["Sum of Revenue"] == "amount"
