@@ -6,7 +6,7 @@ orders the caller must ask the user. Two-digit years follow the POSIX rule (69-9
 00-68 -> 2000s). `Apr-18` is Excel's mmm-yy: April 2018, not 18 April.
 
 A date may carry a time of day (24-hour or with AM/PM) and a zone (`Z`, `+05:30`, `+0530`, `-05`,
-`UTC`, `GMT`). A zone moves a moment to UTC but never a date or a month: those keep the day as
+`UTC`, `GMT`, or an abbreviation that names one offset: `PST`, `EST`, `CET`, `AEST`, ...). A zone moves a moment to UTC but never a date or a month: those keep the day as
 written. A day written with its month's name may start with its weekday (`Mon, 15 Jan 2024`,
 `Monday, January 15, 2024`), which must then be right.
 """
@@ -48,7 +48,14 @@ _WEEKDAY = rf"(?:(?P<weekday>{_alternatives(WEEKDAYS)})\.?,?\s+)?"
 # a zone: Z, UTC or GMT, or an offset of hours with or without minutes (+00, +0530, -05:00).
 _CLOCK = (r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?"
           r"(?:\s*(?P<half>[ap])\.?\s?m\.?)?")
-_ZONE = r"(?:\s*(?P<zone>Z|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?|UTC|GMT))?"
+# Zone abbreviations that name one offset each (CST is US Central, as US CRMs write it; IST,
+# which is India, Ireland or Israel, is not here)
+ZONE_NAMES = {"PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4,
+              "AKST": -9, "AKDT": -8, "HST": -10, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2,
+              "EET": 2, "EEST": 3, "MSK": 3, "SGT": 8, "HKT": 8, "JST": 9, "KST": 9, "AEST": 10,
+              "AEDT": 11, "NZST": 12, "NZDT": 13}
+_ZONE = (r"(?:\s*(?P<zone>Z|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?|UTC|GMT|"
+         rf"{_alternatives(ZONE_NAMES)}))?")
 _TIME = rf"(?:(?:T|,?\s+){_CLOCK}{_ZONE})?"
 _ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$", re.I)   # 2025.12.31: East Asia
 _NUMERIC = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$", re.I)
@@ -199,6 +206,8 @@ def _zone(text: str) -> timezone:
     offset = text.upper().removeprefix("UTC").removeprefix("GMT")
     if offset in ("", "Z"):
         return timezone.utc
+    if offset in ZONE_NAMES:
+        return timezone(timedelta(hours=ZONE_NAMES[offset]))
     digits = offset[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if hours > 23 or minutes > 59:

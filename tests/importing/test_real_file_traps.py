@@ -324,3 +324,14 @@ def test_a_bi_tools_flat_export_with_sum_of_revenue_imports_as_revenue(tmp_path)
     sheet = book.sheets[0]
     assert sheet.kind == "table" and sheet.rows["Account Name"].tolist() == ["Acme", "Beta"]
     assert suggest_mapping(list(sheet.rows.columns), "revenue", sheet.rows)["Sum of Revenue"] == "amount"
+
+
+@pytest.mark.parametrize("text, utc", [
+    ("2024-01-15 10:30 PST", (18, 30)), ("1/15/2024 3:45 PM EST", (20, 45)),
+    ("15.01.2024 10:00 CET", (9, 0)), ("2024-07-15 10:00 CEST", (8, 0))])
+def test_times_with_a_zone_abbreviation_are_moments_in_that_zone(text, utc):
+    from datetime import timezone
+
+    from lib.importing import parse_date
+    moment = parse_date(text, order="mdy" if "/" in text else None).astimezone(timezone.utc)
+    assert (moment.hour, moment.minute) == utc
