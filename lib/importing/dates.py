@@ -31,6 +31,18 @@ MONTHS = {m: i for i, names in enumerate(
      ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for m in names}
 MONTH_NAMES = {i: max((n for n, j in MONTHS.items() if j == i), key=len).title()
                for i in range(1, 13)}
+# The same months as German, French, Dutch and Spanish exports write them (März 2025, janv.
+# 2025, mrt-25, ene-25), read but never written
+MONTHS |= {m: i for i, names in enumerate(
+    [("januar", "janvier", "janv", "januari", "enero", "ene"),
+     ("februar", "février", "fevrier", "févr", "fevr", "februari", "febrero"),
+     ("märz", "maerz", "mär", "mrz", "mars", "maart", "mrt", "marzo"),
+     ("avril", "avr", "abril", "abr"), ("mai", "mei", "mayo"),
+     ("juni", "juin", "junio"), ("juli", "juillet", "juil", "julio"),
+     ("august", "août", "aout", "augustus", "agosto", "ago"),
+     ("septembre", "septiembre", "setiembre"), ("oktober", "okt", "octobre", "octubre"),
+     ("novembre", "noviembre"), ("dezember", "dez", "décembre", "decembre", "déc",
+                                 "diciembre", "dic")], start=1) for m in names}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS = {n: i for i, names in enumerate(
     [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
@@ -59,7 +71,7 @@ _ZONE = (r"(?:\s*(?P<zone>Z|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?|UTC|GMT|"
 _TIME = rf"(?:(?:T|,?\s+){_CLOCK}{_ZONE})?"
 _ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$", re.I)   # 2025.12.31: East Asia
 _NUMERIC = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$", re.I)
-_DAY_MON_YEAR = re.compile(rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MON}[\s,-]+"
+_DAY_MON_YEAR = re.compile(rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th|\.)?[\s-]+{_MON}[\s,-]+"
                            rf"(?P<year>\d{{4}}|\d{{2}}){_TIME}$", re.I)
 _MON_DAY_YEAR = re.compile(rf"^{_WEEKDAY}{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
                            rf"(?P<year>\d{{4}}){_TIME}$", re.I)

@@ -335,3 +335,19 @@ def test_times_with_a_zone_abbreviation_are_moments_in_that_zone(text, utc):
     from lib.importing import parse_date
     moment = parse_date(text, order="mdy" if "/" in text else None).astimezone(timezone.utc)
     assert (moment.hour, moment.minute) == utc
+
+
+@pytest.mark.parametrize("text, month", [
+    ("März 2025", date(2025, 3, 1)), ("Mär-25", date(2025, 3, 1)), ("janv. 2025", date(2025, 1, 1)),
+    ("mrt-25", date(2025, 3, 1)), ("ene-25", date(2025, 1, 1)), ("Okt 2024", date(2024, 10, 1)),
+    ("déc-24", date(2024, 12, 1))])
+def test_months_named_in_german_french_dutch_or_spanish_are_read(text, month):
+    from lib.importing import parse_period
+    assert parse_period(text) == month
+
+
+def test_a_german_day_with_its_month_named_is_read_and_english_names_stay_english():
+    from lib.importing import parse_date
+    from lib.importing.dates import MONTH_NAMES
+    assert parse_date("15. März 2025") == date(2025, 3, 15)
+    assert MONTH_NAMES[3] == "March" and MONTH_NAMES[9] == "September"
