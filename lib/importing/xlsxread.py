@@ -184,10 +184,11 @@ def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -
             continue
         counts = {"date": 0, "number": 0}
         text_rows = _texts(rows, counts)
-        counts.update(_unread_cells(zf, part.path, text_rows, recalculate))
-        counts["merged"] = _fill_down(text_rows, merged)
+        restored, hidden_rows, hidden_columns = _unread_cells(zf, part.path, text_rows, recalculate)
+        counts.update(restored, merged=_fill_down(text_rows, merged))
         cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
-        grids.append(Grid(part.name, cells.fillna(""), _cell_notes(counts)))
+        grids.append(Grid(part.name, cells.fillna(""),
+                          _cell_notes(counts) + _hidden_notes(hidden_rows, hidden_columns)))
     return grids
 
 
@@ -256,18 +257,22 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:\s*' + _F + rb')
                          rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
 _UNCALCULATED = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*' + _F + rb'\s*'
                            rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v></(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
+_HIDDEN_COLUMNS = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"[^>]*?\bhidden="(?:1|true)"')
 _ANY_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*' + _F)
 
 
 def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalculate: bool
-                  ) -> dict[str, int]:
+                  ) -> tuple[dict[str, int], list[int], list[str]]:
     """Cells calamine reads as empty though they are not: an Excel error (#DIV/0!, #REF!) and
     a formula saved without its result (a file written by a program, never opened in Excel),
     or with a result never calculated (`recalculate`). Each gets its text back in `rows` (the
     error, or '=' and the formula), so the row that needs the cell fails in words instead of
     taking it for empty or 0. Only chunks of the sheet that mention an error or a formula are
-    searched."""
+    searched. Also returns the rows and columns hidden in Excel (by hand or by a filter)."""
     found = {"error": 0, "uncalculated": 0}
+    hidden_rows: list[int] = []
+    hidden_columns: list[str] = []
     tail = b""
     with zf.open(path) as f:
         while chunk := f.read(1 << 20):
@@ -276,7 +281,11 @@ def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalcu
             block, tail = block[:cut], block[cut:]
             if b't="e"' in block or b"<f" in block:
                 _restore(block, rows, found, recalculate)
-    return found
+            if b"hidden=" in block:
+                hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(block)]
+                hidden_columns += [column_letter(c - 1) for lo, hi in _HIDDEN_COLUMNS.findall(block)
+                                   for c in range(int(lo), min(int(hi), int(lo) + 50) + 1)]
+    return found, hidden_rows, hidden_columns
 
 
 def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalculate: bool) -> None:
@@ -307,6 +316,21 @@ def _fill_down(rows: list[list[str]], merged: list) -> int:
                 rows[r][c1] = rows[r1][c1]
                 filled += 1
     return filled
+
+
+def _hidden_notes(rows: list[int], columns: list[str]) -> list[str]:
+    """What Excel hides (rows a filter left out, columns tucked away) is read like the rest:
+    say so, for the person who expects to import what they saw."""
+    notes = []
+    if rows:
+        shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10:,} more" if len(rows) > 10 else "")
+        notes.append(f"{len(rows):,} rows are hidden in Excel (by a filter or by hand): {shown}. "
+                     "They were read like the others; leave them out in the file if they should "
+                     "not be imported.")
+    if columns:
+        notes.append(f"Columns hidden in Excel were read like the others: {', '.join(columns[:10])}"
+                     f"{' ...' if len(columns) > 10 else ''}.")
+    return notes
 
 
 def _cell_notes(counts: dict[str, int]) -> list[str]:

@@ -234,7 +234,7 @@ def test_formulas_of_a_workbook_that_asks_excel_to_calculate_them_are_not_read_a
     assert rows["Revenue"].tolist() == ["=100*2", "50"]
 
 
-def _merged_workbook(write) -> bytes:
+def _workbook(write) -> bytes:
     import io
 
     import xlsxwriter
@@ -253,7 +253,7 @@ def test_an_account_merged_down_beside_its_months_is_given_to_each_of_its_rows(t
         for r, month in enumerate(["2025-01", "2025-02", "2025-03"], start=3):
             sheet.write_row(r, 1, [month, 10 * r])
         sheet.write_row(6, 0, ["Beta", "2025-01", 5])
-    sheet = upload(tmp_path, "merged.xlsx", _merged_workbook(write)).sheets[0]
+    sheet = upload(tmp_path, "merged.xlsx", _workbook(write)).sheets[0]
     assert sheet.rows["Account"].tolist() == ["Acme", "Acme", "Acme", "Beta"]
     assert [d.reason for d in sheet.dropped_rows] == ["title row above the header"]
     assert any(n.startswith("2 cells are merged down a column") for n in sheet.notes)
@@ -266,7 +266,7 @@ def test_names_merged_down_a_two_row_header_are_said_once(tmp_path):
             sheet.merge_range(0, c, 0, c + 1, month)
             sheet.write_row(1, c, ["Budget", "Actual"])
         sheet.write_row(2, 0, ["Acme", 1, 2, 3, 4, 5, 6])
-    sheet = upload(tmp_path, "bva_merged.xlsx", _merged_workbook(write)).sheets[0]
+    sheet = upload(tmp_path, "bva_merged.xlsx", _workbook(write)).sheets[0]
     assert sheet.header == ["Account", "period", "Budget", "Actual"]
 
 
@@ -351,3 +351,17 @@ def test_a_german_day_with_its_month_named_is_read_and_english_names_stay_englis
     from lib.importing.dates import MONTH_NAMES
     assert parse_date("15. März 2025") == date(2025, 3, 15)
     assert MONTH_NAMES[3] == "March" and MONTH_NAMES[9] == "September"
+
+
+def test_rows_and_columns_hidden_in_excel_are_read_and_named_in_a_note(tmp_path):
+    def write(sheet):
+        sheet.write_row(0, 0, ["Account", "Month", "Revenue", "Internal"])
+        for r in range(1, 6):
+            sheet.write_row(r, 0, [f"A{r}", "2025-01", r, "x"])
+        sheet.set_row(2, None, None, {"hidden": True})     # a filter's left-out rows
+        sheet.set_row(4, None, None, {"hidden": True})
+        sheet.set_column(3, 3, None, None, {"hidden": True})
+    sheet = upload(tmp_path, "filtered.xlsx", _workbook(write)).sheets[0]
+    assert len(sheet.rows) == 5
+    assert "2 rows are hidden in Excel (by a filter or by hand): 3, 5." in " ".join(sheet.notes)
+    assert "Columns hidden in Excel were read like the others: D." in sheet.notes
