@@ -153,8 +153,12 @@ def _report(args, sheet: str, entity: str, mapping, constants, preview) -> dict[
 def _what_was_read(workbook, sheet) -> dict[str, Any]:
     """How the file was read, as the Import page's "What was read" shows it: the encoding and
     layout notes, and the rows and columns left out (titles, totals, footers) with their reason."""
+    others = [s.name for s in workbook.importable_sheets if s is not sheet]
+    choice = ([f"Sheet '{sheet.name}' was read; the file has other sheets to import: "
+               + ", ".join(f"'{n}'" for n in others) + " (choose one with --sheet)."]
+              if others else [])
     return {
-        "notes": [*workbook.notes, *sheet.notes],
+        "notes": [*choice, *workbook.notes, *sheet.notes],
         "dropped_rows": [{"row": d.row_number, "reason": d.reason, "text": d.text}
                          for d in sheet.dropped_rows],
         "dropped_columns": [{"column": d.column, "header": d.header, "reason": d.reason}

@@ -147,7 +147,10 @@ def test_a_sheet_named_after_a_month_gives_the_month_no_column_gives(tmp_path, d
     book.write_bytes(xlsx_from_rows({"Jan 2026": [["Account", "Revenue"], ["Acme", 100]],
                                      "Feb 2026": [["Account", "Revenue"], ["Acme", 250]]}))
     assert main([str(book), "--entity", "revenue", "--sheet", "Feb 2026", "--db", str(db_file)]) == 0
-    assert "the sheet's name 'Feb 2026' does (2026-02)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "the sheet's name 'Feb 2026' does (2026-02)" in out
+    assert ("Sheet 'Feb 2026' was read; the file has other sheets to import: 'Jan 2026' (choose "
+            "one with --sheet).") in out
     assert _count(db_file, "SELECT strftime(month, '%Y-%m') || ' ' || amount FROM revenue") == "2026-02 250.00"
 
 
