@@ -18,11 +18,9 @@ from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, re
 from lib.importing import missing, people, refs
 from lib.importing.mapping import spec
 from lib.importing.numbers import mark_fits_sql
+from lib.importing.records import build_records, repeats_note
 from lib.importing.stage import Staged
 
-DUPLICATE_FIELD = {"accounts": "name", "invoices": "invoice_number", "payments": "invoice_number",
-                   "contacts": "name", "account_targets": "month", "budgets": "category",
-                   "managers": "name", "interactions": "subject"}
 ACTIONS = ("create", "update", "unchanged", "error")
 
 
@@ -99,7 +97,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
         cur.execute(sql, PARAMS if "$joined" in sql else None)   # again, now finding them
     cur.execute("DROP TABLE stage")   # `resolved` holds all of it: free the memory at once
     _errors(cur, staged)
-    repeats = _sum(cur) if TARGETS[entity].summed else _dedupe(cur, entity)
+    repeats = build_records(cur, entity)
     if entity == "managers":
         people.bosses_left_out(cur)
     # The rows with errors keep their record's label; then `resolved` can go before the
@@ -111,10 +109,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     cur.execute("DROP TABLE records")   # likewise held by `compared`
     preview = _preview(cur, staged, match_on, details, shown)
     if repeats:
-        preview.notes.append(
-            f"{repeats:,} rows repeat an earlier row cell for cell (the same account, date and "
-            "amount) and were added together. If the amount is an order's total written again "
-            "on each of its lines, map the column with each line's own amount instead.")
+        preview.notes.append(repeats_note(entity, repeats))
     cur.unregister("raw_cells")
     if create_missing:
         preview.will_create = missing.planned(cur, entity)
@@ -192,70 +187,6 @@ def _mark_checks(columns: set[str]) -> list[tuple[str, str, str]]:
                           f"{'invoice' if currency == '_currency' else 'row'} is ' || {currency} || "
                           "'; correct the amount or the currency'"))
     return found
-
-
-# A record is left out when its own cells have an error. Its cells, not its row: an unpivoted
-# wide sheet's row holds a record per month, and a bad month leaves the other months good.
-_GOOD = "FROM resolved r WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._pos = r._pos)"
-
-
-def _sum(cur: duckdb.DuckDBPyConnection) -> int:
-    """Transactions (several rows per account and month) add up into one monthly total.
-    A file of monthly totals names each account and month once: then each row is its record
-    as it stands, without building a group per row (a third of the time on a million rows).
-    Returns how many rows repeat another row in every mapped cell: an order export writes the
-    order's total on each line item, and adding those up would count the order once a line."""
-    once = cur.execute(f"SELECT count(*) = count(DISTINCT (account_id, month)) {_GOOD}").fetchone()[0]
-    if once:
-        cur.execute(f"""
-            CREATE OR REPLACE TEMP TABLE records AS
-            SELECT account_id, month, NULL::INTEGER AS _target,
-                   amount::DECIMAL(18,2) AS amount, currency, false AS _mixed, [_row] AS rows,
-                   _label {_GOOD}""")
-        return 0
-    cur.execute(f"""
-        CREATE OR REPLACE TEMP TABLE records AS
-        SELECT account_id, month, NULL::INTEGER AS _target,
-               sum(amount)::DECIMAL(18,2) AS amount, min(currency) AS currency,
-               min(currency) <> max(currency) AS _mixed,
-               list_sort(list(_row)) AS rows, any_value(_label) AS _label {_GOOD}
-        GROUP BY account_id, month""")
-    # Only the few mixed records need their currencies spelled out.
-    cur.execute(f"""
-        INSERT INTO row_errors
-        WITH mixed AS (
-            SELECT _row, _pos, string_agg(DISTINCT currency, ', ' ORDER BY currency)
-                       OVER (PARTITION BY account_id, month) AS currencies
-            {_GOOD} AND EXISTS (SELECT 1 FROM records x WHERE x._mixed
-                                AND x.account_id IS NOT DISTINCT FROM r.account_id
-                                AND x.month IS NOT DISTINCT FROM r.month))
-        SELECT _row, _pos, 'currency', currencies,
-               'this account and month has rows in several currencies (' || currencies || ')'
-        FROM mixed""")
-    cur.execute("DELETE FROM records WHERE _mixed")
-    raw = ", ".join(f"w.{c}" for c, *_ in cur.execute("DESCRIBE raw_cells").fetchall() if c != "_pos")
-    return int(cur.execute(f"""
-        SELECT coalesce(sum(n - 1), 0) FROM (
-            SELECT count(*) AS n FROM resolved r JOIN raw_cells w ON w._pos = r._pos
-            WHERE NOT EXISTS (SELECT 1 FROM row_errors e WHERE e._pos = r._pos)
-            GROUP BY {raw} HAVING count(*) > 1)""").fetchone()[0])
-
-
-def _dedupe(cur: duckdb.DuckDBPyConnection, entity: str) -> int:
-    """Two rows for the same record: the first is kept, the others are errors naming it.
-    Returns 0: no rows are added together."""
-    rec = "coalesce('#' || _target, _key)"
-    cur.execute(f"""
-        CREATE OR REPLACE TEMP TABLE records AS
-        SELECT *, row_number() OVER w AS _n, first_value(_row) OVER w AS _first, [_row] AS rows
-        {_GOOD} WINDOW w AS (PARTITION BY {rec} ORDER BY _row)""")
-    dup = DUPLICATE_FIELD[entity]
-    cur.execute(f"""
-        INSERT INTO row_errors SELECT r._row, r._pos, '{dup}', w.{dup}__raw,
-               'is the same record as row ' || _first || '; each record may appear once'
-        FROM records r JOIN raw_cells w ON w._pos = r._pos WHERE _n > 1""")
-    cur.execute("DELETE FROM records WHERE _n > 1")
-    return 0
 
 
 def join_condition(entity: str, record: str = "r", table: str = "t") -> str:

@@ -69,7 +69,8 @@ _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, 
                                "name 1", "sold to party name", "sold to party", "sold to",
                                "debtor name", "debtor", "kundenname", "kunde", "debitorenname",
                                "debitor", "klantnaam", "klant", "nom du client", "raison sociale",
-                               "nombre del cliente", "cliente"))
+                               "nombre del cliente", "cliente",
+                               "contact name"))   # Xero's invoices: the customer
 _COUNTRY = Field("country", "Country", synonyms=("country code", "billing country", "nation"),
                  example="GB", words=True)
 # Which manager owns an account the import creates (on request); existing accounts keep theirs.

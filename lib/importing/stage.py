@@ -8,6 +8,7 @@ ranges, matching) runs as SQL over the staged frame, see lib.importing.plan.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,11 +105,14 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
                 "value": out[f"{name}__raw"][bad].to_numpy(),
                 "reason": errors[bad].map(_reason).to_numpy()}))
 
-    raws = {name: pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
-            if header == CONSTANT else rows[header].astype("str") for name, header in columns.items()}
-    orders = {} if date_order is not None else _undecided_orders(raws, columns, entity_spec)
+    def raw_of(name: str) -> pd.Series:   # a column at a time: a million rows' texts are big
+        return (pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
+                if columns[name] == CONSTANT else rows[columns[name]].astype("str"))
+
+    orders = {} if date_order is not None else _undecided_orders(
+        {n: raw_of(n) for n in columns if entity_spec.field(n).kind in _DATED}, columns, entity_spec)
     for name, header in columns.items():
-        f, raw, order = entity_spec.field(name), raws[name], date_order
+        f, raw, order = entity_spec.field(name), raw_of(name), date_order
         if name in orders:
             order, note, doubt = orders[name]
             notes.append(note or doubt)
@@ -124,13 +128,14 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
             keep(name, header, parsed, cleaned)
     if pending:
         evidence = file_evidence(separators, {h: rows[h] for n, h in columns.items() if h != CONSTANT
-                                           and entity_spec.field(n).kind in ("date", "datetime", "month")})
+                                           and entity_spec.field(n).kind in _DATED})
         for name, (header, raw, cleaned, parsed) in pending.items():
             parsed, doubt = settle(raw, cleaned, parsed, evidence)
             if doubt:
                 decimal_doubts[name] = f"{entity_spec.field(name).label} ('{header}'): {doubt}"
             keep(name, header, parsed, cleaned)
     problems += _past_the_header(rows, mapping, out, beyond_header or [])
+    notes += _debit_credit_marks(rows, mapping, entity_spec)
     parse_errors = (pd.concat(problems, ignore_index=True) if problems
                     else pd.DataFrame(columns=["row", "pos", "field", "value", "reason"]))
     cells = ({mapping[wide.value_name]: wide.cell_headers(rows)}
@@ -144,12 +149,11 @@ _DATED = ("date", "datetime", "month")
 
 def _undecided_orders(raws: dict[str, pd.Series], columns: dict[str, str], entity_spec
                       ) -> dict[str, tuple[Order | None, str, str]]:
-    """For each date column whose every day/month date fits both orders: (the order another
-    date column of the file decided, a note saying so, "") or, when none did or they
-    disagree, (None, "", the doubt to ask about). A column whose rows contradict each other
-    is always a doubt."""
-    decided = {n: detect_date_order(raw) for n, raw in raws.items()
-               if entity_spec.field(n).kind in _DATED}
+    """For each date column (`raws`: field -> its cells) whose every day/month date fits both
+    orders: (the order another date column of the file decided, a note saying so, "") or,
+    when none did or they disagree, (None, "", the doubt to ask about). A column whose rows
+    contradict each other is always a doubt."""
+    decided = {n: detect_date_order(raw) for n, raw in raws.items()}
     firm = {n: d for n, d in decided.items() if d.order}
     out = {}
     for name, d in decided.items():
@@ -165,6 +169,32 @@ def _undecided_orders(raws: dict[str, pd.Series], columns: dict[str, str], entit
                      f"{words} like '{columns[other]}', whose row {by.deciding_row} "
                      f"('{by.deciding_value}') can only be read that way.", "")
     return out
+
+
+# A column saying which rows are debits and which credits (DATEV's Soll/Haben-Kennzeichen,
+# Dr/Cr): its amounts are all written positive
+_SIDES = ({"s", "h"}, {"d", "c"}, {"dr", "cr"}, {"debit", "credit"}, {"soll", "haben"})
+_SIDE_HEADER = re.compile(r"soll.?haben|\bs\s*/\s*h\b|\bdr\s*/\s*cr\b|debit\s*/\s*credit|"
+                          r"\bd\s*/\s*c\b|debit.?credit.?(?:indicator|flag|mark)", re.I)
+
+
+def _debit_credit_marks(rows: pd.DataFrame, mapping: dict[str, str | None], entity_spec) -> list[str]:
+    """A note for an unmapped debit/credit column whose rows are of both kinds: the amounts
+    are read as written, so credits are not taken off. Which side is the minus depends on
+    whose account the file is kept from, which the file does not say."""
+    if not any(entity_spec.field(f).kind == "number" for f in mapping.values() if f):
+        return []
+    notes = []
+    for header in rows.columns:
+        if mapping.get(header) or not _SIDE_HEADER.search(str(header)):
+            continue
+        seen = set(rows[header].head(10_000).str.strip().str.casefold().unique()) - {""}
+        if any(seen == sides for sides in _SIDES):
+            notes.append(f"Column '{header}' marks some rows as debits and others as credits "
+                         f"({', '.join(sorted(v.upper() for v in seen))}); the amounts are read as "
+                         "written, all positive, so credits are not taken off. Give the credits "
+                         "a minus sign in the file, or import one kind at a time.")
+    return notes
 
 
 def _past_the_header(rows: pd.DataFrame, mapping: dict[str, str | None], out: pd.DataFrame,

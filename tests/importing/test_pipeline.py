@@ -213,7 +213,7 @@ def test_accounts_can_be_matched_on_name_and_country_and_duplicates_in_the_file_
     assert preview.match_on == ("name", "country")
     assert preview.rows["action"].tolist() == ["update", "create", "error", "error"]
     reasons = dict(zip(preview.errors["column"], preview.errors["reason"]))
-    assert reasons["Name"] == "is the same record as row 2; each record may appear once"
+    assert reasons["Name"] == "is the same record as row 2 with other values; each record may appear once"
     assert reasons["Tier"].startswith("is not one of key, strategic, standard")
     assert reasons["Owner"] == "no active account manager has this name or email"
 
