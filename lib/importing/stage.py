@@ -109,10 +109,11 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
         return (pd.Series([constants[name]] * len(rows), index=rows.index, dtype="str")
                 if columns[name] == CONSTANT else rows[columns[name]].astype("str"))
 
-    orders = {} if date_order is not None else _undecided_orders(
-        {n: raw_of(n) for n in columns if entity_spec.field(n).kind in _DATED}, columns, entity_spec)
+    dated = {n: raw_of(n) for n in columns if entity_spec.field(n).kind in _DATED}
+    orders = {} if date_order is not None else _undecided_orders(dated, columns, entity_spec)
     for name, header in columns.items():
-        f, raw, order = entity_spec.field(name), raw_of(name), date_order
+        f, order = entity_spec.field(name), date_order
+        raw = dated.pop(name) if name in dated else raw_of(name)
         if name in orders:
             order, note, doubt = orders[name]
             notes.append(note or doubt)
