@@ -57,7 +57,7 @@ def staged_preview(db: Database, sheet: Sheet, entity: str, mapping: dict[str, s
         staged = importing.stage(sheet.rows, entity, mapping, constants, date_order=order,
                                  decimal=decimal,
                                  wide=sheet.wide, beyond_header=sheet.beyond_header,
-                                 date1904=sheet.date1904)
+                                 date1904=sheet.date1904, delimiter=sheet.delimiter)
         preview = (None if staged.questions
                    else importing.preview_import(db, staged, digest=digest,
                                                  create_missing=create_missing, shown=SHOWN))

@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order,
                        decimal=decimal,
                        wide=sheet.wide, beyond_header=sheet.beyond_header,
-                       date1904=sheet.date1904)
+                       date1904=sheet.date1904, delimiter=sheet.delimiter)
         if staged.date_doubts:
             staged.notes.append("Pass --date-order dmy or --date-order mdy to say how the file "
                                 "writes dates.")

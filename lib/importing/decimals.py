@@ -2,8 +2,8 @@
 
 A number column decides for itself when one of its values can be read only one way
 (lib.importing.numbers). When none can and some are written like '12.500', the rest of the file
-may still say: another number column that decided, or dates written 31.01.2025, as the countries
-that write 1.234,50 write them. Failing that the person is asked (Staged.decimal_doubts), and
+may still say: another number column that decided, dates written 31.01.2025, or cells separated
+by semicolons, as the countries that write 1.234,50 write them. Failing that the person is asked (Staged.decimal_doubts), and
 until they answer those cells are errors rather than a guess.
 """
 from __future__ import annotations
@@ -21,9 +21,11 @@ _DOTTED_DATE = r"^\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b"
 _LOOKED_AT = 2_000
 
 
-def file_evidence(decided: dict[str, str], dates: dict[str, pd.Series]) -> tuple[str | None, str]:
+def file_evidence(decided: dict[str, str], dates: dict[str, pd.Series], delimiter: str = ""
+                  ) -> tuple[str | None, str]:
     """The separator the rest of the file points to and why, from the number columns that
-    decided (header -> separator) and the date columns (header -> cells); (None, "") when it
+    decided (header -> separator), the date columns (header -> cells) and a CSV's delimiter
+    (Excel separates cells with ';' where the comma is the decimal sign); (None, "") when it
     points nowhere, or both ways."""
     votes: dict[str, str] = {}
     for header, separator in decided.items():
@@ -31,6 +33,9 @@ def file_evidence(decided: dict[str, str], dates: dict[str, pd.Series]) -> tuple
     for header, cells in dates.items():
         if cells.head(_LOOKED_AT).astype("str").str.contains(_DOTTED_DATE, regex=True).any():
             votes.setdefault(",", f"the dates in '{header}' are written day.month.year")
+    if delimiter == ";":
+        votes.setdefault(",", "the file separates its cells with semicolons, as files that "
+                              "write 1.234,50 do")
     return next(iter(votes.items())) if len(votes) == 1 else (None, "")
 
 

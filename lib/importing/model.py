@@ -88,6 +88,7 @@ class Sheet:
     # header (a CSV's unquoted "1,234.50" splits in two). Staging makes those rows errors.
     beyond_header: list[str] = field(default_factory=list)
     date1904: bool = False           # the workbook counts day numbers from 1904 (old Mac Excel)
+    delimiter: str = ""              # a CSV's: ";" is how files that write 1.234,50 separate cells
 
     @property
     def importable(self) -> bool:

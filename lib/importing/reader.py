@@ -68,6 +68,7 @@ def parse_csv(data: bytes, filename: str, limits: Limits = Limits()) -> Workbook
     """Runs in the child: decode, split and find the table of a CSV."""
     grid, dialect, notes = read_csv_grid(data, filename, limits)
     sheet = find_table(grid, PurePath(filename).stem or "data", label=f"'{filename}'", delimited=True)
+    sheet.delimiter = dialect.delimiter
     _note_formula_text(sheet)
     return Workbook(filename, "csv", [sheet], notes, dialect)
 

@@ -70,12 +70,14 @@ class Staged:
 def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
           constants: dict[str, str] | None = None, *, date_order: Order | None = None,
           decimal: str | None = None, wide: WideLayout | None = None,
-          beyond_header: list[str] | None = None, date1904: bool = False) -> Staged:
+          beyond_header: list[str] | None = None, date1904: bool = False,
+          delimiter: str = "") -> Staged:
     """Parse the mapped columns of `rows` (text cells; index = original row numbers). `wide`:
     how the sheet was unpivoted, when it was (Sheet.wide), so an error in a month's cell names
     that month's column. `beyond_header`: the sheet's columns past its header
     (Sheet.beyond_header); a row with cells there is an error on its last mapped cell.
-    `date1904`: the workbook's day numbers count from 1904 (Sheet.date1904)."""
+    `date1904`: the workbook's day numbers count from 1904 (Sheet.date1904). `delimiter`: a
+    CSV's (Sheet.delimiter), which may say how its numbers are written."""
     constants = {k: v for k, v in (constants or {}).items() if v not in (None, "")}
     rows, mapping = join_parts(rows, entity, mapping, constants)   # First + Last Name -> name
     check_mapping(entity, mapping, constants)
@@ -129,7 +131,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
             keep(name, header, parsed, cleaned)
     if pending:
         evidence = file_evidence(separators, {h: rows[h] for n, h in columns.items() if h != CONSTANT
-                                           and entity_spec.field(n).kind in _DATED})
+                                           and entity_spec.field(n).kind in _DATED}, delimiter)
         for name, (header, raw, cleaned, parsed) in pending.items():
             parsed, doubt = settle(raw, cleaned, parsed, evidence)
             if doubt:

@@ -327,7 +327,7 @@ def test_a_large_file_draws_the_first_rows_of_each_preview_table_and_offers_all_
 
 
 def test_amounts_like_12_500_are_asked_about_and_a_decimal_comma_reads_them_as_thousands(demo_app):
-    data = f"Customer;Month;Sales\n{LINDQVIST};2027-01;12.500\n{LINDQVIST};2027-02;800\n".encode()
+    data = f"Customer,Month,Sales\n{LINDQVIST},2027-01,12.500\n{LINDQVIST},2027-02,800\n".encode()
     at = _upload(_open(demo_app), "umsatz.csv", data)
     no_errors(at)
     assert not at.metric

@@ -156,7 +156,7 @@ def test_a_sheet_named_after_a_month_gives_the_month_no_column_gives(tmp_path, d
 
 def test_amounts_like_12_500_are_errors_until_decimal_says_how_the_file_writes_them(
         tmp_path, db_file, capsys):
-    file = _csv(tmp_path, "Customer;Month;Sales\nAcme;2026-01;12.500\nAcme;2026-02;800\n")
+    file = _csv(tmp_path, "Customer,Month,Sales\nAcme,2026-01,12.500\nAcme,2026-02,800\n")
     args = [str(file), "--entity", "revenue", "--db", str(db_file), "--constant", "currency=EUR"]
     assert main(args) == 1
     out = capsys.readouterr().out

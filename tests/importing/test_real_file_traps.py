@@ -101,6 +101,16 @@ def test_whole_thousands_with_nothing_to_go_by_are_a_question_and_errors_until_a
     assert staged("invoices", header, _WHOLE, decimal=".").values["amount"].tolist() == [12.5, 800.0]
 
 
+def test_whole_thousands_in_a_csv_separated_by_semicolons_are_read_as_thousands(tmp_path):
+    sheet = upload(tmp_path, "umsatz.csv", b"Kunde;Monat;Umsatz\nAcme;2025-01;12.500\nBeta;2025-01;800\n"
+                   ).sheets[0]
+    assert sheet.delimiter == ";"
+    s = stage(sheet.rows, "revenue", suggest_mapping(list(sheet.rows.columns), "revenue"),
+              delimiter=sheet.delimiter)
+    assert s.values["amount"].tolist() == [12500.0, 800.0] and not s.decimal_doubts
+    assert any("as the file separates its cells with semicolons" in n for n in s.notes)
+
+
 def test_headers_with_accents_map_and_headers_in_other_scripts_keep_their_own_signature():
     from lib.importing import header_signature
     mapping = suggest_mapping(["Rechnungsnummer", "Kunde", "Belegdatum", "Fälligkeit", "Betrag"],
