@@ -75,7 +75,8 @@ def choose_entity(headers: list[str], sheet: importing.Sheet, file_name: str) ->
     return entity
 
 
-def choose_mapping(headers: list[str], entity: str, sheet: importing.Sheet) -> tuple[dict, dict]:
+def choose_mapping(headers: list[str], entity: str, sheet: importing.Sheet,
+                   file_name: str) -> tuple[dict, dict]:
     spec = ENTITIES[entity]
     saved = ui.cached(importing.recall_mapping, db, headers, entity)
     proposed = saved.mapping if saved else importing.suggest_mapping(headers, entity, sheet.rows)
@@ -106,9 +107,12 @@ def choose_mapping(headers: list[str], entity: str, sheet: importing.Sheet) -> t
         for i, f in enumerate(missing):
             hint = (" Leave empty to use each account's currency." if f.kind == "currency" and
                     entity != "accounts" else "")
-            named = importing.sheet_month(sheet.name) if f.kind == "month" else None
+            named = (importing.sheet_month(sheet.name, importing.words_around(sheet, file_name))
+                     if f.kind == "month" else None)
             if named:
-                hint += f" Filled in from the sheet's name, '{sheet.name}'."
+                year = ("" if str(named.year) in sheet.name
+                        else f", and {named.year} from the file's name or title")
+                hint += f" Filled in from the sheet's name, '{sheet.name}'{year}."
             value = cells[i % 3].text_input(
                 f"{f.label} for the whole file", max_chars=200, placeholder=f.example,
                 value=(saved.constants.get(f.name, "") if saved else f"{named:%Y-%m}" if named else ""),
@@ -247,7 +251,7 @@ def import_steps(upload: Any) -> None:
         st.info("This sheet has no rows to import.")
         return
     entity = choose_entity(headers, sheet, upload.name)
-    mapping, constants = choose_mapping(headers, entity, sheet)
+    mapping, constants = choose_mapping(headers, entity, sheet, upload.name)
     twice = ui_import.twice(entity, mapping)
     if twice:
         st.error(f"{', '.join(twice)}: chosen for more than one column. Choose each field once.")

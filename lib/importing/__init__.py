@@ -35,7 +35,7 @@ _HOMES = {name: module for module, names in {
     "layout": "sheet_month",
     "mapping": ("ENTITIES EntityGuess EntitySpec Field SavedMapping guess_entity "
                 "header_signature recall_mapping remember_mapping suggest_entity suggest_mapping "
-                "template template_xlsx"),
+                "template template_xlsx words_around"),
     "model": ("CsvDialect DroppedColumn DroppedRow ImportFileError Limits Sheet WideLayout "
               "Workbook"),
     "numbers": "DecimalChoice detect_decimal_separator parse_number parse_number_series",
@@ -80,7 +80,7 @@ __all__ = [
     "header_signature",
     "import_history", "preview_import", "preview_in_full", "recall_mapping", "remember_mapping",
     "stage", "start_reader", "suggest_entity", "suggest_mapping", "template", "template_xlsx",
-    "undo_batch",
+    "undo_batch", "words_around",
     "AmbiguousDate", "CsvDialect", "DateOrder", "DecimalChoice", "DroppedColumn", "DroppedRow",
     "ImportFileError", "Limits", "NULL_TOKENS", "ParsedColumn", "SEPARATORS", "Sheet", "Suggestion",
     "WideLayout",

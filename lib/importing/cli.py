@@ -16,7 +16,8 @@ from typing import Any
 from lib.db import DatabaseUnavailable, database_path
 from lib.errors import UserError
 from lib.importing.apply import apply_import, file_hash, preview_import, same_file_message
-from lib.importing.mapping import ENTITIES, guess_entity, recall_mapping, suggest_mapping
+from lib.importing.mapping import (ENTITIES, guess_entity, recall_mapping, suggest_mapping,
+                                  words_around)
 from lib.importing.layout import sheet_month
 from lib.importing.model import ImportFileError
 from lib.importing.reader import read_upload
@@ -76,7 +77,7 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         mapping = saved.mapping if saved else suggest_mapping(headers, entity, sheet.rows)
         mapping = {h: f for h, f in mapping.items() if h in headers and f not in constants}
         constants = {**(saved.constants if saved else {}), **constants}
-        constants.update(_month_from_sheet(sheet, entity, mapping, constants))
+        constants.update(_month_from_sheet(sheet, args.file.name, entity, mapping, constants))
         decimal = {"point": ".", "comma": ","}.get(args.decimal)
         staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order,
                        decimal=decimal,
@@ -120,15 +121,17 @@ def _guessed(sheet, file_name: str) -> str:
     return guess.entity
 
 
-def _month_from_sheet(sheet, entity: str, mapping, constants) -> dict[str, str]:
+def _month_from_sheet(sheet, file_name: str, entity: str, mapping, constants) -> dict[str, str]:
     """A month no column gives, from the sheet's name ("Jan 2025"), as the Import page fills
     it in; the report's read notes say so."""
-    month = sheet_month(sheet.name)
+    month = sheet_month(sheet.name, words_around(sheet, file_name))
     given = {*mapping.values(), *constants}
     missing = [f.name for f in ENTITIES[entity].fields if f.kind == "month" and f.name not in given]
     if month is None or not missing:
         return {}
-    sheet.notes.append(f"Month: no column gives it; the sheet's name '{sheet.name}' does ({month:%Y-%m}).")
+    year = "" if str(month.year) in sheet.name else f", with the year {month.year} its file or title gives"
+    sheet.notes.append(f"Month: no column gives it; the sheet's name '{sheet.name}' does{year} "
+                       f"({month:%Y-%m}).")
     return {name: f"{month:%Y-%m}" for name in missing}
 
 

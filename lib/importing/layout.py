@@ -86,10 +86,15 @@ def header_period(text: str) -> date | None:
     return None
 
 
-def sheet_month(sheet_name: str) -> date | None:
+def sheet_month(sheet_name: str, around: str = "") -> date | None:
     """The month a sheet's name gives ("Jan 2025", "2025-01"), for a workbook of one sheet a
-    month whose rows do not say their month."""
-    return header_period(sheet_name)
+    month whose rows do not say their month. A name that is a month alone ("Mar") takes its
+    year from `around` (the file's name and the titles above the table) when that names one."""
+    if (month := header_period(sheet_name)) is not None:
+        return month
+    number = MONTHS.get(clean(sheet_name).rstrip(".").lower())
+    years = set(_YEAR_IN_TITLE.findall(around))
+    return date(int(years.pop()), number, 1) if number and len(years) == 1 else None
 
 
 def month_columns(names: list[str], titles: list[str] = ()) -> MonthColumns:

@@ -178,7 +178,7 @@ def guess_entity(sheet: Sheet, file_name: str = "") -> EntityGuess:
     """suggest_entity for a sheet as read: its headers, its values and the words around it."""
     headers = [str(h) for h in sheet.rows.columns]
     return suggest_entity(headers, sheet.rows, words_around(sheet, file_name),
-                          month_given=sheet_month(sheet.name) is not None)
+                          month_given=sheet_month(sheet.name, words_around(sheet, file_name)) is not None)
 
 
 def words_around(sheet: Sheet, file_name: str = "") -> str:

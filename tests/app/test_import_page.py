@@ -338,3 +338,14 @@ def test_amounts_like_12_500_are_asked_about_and_a_decimal_comma_reads_them_as_t
     _import(at)
     assert [(r[1], r[2]) for r in _revenue_2027()] == [(date(2027, 1, 1), Decimal("12500.00")),
                                                      (date(2027, 2, 1), Decimal("800.00"))]
+
+
+def test_a_sheet_named_by_its_month_alone_takes_the_year_from_the_file_name(demo_app):
+    from tests.importing.conftest import xlsx_from_rows
+    data = xlsx_from_rows({"Mar": [["Customer", "Revenue"], [BRIGHTWATER, 100]]})
+    at = _upload(_open(demo_app), "Revenue 2027.xlsx", data,
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    no_errors(at)
+    month = next(t for t in at.text_input if t.label == "Month for the whole file")
+    assert month.value == "2027-03"
+    assert "Filled in from the sheet's name, 'Mar', and 2027 from the file's name or title" in month.help

@@ -2,6 +2,7 @@
 report rows, number styles, encodings, cells Excel shows one way and stores another."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -275,3 +276,11 @@ def test_a_datev_debit_credit_column_left_unmapped_is_pointed_out_beside_the_amo
     plain = staged("revenue", ["Kunde", "Monat", "Umsatz", "S/H"],
                    [["Acme", "2025-01", "100,00", "H"], ["Acme", "2025-02", "20,00", "H"]])
     assert not any("debits" in n for n in plain.notes)
+
+
+def test_a_sheet_named_by_its_month_alone_takes_the_year_its_file_name_gives():
+    from lib.importing import sheet_month
+    assert sheet_month("Mar", "Mar Revenue 2025.xlsx") == date(2025, 3, 1)
+    assert sheet_month("März", "Umsatz 2024.xlsx") == date(2024, 3, 1)
+    assert sheet_month("Mar", "Revenue 2024 vs 2025.xlsx") is None   # two years: which?
+    assert sheet_month("Mar", "revenue.xlsx") is None
