@@ -129,7 +129,8 @@ def _month_from_sheet(sheet, file_name: str, entity: str, mapping, constants) ->
     missing = [f.name for f in ENTITIES[entity].fields if f.kind == "month" and f.name not in given]
     if month is None or not missing:
         return {}
-    year = "" if str(month.year) in sheet.name else f", with the year {month.year} its file or title gives"
+    year = ("" if str(month.year) in sheet.name
+            else f", with the year {month.year} its file or title gives")
     sheet.notes.append(f"Month: no column gives it; the sheet's name '{sheet.name}' does{year} "
                        f"({month:%Y-%m}).")
     return {name: f"{month:%Y-%m}" for name in missing}

@@ -6,9 +6,11 @@ orders the caller must ask the user. Two-digit years follow the POSIX rule (69-9
 00-68 -> 2000s). `Apr-18` is Excel's mmm-yy: April 2018, not 18 April.
 
 A date may carry a time of day (24-hour or with AM/PM) and a zone (`Z`, `+05:30`, `+0530`, `-05`,
-`UTC`, `GMT`, or an abbreviation that names one offset: `PST`, `EST`, `CET`, `AEST`, ...). A zone moves a moment to UTC but never a date or a month: those keep the day as
-written. A day written with its month's name may start with its weekday (`Mon, 15 Jan 2024`,
-`Monday, January 15, 2024`), which must then be right.
+`UTC`, `GMT`, or an abbreviation that names one offset: `PST`, `EST`, `CET`, `AEST`, ...). A
+zone moves a moment to UTC but never a date or a month: those keep the day as written. A day
+written with its month's name may start with its weekday (`Mon, 15 Jan 2024`, `Monday,
+January 15, 2024`), which must then be right. Months are named in English, German, French,
+Dutch or Spanish (`März 2025`, `janv. 2025`, `ene-25`).
 """
 from __future__ import annotations
 
@@ -82,7 +84,7 @@ _YEAR_MONTH_DIGITS = re.compile(r"^((?:19|20)\d{2})(0[1-9]|1[0-2])$")   # 202503
 _CLOCK_ONLY = re.compile(rf"^{_CLOCK}{_ZONE}$", re.I)
 _SERIAL = re.compile(r"^\d{2,7}(\.\d+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 61 = 1900-03-01; Excel's fake 29 Feb 1900 is 60
-EXCEL_1904_EPOCH = datetime(1904, 1, 1)  # a workbook saved with the 1904 date system (old Mac Excel)
+EXCEL_1904_EPOCH = datetime(1904, 1, 1)  # a workbook saved in the 1904 date system (old Mac Excel)
 
 
 class AmbiguousDate(ValueError):
@@ -344,7 +346,8 @@ def parse_date_series(series: pd.Series, order: Order | None = None, serial: boo
         since = " counted from 1 January 1904, the workbook's date system" if date1904 else ""
         notes += [f"The column holds Excel serial day numbers; they were read as dates{since}."
                   ] if serial else []
-    parsed, errors = parse_each(column.texts, lambda t: parse_date(t, order, serial, date1904, months))
+    parsed, errors = parse_each(column.texts,
+                                lambda t: parse_date(t, order, serial, date1904, months))
     zoned = [i for i, v in enumerate(parsed) if isinstance(v, datetime) and v.tzinfo is not None]
     if zoned and to_utc:
         notes.append("Times with a time zone were converted to UTC.")

@@ -3,8 +3,8 @@
 A number column decides for itself when one of its values can be read only one way
 (lib.importing.numbers). When none can and some are written like '12.500', the rest of the file
 may still say: another number column that decided, dates written 31.01.2025, or cells separated
-by semicolons, as the countries that write 1.234,50 write them. Failing that the person is asked (Staged.decimal_doubts), and
-until they answer those cells are errors rather than a guess.
+by semicolons, as the countries that write 1.234,50 write them. Failing that the person is
+asked (Staged.decimal_doubts), and until they answer those cells are errors, not a guess.
 """
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def file_evidence(decided: dict[str, str], dates: dict[str, pd.Series], delimite
     return next(iter(votes.items())) if len(votes) == 1 else (None, "")
 
 
-def settle(raw: pd.Series, cleaned: pa.Array, parsed: ParsedColumn, evidence: tuple[str | None, str]
-           ) -> tuple[ParsedColumn, str]:
+def settle(raw: pd.Series, cleaned: pa.Array, parsed: ParsedColumn,
+           evidence: tuple[str | None, str]) -> tuple[ParsedColumn, str]:
     """A doubtful column (parsed.decimal.doubt) read the way the file points, with a note
     saying so; else as parsed, its '12.500' cells made errors, and the doubt to ask about."""
     separator, why = evidence

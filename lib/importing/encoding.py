@@ -70,7 +70,9 @@ def _decode_legacy(data: bytes, bad_at: int, filename: str) -> tuple[str, str, l
             f"UTF-8 is on line {_line_of(data, bad_at)}). It cannot be read without garbling "
             "names; save it again as CSV UTF-8.")
     scores = {codec: plausibility(text) for codec, text in candidates.items()}
-    if max(scores.values(), default=-1) < 0 and "cp850" not in scores:   # its letters are common bytes of the others
+    # When neither reads plausibly (and code page 850 was not weighed already): its letters
+    # sit on common bytes of the others
+    if max(scores.values(), default=-1) < 0 and "cp850" not in scores:
         candidates = _decodings(data, _LAST_RESORT)
         scores = {codec: plausibility(text) for codec, text in candidates.items()}
     best = max(scores, key=scores.get, default=None)  # on a tie, the first: far more files come from it

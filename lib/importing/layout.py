@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 MIN_PERIOD_COLUMNS = 3
 NUMBERISH = re.compile(r"^[\s$€£₹¥(+\-−]*\d[\d,.\s]*%?\)?\s*$")
-_PIVOT_LABELS = re.compile(r"^(row labels|column labels|zeilenbeschriftungen|spaltenbeschriftungen)$", re.I)
+_PIVOT_LABELS = re.compile(r"^(row labels|column labels|zeilenbeschriftungen|spaltenbeschriftungen)$",
+                           re.I)
 # "Sum of Revenue" heads a pivot table's values, but also a BI tool's flat export (Power BI,
 # Metabase): on its own it says nothing
 _AGGREGATE = re.compile(r"^((sum|count|average|max|min) of|(summe|anzahl|mittelwert) von) .+$", re.I)

@@ -84,7 +84,8 @@ _OBJECT_PREFIX = re.compile(r"^(?:deal|organi[sz]ation|person|lead|activity|prod
 def _keys(header: str) -> list[str]:
     """The header's key, then looser ones (see _HARMLESS_ASIDE and _OBJECT_PREFIX)."""
     text = str(header)
-    loose = (text, _HARMLESS_ASIDE.sub("", text), _OBJECT_PREFIX.sub("", text), _SUM_OF.sub("", text))
+    loose = (text, _HARMLESS_ASIDE.sub("", text), _OBJECT_PREFIX.sub("", text),
+             _SUM_OF.sub("", text))
     return list(dict.fromkeys(k for k in map(header_key, loose) if k))
 
 
@@ -143,8 +144,8 @@ def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
         mapped = {f for f in maps[name].values() if f}
         # Parts (first and last name) give their whole and count once, as the whole; a time of
         # day gives only itself.
-        given = {entity.field(f).part_of if entity.field(f).kind != "time" and entity.field(f).part_of
-                 else f for f in mapped}
+        parts = {f: entity.field(f) for f in mapped}
+        given = {p.part_of if p.part_of and p.kind != "time" else f for f, p in parts.items()}
         if month_given:
             given |= {f.name for f in entity.fields if f.kind == "month"}
         required = set(entity.required)
@@ -178,7 +179,8 @@ def guess_entity(sheet: Sheet, file_name: str = "") -> EntityGuess:
     """suggest_entity for a sheet as read: its headers, its values and the words around it."""
     headers = [str(h) for h in sheet.rows.columns]
     return suggest_entity(headers, sheet.rows, words_around(sheet, file_name),
-                          month_given=sheet_month(sheet.name, words_around(sheet, file_name)) is not None)
+                          month_given=sheet_month(sheet.name, words_around(sheet, file_name))
+                          is not None)
 
 
 def words_around(sheet: Sheet, file_name: str = "") -> str:

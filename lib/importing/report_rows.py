@@ -119,7 +119,7 @@ def usual_width(widths: np.ndarray, columns: int) -> int:
 
 def _total_rows(body: pd.DataFrame, first: pd.Series, widths: np.ndarray, usual: int) -> np.ndarray:
     total = np.zeros(len(first), dtype=bool)
-    for pos in np.flatnonzero(first.str.startswith("*").to_numpy()):
+    for pos in np.flatnonzero(first.str.startswith("*").to_numpy(dtype=bool)):
         total[pos] = bool(STARRED.match(first.iloc[pos]))
     # Regexes per row are slow on a million rows; only rows mentioning a total need them.
     for pos in np.flatnonzero(first.str.contains(TOTAL_HINT, case=False, regex=True).to_numpy()):

@@ -60,7 +60,8 @@ def _name_parts(who: str, first: str, last: str) -> tuple[Field, Field]:
                 f"last name of {who}")))
 
 
-_ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd", code=True,
+_ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd",
+                     code=True,
                      synonyms=("account name", "customer", "customer name", "client", "client name",
                                "company", "company name", "account id", "customer id", "account ref",
                                "associated company", "organization", "organisation",

@@ -27,7 +27,8 @@ from lib.importing.values import (TEXT_NULL_TOKENS, ParsedColumn, clean_text, is
                                   null_mask, str_series)
 
 CONSTANT = "(constant for the whole file)"
-_SHORTENED = r"^[0-9](?:[.,][0-9]+)?[eE]\+[0-9]+$"   # 1.00235E+14: an identifier Excel turned to a float
+# 1.00235E+14: an identifier Excel took for a number and shortened
+_SHORTENED = r"^[0-9](?:[.,][0-9]+)?[eE]\+[0-9]+$"
 
 
 @dataclass
@@ -181,7 +182,8 @@ _SIDE_HEADER = re.compile(r"soll.?haben|\bs\s*/\s*h\b|\bdr\s*/\s*cr\b|debit\s*/\
                           r"\bd\s*/\s*c\b|debit.?credit.?(?:indicator|flag|mark)", re.I)
 
 
-def _debit_credit_marks(rows: pd.DataFrame, mapping: dict[str, str | None], entity_spec) -> list[str]:
+def _debit_credit_marks(rows: pd.DataFrame, mapping: dict[str, str | None], entity_spec
+                        ) -> list[str]:
     """A note for an unmapped debit/credit column whose rows are of both kinds: the amounts
     are read as written, so credits are not taken off. Which side is the minus depends on
     whose account the file is kept from, which the file does not say."""

@@ -96,8 +96,8 @@ def _check_dimension(zf: zipfile.ZipFile, part: SheetPart, limits: Limits) -> No
     if cells > limits.max_cells or cols > limits.max_columns:
         part.refused = (
             f"Sheet '{part.name}' reaches cell {c2}{r2} (a used range of {part.dimension}: "
-            f"{cols:,} columns x {rows:,} rows, {cells:,} cells); the limit is {limits.max_cells:,} cells and "
-            f"{limits.max_columns:,} columns. Usually a stray value or formatting far below or to "
+            f"{cols:,} columns x {rows:,} rows, {cells:,} cells); the limit is "
+            f"{limits.max_cells:,} cells and {limits.max_columns:,} columns. Usually a stray value or formatting far below or to "
             "the right of the data: delete the unused rows and columns in Excel and save again, "
             "or export the sheet as CSV.")
 
@@ -258,7 +258,8 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:\s*' + _F + rb')
 _UNCALCULATED = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*' + _F + rb'\s*'
                            rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v></(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
-_HIDDEN_COLUMNS = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"[^>]*?\bhidden="(?:1|true)"')
+_HIDDEN_COLUMNS = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"'
+                             rb'[^>]*?\bhidden="(?:1|true)"')
 _ANY_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*' + _F)
 
 
@@ -323,7 +324,8 @@ def _hidden_notes(rows: list[int], columns: list[str]) -> list[str]:
     say so, for the person who expects to import what they saw."""
     notes = []
     if rows:
-        shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10:,} more" if len(rows) > 10 else "")
+        more = f" and {len(rows) - 10:,} more" if len(rows) > 10 else ""
+        shown = ", ".join(map(str, rows[:10])) + more
         notes.append(f"{len(rows):,} rows are hidden in Excel (by a filter or by hand): {shown}. "
                      "They were read like the others; leave them out in the file if they should "
                      "not be imported.")
@@ -348,8 +350,8 @@ def _cell_notes(counts: dict[str, int]) -> list[str]:
         notes.append(f"{counts['error']:,} cells hold Excel errors such as #DIV/0! or #REF!; a "
                      "row that needs one of them is an error (#N/A reads as empty).")
     if counts.get("uncalculated"):
-        notes.append(f"{counts['uncalculated']:,} cells hold formulas saved without their "
-                     "results (the file was written by a program, not saved by Excel); a row "
+        notes.append(f"{counts['uncalculated']:,} cells hold formulas whose results the file "
+                     "does not hold (a program wrote it and Excel never calculated it); a row "
                      "that needs one is an error. Open the file in Excel and save it again to "
                      "store the results.")
     return notes

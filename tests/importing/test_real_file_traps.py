@@ -158,7 +158,7 @@ def test_excel_errors_and_formulas_saved_without_results_are_row_errors_not_empt
     assert reasons[2] == "the cell holds the Excel error #DIV/0!, not a value"
     assert reasons[3].startswith("the cell holds a formula, not its result")
     assert 4 not in reasons.index
-    assert any("1 cells hold formulas saved without their results" in n for n in sheet.notes)
+    assert any("1 cells hold formulas whose results the file does not hold" in n for n in sheet.notes)
 
 
 def test_formulas_of_a_workbook_that_asks_excel_to_calculate_them_are_not_read_as_their_zeros(tmp_path):
