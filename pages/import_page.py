@@ -270,8 +270,10 @@ def import_steps(upload: Any) -> None:
         decimal = st.radio("How does this file write decimals?", list(importing.SEPARATORS),
                            index=None, format_func=importing.SEPARATORS.get,
                            key=f"import_decimal_{base}", horizontal=True)
-    if (staged.ambiguous_dates and order is None) or (staged.decimal_doubts and decimal is None):
-        st.info("Answer the question above to see the preview.")
+    open_questions = (int(bool(staged.date_doubts) and order is None)
+                      + int(bool(staged.decimal_doubts) and decimal is None))
+    if open_questions:
+        st.info(f"Answer the question{'s' * (open_questions > 1)} above to see the preview.")
         return
     if staged.questions:
         staged, preview = ui_import.staged_preview(db, sheet, entity, mapping, constants, order,

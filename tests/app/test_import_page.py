@@ -349,3 +349,18 @@ def test_a_sheet_named_by_its_month_alone_takes_the_year_from_the_file_name(demo
     month = next(t for t in at.text_input if t.label == "Month for the whole file")
     assert month.value == "2027-03"
     assert "Filled in from the sheet's name, 'Mar', and 2027 from the file's name or title" in month.help
+
+
+def test_a_file_that_raises_both_questions_shows_the_preview_once_both_are_answered(demo_app):
+    data = (f"Customer,Date,Sales\n{LINDQVIST},3/4/2027,12.500\n{LINDQVIST},5/6/2027,800\n").encode()
+    at = _upload(_open(demo_app), "both.csv", data)
+    no_errors(at)
+    assert "Answer the questions above to see the preview." in [i.value for i in at.info]
+    assert not at.metric
+    next(r for r in at.radio if r.key.startswith("import_order_")).set_value("dmy").run()
+    assert "Answer the question above to see the preview." in [i.value for i in at.info]
+    next(r for r in at.radio if r.key.startswith("import_decimal_")).set_value(",").run()
+    no_errors(at)
+    _import(at)
+    assert [(r[1], r[2]) for r in _revenue_2027()] == [(date(2027, 4, 1), Decimal("12500.00")),
+                                                     (date(2027, 6, 1), Decimal("800.00"))]
