@@ -95,6 +95,8 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     pending: dict[str, tuple] = {}                 # field -> a number column that did not
 
     def keep(name: str, header: str, parsed: ParsedColumn, cleaned: pa.Array) -> None:
+        if entity_spec.field(name).kind == "number" and header != CONSTANT:
+            parsed = _scaled(parsed, header)
         values, errors = parsed.values, parsed.errors
         notes.extend(f"{entity_spec.field(name).label} ('{header}'): {n}" for n in parsed.notes)
         out[name] = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
@@ -173,6 +175,26 @@ def _undecided_orders(raws: dict[str, pd.Series], columns: dict[str, str], entit
                      f"{words} like '{columns[other]}', whose row {by.deciding_row} "
                      f"('{by.deciding_value}') can only be read that way.", "")
     return out
+
+
+# A header saying its amounts are in thousands or millions: 'Revenue ($000)', 'Sales (k)',
+# 'Umsatz TEUR', 'Amount in millions', 'Betrag (Mio. €)'
+_THOUSANDS = re.compile(r"\(\s*[$£€]?\s*0{3}s?\s*\)|\bin\s+thousands\b|\(\s*[$£€]?\s*k\s*\)|"
+                        r"\bT(?:EUR|USD|GBP|CHF)\b|\bT€|\bTsd\.?(?!\w)|\bin\s+tausend\b", re.I)
+_MILLIONS = re.compile(r"\(\s*[$£€]?\s*(?:m|mm|mn|mio\.?|millions?)\s*[$£€]?\s*\)|"
+                       r"\bin\s+millions\b|\bMio\.?(?!\w)", re.I)
+
+
+def _scaled(parsed: ParsedColumn, header: str) -> ParsedColumn:
+    """Amounts of a column whose header says they are in thousands or millions, as amounts."""
+    factor = 1_000 if _THOUSANDS.search(header) else 1_000_000 if _MILLIONS.search(header) else 1
+    if factor == 1:
+        return parsed
+    parsed.values = parsed.values * factor
+    unit = "thousands" if factor == 1_000 else "millions"
+    parsed.notes.insert(0, f"The header says its amounts are in {unit}; they were multiplied by "
+                           f"{factor:,} (12.5 -> {12.5 * factor:,.0f}).")
+    return parsed
 
 
 # A column saying which rows are debits and which credits (DATEV's Soll/Haben-Kennzeichen,

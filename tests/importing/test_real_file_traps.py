@@ -284,3 +284,21 @@ def test_a_sheet_named_by_its_month_alone_takes_the_year_its_file_name_gives():
     assert sheet_month("März", "Umsatz 2024.xlsx") == date(2024, 3, 1)
     assert sheet_month("Mar", "Revenue 2024 vs 2025.xlsx") is None   # two years: which?
     assert sheet_month("Mar", "revenue.xlsx") is None
+
+
+@pytest.mark.parametrize("header, factor", [
+    ("Revenue ($000)", 1_000), ("Sales in thousands", 1_000), ("Umsatz TEUR", 1_000),
+    ("Amount (k)", 1_000), ("Betrag (Mio. €)", 1_000_000), ("Revenue (m)", 1_000_000),
+    ("Revenue", 1), ("Revenue 2000", 1)])
+def test_amounts_under_a_header_in_thousands_or_millions_are_scaled_to_amounts(header, factor):
+    s = staged("revenue", ["Customer", "Month", header], [["Acme", "2025-01", "12.5"]],
+               mapping={"Customer": "account", "Month": "month", header: "amount"})
+    assert s.values["amount"].tolist() == [12.5 * factor]
+    assert any(f"multiplied by {factor:,}" in n for n in s.notes) == (factor > 1)
+
+
+def test_thousands_that_also_ask_their_decimal_sign_are_scaled_once_answered():
+    s = staged("revenue", ["Customer", "Month", "Revenue (000)"], [["Acme", "2025-01", "12.500"]],
+               mapping={"Customer": "account", "Month": "month", "Revenue (000)": "amount"},
+               decimal=",")
+    assert s.values["amount"].tolist() == [12_500_000.0]
