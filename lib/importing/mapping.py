@@ -72,11 +72,15 @@ def suggest_mapping(headers: list[str], entity: str,
 
 # Looser header keys, tried after every exact match. Only what cannot change a value's meaning
 # is dropped: a parenthesis saying UTC or where a field came from ('Created (UTC)', 'invoice
-# (metadata)'), not a unit, scale, currency or zone ('Revenue ($000)', 'Amount (EUR)',
-# 'Created (PST)'); a CRM's object prefix ('Deal - Value'), not 'Prior Year - Revenue'; and
-# a BI tool's 'Sum of' (its rows are the sums: 'Sum of Revenue' per account and month).
+# (metadata)'), not a unit, currency or zone ('Amount (EUR)', 'Created (PST)'); a CRM's object
+# prefix ('Deal - Value'), not 'Prior Year - Revenue'; a BI tool's 'Sum of' (its rows are the
+# sums: 'Sum of Revenue' per account and month); and a scale that staging applies ('Revenue
+# ($000)').
 _HARMLESS_ASIDE = re.compile(r"\s*\((?:utc|gmt|metadata|optional|required)\)", re.I)
 _SUM_OF = re.compile(r"^(?:sum\s+of|summe\s+von)\s+", re.I)   # a BI tool's "Sum of Revenue"
+# A scale ('Revenue ($000)', 'Sales in millions'): staging multiplies the amounts by it
+_SCALE = re.compile(r"\s*\(\s*[$£€]?\s*(?:0{3}s?|k|m|mm|mn|mio\.?|millions?)\s*[$£€]?\s*\)|"
+                    r"\s+in\s+(?:thousands|millions)\b", re.I)
 _OBJECT_PREFIX = re.compile(r"^(?:deal|organi[sz]ation|person|lead|activity|product|contact|"
                             r"company|account|opportunity|invoice|payment)\s+-\s+", re.I)
 
@@ -85,7 +89,7 @@ def _keys(header: str) -> list[str]:
     """The header's key, then looser ones (see _HARMLESS_ASIDE and _OBJECT_PREFIX)."""
     text = str(header)
     loose = (text, _HARMLESS_ASIDE.sub("", text), _OBJECT_PREFIX.sub("", text),
-             _SUM_OF.sub("", text))
+             _SUM_OF.sub("", text), _SCALE.sub("", text))
     return list(dict.fromkeys(k for k in map(header_key, loose) if k))
 
 
