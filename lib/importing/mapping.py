@@ -21,6 +21,7 @@ from lib.db import Database, Tx
 from lib.permissions import require
 from lib.importing.categories import normalize_category
 from lib.importing.layout import sheet_month
+from lib.importing.numbers import header_mark
 from lib.importing.specs import ENTITIES, EntitySpec, Field, Kind, spec  # noqa: F401
 from lib.importing.values import is_null
 from lib.users import Actor
@@ -72,15 +73,17 @@ def suggest_mapping(headers: list[str], entity: str,
 
 # Looser header keys, tried after every exact match. Only what cannot change a value's meaning
 # is dropped: a parenthesis saying UTC or where a field came from ('Created (UTC)', 'invoice
-# (metadata)'), not a unit, currency or zone ('Amount (EUR)', 'Created (PST)'); a CRM's object
-# prefix ('Deal - Value'), not 'Prior Year - Revenue'; a BI tool's 'Sum of' (its rows are the
-# sums: 'Sum of Revenue' per account and month); and a scale that staging applies ('Revenue
-# ($000)').
+# (metadata)'), not a unit or zone ('Sales (units)', 'Created (PST)'); a CRM's object prefix
+# ('Deal - Value'), not 'Prior Year - Revenue'; a BI tool's 'Sum of' (its rows are the sums:
+# 'Sum of Revenue' per account and month); and a scale or currency that staging applies
+# ('Revenue ($000)', 'Amount (EUR)').
 _HARMLESS_ASIDE = re.compile(r"\s*\((?:utc|gmt|metadata|optional|required)\)", re.I)
 _SUM_OF = re.compile(r"^(?:sum\s+of|summe\s+von)\s+", re.I)   # a BI tool's "Sum of Revenue"
-# A scale ('Revenue ($000)', 'Sales in millions'): staging multiplies the amounts by it
+# A scale or a currency ('Revenue ($000)', 'Sales in millions', 'Amount (EUR)'): staging
+# multiplies the amounts by the scale and checks the currency against each row's
 _SCALE = re.compile(r"\s*\(\s*[$£€]?\s*(?:0{3}s?|k|m|mm|mn|mio\.?|millions?)\s*[$£€]?\s*\)|"
                     r"\s+in\s+(?:thousands|millions)\b", re.I)
+_CURRENCY_ASIDE = re.compile(r"\s*\(\s*([A-Z]{3}|[$£€])\s*\)")   # (EUR), not (PST)
 _OBJECT_PREFIX = re.compile(r"^(?:deal|organi[sz]ation|person|lead|activity|product|contact|"
                             r"company|account|opportunity|invoice|payment)\s+-\s+", re.I)
 
@@ -89,7 +92,8 @@ def _keys(header: str) -> list[str]:
     """The header's key, then looser ones (see _HARMLESS_ASIDE and _OBJECT_PREFIX)."""
     text = str(header)
     loose = (text, _HARMLESS_ASIDE.sub("", text), _OBJECT_PREFIX.sub("", text),
-             _SUM_OF.sub("", text), _SCALE.sub("", text))
+             _SUM_OF.sub("", text), _SCALE.sub("", text),
+             _CURRENCY_ASIDE.sub(lambda m: "" if header_mark(m[1]) else m[0], text))
     return list(dict.fromkeys(k for k in map(header_key, loose) if k))
 
 

@@ -301,6 +301,18 @@ def row_marks(cleaned: pa.Array, odd: np.ndarray) -> pa.Array:
     return marks.take(pa.array(at, mask=at < 0))
 
 
+_HEADER_MARK = re.compile(
+    rf"(?<![A-Za-z])T?(?P<code>{'|'.join(c for c in _CODES if c.isalpha() and c != 'RS')})(?![A-Za-z])"
+    rf"|(?P<symbol>[{_SYMBOLS}])")
+
+
+def header_mark(header: str) -> str | None:
+    """The currency a number column's header names ('Amount (EUR)', 'Umsatz TEUR', 'Sales $'),
+    as the mark its every cell carries."""
+    m = _HEADER_MARK.search(header)
+    return (m.group("code") or m.group("symbol")) if m else None
+
+
 # The currencies each mark can stand for: a "$" is any dollar or peso, a code only itself.
 MARK_CURRENCIES = {
     "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP", "TWD", "BRL"),

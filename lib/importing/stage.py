@@ -21,7 +21,7 @@ from lib.importing.dates import Order, detect_date_order, parse_date_series, par
 from lib.importing.decimals import file_evidence, settle
 from lib.importing.mapping import Field, check_mapping, spec
 from lib.importing.model import WideLayout
-from lib.importing.numbers import parse_number_series
+from lib.importing.numbers import header_mark, parse_number_series
 from lib.importing.parts import join_parts
 from lib.importing.values import (TEXT_NULL_TOKENS, ParsedColumn, clean_text, is_null, map_unique,
                                   null_mask, str_series)
@@ -96,7 +96,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
 
     def keep(name: str, header: str, parsed: ParsedColumn, cleaned: pa.Array) -> None:
         if entity_spec.field(name).kind == "number" and header != CONSTANT:
-            parsed = _scaled(parsed, header)
+            parsed = _marked(_scaled(parsed, header), header)
         values, errors = parsed.values, parsed.errors
         notes.extend(f"{entity_spec.field(name).label} ('{header}'): {n}" for n in parsed.notes)
         out[name] = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
@@ -194,6 +194,20 @@ def _scaled(parsed: ParsedColumn, header: str) -> ParsedColumn:
     unit = "thousands" if factor == 1_000 else "millions"
     parsed.notes.insert(0, f"The header says its amounts are in {unit}; they were multiplied by "
                            f"{factor:,} (12.5 -> {12.5 * factor:,.0f}).")
+    return parsed
+
+
+def _marked(parsed: ParsedColumn, header: str) -> ParsedColumn:
+    """A header naming a currency ('Amount (EUR)') marks every cell with it, as a '€' in the
+    cell would: a row whose currency is another is an error, not an amount stored in it."""
+    mark = header_mark(header)
+    if mark is None:
+        return parsed
+    n = len(parsed.values)
+    parsed.marks = (pa.array([mark] * n, pa.string()) if parsed.marks is None
+                    else pc.fill_null(parsed.marks, mark))
+    parsed.notes.append(f"The header names the currency {mark}; each amount is checked against "
+                        "its row's currency.")
     return parsed
 
 

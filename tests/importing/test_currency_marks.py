@@ -40,3 +40,17 @@ def test_a_whole_file_in_dollars_given_the_constant_currency_gbp_is_refused_row_
     with pytest.raises(ValidationFailed):
         apply_file(db, s)
     assert stored_revenue(db) == []
+
+
+def test_a_header_naming_a_currency_marks_every_amount_under_it(db):
+    make_account(db, name="Acme Ltd", currency="GBP")
+    make_account(db, name="Lindqvist AB", currency="EUR")
+    s = staged("revenue", ["Customer", "Month", "Amount (EUR)"],
+               [["Lindqvist AB", "2026-01", "1200"], ["Acme Ltd", "2026-01", "1300"],
+                ["Acme Ltd", "2026-02", "£1,400.00"]])
+    assert s.columns["amount"] == "Amount (EUR)"
+    preview = preview_import(db, s)
+    assert preview.errors[["row", "reason"]].values.tolist() == [
+        [3, "is written in EUR but the currency of the row is GBP; correct the amount or the "
+            "currency"]]
+    assert any("The header names the currency EUR" in n for n in preview.notes)

@@ -247,13 +247,13 @@ def test_a_crms_object_prefix_and_a_parenthesis_do_not_hide_a_known_header():
     assert suggest_mapping(["Amount (net)", "Amount"], "revenue") == {"Amount (net)": None, "Amount": "amount"}
 
 
-@pytest.mark.parametrize("header", ["Amount (EUR)", "Sales (units)", "Prior Year - Revenue"])
+@pytest.mark.parametrize("header", ["Sales (units)", "Prior Year - Revenue", "Created (PST)"])
 def test_a_header_whose_aside_changes_what_the_number_means_is_left_for_the_person(header):
     assert suggest_mapping(["Account", "Month", header], "revenue")[header] is None
 
 
-@pytest.mark.parametrize("header", ["Revenue ($000)", "Amount (k)", "Sales in millions"])
-def test_a_header_giving_its_scale_maps_since_staging_scales_its_amounts(header):
+@pytest.mark.parametrize("header", ["Revenue ($000)", "Amount (k)", "Sales in millions", "Amount (EUR)"])
+def test_a_header_giving_its_scale_or_currency_maps_since_staging_applies_it(header):
     assert suggest_mapping(["Account", "Month", header], "revenue")[header] == "amount"
 
 
