@@ -68,7 +68,36 @@ def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.Data
     report(sheet, body, repeated, "header repeated on a new page")
     report(sheet, body, ruled, "ruled line")
     sheet.dropped_rows.sort(key=lambda d: d.row_number)
-    return body[~(blank | total | heading | footer | repeated | ruled)]
+    kept = ~(blank | total | heading | footer | repeated | ruled)
+    return _fill_down_headings(body, filled, heading, kept, sheet)[kept]
+
+
+def _fill_down_headings(body: pd.DataFrame, filled: pd.DataFrame, heading: np.ndarray,
+                        kept: np.ndarray, sheet: Sheet) -> pd.DataFrame:
+    """A report grouped by customer (QuickBooks' Sales by Customer Detail, Xero's aged
+    receivables) names each customer once, in a heading row above its rows, in a column the
+    rows leave empty: write the heading into that column of each row under it, as Excel's fill
+    down would, so the column can be mapped like any other."""
+    at = np.flatnonzero(heading)
+    if not len(at):
+        return body
+    columns = set(filled.iloc[at].to_numpy().argmax(axis=1).tolist())
+    column = columns.pop() if len(columns) == 1 else None
+    if column is None or filled.iloc[np.flatnonzero(kept), column].any():
+        return body
+    texts = body.iloc[:, column].str.strip()
+    under = pd.Series(np.where(heading, texts, None), index=body.index, dtype=object).ffill()
+    body = body.copy()
+    body.iloc[:, column] = under.where(kept & under.notna().to_numpy(), body.iloc[:, column])
+    name = body.columns[column]
+    if re.fullmatch(r"Column [A-Z]+", name) and "Section" not in body.columns:
+        body = body.rename(columns={name: "Section"})   # a blank header: say what it now holds
+    shown = ", ".join(f"'{t}'" for t in texts.iloc[at[:3]])
+    sheet.notes.append(f"The section headings ({shown}{', ...' if len(at) > 3 else ''}) were "
+                       f"written into column '{body.columns[column]}' of the rows under each, as "
+                       "Excel's fill down would, so it can be mapped when it names, say, the "
+                       "customer.")
+    return body
 
 
 def _ruled_lines(body: pd.DataFrame, first: pd.Series, filled: pd.DataFrame) -> np.ndarray:

@@ -302,3 +302,31 @@ def test_thousands_that_also_ask_their_decimal_sign_are_scaled_once_answered():
                mapping={"Customer": "account", "Month": "month", "Revenue (000)": "amount"},
                decimal=",")
     assert s.values["amount"].tolist() == [12_500_000.0]
+
+
+QB_SALES_BY_CUSTOMER = b"""Sales by Customer Detail
+Account Desk Demo Co
+January 2025
+
+,Date,Transaction Type,Num,Product/Service,Qty,Sales Price,Amount,Balance
+Acme Ltd,,,,,,,,
+,01/03/2025,Invoice,1001,Widgets,2,250.00,500.00,500.00
+,01/15/2025,Invoice,1002,Gadgets,1,250.00,250.00,750.00
+Total for Acme Ltd,,,,,,,$750.00,
+Beta Co,,,,,,,,
+,01/20/2025,Invoice,1003,Widgets,1,80.00,80.00,80.00
+Total for Beta Co,,,,,,,$80.00,
+TOTAL,,,,,,,$830.00,
+"""
+
+
+def test_a_report_grouped_by_customer_gives_each_row_its_customer_to_import_by(db, tmp_path):
+    make_account(db, name="Acme Ltd", currency="USD")
+    make_account(db, name="Beta Co", currency="USD")
+    sheet = upload(tmp_path, "sales_by_customer.csv", QB_SALES_BY_CUSTOMER).sheets[0]
+    assert sheet.rows["Section"].tolist() == ["Acme Ltd", "Acme Ltd", "Beta Co"]
+    assert any(n.startswith("The section headings ('Acme Ltd', 'Beta Co') were written into "
+                            "column 'Section'") for n in sheet.notes)
+    s = stage(sheet.rows, "revenue", {"Section": "account", "Date": "month", "Amount": "amount"})
+    preview = preview_import(db, s)
+    assert preview.counts["error"] == 0 and preview.records["create"] == 2
