@@ -41,14 +41,18 @@ def file_evidence(decided: dict[str, str], dates: dict[str, pd.Series], delimite
 
 def settle(raw: pd.Series, cleaned: pa.Array, parsed: ParsedColumn,
            evidence: tuple[str | None, str]) -> tuple[ParsedColumn, str]:
-    """A doubtful column (parsed.decimal.doubt) read the way the file points, with a note
-    saying so; else as parsed, its '12.500' cells made errors, and the doubt to ask about."""
+    """An undecided column (parsed.decimal.undecided) read the way the file points, with a
+    note saying so; else as parsed: '1,500' as thousands (its note says so), and '12.500'
+    cells made errors, with the doubt to ask about."""
     separator, why = evidence
     doubt = parsed.decimal.doubt
     if separator:
         settled = parse_number_series(raw, decimal=separator)
-        settled.notes.insert(0, f"{doubt} They were read with {SEPARATORS[separator]}, as {why}.")
+        settled.notes.insert(0, f"{parsed.decimal.undecided} They were read with "
+                                f"{SEPARATORS[separator]}, as {why}.")
         return settled, ""
+    if not doubt:
+        return parsed, ""
     errors = parsed.errors.to_numpy(copy=True)
     unanswered = doubtful_cells(cleaned) & pd.isna(errors)
     errors[unanswered] = UNANSWERED

@@ -102,6 +102,9 @@ class DecimalChoice:
     # No value decides and some are written like '12.500': twelve and a half, or twelve
     # thousand five hundred? Why the file's other columns or the person must say.
     doubt: str = ""
+    # No value decides but some fit both readings: which ('12.500', or '1,500', read as
+    # thousands unless the rest of the file says the comma is the decimal sign), in words
+    undecided: str = ""
 
 
 _EU_ONLY = re.compile(r"^[^.,]*\d,\d{1,2}$|^[^.,]*\d,\d{4,}$|\d\.\d{3},\d+$|^\d{1,3}(?:\.\d{3}){2,}$")
@@ -136,12 +139,16 @@ def _detect_decimal(index: pd.Index, cleaned: pa.Array, odd: np.ndarray | None =
         doubt = (f"Values like '{text}' (row {row(dotted)}) could have a decimal point "
                  f"({float(text):g}) or a thousands separator ({text.replace('.', '')}), and no "
                  "value in the column says which.")
-        return DecimalChoice(".", False, None, doubt, doubt)
-    unsure = texts.first(_UNSURE_COMMA, needs=",")
-    return DecimalChoice(".", False, None, "" if unsure is None else (
-        f"Values like '{texts.text(unsure)}' (row {row(unsure)}) were read with ',' as the "
-        f"thousands separator ({texts.text(unsure).replace(',', '')}), as no value in the "
-        "column has a decimal part to say otherwise."))
+        return DecimalChoice(".", False, None, doubt, doubt, undecided=doubt)
+    if (unsure := texts.first(_UNSURE_COMMA, needs=",")) is None:
+        return DecimalChoice(".", False)
+    text, at = texts.text(unsure), row(unsure)
+    return DecimalChoice(".", False, None, (
+        f"Values like '{text}' (row {at}) were read with ',' as the thousands separator "
+        f"({text.replace(',', '')}), as no value in the column has a decimal part to say "
+        "otherwise."), undecided=(
+        f"Values like '{text}' (row {at}) fit a decimal comma ({float(text.replace(',', '.')):g}) "
+        f"as well as a thousands separator ({text.replace(',', '')})."))
 
 
 def doubtful_cells(cleaned: pa.Array) -> np.ndarray:

@@ -128,7 +128,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
         parsed = _parse(f, raw, cleaned, order, decimal, date1904)
         if parsed.decimal is not None and parsed.decimal.certain and header != CONSTANT:
             separators[header] = parsed.decimal.separator
-        if parsed.decimal is not None and parsed.decimal.doubt:
+        if parsed.decimal is not None and parsed.decimal.undecided:
             pending[name] = (header, raw, cleaned, parsed)
         else:
             keep(name, header, parsed, cleaned)

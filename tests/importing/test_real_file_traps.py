@@ -112,6 +112,15 @@ def test_whole_thousands_in_a_csv_separated_by_semicolons_are_read_as_thousands(
     assert any("as the file separates its cells with semicolons" in n for n in s.notes)
 
 
+def test_comma_groups_in_a_csv_separated_by_semicolons_are_decimals_and_elsewhere_thousands(tmp_path):
+    text = "Kunde{0}Monat{0}Umsatz\nAcme{0}2025-01{0}\"1,500\"\nBeta{0}2025-01{0}800\n"
+    for delimiter, amounts in ((";", [1.5, 800.0]), (",", [1500.0, 800.0])):
+        sheet = upload(tmp_path, "umsatz.csv", text.format(delimiter).encode()).sheets[0]
+        s = stage(sheet.rows, "revenue", {"Kunde": "account", "Monat": "month", "Umsatz": "amount"},
+                  delimiter=sheet.delimiter)
+        assert s.values["amount"].tolist() == amounts and not s.decimal_doubts
+
+
 def test_headers_with_accents_map_and_headers_in_other_scripts_keep_their_own_signature():
     from lib.importing import header_signature
     mapping = suggest_mapping(["Rechnungsnummer", "Kunde", "Belegdatum", "Fälligkeit", "Betrag"],
