@@ -283,6 +283,9 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
     text = pc.utf8_upper(cleaned) if f.kind == "currency" else cleaned
     if f.kind == "currency" and not pc.all(pc.string_is_ascii(cleaned)).as_py():
         text = pa.array([t.upper() for t in cleaned.to_pylist()], type=pa.string())  # as Python does
+    notes = []
+    if f.kind == "currency":
+        text, notes = _currency_codes(text)
     empty = pa.array(null_mask(cleaned, TEXT_NULL_TOKENS))
     text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
     errors = np.full(len(raw), None, dtype=object)
@@ -291,7 +294,32 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
             "a long number Excel shortened to scientific notation, its last digits lost: format "
             "the column as text in Excel and export the file again")
     return ParsedColumn(str_series(text, pd.RangeIndex(len(raw))),
-                        pd.Series(errors, index=raw.index))
+                        pd.Series(errors, index=raw.index), notes)
+
+
+# Currencies written by their sign or name where one currency is meant ('$' is not: it is many)
+CURRENCY_NAMES = {
+    "€": "EUR", "EURO": "EUR", "EUROS": "EUR", "£": "GBP", "GBP£": "GBP", "STERLING": "GBP",
+    "POUND STERLING": "GBP", "POUNDS STERLING": "GBP", "BRITISH POUND": "GBP", "US$": "USD",
+    "US DOLLAR": "USD", "US DOLLARS": "USD", "U.S. DOLLAR": "USD", "A$": "AUD",
+    "AUSTRALIAN DOLLAR": "AUD", "C$": "CAD", "CA$": "CAD", "CANADIAN DOLLAR": "CAD",
+    "NZ$": "NZD", "S$": "SGD", "R$": "BRL", "₹": "INR", "INDIAN RUPEE": "INR",
+    "SWISS FRANC": "CHF", "SFR": "CHF", "FR.": "CHF", "YEN": "JPY", "JAPANESE YEN": "JPY",
+}
+
+
+def _currency_codes(text: pa.Array) -> tuple[pa.Array, list[str]]:
+    """Upper-cased currencies with their signs and names (€, Euro, US Dollar) as codes, and a
+    note naming what was read as what."""
+    found = pc.is_in(text, value_set=pa.array(list(CURRENCY_NAMES)))
+    if not pc.any(found).as_py():
+        return text, []
+    seen = sorted(set(pc.filter(text, found).to_pylist()))
+    codes = pa.array([CURRENCY_NAMES.get(t, t) if t is not None else None
+                      for t in pc.unique(text).to_pylist()], pa.string())
+    text = pc.take(codes, pc.index_in(text, value_set=pc.unique(text)))
+    return text, ["Currencies written by sign or name were read as codes: "
+                  + ", ".join(f"{s} -> {CURRENCY_NAMES[s]}" for s in seen) + "."]
 
 
 def _months(raw: pd.Series, order: Order | None, date1904: bool):

@@ -54,3 +54,15 @@ def test_a_header_naming_a_currency_marks_every_amount_under_it(db):
         [3, "is written in EUR but the currency of the row is GBP; correct the amount or the "
             "currency"]]
     assert any("The header names the currency EUR" in n for n in preview.notes)
+
+
+def test_currencies_written_by_sign_or_name_are_read_as_their_codes_and_a_dollar_sign_is_not(db):
+    s = staged("revenue", ["Customer", "Month", "Sales", "Currency"],
+               [["Acme Ltd", "2026-01", "10", "€"], ["Acme Ltd", "2026-02", "10", "Euro"],
+                ["Acme Ltd", "2026-03", "10", "Pound Sterling"], ["Acme Ltd", "2026-04", "10", "$"]])
+    assert s.values["currency"].tolist() == ["EUR", "EUR", "GBP", "$"]
+    assert "€ -> EUR" in " ".join(s.notes)
+    make_account(db, name="Acme Ltd", currency="GBP")
+    errors = preview_import(db, s).errors
+    assert errors[["row", "reason"]].values.tolist() == [
+        [5, "is not a three-letter currency code such as GBP"]]
