@@ -146,8 +146,7 @@ def test_ambiguous_dates_are_asked_before_the_preview(demo_app):
     no_errors(at)
     assert not at.metric
     assert "All 2 dates fit both day/month and month/day" in at.warning[0].value
-    radio = next(r for r in at.radio if r.key.startswith("import_order_"))
-    radio.set_value("dmy").run()
+    _radio(at, "import_order_").set_value("dmy").run()
     no_errors(at)
     assert _metrics(at)["Rows to create"] == "2"
     _import(at)
@@ -272,6 +271,10 @@ def _box(at, prefix: str):
     return next(c for c in at.checkbox if c.key and c.key.startswith(prefix))
 
 
+def _radio(at, prefix: str):
+    return next(r for r in at.radio if r.key and r.key.startswith(prefix))
+
+
 def test_ticking_create_missing_lists_the_new_account_and_importing_creates_it(demo_app):
     at = _upload(_open(demo_app), "march.csv", BAD_CSV)
     assert _metrics(at)["Rows with errors"] == "1"
@@ -332,8 +335,7 @@ def test_amounts_like_12_500_are_asked_about_and_a_decimal_comma_reads_them_as_t
     no_errors(at)
     assert not at.metric
     assert "Values like '12.500' (row 2) could have a decimal point (12.5)" in at.warning[0].value
-    radio = next(r for r in at.radio if r.key.startswith("import_decimal_"))
-    radio.set_value(",").run()
+    _radio(at, "import_decimal_").set_value(",").run()
     no_errors(at)
     _import(at)
     assert [(r[1], r[2]) for r in _revenue_2027()] == [(date(2027, 1, 1), Decimal("12500.00")),
@@ -357,9 +359,9 @@ def test_a_file_that_raises_both_questions_shows_the_preview_once_both_are_answe
     no_errors(at)
     assert "Answer the questions above to see the preview." in [i.value for i in at.info]
     assert not at.metric
-    next(r for r in at.radio if r.key.startswith("import_order_")).set_value("dmy").run()
+    _radio(at, "import_order_").set_value("dmy").run()
     assert "Answer the question above to see the preview." in [i.value for i in at.info]
-    next(r for r in at.radio if r.key.startswith("import_decimal_")).set_value(",").run()
+    _radio(at, "import_decimal_").set_value(",").run()
     no_errors(at)
     _import(at)
     assert [(r[1], r[2]) for r in _revenue_2027()] == [(date(2027, 4, 1), Decimal("12500.00")),
