@@ -268,7 +268,7 @@ def import_steps(upload: Any) -> None:
     if staged.decimal_doubts:    # 12.500 and nothing in the file says which it is
         st.warning(plain("\n\n".join(staged.decimal_doubts.values())), icon=":material/pin:")
         decimal = st.radio("How does this file write decimals?", list(importing.SEPARATORS),
-                           index=None, format_func=importing.SEPARATORS.get,
+                           index=None, format_func=lambda s: importing.SEPARATORS[s].capitalize(),
                            key=f"import_decimal_{base}", horizontal=True)
     open_questions = (int(bool(staged.date_doubts) and order is None)
                       + int(bool(staged.decimal_doubts) and decimal is None))
