@@ -9,6 +9,18 @@ from lib.auth import DEMO_PASSWORD
 from tests.conftest import DIRECTOR, ROOT, copy_db
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _components_scanned_once():
+    """Each new AppTest scans every installed package for Streamlit components (0.4 s, as much
+    as the test's own runs); the packages cannot change during the run, so scan once."""
+    from streamlit.components.v2 import manifest_scanner
+    scan = manifest_scanner.scan_component_manifests
+    found = scan()
+    manifest_scanner.scan_component_manifests = lambda *args, **kwargs: list(found)
+    yield
+    manifest_scanner.scan_component_manifests = scan
+
+
 def _fresh_app(monkeypatch, path) -> AppTest:
     monkeypatch.setenv("ACCOUNTDESK_DB", str(path))
     monkeypatch.setenv("ACCOUNTDESK_DAILY_BACKUP", "0")
