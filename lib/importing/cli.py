@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
     data = args.file.read_bytes()
     workbook = read_upload(data, args.file.name)
-    sheet = workbook.sheet(args.sheet) if args.sheet else workbook.importable_sheets[0]
+    sheet = _chosen_sheet(workbook, args.sheet)
     headers = list(sheet.rows.columns)
     constants = dict(_pair(c) for c in args.constant)
     from lib.migrate import open_database   # here: opening applies migrations
@@ -110,6 +110,19 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         return report, 1 if result.rejected else 0
     finally:
         db.close()
+
+
+def _chosen_sheet(workbook, name: str | None):
+    """The sheet --sheet names (by its name as Excel shows it), else the first importable one."""
+    if name is None:
+        return workbook.importable_sheets[0]
+    found = next((s for s in workbook.sheets if s.name == name), None)
+    if found is None:
+        names = ", ".join(f"'{s.name}'" for s in workbook.sheets)
+        raise ValueError(f"The file has no sheet named '{name}'. Its sheets: {names}.")
+    if not found.importable:
+        raise ValueError(found.reason or f"Sheet '{name}' cannot be imported.")
+    return found
 
 
 def _guessed(sheet, file_name: str) -> str:

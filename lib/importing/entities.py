@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from lib.importing import people
 from lib.importing.refs import (ACCOUNT_CHECKS, ACCOUNT_REF, NEW_OWNER_CHECK, PARAMS, manager_ref,
                                norm)
+from lib.importing.specs import WON_STAGE
+from lib.models import CURRENCIES
 
 
 @dataclass(frozen=True)
@@ -231,8 +233,10 @@ _MORE = {"contacts": _contacts_sql, "account_targets": _targets_sql, "budgets": 
 
 
 _RANGE_DATE = "year({f}) NOT BETWEEN 1900 AND 2199"
-_CURRENCY = ("currency", "currency IS NOT NULL AND NOT regexp_full_match(currency, '[A-Z]{3}')",
-             "'is not a three-letter currency code such as GBP'")
+_CURRENCY = ("currency", f"currency IS NOT NULL AND NOT list_contains({list(CURRENCIES)}, currency)",
+             "CASE WHEN regexp_full_match(currency, '[A-Z]{3}') THEN 'is not a currency Account Desk "
+             f"reports in ({', '.join(CURRENCIES)})' ELSE 'is not a three-letter currency code such "
+             "as GBP' END")
 _TOO_LARGE = ("amount", "amount IS NULL AND amount_number IS NOT NULL", "'is too large'")
 
 
@@ -240,7 +244,9 @@ def checks(entity: str) -> list[tuple[str, str, str]]:
     """(field, SQL condition over the resolved row, SQL text of the reason)."""
     if entity == "revenue":
         return [*_ACCOUNT_CHECKS, _CURRENCY, _TOO_LARGE,
-                ("month", _RANGE_DATE.format(f="month"), "'is not a plausible month'")]
+                ("month", _RANGE_DATE.format(f="month"), "'is not a plausible month'"),
+                ("stage", f"stage IS NOT NULL AND NOT regexp_matches(lower(stage), '{WON_STAGE}')",
+                 "'is not a won deal: only won deals are revenue, so leave this row out'")]
     if entity == "invoices":
         return [*_ACCOUNT_CHECKS, _CURRENCY, _TOO_LARGE,
                 ("issue_date", _RANGE_DATE.format(f="issue_date"), "'is not a plausible date'"),

@@ -291,6 +291,16 @@ def prose_reason(grid: pd.DataFrame, filled: pd.DataFrame, label: str, header_at
             f"'{_short(cells[0])}'). It was skipped.")
 
 
+def export_note_reason(grid: pd.DataFrame, label: str) -> str | None:
+    """Why the sheet is a tool's note about the export rather than data, or None: Apple
+    Numbers puts an 'Export Summary' sheet first, listing the tables it made into sheets."""
+    first = str(grid.iat[0, 0]).strip() if grid.shape[0] and grid.shape[1] else ""
+    if not first.startswith("This document was exported from Numbers"):
+        return None
+    return (f"{label} is Apple Numbers' summary of the export: it lists the tables, and each "
+            "table is a sheet of its own. It was skipped.")
+
+
 def pivot_reason(sheet: Sheet, has_pivot_table: bool, label: str) -> str | None:
     labels = next((h for h in sheet.header if _PIVOT_LABELS.match(h)), None)
     aggregate = next((h for h in sheet.header if _AGGREGATE.match(h)), None)

@@ -22,7 +22,8 @@ from lib.permissions import require
 from lib.importing.categories import normalize_category
 from lib.importing.layout import sheet_month
 from lib.importing.numbers import header_mark
-from lib.importing.specs import ENTITIES, EntitySpec, Field, Kind, spec  # noqa: F401
+from lib.importing.specs import (ENTITIES, WON_STAGE, EntitySpec, Field, Kind,  # noqa: F401
+                                 spec)
 from lib.importing.values import is_null
 from lib.users import Actor
 
@@ -99,12 +100,14 @@ def _keys(header: str) -> list[str]:
 
 def fits(f: Field, cells: pd.Series) -> bool:
     """Whether the column's first values could be this field (no values: no evidence against)."""
-    if f.kind != "choice" and not f.words:
+    if f.kind not in ("choice", "stage") and not f.words:
         return True
     seen = {str(v).strip() for v in cells.head(_LOOKED_AT).dropna().unique()}
     seen = {v for v in seen if not is_null(v)}
     if not seen:
         return True
+    if f.kind == "stage":   # a column of stages none of which is won is some other stage
+        return any(re.search(WON_STAGE, v.lower()) for v in seen)
     if f.kind == "choice":
         known = set(f.choices) | {alias for alias, _ in f.aliases}
         return any(normalize_category(v).replace(" ", "_").replace("-", "_") in known for v in seen)
@@ -324,5 +327,7 @@ def _describe(entity_spec: EntitySpec, f: Field) -> str:
     words.append({"number": "A number.", "date": "A date.", "datetime": "A date and time.",
                   "month": "A month (2026-01, Jan-26 or any date in it).",
                   "time": "A time of day (10:30, 2:15 PM).",
-                  "currency": "A three-letter currency code."}.get(f.kind, ""))
+                  "currency": "A three-letter currency code.",
+                  "stage": "A deal's stage or status: rows whose stage is not won (Closed Won, "
+                           "won) are errors, so lost and open deals are not counted."}.get(f.kind, ""))
     return " ".join(w for w in words if w)

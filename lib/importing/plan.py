@@ -95,6 +95,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     cur.execute(sql, PARAMS if "$joined" in sql else None)
     if create_missing and missing.collect(cur, entity):
         cur.execute(sql, PARAMS if "$joined" in sql else None)   # again, now finding them
+    unzeroed = refs.unzeroed_note(cur)
     cur.execute("DROP TABLE stage")   # `resolved` holds all of it: free the memory at once
     _errors(cur, staged)
     repeats = build_records(cur, entity)
@@ -110,6 +111,8 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     preview = _preview(cur, staged, match_on, details, shown)
     if repeats:
         preview.notes.append(repeats_note(entity, repeats))
+    if unzeroed:
+        preview.notes.append(unzeroed)
     cur.unregister("raw_cells")
     if create_missing:
         preview.will_create = missing.planned(cur, entity)

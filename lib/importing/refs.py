@@ -35,6 +35,15 @@ def prepare(cur: duckdb.DuckDBPyConnection) -> None:
         UNION ALL SELECT id, name, email, NULL, true FROM missing_managers""")
 
 
+# External ids that are numbers with leading zeros (000123), by the number Excel shows once it
+# has read the column as numbers (123): a file naming 123 means the account 000123.
+UNZEROED = """
+    SELECT ltrim(trim(external_id), '0') AS ref, any_value(id) AS id, count(*) AS n,
+           any_value(trim(external_id)) AS external_id
+    FROM ref_accounts
+    WHERE archived_at IS NULL AND regexp_full_match(trim(external_id), '0+[1-9][0-9]*')
+    GROUP BY 1"""
+
 # Resolved once per distinct (account, country) the file names, then joined back to its rows:
 # a million rows name a few thousand accounts, and normalising a name is the costly part.
 ACCOUNT_REF = f"""
@@ -42,21 +51,24 @@ ACCOUNT_REF = f"""
     FROM stage s
     LEFT JOIN (
         SELECT d.account, d.country,
-               CASE WHEN coalesce(ae.n, ac.n, an.n, 0) = 1 THEN coalesce(ae.id, ac.id, an.id) END
-               AS account_id, coalesce(ae.n, ac.n, an.n, 0) AS account_matches
+               CASE WHEN coalesce(ae.n, az.n, ac.n, an.n, 0) = 1
+                    THEN coalesce(ae.id, az.id, ac.id, an.id) END AS account_id,
+               coalesce(ae.n, az.n, ac.n, an.n, 0) AS account_matches
         FROM (SELECT DISTINCT account, country FROM stage) d
         LEFT JOIN (SELECT trim(external_id) AS ref, any_value(id) AS id, count(*) AS n
                    FROM ref_accounts WHERE archived_at IS NULL AND external_id IS NOT NULL
                    GROUP BY 1) ae
                ON ae.ref = d.account
+        LEFT JOIN ({UNZEROED}) az
+               ON ae.id IS NULL AND az.ref = d.account AND az.n = 1
         LEFT JOIN (SELECT {norm('name')} AS k, lower(trim(coalesce(country, ''))) AS c,
                           any_value(id) AS id, count(*) AS n
                    FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1, 2) ac
-               ON ae.id IS NULL AND d.country IS NOT NULL AND ac.k = {norm('d.account')}
-                  AND ac.c = lower(d.country)
+               ON ae.id IS NULL AND az.id IS NULL AND d.country IS NOT NULL
+                  AND ac.k = {norm('d.account')} AND ac.c = lower(d.country)
         LEFT JOIN (SELECT {norm('name')} AS k, any_value(id) AS id, count(*) AS n
                    FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1) an
-               ON ae.id IS NULL AND d.country IS NULL AND an.k = {norm('d.account')}
+               ON ae.id IS NULL AND az.id IS NULL AND d.country IS NULL AND an.k = {norm('d.account')}
     ) k ON k.account IS NOT DISTINCT FROM s.account AND k.country IS NOT DISTINCT FROM s.country
 """
 ACCOUNT_CHECKS = [
@@ -72,6 +84,24 @@ NEW_OWNER_CHECK = (
     "owner", "owner IS NOT NULL AND account_id IN (SELECT id FROM missing_accounts "
              "WHERE owner_id IS NULL)",
     "'no active account manager has this name or email, so the new account would have no owner'")
+
+
+def unzeroed_note(cur: duckdb.DuckDBPyConnection) -> str | None:
+    """Say so when rows named accounts by their external id without its leading zeros."""
+    if "account" not in {c for c, *_ in cur.execute("DESCRIBE stage").fetchall()} or not cur.execute(
+            "SELECT count(*) FROM ref_accounts WHERE trim(external_id) LIKE '0%'").fetchall()[0][0]:
+        return None
+    found = cur.execute(f"""
+        SELECT count(*), any_value(d.account), any_value(z.external_id)
+        FROM (SELECT DISTINCT account FROM stage) d JOIN ({UNZEROED}) z ON z.ref = d.account
+        WHERE z.n = 1 AND NOT EXISTS (SELECT 1 FROM ref_accounts a
+                                      WHERE a.archived_at IS NULL AND trim(a.external_id) = d.account)
+    """).fetchall()[0]
+    if not found[0]:
+        return None
+    return (f"{found[0]:,} account{'s are' if found[0] > 1 else ' is'} named by an external id "
+            f"without its leading zeros (e.g. {found[1]} for {found[2]}), as Excel shows an id it "
+            "read as a number; they were matched to those accounts.")
 
 
 def manager_ref(column: str, p: str) -> tuple[str, str, str]:

@@ -38,6 +38,11 @@ TOTAL_LABELED = re.compile(rf"^{_TOTAL_WORDS}\b.+|.+\s{_TOTAL_WORDS}:?$", re.I)
 FOOTER_WORDS = re.compile(r"^[*\s-]*(?:confidential\b|copyright\b|\(c\)|©|(?:generated|printed|"
                           r"exported|created|run|prepared)\s+(?:on|by|at)\b|report\s+(?:generated|run|"
                           r"printed)\b|end\s+of\s+report\b|page\s+\d+\s+of\s+\d+)", re.I)
+_GRAND_OR_SUB_WORD = re.compile(rf"\b(?:{_GRAND_OR_SUB})s?\b", re.I)   # no account is a "Subtotal ..."
+# The group a total row names: "Total for Acme Ltd", "Summe: Nord", "Bikes Total"
+_GROUP_AFTER = re.compile(rf"^{_TOTAL_WORDS}\s*(?:(?:for|of|fur|für|von|voor|pour|de|del|per)\s+)?"
+                          r"[:\-–]?\s*(.+)$", re.I)
+_GROUP_BEFORE = re.compile(rf"^(.+?)\s*[:\-–]?\s*{_TOTAL_WORDS}\s*:?$", re.I)
 GRAND_OR_SUB = re.compile(rf"^(?:{_GRAND_OR_SUB})\b|\bsub[\s-]*total$", re.I)
 # SAP's list output marks a subtotal row with * and the total with ** where the key would be.
 STARRED = re.compile(r"^\*{1,5}(?:\s.*)?$")
@@ -154,10 +159,24 @@ def _total_rows(body: pd.DataFrame, first: pd.Series, widths: np.ndarray, usual:
     for pos in np.flatnonzero(first.str.contains(TOTAL_HINT, case=False, regex=True).to_numpy()):
         label = first.iloc[pos]
         total[pos] = bool(TOTAL_EXACT.match(label)) or (
-            # "SubTotal Bikes | 14499 | 52447": sparse, and numbers beside the label; an account
-            # "Total Wine & More" with its industry left empty is sparse too, but not numbers
-            bool(TOTAL_LABELED.match(label)) and widths[pos] < usual and _numbers_beside(body.iloc[pos], label))
+            # "SubTotal Bikes | 14499 | 52447": sparse, and numbers beside the label
+            bool(TOTAL_LABELED.match(label)) and widths[pos] < usual and _numbers_beside(body.iloc[pos], label)
+            # and it says which group it totals: an account "Total Wine & More | 03.2025 | 2500"
+            # is sparse with numbers beside it too
+            and (bool(_GRAND_OR_SUB_WORD.search(label)) or _totals_a_group(label, first, pos, body.columns)))
     return total
+
+
+def _totals_a_group(label: str, first: pd.Series, pos: int, headers) -> bool:
+    """Whether "Total for Acme Ltd" / "Bikes Total" / "Summe Umsatz" names a group whose rows
+    come above it (Acme Ltd's heading, Bikes in the first column) or a column of the table."""
+    found = _GROUP_AFTER.match(label) or _GROUP_BEFORE.match(label)
+    group = found.group(1).strip().casefold() if found else ""
+    if not group:
+        return False
+    if group in {str(h).strip().casefold() for h in headers}:
+        return True
+    return bool(first.iloc[:pos].str.strip().str.casefold().eq(group).any())
 
 
 def _numbers_beside(row: pd.Series, label: str) -> bool:

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "number", "date", "datetime", "month", "currency", "choice", "time"]
+Kind = Literal["text", "number", "date", "datetime", "month", "currency", "choice", "time", "stage"]
+# A deal's stage that says it was won (Closed Won, won, closedwon, Gewonnen, Gagné, Ganado),
+# as a regular expression over the lower-cased stage that Python and DuckDB read alike
+WON_STAGE = r"(^|[^a-z])(won|closedwon|gewonnen|gagn[eé]e?|ganad[oa]|vint[oa])([^a-z]|$)"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, 
                                "debtor name", "debtor", "kundenname", "kunde", "debitorenname",
                                "debitor", "klantnaam", "klant", "nom du client", "raison sociale",
                                "nombre del cliente", "cliente",
-                               "contact name"))   # Xero's invoices: the customer
+                               "contact name",   # Xero's invoices: the customer
+                               "customer display name", "partner display name"))   # Odoo
 _COUNTRY = Field("country", "Country", synonyms=("country code", "billing country", "nation"),
                  example="GB", words=True)
 # Which manager owns an account the import creates (on request); existing accounts keep theirs.
@@ -79,7 +83,11 @@ _NEW_OWNER = Field("owner", "Owner of new accounts (manager name or email)", exa
                    synonyms=("account owner", "account manager", "owner", "owner name",
                              "sales agent", "sales rep", "rep", "regional manager"))
 _CURRENCY = Field("currency", "Currency (3 letters)", "currency", example="GBP",
-                  synonyms=("currency code", "ccy", "curr", "currencyisocode", "iso currency"))
+                  synonyms=("currency code", "ccy", "curr", "currencyisocode", "iso currency",
+                            # a deal's or document's own currency (Salesforce, HubSpot, SAP)
+                            "amount currency", "deal currency code", "deal currency",
+                            "opportunity currency", "transaction currency", "document currency",
+                            "wahrung", "devise", "moneda"))
 
 _ROLE_ALIASES = (
     ("decision", "decision_maker"), ("dm", "decision_maker"), ("economic_buyer", "decision_maker"),
@@ -130,8 +138,12 @@ ENTITIES: dict[str, EntitySpec] = {
             "amount usd", "net revenue", "turnover", "gross sales", "monthly revenue",
             "annualrevenue", "annual revenue", "net value", "net amount", "amount in dc",
             "amount in lc", "amount in local currency", "umsatz", "nettoumsatz", "betrag",
-            "omzet", "bedrag", "chiffre d'affaires", "montant", "ventas", "importe")),
+            "omzet", "bedrag", "chiffre d'affaires", "montant", "ventas", "importe",
+            "amount net", "betrag in hw")),   # NetSuite's Amount (Net), SAP's amount in local currency
         _CURRENCY,
+        # A CRM's deals export lists lost and open deals too: only the won ones are revenue
+        Field("stage", "Deal stage (only won deals are revenue)", "stage",
+              synonyms=("deal stage", "opportunity stage", "sales stage", "deal status", "stage")),
     ), note="Several rows for one account and month (order lines, won deals) are summed.",
         match_keys=(("account", "month"),)),
     "accounts": EntitySpec("accounts", "Accounts", (
@@ -162,13 +174,14 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("invoice_number", "Invoice number", required=True, example="INV-1001", code=True, synonyms=(
             "invoice", "invoice no", "invoice #", "invoice id", "document number", "doc no",
             "num", "invoice num", "inv no", "inv #", "billing document", "rechnungsnummer",
-            "belegnummer", "factuurnummer", "numero de facture", "n de facture")),   # Num: QuickBooks
+            "belegnummer", "factuurnummer", "numero de facture", "n de facture",
+            "number")),   # Num: QuickBooks; Number: Odoo
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("issue_date", "Issue date", "date", True, example="2026-01-31", synonyms=(
             "invoice date", "date issued", "issued", "document date", "date", "txn date",
             "transaction date", "created", "created date", "date created", "create date",
             "created on", "billing date", "posting date", "rechnungsdatum", "belegdatum",
-            "factuurdatum", "date de facture", "fecha de factura")),
+            "factuurdatum", "date de facture", "fecha de factura", "invoice bill date")),
         Field("due_date", "Due date", "date", True, example="2026-03-02",
               synonyms=("due", "payment due", "due on", "net due date", "falligkeit",
                         "faelligkeit", "fallig am", "vervaldatum", "echeance",
@@ -177,7 +190,8 @@ ENTITIES: dict[str, EntitySpec] = {
             "invoice amount", "total", "gross amount", "amount due", "invoice total", "value",
             "net value", "amount in dc", "amount in lc", "rechnungsbetrag", "betrag",
             "bruttobetrag", "factuurbedrag", "bedrag", "montant ttc", "montant", "importe",
-            "open balance", "balance due", "balance")),   # when no column gives the full amount
+            "total signed", "open balance", "balance due",
+            "balance")),   # the last three: when no column gives the full amount
         _CURRENCY,
     ), match_keys=(("invoice_number",),)),
     "payments": EntitySpec("payments", "Payments", (

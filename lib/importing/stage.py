@@ -280,6 +280,7 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
         return ParsedColumn(*map_unique(raw, lambda t: _choice(t, f.choices, dict(f.aliases))))
     # Text as written, trimmed; a null token is no value ("NA" is one only where a number or
     # date was expected). Upper-case currency codes.
+    cleaned = _unwrapped(cleaned, f.code)
     text = pc.utf8_upper(cleaned) if f.kind == "currency" else cleaned
     if f.kind == "currency" and not pc.all(pc.string_is_ascii(cleaned)).as_py():
         text = pa.array([t.upper() for t in cleaned.to_pylist()], type=pa.string())  # as Python does
@@ -295,6 +296,17 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
             "the column as text in Excel and export the file again")
     return ParsedColumn(str_series(text, pd.RangeIndex(len(raw))),
                         pd.Series(errors, index=raw.index), notes)
+
+
+def _unwrapped(text: pa.Array, code: bool) -> pa.Array:
+    """Text without the marks Excel users add to keep a value as typed: ="000125" (a formula
+    giving the text) and, in an id or reference holding a digit, a leading apostrophe ('000124,
+    'CRM-0042; not in names such as 't Hooft or 's-Hertogenbosch)."""
+    if pc.any(pc.starts_with(text, '="')).as_py():
+        text = pc.replace_substring_regex(text, r'^="(.*)"$', r"\1")
+    if code and pc.any(pc.starts_with(text, "'")).as_py():
+        text = pc.replace_substring_regex(text, r"^'([0-9A-Za-z][^ 0-9]*[0-9][^ ]*)$", r"\1")
+    return text
 
 
 # Currencies written by their sign or name where one currency is meant ('$' is not: it is many)

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from lib.formatting import count
-from lib.importing.layout import (NUMBERISH, YEAR, SplitHeader, long_names, month_columns,
-                                  months_under_years, pivot_reason, prose_reason, split_header,
-                                  unpivot)
+from lib.importing.layout import (NUMBERISH, YEAR, SplitHeader, export_note_reason, long_names,
+                                  month_columns, months_under_years, pivot_reason, prose_reason,
+                                  split_header, unpivot)
 from lib.importing.model import DroppedColumn, Sheet, WideLayout
 from lib.importing.report_rows import (GRAND_OR_SUB, TOTAL_EXACT, TOTAL_LABELED, drop_rows,
                                        drop_title_rows)
@@ -39,6 +39,8 @@ def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
     base = dict(name=name, hidden=hidden)
     if not filled.to_numpy().any():
         return Sheet(kind="empty", reason=f"{label} is empty.", **base)
+    if (why := export_note_reason(grid, label)) is not None:
+        return Sheet(kind="prose", reason=why, **base)
     header_at = find_header_row(grid, filled)
     if (why := prose_reason(grid, filled, label, header_at)) is not None:
         return Sheet(kind="prose", reason=why, **base)

@@ -25,7 +25,7 @@ def _apply(db, s, data=b"file", **options):
 def test_unknown_accounts_are_listed_in_the_preview_then_created_with_the_rows_currency(db):
     acme = make_account(db, name="Acme")
     rows = [["Acme", "2026-01", "10", "USD"], ["Nova Foods", "2026-01", "20", "EUR"],
-            ["nova foods", "2026-02", "30", "EUR"], ["Zeta AG", "2026-01", "5", "CHF"]]
+            ["nova foods", "2026-02", "30", "EUR"], ["Zeta AG", "2026-01", "5", "INR"]]
     strict = preview_import(db, staged("revenue", REVENUE, rows))
     assert strict.counts["error"] == 3 and strict.will_create == {}
     preview = preview_import(db, staged("revenue", REVENUE, rows), create_missing=True)
@@ -36,7 +36,7 @@ def test_unknown_accounts_are_listed_in_the_preview_then_created_with_the_rows_c
     assert result.created == 4
     assert db.rows("SELECT name, currency, tier, status FROM accounts WHERE id <> ? ORDER BY name",
                    [acme]) == [("Nova Foods", "EUR", "standard", "active"),
-                               ("Zeta AG", "CHF", "standard", "active")]
+                               ("Zeta AG", "INR", "standard", "active")]
     assert db.rows("SELECT a.name, sum(r.amount) FROM revenue r JOIN accounts a ON a.id = r.account_id "
                    "GROUP BY 1 ORDER BY 1") == [("Acme", Decimal("10.00")),
                                                 ("Nova Foods", Decimal("50.00")),

@@ -12,13 +12,13 @@ from tests.importing.pipeline_helpers import REVENUE, apply_file, staged, stored
 
 def test_an_amount_written_in_another_currency_than_its_row_is_refused_with_both_named(db):
     make_account(db, name="Acme Ltd", currency="GBP")
-    make_account(db, name="Maple Inc", currency="CAD")
+    make_account(db, name="Maple Inc", currency="USD")
     s = staged("revenue", ["Customer", "Month", "Sales", "Currency"],
                [["Acme Ltd", "2026-01", "£1,200.00", "GBP"],     # agrees
                 ["Acme Ltd", "2026-02", "$1,300.00", "GBP"],     # a dollar amount, a pound row
                 ["Acme Ltd", "2026-03", "1,400.00 EUR", ""],     # the account's currency: GBP
-                ["Maple Inc", "2026-01", "$1,500.00", "CAD"],    # "$" is any dollar
-                ["Maple Inc", "2026-02", "1600", "CAD"]])        # no mark: nothing to check
+                ["Maple Inc", "2026-01", "$1,500.00", "USD"],    # agrees
+                ["Maple Inc", "2026-02", "1600", "USD"]])        # no mark: nothing to check
     preview = preview_import(db, s)
     assert preview.errors.to_dict(orient="records") == [
         {"row": 3, "column": "Sales", "value": "$1,300.00",
