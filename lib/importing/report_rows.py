@@ -46,6 +46,8 @@ _GROUP_BEFORE = re.compile(rf"^(.+?)\s*[:\-–]?\s*{_TOTAL_WORDS}\s*:?$", re.I)
 GRAND_OR_SUB = re.compile(rf"^(?:{_GRAND_OR_SUB})\b|\bsub[\s-]*total$", re.I)
 # SAP's list output marks a subtotal row with * and the total with ** where the key would be.
 STARRED = re.compile(r"^\*{1,5}(?:\s.*)?$")
+# A group heading that counts its rows: Salesforce's "Acme Ltd (2 records)"
+_COUNTED = r"\([0-9]+ records?\)$"
 # Lines drawn with dashes or equals signs between a header, the rows and the totals.
 RULE = re.compile(r"^[-=_+|:\s]*[-=_]{3}[-=_+|:\s]*$")
 
@@ -222,7 +224,8 @@ def _section_headings(first: pd.Series, filled: pd.DataFrame, widths: np.ndarray
     QuickBooks' `Current` or `1 - 30 days past due` above the rows of each group. A one-cell
     row in a column the records fill is a record with its other cells empty (an account with
     only its name): kept, since a heading kept as a record shows up as a row error, while a
-    record taken for a heading would be lost. Where one-cell rows outnumber the wider ones,
+    record taken for a heading would be lost; unless it counts the rows under it, as
+    Salesforce's `Acme Ltd (2 records)` does. Where one-cell rows outnumber the wider ones,
     they are the sheet's records."""
     positions = np.arange(len(first))
     data = (widths >= 2) & ~total & (positions <= last)
@@ -233,7 +236,8 @@ def _section_headings(first: pd.Series, filled: pd.DataFrame, widths: np.ndarray
     text = ~first.iloc[candidates].str.match(NUMBERISH.pattern).to_numpy()
     column = filled.iloc[candidates].to_numpy().argmax(axis=1)
     unused = filled[data].to_numpy().mean(axis=0)[column] < 0.5
-    heading[candidates] = text & unused
+    counted = first.iloc[candidates].str.contains(_COUNTED, regex=True).to_numpy(dtype=bool)
+    heading[candidates] = text & (unused | counted)
     return heading
 
 

@@ -75,7 +75,8 @@ _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, 
                                "debitor", "klantnaam", "klant", "nom du client", "raison sociale",
                                "nombre del cliente", "cliente",
                                "contact name",   # Xero's invoices: the customer
-                               "customer display name", "partner display name"))   # Odoo
+                               "customer display name", "partner display name",   # Odoo
+                               "organization 1 name"))   # Google Contacts
 _COUNTRY = Field("country", "Country", synonyms=("country code", "billing country", "nation"),
                  example="GB", words=True)
 # Which manager owns an account the import creates (on request); existing accounts keep theirs.
@@ -216,12 +217,15 @@ ENTITIES: dict[str, EntitySpec] = {
             "contact", "contact name", "full name", "person", "name of contact")),
         *_name_parts("contact", "Jane", "Doe"),
         Field("title", "Job title", example="Head of Procurement", synonyms=(
-            "title", "job title", "position", "designation", "job")),
+            "title", "job title", "position", "designation", "job",
+            "organization 1 title")),   # Google Contacts
         Field("email", "Email", example="jane.doe@acme.example", synonyms=(
-            "email address", "e-mail", "e mail", "contact email", "work email", "mail")),
+            "email address", "e-mail", "e mail", "contact email", "work email", "mail",
+            "e-mail 1 value")),   # Google Contacts
         Field("phone", "Phone", example="+44 20 7946 0000", synonyms=(
             "telephone", "phone number", "tel", "mobile", "direct line", "work phone",
-            "phone 1", "mobile phone", "mobile phone number", "business phone")),
+            "phone 1", "mobile phone", "mobile phone number", "business phone",
+            "phone 1 value")),   # Google Contacts
         Field("role", "Role", "choice", example="decision maker",
               choices=("decision_maker", "influencer", "user", "finance", "technical"),
               synonyms=("contact role", "buying role", "persona", "stakeholder role",

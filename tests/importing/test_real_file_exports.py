@@ -134,3 +134,26 @@ def test_the_command_line_names_the_sheets_when_asked_for_one_the_file_lacks(tmp
         "The file has no sheet named 'Nope'. Its sheets: 'Export Summary', 'Sheet 1 - Revenue'.")
     status = main([str(tmp_path / "revenue.xlsx"), "--sheet", "Export Summary", "--db", str(database)])
     assert status == 2 and "Apple Numbers' summary" in capsys.readouterr().err
+
+
+def test_a_salesforce_group_heading_that_counts_its_records_is_left_out_not_an_error():
+    sheet = find_table(grid(["Account Name", "Opportunity Name", "Close Date", "Amount"],
+                            ["Acme Ltd (2 records)", "", "", ""],
+                            ["Acme Ltd", "Renewal", "2025-03-14", "12000"],
+                            ["Acme Ltd", "Add-on", "2025-03-20", "3000"],
+                            ["Subtotal", "", "", "15000"],
+                            ["Beta Co (1 record)", "", "", ""],
+                            ["Beta Co", "Expansion", "2025-03-02", "8000"]), "Opportunities")
+    assert sheet.rows["Account Name"].tolist() == ["Acme Ltd", "Acme Ltd", "Beta Co"]
+    assert [(d.row_number, d.reason) for d in sheet.dropped_rows] == [
+        (2, "section heading"), (5, "total row"), (6, "section heading")]
+
+
+def test_a_google_contacts_export_maps_its_numbered_columns():
+    header = ["Name", "Given Name", "Family Name", "Organization 1 - Name", "Organization 1 - Title",
+              "E-mail 1 - Type", "E-mail 1 - Value", "Phone 1 - Value"]
+    mapping = suggest_mapping(header, "contacts")
+    assert {h: f for h, f in mapping.items() if f} == {
+        "Name": "name", "Given Name": "first_name", "Family Name": "last_name",
+        "Organization 1 - Name": "account", "Organization 1 - Title": "title",
+        "E-mail 1 - Value": "email", "Phone 1 - Value": "phone"}
