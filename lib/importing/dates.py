@@ -2,8 +2,10 @@
 
 `3/4/2024` is 3 April or 4 March depending on who typed it. A column decides its own order when
 some value has a part above 12 (and we say which row decided); when every value fits both
-orders the caller must ask the user. Two-digit years follow the POSIX rule (69-99 -> 1900s,
-00-68 -> 2000s). `Apr-18` is Excel's mmm-yy: April 2018, not 18 April.
+orders the caller must ask the user. `25/03/14` may also be year-first (14 March 2025): see
+dates_numeric. Two-digit years follow the POSIX rule (69-99 -> 1900s, 00-68 -> 2000s).
+`Apr-18` is Excel's mmm-yy: April 2018, not 18 April; but `March 14` is a day without its year,
+and `Q1 2025` a quarter: both are errors that say so.
 
 A date may carry a time of day (24-hour or with AM/PM) and a zone (`Z`, `+05:30`, `+0530`, `-05`,
 `UTC`, `GMT`, or an abbreviation that names one offset: `PST`, `EST`, `CET`, `AEST`, ...). A
@@ -15,18 +17,22 @@ Dutch or Spanish (`März 2025`, `janv. 2025`, `ene-25`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from lib.importing.dates_numeric import AmbiguousDate as AmbiguousDate  # public here too
+from lib.importing.dates_numeric import DateOrder, Order, Reading, column_order, numeric_date
+from lib.importing.dates_numeric import day as _day
+from lib.importing.dates_numeric import year as _year
 from lib.importing.values import (NULL_TOKENS, ParsedColumn, clean, excel_error, factorize,
                                   first_positions, parse_each)
 
-Order = Literal["dmy", "mdy"]
 MONTHS = {m: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
      ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
@@ -72,12 +78,29 @@ _ZONE = (r"(?:\s*(?P<zone>Z|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?|UTC|GMT|"
          rf"{_alternatives(ZONE_NAMES)}))?")
 _TIME = rf"(?:(?:T|,?\s+){_CLOCK}{_ZONE})?"
 _ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$", re.I)   # 2025.12.31: East Asia
-_NUMERIC = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$", re.I)
+# 14/03/2025, 3-14-25, 14.03.2025 and 14. 3. 2025 (Czech, Slovak, Polish): one separator
+_NUMERIC = re.compile(r"^(?P<a>\d{1,2})(?:(?P<sep>[/-])|\.[ ]?)(?P<b>\d{1,2})(?(sep)(?P=sep)|\.[ ]?)"
+                      rf"(?P<c>\d{{4}}|\d{{2}}){_TIME}$", re.I)
+# The same parts, for a whole column at once (pyarrow's RE2: named groups, no \d, \s or \b)
+_NUMERIC_PARTS = (r"^(?P<a>[0-9]{1,2})(?P<sep>[/-]|\.[ ]?)(?P<b>[0-9]{1,2})(?:[/-]|\.[ ]?)"
+                  r"(?P<c>[0-9]{4}|[0-9]{2})(?:[^0-9]|$)")
 _DAY_MON_YEAR = re.compile(rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th|\.)?[\s-]+{_MON}[\s,-]+"
                            rf"(?P<year>\d{{4}}|\d{{2}}){_TIME}$", re.I)
 _MON_DAY_YEAR = re.compile(rf"^{_WEEKDAY}{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
                            rf"(?P<year>\d{{4}}){_TIME}$", re.I)
 _MON_YEAR = re.compile(rf"^{_MON}[\s,'-]*(\d{{4}}|\d{{2}})$", re.I)
+# March 14, Mar. 14, 14 March: a day without its year (never March 2014). Mar-14, Mar '14 and
+# Mar 14 are months: Excel's "mmm yy" shows a month as three letters, no dot, and two digits.
+_ANY_MON = rf"(?:{_alternatives(MONTHS)})\.?"
+_DAY_MON = (rf"(?:{_alternatives([m for m in MONTHS if len(m) > 3])})\.?|"
+            rf"(?:{_alternatives([m for m in MONTHS if len(m) <= 3])})\.")
+_NO_YEAR = re.compile(rf"^{_WEEKDAY}(?:(?:{_DAY_MON})\s+\d{{1,2}}(?:st|nd|rd|th)?|"
+                      rf"{_ANY_MON}\s+\d{{1,2}}(?:st|nd|rd|th)|"
+                      rf"\d{{1,2}}(?:st|nd|rd|th|\.)?\s+{_ANY_MON})$", re.I)
+# Quarters: Q1 2025, 2025-Q1, FY25 Q1, 1Q25, Q1'25, Qtr 1 2025
+_Q = r"(?:Q|Qtr\.?\s*|Quarter\s*)[1-4]|[1-4]\s*Q"
+_Q_YEAR = r"(?:FY|CY)?\s*'?(?:\d{4}|\d{2})"
+_QUARTER = re.compile(rf"^(?:(?:{_Q})(?:[\s,/-]*{_Q_YEAR})?|{_Q_YEAR}[\s,/-]*(?:{_Q}))$", re.I)
 _YEAR_MON = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _MON_SLASH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{4})$")   # 03/2025, SAP's 03.2025
 _YEAR_MONTH_DIGITS = re.compile(r"^((?:19|20)\d{2})(0[1-9]|1[0-2])$")   # 202503: ERP periods
@@ -87,15 +110,11 @@ EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 61 = 1900-03-01; Excel's fake 29 
 EXCEL_1904_EPOCH = datetime(1904, 1, 1)  # a workbook saved in the 1904 date system (old Mac Excel)
 
 
-class AmbiguousDate(ValueError):
-    """Both day-first and month-first readings are valid: someone must choose."""
-
-
 def parse_period(text: Any) -> date | None:
     """A month named without a day -> its first day: Jan-19, Jan, 2016, 2024-01, January 2024."""
     s = clean(text)
     if m := _MON_YEAR.match(s):
-        return _month(_year(m.group(2)), MONTHS[m.group(1).lower()])
+        return None if _NO_YEAR.match(s) else _month(_year(m.group(2)), MONTHS[m.group(1).lower()])
     if m := _YEAR_MON.match(s):
         return _month(int(m.group(1)), int(m.group(2)))
     if m := _MON_SLASH_YEAR.match(s):
@@ -107,12 +126,13 @@ def parse_period(text: Any) -> date | None:
     return None
 
 
-def parse_date(text: Any, order: Order | None = None, serial: bool = False,
+def parse_date(text: Any, order: Reading | None = None, serial: bool = False,
                date1904: bool = False, months: bool = True) -> date | datetime | None:
     """Parse one cell. Times give a datetime; a zone (Z, +02:00, UTC) gives an aware datetime.
     `serial`: a plain number is an Excel day number (counted from 1904 with `date1904`).
     `months`: a month without a day (Mar-25, 2025-03) is its first day; otherwise an error.
-    Raises AmbiguousDate for 3/4/2024 without `order`, ValueError when it is not a date."""
+    Raises AmbiguousDate for 3/4/2024 without `order`, ValueError when it is not a date (or
+    could be two dates: 25/03/14 is 25 March 2014 day-first, 14 March 2025 year-first)."""
     s = clean(text)
     if s.casefold() in NULL_TOKENS:
         return None
@@ -137,6 +157,12 @@ def parse_date(text: Any, order: Order | None = None, serial: bool = False,
         return _day(int(s[:4]), int(s[4:6]), int(s[6:]))
     if _CLOCK_ONLY.match(s):
         raise ValueError("a time of day without a date")
+    if _NO_YEAR.match(s):
+        raise ValueError(f"{s} has no year: write the whole date (or, for a month, its year in "
+                         "four digits)")
+    if _QUARTER.match(s):
+        raise ValueError(f"{s} is a quarter; this column needs "
+                         f"{'a month or a date' if months else 'a date'}")
     if _SERIAL.match(s):
         raise ValueError(_number_not_date(s, date1904))
     raise ValueError("not a date")
@@ -168,17 +194,9 @@ def from_excel_serial(value: float, date1904: bool = False) -> date | datetime:
     return moment.date() if value == int(value) else moment.replace(microsecond=0)
 
 
-def _numeric(m: re.Match, order: Order | None) -> date | datetime:
-    a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), _year(m.group(4))
-    if order is None:
-        if a > 12 or sep == ".":      # dotted dates are day-first wherever they are written
-            order = "dmy"
-        elif b > 12:
-            order = "mdy"
-        else:
-            raise AmbiguousDate("could be day-first or month-first; the column's order is needed")
-    day, month = (a, b) if order == "dmy" else (b, a)
-    return _build(year, month, day, m)
+def _numeric(m: re.Match, order: Reading | None) -> date | datetime:
+    a, b, c, sep = m.group("a", "b", "c", "sep")
+    return _build(*numeric_date(m.string, a, b, c, sep is None, order), m)
 
 
 def _named(m: re.Match, year: int) -> date | datetime:
@@ -229,30 +247,8 @@ def _zone(text: str) -> timezone:
     return timezone((-1 if offset[0] == "-" else 1) * timedelta(hours=hours, minutes=minutes))
 
 
-def _day(year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError(f"there is no day {day} in month {month} of {year}") from None
-
-
 def _month(year: int, month: int) -> date | None:
     return date(year, month, 1) if 1 <= month <= 12 and 1 <= year <= 9999 else None
-
-
-def _year(text: str) -> int:
-    y = int(text)
-    return y if len(text) == 4 else (1900 + y if y >= 69 else 2000 + y)
-
-
-@dataclass(frozen=True)
-class DateOrder:
-    order: Order | None        # None: ambiguous or contradictory
-    certain: bool
-    deciding_row: Any = None   # source row whose value decided the order
-    deciding_value: str | None = None
-    message: str = ""
-    contradicts: bool = False  # rows disagree: no other column can settle it
 
 
 def detect_date_order(series: pd.Series) -> DateOrder:
@@ -282,24 +278,16 @@ class _Texts:
         return distinct[self.codes]
 
     def date_order(self) -> DateOrder:
-        parts = self.cleaned.str.extract(r"^(\d{1,2})[/-](\d{1,2})[/-]\d{2,4}\b").dropna().astype(int)
-        if parts.empty:
-            return DateOrder(None, True, message="No day/month dates to decide between.")
-        day_first, month_first = parts.index[parts[0] > 12], parts.index[parts[1] > 12]
-        raw, label = self.cleaned, self.label
-        if len(day_first) and len(month_first):
-            d, m = day_first[0], month_first[0]
-            return DateOrder(None, False, message=(
-                f"Contradictory dates: row {label(d)} ('{raw[d]}') is day-first but row "
-                f"{label(m)} ('{raw[m]}') is month-first. Fix the file."), contradicts=True)
-        if len(day_first) or len(month_first):
-            order, at = ("dmy", day_first[0]) if len(day_first) else ("mdy", month_first[0])
-            day = parts.at[at, 0 if order == "dmy" else 1]
-            return DateOrder(order, True, label(at), raw[at], (
-                f"Dates read as {'day/month/year' if order == 'dmy' else 'month/day/year'}: row "
-                f"{label(at)} ('{raw[at]}') can only be read that way ({day} cannot be a month)."))
-        rows = int(np.bincount(self.codes, minlength=len(self.texts))[parts.index].sum())
-        return DateOrder(None, False, message=_ambiguity_message(parts, rows))
+        found = pc.extract_regex(pa.array(self.cleaned.array), _NUMERIC_PARTS)
+        at = np.flatnonzero(found.is_valid().to_numpy(zero_copy_only=False))
+        found = found.take(pa.array(at))
+        part = {k: pc.struct_field(found, k) for k in ("a", "sep", "b", "c")}
+        number = {k: pc.cast(part[k], pa.int32()).to_numpy() for k in ("a", "b", "c")}
+        digits = {k: pc.utf8_length(part[k]).to_numpy() for k in ("a", "c")}
+        rows = np.bincount(self.codes, minlength=len(self.texts))[at]
+        return column_order(number["a"], number["b"], number["c"], digits["a"], digits["c"],
+                            pc.starts_with(part["sep"], ".").to_numpy(zero_copy_only=False),
+                            rows, lambda i: (self.label(at[i]), self.cleaned.iat[at[i]]))
 
 
 def _plausible_serial(value: float, date1904: bool) -> bool:
@@ -309,25 +297,13 @@ def _plausible_serial(value: float, date1904: bool) -> bool:
         return False
 
 
-def _ambiguity_message(parts: pd.DataFrame, rows: int) -> str:
-    text = (f"All {rows:,} dates fit both day/month and month/day (no part is above 12). "
-            "Say which order the file uses.")
-    for col, name in ((1, "second"), (0, "first")):
-        # Only a day of 1 says much: a part always 3 is as likely the month (dates within one
-        # month) as the day (the 3rd of every month).
-        if parts[col].nunique() == 1 and parts[col].iloc[0] == 1 and parts[1 - col].nunique() > 1:
-            likely = "month/day" if col == 1 else "day/month"
-            text += (f" Hint: the {name} part is always {parts[col].iloc[0]}, which suggests "
-                     f"first-of-month dates written {likely}/year.")
-    return text
-
-
-def parse_date_series(series: pd.Series, order: Order | None = None, serial: bool | None = None,
+def parse_date_series(series: pd.Series, order: Reading | None = None, serial: bool | None = None,
                       to_utc: bool = True, date1904: bool = False, months: bool = True
                       ) -> ParsedColumn:
     """Parse a date column. Ambiguous slash dates become errors until `order` is given; the
     notes say which order the data decided and which row decided it (a column that fits both
-    orders, or contradicts itself, is the caller's question: detect_date_order words it).
+    orders, or contradicts itself, is the caller's question: detect_date_order words it; one
+    whose every date fits day-first and year-first is errors, and a note saying so).
     Zoned times are converted to UTC (and noted) so the column has one kind of value; with
     `to_utc=False` they keep the day and time as written (a date field: the writer's own day).
     `date1904`: the workbook counts its day numbers from 1904 (Excel's other date system).
@@ -336,8 +312,8 @@ def parse_date_series(series: pd.Series, order: Order | None = None, serial: boo
     column = _Texts(series)
     if order is None:
         decided = column.date_order()
-        order = decided.order if decided.certain else None
-        notes += [decided.message] if decided.order else []
+        order = "ymd" if decided.year_first else decided.order if decided.certain else None
+        notes += [decided.message] if order or decided.year_doubt else []
     if serial is None:
         filled = column.cleaned[~column.cleaned.str.casefold().isin(NULL_TOKENS)]
         # day numbers, most of them in plausible years (the rest are errors saying why)
