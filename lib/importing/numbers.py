@@ -2,8 +2,9 @@
 
 `$32,370.00`, ` $(4,533.75)` (accounting negative), `$-` (accounting zero), `1.234,50`
 (European, decided for the whole column), `7.4E8`, `12%`, `£`, `€`, `₹`, `USD 12`, `1,00,000`
-(Indian grouping). Percentages become fractions by default (12% -> 0.12) because that is what
-Excel stores; pass percent="points" to keep 12.
+(Indian grouping), `2'500.-` and `2.500,-` (no cents, as Swiss and Germans write it; not a minus).
+Percentages become fractions by default (12% -> 0.12) because that is what Excel stores; pass
+percent="points" to keep 12.
 
 parse_number is the definition. parse_number_series reads the common spellings of a whole
 column with Arrow (one regex and one cast over the column) and hands every other text to
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -37,6 +38,11 @@ _GROUPED = {".": re.compile(r"^\d{1,3}(,\d{3})+$|^\d{1,2}(,\d{2})+,\d{3}$"),
 _PLAIN = re.compile(r"^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$", re.I)
 _MINUS = "-\u2212\u2013"
 _LEDGER_MARK = re.compile(r"\d\s*(?:CR|DR)$", re.I)
+# "2'500.-", "2.500,-", "1'250.--": no cents, the way Swiss, German and Austrian prices are
+# written. The sign before the dash is the decimal sign; a dash after a digit is SAP's minus.
+_DASHES = "(?:-{1,2}|[\u2013\u2014]{1,2})"
+_NO_CENTS = re.compile(rf"(?<=\d)([.,]){_DASHES}$")
+_SEPARATOR_NAMES = {".": "a decimal point", ",": "a decimal comma"}
 
 
 def parse_number(text: Any, decimal: str = ".", percent: Percent = "fraction") -> float | None:
@@ -47,23 +53,46 @@ def parse_number(text: Any, decimal: str = ".", percent: Percent = "fraction") -
     if error := excel_error(s):
         raise ValueError(error)
     s, had_currency = _strip_currency(s)
+    s, cents = _no_cents(s)
     negative, s = _sign(s)
     s, more_currency = _strip_currency(s)
+    if not cents:                       # (2.500,-), -€2.500,-
+        s, cents = _no_cents(s)
     if s in ("", "-") and (had_currency or more_currency):
         return 0.0                      # "$-" / " $-   ": the accounting format's zero
+    if cents and (cents != decimal or decimal in s):    # 2.500,- read with a point; 2,500,-
+        raise ValueError("not a number" if cents == decimal else (
+            f"'{cents}-' for no cents says the file writes {_SEPARATOR_NAMES[cents]}, but the "
+            f"column is read with {_SEPARATOR_NAMES[decimal]}"))
     scale = 1.0
     if s.endswith("%"):
         s, scale = s[:-1].strip(), (0.01 if percent == "fraction" else 1.0)
     if _LEDGER_MARK.search(s):
         raise ValueError("has a CR/DR mark: whether a credit is negative depends on the ledger, "
                          "so write the sign instead (-1,234.50)")
-    value = _unsigned(s, decimal) * scale
+    try:
+        value = _unsigned(s, decimal) * scale
+    except ValueError as unread:
+        other = "," if decimal == "." else "."
+        try:
+            _unsigned(s, other)
+        except ValueError:
+            raise unread from None
+        raise ValueError(f"is written with {_SEPARATOR_NAMES[other]}, but the column is read with "
+                         f"{_SEPARATOR_NAMES[decimal]}") from None
     return -value if negative else value
 
 
 def _strip_currency(s: str) -> tuple[str, bool]:
     stripped = _CURRENCY.sub("", s).strip()
     return stripped, stripped != s
+
+
+def _no_cents(s: str) -> tuple[str, str]:
+    """("2.500", ",") for "2.500,-": the text without its dash for no cents, and the decimal
+    sign before the dash ("" when there is none)."""
+    m = _NO_CENTS.search(s) if s[-1:] in ("-", "\u2013", "\u2014") else None
+    return (s[:m.start()], m[1]) if m else (s, "")
 
 
 def _sign(s: str) -> tuple[bool, str]:
@@ -105,6 +134,11 @@ class DecimalChoice:
     # No value decides but some fit both readings: which ('12.500', or '1,500', read as
     # thousands unless the rest of the file says the comma is the decimal sign), in words
     undecided: str = ""
+    # Values decide both ways, and some fit both readings ('12.500', '1,500'): those are
+    # settled as an undecided column's are, or are errors (lib.importing.decimals)
+    mixed: bool = False
+    # The cells that were numbers in the workbook, by position (parse_number_series)
+    excel_numbers: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 _EU_ONLY = re.compile(r"^[^.,]*\d,\d{1,2}$|^[^.,]*\d,\d{4,}$|\d\.\d{3},\d+$|^\d{1,3}(?:\.\d{3}){2,}$")
@@ -120,15 +154,28 @@ _UNSURE_COMMA = re.compile(r"^\d{1,3},\d{3}$")
 _UNSURE_POINT = re.compile(r"^\d{1,3}\.\d{3}$")
 
 
-def _detect_decimal(index: pd.Index, cleaned: pa.Array, odd: np.ndarray | None = None
-                    ) -> DecimalChoice:
-    texts = _Digits(cleaned, _odd_cells(cleaned) if odd is None else odd)
-    eu, us = texts.first(_EU_ONLY, needs=","), texts.first(_US_ONLY, needs=".")
+# A dash for no cents (2.500,- or 2'500.-), before any currency after it
+_DASHED = {sep: re.compile(rf"\d{re.escape(sep)}{_DASHES}[^\d.,]*$") for sep in ".,"}
+
+
+def _detect_decimal(index: pd.Index, cleaned: pa.Array, odd: np.ndarray | None = None,
+                    skip: np.ndarray | None = None) -> DecimalChoice:
+    """`skip`: cells that say nothing about the column's style (a workbook's numbers)."""
+    texts = _Digits(cleaned, _odd_cells(cleaned) if odd is None else odd, skip)
+    eu = texts.first(_EU_ONLY, needs=",", dashed=_DASHED[","])
+    us = texts.first(_US_ONLY, needs=".", dashed=_DASHED["."])
     row = lambda pos: index[pos]
     if eu is not None and us is not None:
-        return DecimalChoice(".", False, None,
-                             f"Mixed decimal styles: row {row(eu)} is written European style "
-                             f"and row {row(us)} US/UK style.")
+        mixed = (f"Mixed decimal styles: row {row(eu)} is written European style and row "
+                 f"{row(us)} US/UK style.")
+        unsure = _earliest(texts.first(_UNSURE_POINT, needs="."),
+                           texts.first(_UNSURE_COMMA, needs=","))
+        if unsure is None:
+            return DecimalChoice(".", False, None, mixed)
+        text = texts.text(unsure)
+        doubt = (f"{mixed} Values like '{text}' (row {row(unsure)}) could have "
+                 f"{_readings(text)}, and the column's values disagree on which.")
+        return DecimalChoice(".", False, None, doubt, doubt, doubt, mixed=True)
     if eu is not None:
         return DecimalChoice(",", True, row(eu),
                              f"Decimal comma (European style), decided by row {row(eu)}.")
@@ -136,8 +183,7 @@ def _detect_decimal(index: pd.Index, cleaned: pa.Array, odd: np.ndarray | None =
         return DecimalChoice(".", True, row(us), "")
     if (dotted := texts.first(_UNSURE_POINT, needs=".")) is not None:
         text = texts.text(dotted)
-        doubt = (f"Values like '{text}' (row {row(dotted)}) could have a decimal point "
-                 f"({float(text):g}) or a thousands separator ({text.replace('.', '')}), and no "
+        doubt = (f"Values like '{text}' (row {row(dotted)}) could have {_readings(text)}, and no "
                  "value in the column says which.")
         return DecimalChoice(".", False, None, doubt, doubt, undecided=doubt)
     if (unsure := texts.first(_UNSURE_COMMA, needs=",")) is None:
@@ -151,11 +197,22 @@ def _detect_decimal(index: pd.Index, cleaned: pa.Array, odd: np.ndarray | None =
         f"as well as a thousands separator ({text.replace(',', '')})."))
 
 
-def doubtful_cells(cleaned: pa.Array) -> np.ndarray:
-    """Which cells are written like '12.500' (DecimalChoice.doubt): read one way or the other
-    only once someone says how the file writes decimals."""
-    return pc.match_substring_regex(cleaned, _in_text(_UNSURE_POINT.pattern)).to_numpy(
-        zero_copy_only=False)
+def unsure_cells(cleaned: pa.Array, separator: str) -> np.ndarray:
+    """Which cells are written like '12.500' (separator '.') or '1,500' (','): either decimal
+    separator reads them, one way or the other."""
+    unsure = _in_text((_UNSURE_POINT if separator == "." else _UNSURE_COMMA).pattern)
+    return pc.match_substring_regex(cleaned, unsure).to_numpy(zero_copy_only=False)
+
+
+def _earliest(*positions: int | None) -> int | None:
+    return min((p for p in positions if p is not None), default=None)
+
+
+def _readings(text: str) -> str:
+    """'12.500' -> "a decimal point (12.5) or a thousands separator (12500)"."""
+    sep = "." if "." in text else ","
+    return (f"{_SEPARATOR_NAMES[sep]} ({float(text.replace(sep, '.')):g}) or a thousands "
+            f"separator ({text.replace(sep, '')})")
 
 
 # Not digits, letters or separators to Python: a cell whose only non-ASCII characters are these
@@ -196,18 +253,23 @@ class _Digits:
     cells holding a character the pattern needs are read, a chunk of rows at a time in order, up
     to the first chunk with a hit."""
 
-    def __init__(self, cleaned: pa.Array, odd: np.ndarray):
+    def __init__(self, cleaned: pa.Array, odd: np.ndarray, skip: np.ndarray | None = None):
         self.cleaned = cleaned
         self.arrow_reads = np.ones(len(cleaned), dtype=bool)
         self.arrow_reads[odd] = False
-        self.odd = dict(zip(odd.tolist(), (_digits(t) for t in
-                                           cleaned.take(pa.array(odd, pa.int64())).to_pylist())))
+        if skip is not None:          # read by no one
+            self.arrow_reads &= ~skip
+            odd = odd[~skip[odd]]
+        self.odd = dict(zip(odd.tolist(), cleaned.take(pa.array(odd, pa.int64())).to_pylist()))
 
-    def first(self, pattern: re.Pattern, needs: str) -> int | None:
+    def first(self, pattern: re.Pattern, needs: str, dashed: re.Pattern | None = None
+              ) -> int | None:
         """Position of the first cell whose digits, dots and commas the pattern is found in (only
-        a cell holding one of the characters `needs` can be), or None."""
-        found = [pos for pos, text in self.odd.items() if pattern.search(text)][:1]
-        in_text = _in_text(pattern.pattern)
+        a cell holding one of the characters `needs` can be), or whose own text `dashed` is (a
+        pattern for Arrow's regexes and Python's alike), or None."""
+        found = [pos for pos, text in self.odd.items() if pattern.search(_digits(text))
+                 or (dashed and dashed.search(text))][:1]
+        in_text = _in_text(pattern.pattern) + (f"|{dashed.pattern}" if dashed else "")
         for start in range(0, len(self.cleaned), _CHUNK):
             if found and found[0] < start:
                 break
@@ -240,20 +302,26 @@ _FAST = (r"^(?:-?(?:\d+\.?\d*|\.\d+)"
 
 
 def parse_number_series(series: pd.Series, decimal: str | None = None,
-                        percent: Percent = "fraction") -> ParsedColumn:
-    """Parse a whole column; decide its decimal separator first unless one is given."""
+                        percent: Percent = "fraction", excel_numbers: np.ndarray | None = None
+                        ) -> ParsedColumn:
+    """Parse a whole column; decide its decimal separator first unless one is given.
+    `excel_numbers`: the cells (by position) that were numbers in a workbook, written by
+    xlsxread with a point: they say nothing of the text cells' style, and read with the point."""
     notes: list[str] = []
     cleaned = clean_text(series)
     odd = _odd_cells(cleaned)
+    point = np.zeros(len(series), dtype=bool) if excel_numbers is None else np.asarray(
+        excel_numbers, dtype=bool)
+    skip = point if point.any() else None
     decimal_given, choice = decimal, None
     if decimal is None:
-        choice = _detect_decimal(series.index, cleaned, odd)
+        choice = replace(_detect_decimal(series.index, cleaned, odd, skip), excel_numbers=skip)
         decimal = choice.separator
         notes += [choice.message] if choice.message else []
     values = np.full(len(series), np.nan)
     errors = np.full(len(series), None, dtype=object)
     done = np.zeros(len(series), dtype=bool)
-    if decimal == ".":
+    if decimal == "." or skip is not None:
         fast = pc.match_substring_regex(cleaned, _FAST)
         # a fast text is digits, a dot and commas inside signs and symbols at its ends
         digits = pc.replace_substring(pc.utf8_trim(pc.if_else(fast, cleaned, "0"), "-()$£€"),
@@ -262,12 +330,15 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
         negative = pc.or_(pc.starts_with(cleaned, "-"), pc.starts_with(cleaned, "("))
         number = pc.if_else(negative, pc.negate(number), number).to_numpy(zero_copy_only=False)
         done = fast.to_numpy(zero_copy_only=False) & np.isfinite(number)
+        if decimal != ".":
+            done &= point
         values[done] = number[done]
-    rest = np.flatnonzero(~done)   # positions: the index may repeat (unpivoted wide sheets)
-    if len(rest):
-        parsed, errs = map_unique(series.iloc[rest], lambda t: parse_number(t, decimal, percent))
-        values[rest] = pd.to_numeric(parsed, errors="coerce").astype("float64").to_numpy()
-        errors[rest] = errs.to_numpy()
+    for cells, sep in ((~done & ~point, decimal), (~done & point, ".")):
+        rest = np.flatnonzero(cells)   # positions: the index may repeat (unpivoted wide sheets)
+        if len(rest):
+            parsed, errs = map_unique(series.iloc[rest], lambda t: parse_number(t, sep, percent))
+            values[rest] = pd.to_numeric(parsed, errors="coerce").astype("float64").to_numpy()
+            errors[rest] = errs.to_numpy()
     values = pd.Series(values, index=series.index, dtype="float64")
     errors = pd.Series(errors, index=series.index, dtype=object)
     marks = row_marks(cleaned, odd)
@@ -318,19 +389,3 @@ def header_mark(header: str) -> str | None:
     as the mark its every cell carries."""
     m = _HEADER_MARK.search(header)
     return (m.group("code") or m.group("symbol")) if m else None
-
-
-# The currencies each mark can stand for: a "$" is any dollar or peso, a code only itself.
-MARK_CURRENCIES = {
-    "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP", "TWD", "BRL"),
-    "£": ("GBP", "EGP", "GIP", "FKP", "SHP"), "€": ("EUR",), "₹": ("INR",), "¥": ("JPY", "CNY"),
-    "₩": ("KRW",), "₽": ("RUB",), "₺": ("TRY",), "₪": ("ILS",), "฿": ("THB",),
-    "RS": ("INR", "PKR", "LKR", "NPR"),
-}
-
-
-def mark_fits_sql(mark: str, currency: str) -> str:
-    """SQL: the mark in column `mark` can stand for the code in column `currency`."""
-    cases = " ".join(f"WHEN '{m}' THEN {currency} IN ({', '.join(repr(c) for c in codes)})"
-                     for m, codes in MARK_CURRENCIES.items())
-    return f"CASE {mark} {cases} ELSE {mark} = {currency} END"

@@ -17,7 +17,6 @@ from lib.exports import csv_bytes
 from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql
 from lib.importing import missing, people, refs
 from lib.importing.mapping import spec
-from lib.importing.numbers import mark_fits_sql
 from lib.importing.records import build_records, repeats_note
 from lib.importing.stage import Staged
 
@@ -190,6 +189,22 @@ def _mark_checks(columns: set[str]) -> list[tuple[str, str, str]]:
                           f"{'invoice' if currency == '_currency' else 'row'} is ' || {currency} || "
                           "'; correct the amount or the currency'"))
     return found
+
+
+# The currencies each mark can stand for: a "$" is any dollar or peso, a code only itself.
+MARK_CURRENCIES = {
+    "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP", "TWD", "BRL"),
+    "£": ("GBP", "EGP", "GIP", "FKP", "SHP"), "€": ("EUR",), "₹": ("INR",), "¥": ("JPY", "CNY"),
+    "₩": ("KRW",), "₽": ("RUB",), "₺": ("TRY",), "₪": ("ILS",), "฿": ("THB",),
+    "RS": ("INR", "PKR", "LKR", "NPR"),
+}
+
+
+def mark_fits_sql(mark: str, currency: str) -> str:
+    """SQL: the mark in column `mark` can stand for the code in column `currency`."""
+    cases = " ".join(f"WHEN '{m}' THEN {currency} IN ({', '.join(repr(c) for c in codes)})"
+                     for m, codes in MARK_CURRENCIES.items())
+    return f"CASE {mark} {cases} ELSE {mark} = {currency} END"
 
 
 def join_condition(entity: str, record: str = "r", table: str = "t") -> str:
