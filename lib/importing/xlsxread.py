@@ -185,7 +185,8 @@ def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -
         counts = {"date": 0, "number": 0}
         text_rows = _texts(rows, counts)
         restored, hidden_rows, hidden_columns = _unread_cells(zf, part.path, text_rows, recalculate)
-        counts.update(restored, merged=_fill_down(text_rows, merged))
+        filled, once = _fill_down(text_rows, merged)
+        counts.update(restored, merged=filled, merged_once=once)
         cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
         grids.append(Grid(part.name, cells.fillna(""),
                           _cell_notes(counts) + _hidden_notes(hidden_rows, hidden_columns)))
@@ -304,19 +305,28 @@ def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalcu
             found[kind] += 1
 
 
-def _fill_down(rows: list[list[str]], merged: list) -> int:
+def _fill_down(rows: list[list[str]], merged: list) -> tuple[int, int]:
     """Cells merged down a column (an account's name once beside its several rows) hold their
-    value in the top cell only: give it to every cell of the range, as Excel shows it. Merges
-    across columns (a title over the table, a month over Budget | Actual) are left alone."""
-    filled = 0
+    value in the top cell only: give it to every cell of the range, as Excel shows it; but not
+    an amount (an order's total beside its line items), which would count once per row. Merges
+    across columns (a title over the table, a month over Budget | Actual) are left alone.
+    Returns how many cells were filled and how many amounts were read once."""
+    filled = once = 0
     for (r1, c1), (r2, c2) in merged:
         if c1 != c2 or r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
+            continue
+        if _AMOUNT.match(rows[r1][c1]) and not _YEAR.match(rows[r1][c1]):
+            once += 1
             continue
         for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
             if c1 < len(rows[r]) and rows[r][c1] == "":
                 rows[r][c1] = rows[r1][c1]
                 filled += 1
-    return filled
+    return filled, once
+
+
+_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?$")   # as number_text writes one
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}$")   # a year merged beside its rows labels them all
 
 
 def _hidden_notes(rows: list[int], columns: list[str]) -> list[str]:
@@ -346,6 +356,11 @@ def _cell_notes(counts: dict[str, int]) -> list[str]:
     if counts.get("merged"):
         notes.append(f"{counts['merged']:,} cells are merged down a column with the cell above; "
                      "they were given its value, as Excel shows them.")
+    if counts.get("merged_once"):
+        n = counts["merged_once"]
+        notes.append(f"{n:,} amount{'s are' if n > 1 else ' is'} merged down over several rows "
+                     "(an order's total beside its lines, say); each was read once, on its first "
+                     "row, since giving it to every row would count it again.")
     if counts.get("error"):
         notes.append(f"{counts['error']:,} cells hold Excel errors such as #DIV/0! or #REF!; a "
                      "row that needs one of them is an error (#N/A reads as empty).")

@@ -157,3 +157,19 @@ def test_a_google_contacts_export_maps_its_numbered_columns():
         "Name": "name", "Given Name": "first_name", "Family Name": "last_name",
         "Organization 1 - Name": "account", "Organization 1 - Title": "title",
         "E-mail 1 - Value": "email", "Phone 1 - Value": "phone"}
+
+
+def test_an_order_total_merged_over_its_lines_counts_once_while_a_merged_name_fills_down(tmp_path):
+    book = xlsxwriter.Workbook(str(tmp_path / "orders.xlsx"))
+    sheet = book.add_worksheet("Orders")
+    sheet.write_row(0, 0, ["Customer", "Order Date", "Product", "Order Total"])
+    sheet.merge_range(1, 0, 3, 0, "Acme")
+    sheet.merge_range(1, 3, 3, 3, 900)
+    for r, product in enumerate(["Widget", "Gadget", "Gizmo"], start=1):
+        sheet.write_row(r, 1, ["2025-03-14", product])
+    sheet.write_row(4, 0, ["Beta", "2025-03-20", "Widget", 50])
+    book.close()
+    read = upload(tmp_path, "orders.xlsx", (tmp_path / "orders.xlsx").read_bytes()).sheets[0]
+    assert read.rows["Customer"].tolist() == ["Acme", "Acme", "Acme", "Beta"]
+    assert read.rows["Order Total"].tolist() == ["900", "", "", "50"]
+    assert any(n.startswith("1 amount is merged down over several rows") for n in read.notes)
