@@ -14,13 +14,14 @@ import io
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import python_calamine
 
 from lib.importing.model import Limits
 from lib.importing.table import column_letter
+from lib.importing.xlsx_tables import clear_totals_rows, totals_rows
 
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _RECALCULATE = re.compile(r'<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
@@ -38,6 +39,9 @@ class SheetPart:
     dimension: str | None = None
     has_pivot_table: bool = False
     refused: str | None = None      # why this sheet will not be parsed
+    # Excel tables' totals rows (row number -> the table's name): Excel writes a Count or a Sum
+    # there, under no label a total row is known by
+    totals_rows: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,8 +73,9 @@ def inspect_workbook(data: bytes, limits: Limits = Limits()) -> WorkbookInfo:
             part.refused = f"Sheet '{part.name}' is listed but missing from the file; it may be damaged."
         if part.path and not part.chart:
             _check_dimension(zf, part, limits)
-            part.has_pivot_table = any(k == "pivotTable" for _, k in _relationships(
-                zf, _rels_path(part.path), posixpath.dirname(part.path)).values())
+            related = _relationships(zf, _rels_path(part.path), posixpath.dirname(part.path)).values()
+            part.has_pivot_table = any(k == "pivotTable" for _, k in related)
+            part.totals_rows = totals_rows(zf, [p for p, k in related if k == "table" and p in names])
         sheets.append(part)
     return WorkbookInfo(sheets, "<pivotCaches" in workbook or "pivotCacheDefinition" in " ".join(names),
                         any(n.startswith("xl/model/") for n in names), bool(_DATE1904.search(workbook)),
@@ -184,12 +189,14 @@ def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -
             continue
         counts = {"date": 0, "number": 0}
         text_rows = _texts(rows, counts)
-        restored, hidden_rows, hidden_columns = _unread_cells(zf, part.path, text_rows, recalculate)
+        restored, hidden_rows, hidden_columns = _unread_cells(
+            zf, part.path, text_rows, recalculate, frozenset(r - 1 for r in part.totals_rows))
         filled, once = _fill_down(text_rows, merged)
         counts.update(restored, merged=filled, merged_once=once)
+        totals = clear_totals_rows(text_rows, part.totals_rows)
         cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
         grids.append(Grid(part.name, cells.fillna(""),
-                          _cell_notes(counts) + _hidden_notes(hidden_rows, hidden_columns)))
+                          _cell_notes(counts) + _hidden_notes(hidden_rows, hidden_columns) + totals))
     return grids
 
 
@@ -264,14 +271,15 @@ _HIDDEN_COLUMNS = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(
 _ANY_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*' + _F)
 
 
-def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalculate: bool
-                  ) -> tuple[dict[str, int], list[int], list[str]]:
+def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalculate: bool,
+                  skip: frozenset[int] = frozenset()) -> tuple[dict[str, int], list[int], list[str]]:
     """Cells calamine reads as empty though they are not: an Excel error (#DIV/0!, #REF!) and
     a formula saved without its result (a file written by a program, never opened in Excel),
     or with a result never calculated (`recalculate`). Each gets its text back in `rows` (the
     error, or '=' and the formula), so the row that needs the cell fails in words instead of
     taking it for empty or 0. Only chunks of the sheet that mention an error or a formula are
-    searched. Also returns the rows and columns hidden in Excel (by hand or by a filter)."""
+    searched; not the rows in `skip` (positions: totals rows left out). Also returns the rows and
+    columns hidden in Excel (by hand or by a filter)."""
     found = {"error": 0, "uncalculated": 0}
     hidden_rows: list[int] = []
     hidden_columns: list[str] = []
@@ -282,7 +290,7 @@ def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalcu
             cut = block.rfind(b"</row>") + len(b"</row>") if b"</row>" in block else 0
             block, tail = block[:cut], block[cut:]
             if b't="e"' in block or b"<f" in block:
-                _restore(block, rows, found, recalculate)
+                _restore(block, rows, found, recalculate, skip)
             if b"hidden=" in block:
                 hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(block)]
                 hidden_columns += [column_letter(c - 1) for lo, hi in _HIDDEN_COLUMNS.findall(block)
@@ -290,7 +298,8 @@ def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalcu
     return found, hidden_rows, hidden_columns
 
 
-def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalculate: bool) -> None:
+def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalculate: bool,
+             skip: frozenset[int]) -> None:
     cells = [(attrs, value, "error") for attrs, _, value in _ERROR_CELL.findall(block)]
     cells += [(attrs, b"=" + (formula or b"(a formula shared with another cell)"), "uncalculated")
               for attrs, formula in (_ANY_FORMULA if recalculate else _UNCALCULATED).findall(block)
@@ -300,7 +309,7 @@ def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalcu
         if not ref:
             continue
         r, c = int(ref.group(2)) - 1, _column_number(ref.group(1).decode()) - 1
-        if r < len(rows) and c < len(rows[r]) and (recalculate or rows[r][c] == ""):
+        if r < len(rows) and c < len(rows[r]) and r not in skip and (recalculate or rows[r][c] == ""):
             rows[r][c] = html.unescape(text.decode("utf-8", "replace"))
             found[kind] += 1
 

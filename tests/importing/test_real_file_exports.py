@@ -173,3 +173,16 @@ def test_an_order_total_merged_over_its_lines_counts_once_while_a_merged_name_fi
     assert read.rows["Customer"].tolist() == ["Acme", "Acme", "Acme", "Beta"]
     assert read.rows["Order Total"].tolist() == ["900", "", "", "50"]
     assert any(n.startswith("1 amount is merged down over several rows") for n in read.notes)
+
+
+def test_an_excel_tables_totals_row_is_left_out_even_when_it_counts_under_no_label(tmp_path):
+    book = xlsxwriter.Workbook(str(tmp_path / "accounts.xlsx"))
+    sheet = book.add_worksheet("Accounts")
+    sheet.add_table(0, 0, 3, 1, {"total_row": True, "data": [["Acme Ltd", 250], ["Beta Co", 40]],
+                                 "columns": [{"header": "Account Name", "total_function": "count"},
+                                             {"header": "Employees", "total_function": "sum"}]})
+    book.close()
+    read = upload(tmp_path, "accounts.xlsx", (tmp_path / "accounts.xlsx").read_bytes()).sheets[0]
+    assert read.rows["Account Name"].tolist() == ["Acme Ltd", "Beta Co"]
+    assert "Row 4 is the totals row of Excel table 'Table1'; left out, as totals are not records." in read.notes
+    assert not any("formulas" in n for n in read.notes)   # its SUBTOTAL formulas are not the rows' concern
