@@ -16,7 +16,8 @@ _WORK = "import_work"        # digest of the choices -> (Staged, Preview | None)
 _KEPT = 4                    # entries kept per cache: the files and choices of the last few runs
 SHOWN = 1_000                # rows of a preview table drawn on the page; a download has them all
 
-ORDERS = {"dmy": "Day first (31/01/2026)", "mdy": "Month first (01/31/2026)"}
+ORDERS = {"dmy": "Day first (31/01/2026)", "mdy": "Month first (01/31/2026)",
+          "ymd": "Year first (26/01/31)"}
 
 
 def _keep(store: str, key: str, value: Any) -> Any:

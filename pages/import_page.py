@@ -262,7 +262,7 @@ def import_steps(upload: Any) -> None:
     order = decimal = None
     if staged.ambiguous_dates:   # what the dates say: all fit both orders, or rows contradict
         st.warning(plain("\n\n".join(staged.date_doubts.values())), icon=":material/event:")
-        order = st.radio("How does this file write dates?", list(ui_import.ORDERS), index=None,
+        order = st.radio("How does this file write dates?", list(staged.order_choices), index=None,
                          format_func=ui_import.ORDERS.get, key=f"import_order_{base}",
                          horizontal=True)
     if staged.decimal_doubts:    # 12.500 and nothing in the file says which it is

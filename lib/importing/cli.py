@@ -35,7 +35,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", help="the sheet to import (default: the first importable one)")
     p.add_argument("--constant", action="append", default=[], metavar="FIELD=VALUE",
                    help="a value for the whole file, e.g. currency=GBP (repeatable)")
-    p.add_argument("--date-order", choices=("dmy", "mdy"), help="for dates like 3/4/2024")
+    p.add_argument("--date-order", choices=("dmy", "mdy", "ymd"),
+                   help="for dates like 3/4/2024 (dmy or mdy) or 25/03/14 (dmy or ymd)")
     p.add_argument("--decimal", choices=("point", "comma"),
                    help="how the file writes decimals, for numbers like 12.500")
     p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
@@ -84,8 +85,8 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
                        wide=sheet.wide, beyond_header=sheet.beyond_header,
                        date1904=sheet.date1904, delimiter=sheet.delimiter)
         if staged.date_doubts:
-            staged.notes.append("Pass --date-order dmy or --date-order mdy to say how the file "
-                                "writes dates.")
+            staged.notes.append("Pass --date-order " + " or --date-order ".join(staged.order_choices)
+                                + " to say how the file writes dates.")
         if staged.decimal_doubts:
             staged.notes.append("Pass --decimal point or --decimal comma to say how the file "
                                 "writes decimals.")

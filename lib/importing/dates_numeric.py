@@ -263,9 +263,7 @@ def _day_or_year(masks: np.ndarray, parts: _Parts, where, rows: int) -> DateOrde
     every = f"All {rows:,} dates fit" if rows > 1 else "The date fits"
     return DateOrder(None, True, row, value, (
         f"{every} both day/month/year and year/month/day (row {row}: '{value}' "
-        f"could be {said}) and nothing in the file says which, so "
-        f"{'they were' if rows > 1 else 'it was'} not read: export the dates with four-digit "
-        "years."), year_doubt=True)
+        f"could be {said}) and nothing in the file says which."), year_doubt=True)
 
 
 def _span(years: np.ndarray) -> str:

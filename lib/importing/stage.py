@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.importing.categories import normalize_category, suggest_category
-from lib.importing.dates import Order, detect_date_order, parse_date_series, parse_period
+from lib.importing.dates import Reading, detect_date_order, parse_date_series, parse_period
 from lib.importing.decimals import file_evidence, settle
 from lib.importing.mapping import Field, check_mapping, spec
 from lib.importing.model import WideLayout
@@ -52,6 +52,9 @@ class Staged:
     # field -> for each row of `values`, the column its cell came from, where that differs by
     # row: a wide sheet's month header ("Feb-26") for the field its cells under the months feed
     cell_columns: dict[str, np.ndarray] = field(default_factory=dict)
+    # the answers the date question offers: day or month first, and year first when a column
+    # with a two-digit year may begin with it (25/03/14)
+    order_choices: tuple[str, ...] = ("dmy", "mdy")
 
     @property
     def given(self) -> set[str]:
@@ -69,7 +72,7 @@ class Staged:
 
 
 def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
-          constants: dict[str, str] | None = None, *, date_order: Order | None = None,
+          constants: dict[str, str] | None = None, *, date_order: Reading | None = None,
           decimal: str | None = None, wide: WideLayout | None = None,
           beyond_header: list[str] | None = None, date1904: bool = False,
           delimiter: str = "") -> Staged:
@@ -121,7 +124,10 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
         raw = dated.pop(name) if name in dated else raw_of(name)
         if name in orders:
             order, note, doubt = orders[name]
-            notes.append(note or doubt)
+            if order == _DAY_OR_YEAR:
+                order = None     # its dates are errors until answered; parsing them says why
+            else:
+                notes.append(note or doubt)
             if doubt:
                 doubts[name] = doubt
         cleaned = clean_text(raw)
@@ -146,26 +152,34 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
                     else pd.DataFrame(columns=["row", "pos", "field", "value", "reason"]))
     cells = ({mapping[wide.value_name]: wide.cell_headers(rows)}
              if wide is not None and mapping.get(wide.value_name) else {})
-    return Staged(entity, out, parse_errors.astype({"row": "int64", "pos": "int64"}), columns, notes,
-                  doubts, decimal_doubts, cells)
+    staged = Staged(entity, out, parse_errors.astype({"row": "int64", "pos": "int64"}), columns,
+                    notes, doubts, decimal_doubts, cells)
+    if year_first := {n for n, (order, _, _) in orders.items() if order == _DAY_OR_YEAR}:
+        staged.order_choices = ("dmy", "ymd") if year_first == set(doubts) else ("dmy", "mdy", "ymd")
+    return staged
 
 
 _DATED = ("date", "datetime", "month")
+_DAY_OR_YEAR = "dmy|ymd"   # a column's doubt between day-first and year-first (25/03/14)
 
 
 def _undecided_orders(raws: dict[str, pd.Series], columns: dict[str, str], entity_spec
-                      ) -> dict[str, tuple[Order | None, str, str]]:
+                      ) -> dict[str, tuple[str | None, str, str]]:
     """For each date column (`raws`: field -> its cells) whose every day/month date fits both
     orders: (the order another date column of the file decided, a note saying so, "") or,
     when none did or they disagree, (None, "", the doubt to ask about). A column whose rows
-    contradict each other is always a doubt."""
+    contradict each other is always a doubt, and so is one whose dates fit day-first and
+    year-first (25/03/14), whose order is given as _DAY_OR_YEAR."""
     decided = {n: detect_date_order(raw) for n, raw in raws.items()}
     firm = {n: d for n, d in decided.items() if d.order}
     out = {}
     for name, d in decided.items():
+        label = f"{entity_spec.field(name).label} ('{columns[name]}')"
+        if d.year_doubt:
+            out[name] = (_DAY_OR_YEAR, "", f"{label}: {d.message}")
+            continue
         if d.order is not None or d.certain:
             continue    # it decided for itself, or has no day/month dates
-        label = f"{entity_spec.field(name).label} ('{columns[name]}')"
         if d.contradicts or len({x.order for x in firm.values()}) != 1:
             out[name] = (None, "", f"{label}: {d.message}")
             continue
@@ -265,7 +279,7 @@ def _reason(message: str) -> str:
     return message.split("': ", 1)[1] if message.startswith("'") and "': " in message else message
 
 
-def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Order | None,
+def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Reading | None,
            decimal: str | None, date1904: bool) -> ParsedColumn:
     if f.kind == "number":
         return parse_number_series(raw, decimal=decimal)
@@ -334,7 +348,7 @@ def _currency_codes(text: pa.Array) -> tuple[pa.Array, list[str]]:
                   + ", ".join(f"{s} -> {CURRENCY_NAMES[s]}" for s in seen) + "."]
 
 
-def _months(raw: pd.Series, order: Order | None, date1904: bool):
+def _months(raw: pd.Series, order: Reading | None, date1904: bool):
     """A month written as a period (Apr-18, 2024-01) or as any date in it (-> its first day),
     the date as written: 2025-02-01T00:00+01:00 is February's, though UTC calls it 31 January."""
     periods, _ = map_unique(raw, parse_period)

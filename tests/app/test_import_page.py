@@ -153,6 +153,21 @@ def test_ambiguous_dates_are_asked_before_the_preview(demo_app):
     assert [r[1] for r in _revenue_2027()] == [date(2027, 4, 1), date(2027, 6, 1)]
 
 
+def test_dates_with_a_two_digit_year_that_may_come_first_are_asked_with_year_first_offered(demo_app):
+    data = f"Customer,Date,Sales\n{BRIGHTWATER},27/03/14,10\n{BRIGHTWATER},27/06/14,20\n".encode()
+    at = _upload(_open(demo_app), "dates.csv", data)
+    no_errors(at)
+    assert not at.metric
+    assert "fit both day/month/year and year/month/day" in at.warning[0].value
+    question = _radio(at, "import_order_")
+    assert question.options == ["Day first (31/01/2026)", "Year first (26/01/31)"]
+    question.set_value("ymd").run()
+    no_errors(at)
+    assert _metrics(at)["Rows to create"] == "2"
+    _import(at)
+    assert [r[1] for r in _revenue_2027()] == [date(2027, 3, 1), date(2027, 6, 1)]
+
+
 def test_a_sheet_named_after_a_month_fills_in_the_month_no_column_gives(demo_app):
     from tests.importing.conftest import xlsx_from_rows
     data = xlsx_from_rows({"Mar 2027": [["Customer", "Revenue"], [BRIGHTWATER, 100]]})

@@ -19,8 +19,9 @@ def revenue(*months: str):
     return staged("revenue", REVENUE, [["Acme", m, "10"] for m in months])
 
 
-def invoices(*issued: str, due: str = ""):
-    return staged("invoices", INVOICES, [[f"I{i}", "Acme", d, due, "1"] for i, d in enumerate(issued)])
+def invoices(*issued: str, due: str = "", **options):
+    return staged("invoices", INVOICES, [[f"I{i}", "Acme", d, due, "1"] for i, d in enumerate(issued)],
+                  **options)
 
 
 def reasons(s, field: str) -> dict[int, str]:
@@ -75,12 +76,16 @@ def test_a_two_digit_year_first_or_a_day_first_cannot_be_told_apart_alone(text):
     assert str(raised.value).startswith(f"{text} could be 25 March 2014 or 14 March 2025; ")
 
 
-def test_a_column_of_dates_that_fit_day_first_and_year_first_is_errors_not_read_day_first():
+def test_dates_that_fit_day_first_and_year_first_are_asked_about_and_read_as_answered():
     s = invoices("25/03/14", "26/03/14", "27/03/14")
-    assert s.values["issue_date"].isna().all()
+    assert s.values["issue_date"].isna().all()   # errors until someone says
     assert reasons(s, "issue_date")[2].startswith("25/03/14 could be 25 March 2014 or 14 March 2025")
-    assert not s.date_doubts        # the day/month or month/day question would not settle it
-    assert any("fit both day/month/year and year/month/day" in n for n in s.notes)
+    assert list(s.date_doubts) == ["issue_date"] and s.order_choices == ("dmy", "ymd")
+    assert sum("fit both day/month/year and year/month/day" in n for n in s.notes) == 1
+    assert invoices("25/03/14", "26/03/14", "27/03/14", date_order="ymd").values[
+        "issue_date"].dt.date.tolist() == [date(2025, 3, 14), date(2026, 3, 14), date(2027, 3, 14)]
+    assert invoices("25/03/14", "26/03/14", "27/03/14", date_order="dmy").values[
+        "issue_date"].dt.date.tolist() == [date(2014, 3, 25), date(2014, 3, 26), date(2014, 3, 27)]
 
 
 def test_a_first_part_above_31_makes_the_whole_column_year_first():
