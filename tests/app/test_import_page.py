@@ -3,6 +3,7 @@ import os
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.auth import create_first_admin
@@ -140,32 +141,26 @@ def test_binary_garbage_gives_a_clear_error_and_no_exception(demo_app):
     assert not at.metric and not at.selectbox
 
 
-def test_ambiguous_dates_are_asked_before_the_preview(demo_app):
-    data = f"Customer,Date,Sales\n{BRIGHTWATER},3/4/2027,10\n{BRIGHTWATER},5/6/2027,20\n".encode()
+@pytest.mark.parametrize("dates, doubt, answers, answer, months", [
+    (("3/4/2027", "5/6/2027"), "All 2 dates fit both day/month and month/day",
+     ["Day first (31/01/2026)", "Month first (01/31/2026)"], "dmy", [date(2027, 4, 1), date(2027, 6, 1)]),
+    # a two-digit year that may come first: day first, or year first
+    (("27/03/14", "27/06/14"), "fit both day/month/year and year/month/day",
+     ["Day first (31/01/2026)", "Year first (26/01/31)"], "ymd", [date(2027, 3, 1), date(2027, 6, 1)]),
+])
+def test_ambiguous_dates_are_asked_before_the_preview(demo_app, dates, doubt, answers, answer, months):
+    data = "".join(["Customer,Date,Sales\n"] + [f"{BRIGHTWATER},{d},10\n" for d in dates]).encode()
     at = _upload(_open(demo_app), "dates.csv", data)
     no_errors(at)
     assert not at.metric
-    assert "All 2 dates fit both day/month and month/day" in at.warning[0].value
-    _radio(at, "import_order_").set_value("dmy").run()
-    no_errors(at)
-    assert _metrics(at)["Rows to create"] == "2"
-    _import(at)
-    assert [r[1] for r in _revenue_2027()] == [date(2027, 4, 1), date(2027, 6, 1)]
-
-
-def test_dates_with_a_two_digit_year_that_may_come_first_are_asked_with_year_first_offered(demo_app):
-    data = f"Customer,Date,Sales\n{BRIGHTWATER},27/03/14,10\n{BRIGHTWATER},27/06/14,20\n".encode()
-    at = _upload(_open(demo_app), "dates.csv", data)
-    no_errors(at)
-    assert not at.metric
-    assert "fit both day/month/year and year/month/day" in at.warning[0].value
+    assert doubt in at.warning[0].value
     question = _radio(at, "import_order_")
-    assert question.options == ["Day first (31/01/2026)", "Year first (26/01/31)"]
-    question.set_value("ymd").run()
+    assert question.options == answers
+    question.set_value(answer).run()
     no_errors(at)
     assert _metrics(at)["Rows to create"] == "2"
     _import(at)
-    assert [r[1] for r in _revenue_2027()] == [date(2027, 3, 1), date(2027, 6, 1)]
+    assert [r[1] for r in _revenue_2027()] == months
 
 
 def test_a_sheet_named_after_a_month_fills_in_the_month_no_column_gives(demo_app):
