@@ -67,6 +67,8 @@ def find_header_row(grid: pd.DataFrame, filled: pd.DataFrame) -> int | None:
     that is wide enough may also be text and years (Account, 2023, 2024) over other numbers."""
     nonblank = np.flatnonzero(filled.any(axis=1).to_numpy())[:HEADER_SCAN_ROWS]
     widths = filled.iloc[nonblank].sum(axis=1).to_numpy()
+    if (corner := _blank_corner_header(grid, filled, nonblank, widths)) is not None:
+        return corner
     needed = max(1.0, 0.5 * widths.max())
     first = True
     for k, (pos, width) in enumerate(zip(nonblank, widths)):
@@ -79,6 +81,25 @@ def find_header_row(grid: pd.DataFrame, filled: pd.DataFrame) -> int | None:
             return int(pos)
         first = False
         if text / len(cells) >= 0.6:
+            return int(pos)
+    return None
+
+
+def _blank_corner_header(grid: pd.DataFrame, filled: pd.DataFrame, nonblank: np.ndarray,
+                         widths: np.ndarray) -> int | None:
+    """A summary report's header under one-line titles, with nothing over its first column
+    (QuickBooks' Sales by Customer Summary: `"",Total` over `Acme,"1,000.00"`): as narrow as
+    the titles, so the rule below would take a title for the header."""
+    for k in range(1, len(nonblank) - 1):
+        pos, below = nonblank[k], nonblank[k + 1]
+        if (widths[:k] > 1).any():
+            return None
+        labels = filled.iloc[pos].to_numpy()
+        if (labels[0] or not labels[1:].any() or widths[k + 1] != widths[k] + 1
+                or not filled.iat[below, 0] or NUMBERISH.match(grid.iat[below, 0].strip())):
+            continue
+        under = [grid.iat[below, c].strip() for c in np.flatnonzero(labels)]
+        if all(not NUMBERISH.match(c) for c in _cells(grid, pos)) and all(NUMBERISH.match(c) for c in under):
             return int(pos)
     return None
 

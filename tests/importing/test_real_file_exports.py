@@ -186,3 +186,25 @@ def test_an_excel_tables_totals_row_is_left_out_even_when_it_counts_under_no_lab
     assert read.rows["Account Name"].tolist() == ["Acme Ltd", "Beta Co"]
     assert "Row 4 is the totals row of Excel table 'Table1'; left out, as totals are not records." in read.notes
     assert not any("formulas" in n for n in read.notes)   # its SUBTOTAL formulas are not the rows' concern
+
+
+QB_SUMMARY = b'''"Probe Company Ltd"\r
+"Sales by Customer Summary"\r
+"March 2025"\r
+\r
+"","Total"\r
+"Brightwater Logistics Inc.","1,000.00"\r
+"Pinecrest Clinics Inc.","2,000.00"\r
+"TOTAL","$3,000.00"\r
+\r
+"Accrual basis Friday, April 4, 2025 10:22 AM GMT-05:00"\r
+'''
+
+
+def test_a_summary_report_whose_header_has_nothing_over_the_names_is_found_under_its_titles(tmp_path):
+    sheet = upload(tmp_path, "sales_by_customer_summary.csv", QB_SUMMARY).sheets[0]
+    assert list(sheet.rows.columns) == ["Column A", "Total"]
+    assert sheet.rows["Column A"].tolist() == ["Brightwater Logistics Inc.", "Pinecrest Clinics Inc."]
+    assert sheet.rows["Total"].tolist() == ["1,000.00", "2,000.00"]
+    assert [(d.row_number, d.reason) for d in sheet.dropped_rows][:3] == [
+        (1, "title row above the header"), (2, "title row above the header"), (3, "title row above the header")]
