@@ -117,10 +117,11 @@ def _chosen_sheet(workbook, name: str | None):
     """The sheet --sheet names (by its name as Excel shows it), else the first importable one."""
     if name is None:
         return workbook.importable_sheets[0]
-    found = next((s for s in workbook.sheets if s.name == name), None)
-    if found is None:
+    try:
+        found = workbook.sheet(name)
+    except KeyError:
         names = ", ".join(f"'{s.name}'" for s in workbook.sheets)
-        raise ValueError(f"The file has no sheet named '{name}'. Its sheets: {names}.")
+        raise ValueError(f"The file has no sheet named '{name}'. Its sheets: {names}.") from None
     if not found.importable:
         raise ValueError(found.reason or f"Sheet '{name}' cannot be imported.")
     return found

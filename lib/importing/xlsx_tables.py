@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-import zipfile
-
-_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
-_XML_CAP = 1024**2
-_TABLE = re.compile(r"<(?:\w+:)?table\b[^>]*>")
 
 
-def totals_rows(zf: zipfile.ZipFile, tables: list[str]) -> dict[int, str]:
-    """The rows that are an Excel table's totals row, by row number, with the table's name."""
+def totals_rows(tables: list[dict[str, str]]) -> dict[int, str]:
+    """The rows that are an Excel table's totals row, by row number, with the table's name.
+    `tables`: the attributes of each table part's <table> element (ref, totalsRowCount, ...)."""
     found = {}
-    for path in tables:
-        tag = _TABLE.search(_head(zf, path).decode("utf-8", "replace"))
-        attrs = dict(_ATTR.findall(tag.group(0))) if tag else {}
+    for attrs in tables:
         end = re.fullmatch(r"[A-Z]+[0-9]+:[A-Z]+([0-9]+)", attrs.get("ref", "").replace("$", ""))
         count = int(attrs.get("totalsRowCount", "0") or 0)
         if end and count > 0 and attrs.get("totalsRowShown", "1") not in ("0", "false"):
@@ -24,11 +18,6 @@ def totals_rows(zf: zipfile.ZipFile, tables: list[str]) -> dict[int, str]:
             for row in range(last - count + 1, last + 1):
                 found[row] = html.unescape(attrs.get("displayName") or attrs.get("name") or "?")
     return found
-
-
-def _head(zf: zipfile.ZipFile, path: str) -> bytes:
-    with zf.open(path) as f:
-        return f.read(_XML_CAP)
 
 
 def clear_totals_rows(rows: list[list[str]], totals: dict[int, str]) -> list[str]:

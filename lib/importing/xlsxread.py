@@ -75,11 +75,18 @@ def inspect_workbook(data: bytes, limits: Limits = Limits()) -> WorkbookInfo:
             _check_dimension(zf, part, limits)
             related = _relationships(zf, _rels_path(part.path), posixpath.dirname(part.path)).values()
             part.has_pivot_table = any(k == "pivotTable" for _, k in related)
-            part.totals_rows = totals_rows(zf, [p for p, k in related if k == "table" and p in names])
+            part.totals_rows = totals_rows([_table_attributes(zf, p) for p, k in related
+                                            if k == "table" and p in names])
         sheets.append(part)
     return WorkbookInfo(sheets, "<pivotCaches" in workbook or "pivotCacheDefinition" in " ".join(names),
                         any(n.startswith("xl/model/") for n in names), bool(_DATE1904.search(workbook)),
                         bool(_RECALCULATE.search(workbook)))
+
+
+def _table_attributes(zf: zipfile.ZipFile, path: str) -> dict[str, str]:
+    """The attributes of an Excel table part's <table> element."""
+    tag = re.search(r"<(?:\w+:)?table\b[^>]*>", _read_capped(zf, path).decode("utf-8", "replace"))
+    return dict(_ATTR.findall(tag.group(0))) if tag else {}
 
 
 def _check_dimension(zf: zipfile.ZipFile, part: SheetPart, limits: Limits) -> None:
