@@ -3,8 +3,10 @@ the ways a row finds its existing record. lib.importing.mapping maps a file's he
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
+
+from lib.importing.specs_local import local_words
 
 Kind = Literal["text", "number", "date", "datetime", "month", "currency", "choice", "time", "stage"]
 # A deal's stage that says it was won (Closed Won, won, closedwon, Gewonnen, Gagné, Ganado),
@@ -335,6 +337,16 @@ ENTITIES: dict[str, EntitySpec] = {
             "would add them again. Without a manager column, each account's owner is used.",
         match_keys=((),)),
 }
+
+
+def _with_local_words(entity: EntitySpec) -> EntitySpec:
+    """The entity with each field's header words in other languages after its English ones."""
+    return replace(entity, fields=tuple(
+        replace(f, synonyms=f.synonyms + tuple(w for w in local_words(entity.name, f.name)
+                                               if w not in f.synonyms)) for f in entity.fields))
+
+
+ENTITIES = {name: _with_local_words(entity) for name, entity in ENTITIES.items()}
 
 
 def spec(entity: str) -> EntitySpec:
