@@ -12,7 +12,8 @@ A date may carry a time of day (24-hour or with AM/PM) and a zone (`Z`, `+05:30`
 zone moves a moment to UTC but never a date or a month: those keep the day as written. A day
 written with its month's name may start with its weekday (`Mon, 15 Jan 2024`, `Monday,
 January 15, 2024`), which must then be right. Months are named in English, German, French,
-Dutch or Spanish (`März 2025`, `janv. 2025`, `ene-25`).
+Dutch or Spanish (`März 2025`, `janv. 2025`, `ene-25`). A column of Unix timestamps
+(1706745600, 1706745600000) is read as UTC moments: see dates_epoch.
 """
 from __future__ import annotations
 
@@ -26,12 +27,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib.importing.dates_epoch import epoch_column, epoch_words
 from lib.importing.dates_numeric import AmbiguousDate as AmbiguousDate  # public here too
 from lib.importing.dates_numeric import DateOrder, Order, Reading, column_order, numeric_date
 from lib.importing.dates_numeric import day as _day
 from lib.importing.dates_numeric import year as _year
-from lib.importing.values import (NULL_TOKENS, ParsedColumn, clean, excel_error, factorize,
-                                  first_positions, parse_each)
+from lib.importing.values import (NULL_TOKENS, ParsedColumn, clean, clean_text, excel_error,
+                                  factorize, first_positions, null_mask, parse_each, str_series)
 
 MONTHS = {m: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
@@ -165,7 +167,7 @@ def parse_date(text: Any, order: Reading | None = None, serial: bool = False,
                          f"{'a month or a date' if months else 'a date'}")
     if _SERIAL.match(s):
         raise ValueError(_number_not_date(s, date1904))
-    raise ValueError("not a date")
+    raise ValueError(epoch_words(s) or "not a date")
 
 
 # Excel day numbers are dates only in these years: 1501 is 9 February 1904 to Excel, but in
@@ -263,7 +265,9 @@ class _Texts:
     def __init__(self, series: pd.Series):
         self.index = series.index
         self.codes, self.texts = factorize(series)
-        self.cleaned = pd.Series([clean(t) for t in self.texts], dtype="str")
+        # trimmed as `clean` trims, but at C speed: a column of timestamps has a text per row
+        self.arrow = clean_text(pa.array(self.texts, pa.string(), from_pandas=True))
+        self.cleaned = str_series(self.arrow, pd.RangeIndex(len(self.texts)))
         self._first: np.ndarray | None = None
 
     def label(self, i: int) -> Any:
@@ -278,7 +282,7 @@ class _Texts:
         return distinct[self.codes]
 
     def date_order(self) -> DateOrder:
-        found = pc.extract_regex(pa.array(self.cleaned.array), _NUMERIC_PARTS)
+        found = pc.extract_regex(self.arrow, _NUMERIC_PARTS)
         at = np.flatnonzero(found.is_valid().to_numpy(zero_copy_only=False))
         found = found.take(pa.array(at))
         part = {k: pc.struct_field(found, k) for k in ("a", "sep", "b", "c")}
@@ -307,6 +311,8 @@ def parse_date_series(series: pd.Series, order: Reading | None = None, serial: b
     Zoned times are converted to UTC (and noted) so the column has one kind of value; with
     `to_utc=False` they keep the day and time as written (a date field: the writer's own day).
     `date1904`: the workbook counts its day numbers from 1904 (Excel's other date system).
+    Unless `serial` is given, a column of Unix timestamps (10 or 13 digits, one unit for the
+    whole column) is read as UTC moments whatever `to_utc` says: UTC is how they are written.
     `months=False`: a month without a day is an error, not its first day (a payment's date)."""
     notes: list[str] = []
     column = _Texts(series)
@@ -315,13 +321,23 @@ def parse_date_series(series: pd.Series, order: Reading | None = None, serial: b
         order = "ymd" if decided.year_first else decided.order if decided.certain else None
         notes += [decided.message] if order or decided.year_doubt else []
     if serial is None:
-        filled = column.cleaned[~column.cleaned.str.casefold().isin(NULL_TOKENS)]
+        blank = null_mask(column.arrow)
+        filled = column.cleaned[~blank]
         # day numbers, most of them in plausible years (the rest are errors saying why)
         serial = bool(len(filled)) and bool(filled.str.fullmatch(_SERIAL.pattern).all()) and (
             2 * sum(_plausible_serial(float(t), date1904) for t in filled) >= len(filled))
         since = " counted from 1 January 1904, the workbook's date system" if date1904 else ""
         notes += [f"The column holds Excel serial day numbers; they were read as dates{since}."
                   ] if serial else []
+        moments, note = (None, None) if serial else epoch_column(filled, PLAUSIBLE_YEARS)
+        notes += [note] if note else []
+        if moments is not None:   # Unix timestamps: every distinct text at once, no parser per text
+            values = np.full(len(column.texts), np.datetime64("NaT"), dtype="datetime64[us]")
+            values[~blank] = moments
+            return ParsedColumn(
+                pd.Series(column.rows(values), index=series.index, name=series.name),
+                pd.Series(np.full(len(series), None, dtype=object), index=series.index,
+                          name=series.name), notes)
     parsed, errors = parse_each(column.texts,
                                 lambda t: parse_date(t, order, serial, date1904, months))
     zoned = [i for i, v in enumerate(parsed) if isinstance(v, datetime) and v.tzinfo is not None]
