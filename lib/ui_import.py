@@ -58,7 +58,8 @@ def staged_preview(db: Database, sheet: Sheet, entity: str, mapping: dict[str, s
         staged = importing.stage(sheet.rows, entity, mapping, constants, date_order=order,
                                  decimal=decimal,
                                  wide=sheet.wide, beyond_header=sheet.beyond_header,
-                                 date1904=sheet.date1904, delimiter=sheet.delimiter)
+                                 date1904=sheet.date1904, delimiter=sheet.delimiter,
+                                 excel_numbers=sheet.excel_numbers)
         preview = (None if staged.questions
                    else importing.preview_import(db, staged, digest=digest,
                                                  create_missing=create_missing, shown=SHOWN))

@@ -83,7 +83,8 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         staged = stage(sheet.rows, entity, mapping, constants, date_order=args.date_order,
                        decimal=decimal,
                        wide=sheet.wide, beyond_header=sheet.beyond_header,
-                       date1904=sheet.date1904, delimiter=sheet.delimiter)
+                       date1904=sheet.date1904, delimiter=sheet.delimiter,
+                       excel_numbers=sheet.excel_numbers)
         if staged.date_doubts:
             staged.notes.append("Pass --date-order " + " or --date-order ".join(staged.order_choices)
                                 + " to say how the file writes dates.")

@@ -89,6 +89,10 @@ class Sheet:
     beyond_header: list[str] = field(default_factory=list)
     date1904: bool = False           # the workbook counts day numbers from 1904 (old Mac Excel)
     delimiter: str = ""              # a CSV's: ";" is how files that write 1.234,50 separate cells
+    # A workbook's number cells: header -> one boolean per row of `rows`, True where the cell
+    # was a number (its text has a point, which says nothing of how the text cells beside it
+    # write decimals). Only columns holding one; none for a CSV, nor for a wide sheet.
+    excel_numbers: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def importable(self) -> bool:

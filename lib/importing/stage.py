@@ -75,13 +75,15 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
           constants: dict[str, str] | None = None, *, date_order: Reading | None = None,
           decimal: str | None = None, wide: WideLayout | None = None,
           beyond_header: list[str] | None = None, date1904: bool = False,
-          delimiter: str = "") -> Staged:
+          delimiter: str = "", excel_numbers: dict[str, np.ndarray] | None = None) -> Staged:
     """Parse the mapped columns of `rows` (text cells; index = original row numbers). `wide`:
     how the sheet was unpivoted, when it was (Sheet.wide), so an error in a month's cell names
     that month's column. `beyond_header`: the sheet's columns past its header
     (Sheet.beyond_header); a row with cells there is an error on its last mapped cell.
     `date1904`: the workbook's day numbers count from 1904 (Sheet.date1904). `delimiter`: a
-    CSV's (Sheet.delimiter), which may say how its numbers are written."""
+    CSV's (Sheet.delimiter), which may say how its numbers are written. `excel_numbers`: a
+    workbook's number cells per header (Sheet.excel_numbers), which say nothing of how the text
+    cells beside them write decimals."""
     constants = {k: v for k, v in (constants or {}).items() if v not in (None, "")}
     rows, mapping = join_parts(rows, entity, mapping, constants)   # First + Last Name -> name
     check_mapping(entity, mapping, constants)
@@ -131,7 +133,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
             if doubt:
                 doubts[name] = doubt
         cleaned = clean_text(raw)
-        parsed = _parse(f, raw, cleaned, order, decimal, date1904)
+        parsed = _parse(f, raw, cleaned, order, decimal, date1904, (excel_numbers or {}).get(header))
         if parsed.decimal is not None and parsed.decimal.certain and header != CONSTANT:
             separators[header] = parsed.decimal.separator
         if parsed.decimal is not None and parsed.decimal.undecided:
@@ -280,9 +282,10 @@ def _reason(message: str) -> str:
 
 
 def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Reading | None,
-           decimal: str | None, date1904: bool) -> ParsedColumn:
+           decimal: str | None, date1904: bool, excel_numbers: np.ndarray | None = None
+           ) -> ParsedColumn:
     if f.kind == "number":
-        return parse_number_series(raw, decimal=decimal)
+        return parse_number_series(raw, decimal=decimal, excel_numbers=excel_numbers)
     if f.kind == "date":   # the day as written: a zone does not move it to UTC's day
         parsed = parse_date_series(raw, order=order, to_utc=False, date1904=date1904, months=False)
         return ParsedColumn(parsed.values.dt.normalize(), parsed.errors, parsed.notes)

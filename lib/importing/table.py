@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lib.formatting import count
+from lib.importing.excel_numbers import kept_number_cells
 from lib.importing.layout import (NUMBERISH, YEAR, SplitHeader, export_note_reason, long_names,
                                   month_columns, months_under_years, pivot_reason, prose_reason,
                                   split_header, unpivot)
@@ -27,11 +28,13 @@ HEADER_SCAN_ROWS = 50
 
 def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
                has_pivot_table: bool = False, label: str | None = None,
-               delimited: bool = False) -> Sheet:
+               delimited: bool = False, numbers: np.ndarray | None = None) -> Sheet:
     """Turn a grid (row i = spreadsheet row i+1, columns = A, B, ...) into a Sheet.
     `label` names the sheet in reasons ("Sheet 'Orders'" by default; a CSV passes its file).
     `delimited`: a CSV's grid, where cells past the header are a value split by an unquoted
-    delimiter (Sheet.beyond_header), not a note typed beside the table."""
+    delimiter (Sheet.beyond_header), not a note typed beside the table. `numbers`: which of the
+    grid's cells were numbers in a workbook (xlsxread); those of the rows kept go with them
+    (Sheet.excel_numbers)."""
     label = label or f"Sheet '{name}'"
     grid = grid.fillna("").astype("str")
     grid.columns = range(grid.shape[1])
@@ -47,7 +50,7 @@ def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
     header = _read_header(grid, filled, header_at)
     if isinstance(header, str):
         return Sheet(kind="refused", reason=f"{label}: {header}.", **base)
-    sheet = _build(grid, filled, header, name, hidden, delimited)
+    sheet = _build(grid, filled, header, name, hidden, delimited, numbers)
     if (why := pivot_reason(sheet, has_pivot_table, label)) is not None:
         sheet.kind, sheet.reason = "pivot", why
     elif sheet.rows.empty:
@@ -169,7 +172,7 @@ def _titles(grid: pd.DataFrame, filled: pd.DataFrame, top: int) -> list[str]:
 
 
 def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str, hidden: bool,
-           delimited: bool) -> Sheet:
+           delimited: bool, numbers: np.ndarray | None) -> Sheet:
     sheet = Sheet(name=name, kind="table", hidden=hidden)
     names, sheet.notes = header_names(header.raw, header.used)
     if header.top is not None:
@@ -189,6 +192,8 @@ def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str,
         _make_wide(sheet, body, {names[i]: p for i, p in periods.items() if i in keep}, labels, header.split)
     else:
         sheet.rows = body
+        if numbers is not None:   # not for a wide sheet: unpivoting moves its cells about
+            sheet.excel_numbers = kept_number_cells(numbers, body, columns)
         if delimited and header.top is not None:
             sheet.beyond_header = _beyond_header(body, [header.raw[i].strip() for i in keep], sheet)
     return sheet

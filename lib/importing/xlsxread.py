@@ -16,9 +16,11 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import python_calamine
 
+from lib.importing.excel_numbers import number_cells
 from lib.importing.model import Limits
 from lib.importing.table import column_letter
 from lib.importing.xlsx_tables import clear_totals_rows, totals_rows
@@ -176,6 +178,7 @@ class Grid:
     name: str
     cells: pd.DataFrame | None     # None: the sheet could not be read; notes[0] says why
     notes: list[str]
+    numbers: np.ndarray | None = None   # which of `cells` were numbers; None: none were
 
 
 def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -> list[Grid]:
@@ -196,14 +199,16 @@ def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -
             continue
         counts = {"date": 0, "number": 0}
         text_rows = _texts(rows, counts)
+        numbers = number_cells(rows) if counts["number"] else None
         restored, hidden_rows, hidden_columns = _unread_cells(
-            zf, part.path, text_rows, recalculate, frozenset(r - 1 for r in part.totals_rows))
+            zf, part.path, text_rows, recalculate, frozenset(r - 1 for r in part.totals_rows), numbers)
         filled, once = _fill_down(text_rows, merged)
         counts.update(restored, merged=filled, merged_once=once)
         totals = clear_totals_rows(text_rows, part.totals_rows)
         cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
         grids.append(Grid(part.name, cells.fillna(""),
-                          _cell_notes(counts) + _hidden_notes(hidden_rows, hidden_columns) + totals))
+                          _cell_notes(counts) + _hidden_notes(hidden_rows, hidden_columns) + totals,
+                          numbers))
     return grids
 
 
@@ -279,14 +284,16 @@ _ANY_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*' + _F)
 
 
 def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalculate: bool,
-                  skip: frozenset[int] = frozenset()) -> tuple[dict[str, int], list[int], list[str]]:
+                  skip: frozenset[int] = frozenset(), numbers: np.ndarray | None = None
+                  ) -> tuple[dict[str, int], list[int], list[str]]:
     """Cells calamine reads as empty though they are not: an Excel error (#DIV/0!, #REF!) and
     a formula saved without its result (a file written by a program, never opened in Excel),
     or with a result never calculated (`recalculate`). Each gets its text back in `rows` (the
     error, or '=' and the formula), so the row that needs the cell fails in words instead of
     taking it for empty or 0. Only chunks of the sheet that mention an error or a formula are
-    searched; not the rows in `skip` (positions: totals rows left out). Also returns the rows and
-    columns hidden in Excel (by hand or by a filter)."""
+    searched; not the rows in `skip` (positions: totals rows left out). A restored cell is text,
+    no longer a number cell (`numbers`). Also returns the rows and columns hidden in Excel (by
+    hand or by a filter)."""
     found = {"error": 0, "uncalculated": 0}
     hidden_rows: list[int] = []
     hidden_columns: list[str] = []
@@ -297,7 +304,7 @@ def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalcu
             cut = block.rfind(b"</row>") + len(b"</row>") if b"</row>" in block else 0
             block, tail = block[:cut], block[cut:]
             if b't="e"' in block or b"<f" in block:
-                _restore(block, rows, found, recalculate, skip)
+                _restore(block, rows, found, recalculate, skip, numbers)
             if b"hidden=" in block:
                 hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(block)]
                 hidden_columns += [column_letter(c - 1) for lo, hi in _HIDDEN_COLUMNS.findall(block)
@@ -306,7 +313,7 @@ def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalcu
 
 
 def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalculate: bool,
-             skip: frozenset[int]) -> None:
+             skip: frozenset[int], numbers: np.ndarray | None) -> None:
     cells = [(attrs, value, "error") for attrs, _, value in _ERROR_CELL.findall(block)]
     cells += [(attrs, b"=" + (formula or b"(a formula shared with another cell)"), "uncalculated")
               for attrs, formula in (_ANY_FORMULA if recalculate else _UNCALCULATED).findall(block)
@@ -319,6 +326,8 @@ def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalcu
         if r < len(rows) and c < len(rows[r]) and r not in skip and (recalculate or rows[r][c] == ""):
             rows[r][c] = html.unescape(text.decode("utf-8", "replace"))
             found[kind] += 1
+            if numbers is not None:   # a formula's stored result was a number
+                numbers[r, c] = False
 
 
 def _fill_down(rows: list[list[str]], merged: list) -> tuple[int, int]:
