@@ -98,7 +98,7 @@ def _sheet_for(part: SheetPart, grids: dict) -> Sheet:
     if grid.cells is None:
         return Sheet(part.name, "refused", reason=grid.notes[0], hidden=part.hidden)
     sheet = find_table(grid.cells, part.name, hidden=part.hidden, has_pivot_table=part.has_pivot_table,
-                       numbers=grid.numbers)
+                       numbers=grid.numbers, merged_once=grid.merged_once)
     sheet.notes[:0] = grid.notes if sheet.importable else []
     return sheet
 

@@ -19,6 +19,7 @@ from lib.importing.excel_numbers import kept_number_cells
 from lib.importing.layout import (NUMBERISH, YEAR, SplitHeader, export_note_reason, long_names,
                                   month_columns, months_under_years, pivot_reason, prose_reason,
                                   split_header, unpivot)
+from lib.importing.merged_cells import leave_out_lines
 from lib.importing.model import DroppedColumn, Sheet, WideLayout
 from lib.importing.report_rows import (GRAND_OR_SUB, TOTAL_EXACT, TOTAL_LABELED, drop_rows,
                                        drop_title_rows)
@@ -28,13 +29,15 @@ HEADER_SCAN_ROWS = 50
 
 def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
                has_pivot_table: bool = False, label: str | None = None,
-               delimited: bool = False, numbers: np.ndarray | None = None) -> Sheet:
+               delimited: bool = False, numbers: np.ndarray | None = None,
+               merged_once: np.ndarray | None = None) -> Sheet:
     """Turn a grid (row i = spreadsheet row i+1, columns = A, B, ...) into a Sheet.
     `label` names the sheet in reasons ("Sheet 'Orders'" by default; a CSV passes its file).
     `delimited`: a CSV's grid, where cells past the header are a value split by an unquoted
     delimiter (Sheet.beyond_header), not a note typed beside the table. `numbers`: which of the
     grid's cells were numbers in a workbook (xlsxread); those of the rows kept go with them
-    (Sheet.excel_numbers)."""
+    (Sheet.excel_numbers). `merged_once`: a workbook's amounts merged down over several rows
+    and read once (Grid.merged_once); the rows under each are left out as its order's lines."""
     label = label or f"Sheet '{name}'"
     grid = grid.fillna("").astype("str")
     grid.columns = range(grid.shape[1])
@@ -50,7 +53,7 @@ def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
     header = _read_header(grid, filled, header_at)
     if isinstance(header, str):
         return Sheet(kind="refused", reason=f"{label}: {header}.", **base)
-    sheet = _build(grid, filled, header, name, hidden, delimited, numbers)
+    sheet = _build(grid, filled, header, name, hidden, delimited, numbers, merged_once)
     if (why := pivot_reason(sheet, has_pivot_table, label)) is not None:
         sheet.kind, sheet.reason = "pivot", why
     elif sheet.rows.empty:
@@ -172,7 +175,7 @@ def _titles(grid: pd.DataFrame, filled: pd.DataFrame, top: int) -> list[str]:
 
 
 def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str, hidden: bool,
-           delimited: bool, numbers: np.ndarray | None) -> Sheet:
+           delimited: bool, numbers: np.ndarray | None, merged_once: np.ndarray | None) -> Sheet:
     sheet = Sheet(name=name, kind="table", hidden=hidden)
     names, sheet.notes = header_names(header.raw, header.used)
     if header.top is not None:
@@ -191,7 +194,8 @@ def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str,
         labels = {names[i]: header.labels[i] for i in keep if i in periods} if header.labels else None
         _make_wide(sheet, body, {names[i]: p for i, p in periods.items() if i in keep}, labels, header.split)
     else:
-        sheet.rows = body
+        # not for a wide sheet: a row under an amount merged in one month has other months
+        sheet.rows = body = leave_out_lines(body, merged_once, columns, sheet)
         if numbers is not None:   # not for a wide sheet: unpivoting moves its cells about
             sheet.excel_numbers = kept_number_cells(numbers, body, columns)
         if delimited and header.top is not None:

@@ -21,6 +21,7 @@ import pandas as pd
 import python_calamine
 
 from lib.importing.excel_numbers import number_cells
+from lib.importing.merged_cells import fill_down
 from lib.importing.model import Limits
 from lib.importing.table import column_letter
 from lib.importing.xlsx_tables import clear_totals_rows, totals_rows
@@ -179,6 +180,9 @@ class Grid:
     cells: pd.DataFrame | None     # None: the sheet could not be read; notes[0] says why
     notes: list[str]
     numbers: np.ndarray | None = None   # which of `cells` were numbers; None: none were
+    # Amounts merged down a column, read once: (first row, last row, column) positions per
+    # merge (merged_cells.fill_down); None: there were none
+    merged_once: np.ndarray | None = None
 
 
 def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -> list[Grid]:
@@ -202,13 +206,13 @@ def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -
         numbers = number_cells(rows) if counts["number"] else None
         restored, hidden_rows, hidden_columns = _unread_cells(
             zf, part.path, text_rows, recalculate, frozenset(r - 1 for r in part.totals_rows), numbers)
-        filled, once = _fill_down(text_rows, merged)
-        counts.update(restored, merged=filled, merged_once=once)
+        filled, once = fill_down(text_rows, merged)
+        counts.update(restored, merged=filled, merged_once=0 if once is None else len(once))
         totals = clear_totals_rows(text_rows, part.totals_rows)
         cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
         grids.append(Grid(part.name, cells.fillna(""),
                           _cell_notes(counts) + _hidden_notes(hidden_rows, hidden_columns) + totals,
-                          numbers))
+                          numbers, once))
     return grids
 
 
@@ -328,30 +332,6 @@ def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalcu
             found[kind] += 1
             if numbers is not None:   # a formula's stored result was a number
                 numbers[r, c] = False
-
-
-def _fill_down(rows: list[list[str]], merged: list) -> tuple[int, int]:
-    """Cells merged down a column (an account's name once beside its several rows) hold their
-    value in the top cell only: give it to every cell of the range, as Excel shows it; but not
-    an amount (an order's total beside its line items), which would count once per row. Merges
-    across columns (a title over the table, a month over Budget | Actual) are left alone.
-    Returns how many cells were filled and how many amounts were read once."""
-    filled = once = 0
-    for (r1, c1), (r2, c2) in merged:
-        if c1 != c2 or r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
-            continue
-        if _AMOUNT.match(rows[r1][c1]) and not _YEAR.match(rows[r1][c1]):
-            once += 1
-            continue
-        for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
-            if c1 < len(rows[r]) and rows[r][c1] == "":
-                rows[r][c1] = rows[r1][c1]
-                filled += 1
-    return filled, once
-
-
-_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?$")   # as number_text writes one
-_YEAR = re.compile(r"(?:19|20)[0-9]{2}$")   # a year merged beside its rows labels them all
 
 
 def _hidden_notes(rows: list[int], columns: list[str]) -> list[str]:
