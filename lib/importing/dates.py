@@ -12,8 +12,8 @@ A date may carry a time of day (24-hour or with AM/PM) and a zone (`Z`, `+05:30`
 zone moves a moment to UTC but never a date or a month: those keep the day as written. A day
 written with its month's name may start with its weekday (`Mon, 15 Jan 2024`, `Monday,
 January 15, 2024`), which must then be right. Months are named in English, German, French,
-Dutch or Spanish (`März 2025`, `janv. 2025`, `ene-25`). A column of Unix timestamps
-(1706745600, 1706745600000) is read as UTC moments: see dates_epoch.
+Dutch, Spanish or Italian (`März 2025`, `janv. 2025`, `ene-25`, `gen-25`). A column of Unix
+timestamps (1706745600, 1706745600000) is read as UTC moments: see dates_epoch.
 """
 from __future__ import annotations
 
@@ -41,16 +41,18 @@ MONTHS = {m: i for i, names in enumerate(
      ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for m in names}
 MONTH_NAMES = {i: max((n for n, j in MONTHS.items() if j == i), key=len).title()
                for i in range(1, 13)}
-# The same months as German, French, Dutch and Spanish exports write them (März 2025, janv.
-# 2025, mrt-25, ene-25), read but never written
+# The same months as German, French, Dutch, Spanish and Italian exports write them (März
+# 2025, janv. 2025, mrt-25, ene-25, gen-25), read but never written
 MONTHS |= {m: i for i, names in enumerate(
-    [("januar", "janvier", "janv", "januari", "enero", "ene"),
-     ("februar", "février", "fevrier", "févr", "fevr", "februari", "febrero"),
+    [("januar", "janvier", "janv", "januari", "enero", "ene", "gennaio", "gen"),
+     ("februar", "février", "fevrier", "févr", "fevr", "februari", "febrero", "febbraio"),
      ("märz", "maerz", "mär", "mrz", "mars", "maart", "mrt", "marzo"),
-     ("avril", "avr", "abril", "abr"), ("mai", "mei", "mayo"),
-     ("juni", "juin", "junio"), ("juli", "juillet", "juil", "julio"),
+     ("avril", "avr", "abril", "abr", "aprile"), ("mai", "mei", "mayo", "maggio", "mag"),
+     ("juni", "juin", "junio", "giugno", "giu"),
+     ("juli", "juillet", "juil", "julio", "luglio", "lug"),
      ("august", "août", "aout", "augustus", "agosto", "ago"),
-     ("septembre", "septiembre", "setiembre"), ("oktober", "okt", "octobre", "octubre"),
+     ("septembre", "septiembre", "setiembre", "settembre", "set"),
+     ("oktober", "okt", "octobre", "octubre", "ottobre", "ott"),
      ("novembre", "noviembre"), ("dezember", "dez", "décembre", "decembre", "déc",
                                  "diciembre", "dic")], start=1) for m in names}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -176,7 +178,7 @@ PLAUSIBLE_YEARS = (1930, 2100)
 
 
 def _number_not_date(s: str, date1904: bool) -> str:
-    if len(s) == 4 and 1 <= int(s[:2]) <= 31 and 1 <= int(s[2:]) <= 12:
+    if len(s) == 4 and s.isdigit() and 1 <= int(s[:2]) <= 31 and 1 <= int(s[2:]) <= 12:
         return (f"a number, not a date: perhaps day {int(s[:2])} of month {int(s[2:])} written "
                 "DDMM without its year; write the whole date")
     try:

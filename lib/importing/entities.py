@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lib.importing import people
 from lib.importing.refs import (ACCOUNT_CHECKS, ACCOUNT_REF, NEW_OWNER_CHECK, PARAMS, manager_ref,
                                norm)
-from lib.importing.specs import WON_STAGE
+from lib.importing.specs import NOT_PAID, PAID_STATUS, WON_STAGE
 from lib.models import CURRENCIES
 
 
@@ -255,7 +255,11 @@ def checks(entity: str) -> list[tuple[str, str, str]]:
         return [("invoice_number", "invoice_number IS NOT NULL AND invoice_id IS NULL",
                  "'no invoice has this number'"), _TOO_LARGE,
                 ("amount", "amount = 0", "'is zero; a payment must have an amount'"),
-                ("paid_on", _RANGE_DATE.format(f="paid_on"), "'is not a plausible date'")]
+                ("paid_on", _RANGE_DATE.format(f="paid_on"), "'is not a plausible date'"),
+                ("status", f"status IS NOT NULL AND (NOT regexp_matches(lower(status), "
+                 f"'{PAID_STATUS}') OR regexp_matches(lower(status), '{NOT_PAID}'))",
+                 "'is not a completed payment: only money received is a payment, so leave "
+                 "this row out'")]
     if entity in _MORE_CHECKS:
         return _MORE_CHECKS[entity]
     return [("owner", "owner IS NOT NULL AND owner_matches = 0",

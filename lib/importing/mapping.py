@@ -22,9 +22,10 @@ from lib.permissions import require
 from lib.importing.categories import normalize_category
 from lib.importing.layout import sheet_month
 from lib.importing.numbers import header_mark
-from lib.importing.specs import (ENTITIES, WON_STAGE, EntitySpec, Field, Kind,  # noqa: F401
+from lib.importing.specs import (DONE, ENTITIES, WON_STAGE, EntitySpec, Field, Kind,  # noqa: F401
                                  spec)
 from lib.importing.values import is_null
+from lib.importing.years import year_of
 from lib.users import Actor
 
 if TYPE_CHECKING:
@@ -123,15 +124,19 @@ _JOB_TITLES = ("title", "role_title")
 
 def fits(f: Field, cells: pd.Series) -> bool:
     """Whether the column's first values could be this field (no values: no evidence against)."""
-    if f.kind not in ("choice", "stage") and not f.words and f.name not in _JOB_TITLES:
+    if f.kind not in ("choice", "stage", "year") and not f.words and f.name not in _JOB_TITLES:
         return True
     seen = _seen(cells)
     if not seen:
         return True
     if f.name in _JOB_TITLES:   # Mr, Dr., Prof. Dr.: a form of address, not a job
         return not all(_HONORIFIC.fullmatch(v) for v in seen)
-    if f.kind == "stage":   # a column of stages none of which is won is some other stage
-        return any(re.search(WON_STAGE, v.lower()) for v in seen)
+    if f.kind == "year":   # mostly years: a Year column of totals (Q1 | ... | Year) is no year
+        counts = cells.head(_LOOKED_AT).str.strip().value_counts()
+        counts = counts[[not is_null(v) for v in counts.index]]
+        return 2 * counts[[year_of(v) > 0 for v in counts.index]].sum() >= counts.sum()
+    if f.kind == "stage":   # a column of stages none of which is won (paid) is some other stage
+        return any(re.search(DONE[f.name], v.lower()) for v in seen)
     if f.kind == "choice":
         known = set(f.choices) | {alias for alias, _ in f.aliases}
         return any(normalize_category(v).replace(" ", "_").replace("-", "_") in known for v in seen)
@@ -178,9 +183,9 @@ def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
     for name, entity in ENTITIES.items():
         mapped = {f for f in maps[name].values() if f}
         # Parts (first and last name) give their whole and count once, as the whole; a time of
-        # day gives only itself.
+        # day or a year gives only itself.
         parts = {f: entity.field(f) for f in mapped}
-        given = {p.part_of if p.part_of and p.kind != "time" else f for f, p in parts.items()}
+        given = {p.part_of if p.part_of and not p.completes else f for f, p in parts.items()}
         if month_given:
             given |= {f.name for f in entity.fields if f.kind == "month"}
         required = set(entity.required)
@@ -336,12 +341,17 @@ def template_xlsx(entity: str) -> bytes:
 
 
 def _describe(entity_spec: EntitySpec, f: Field) -> str:
-    parts = " and ".join(p.label for p in entity_spec.parts(f.name) if p.kind != "time")
+    parts = " and ".join(p.label for p in entity_spec.parts(f.name) if not p.completes)
     words = ["Required" + (f" (or give {parts} instead)." if parts else ".") if f.required
              else "Optional."]
     if f.kind == "time":
         words.append(f"Added to {entity_spec.field(f.part_of).label} where that gives a day "
                      "without a time (a Date column beside a Time column); not stored on its own.")
+    elif f.kind == "year":
+        words.append(f"The year of a {entity_spec.field(f.part_of).label} column that gives the "
+                     "month alone (3, 03, Mar, März): each row's month is that month in this "
+                     "year. Where the month is written with its year (2026-01), the two must "
+                     "agree. Not stored on its own.")
     elif f.part_of:
         together = " and ".join(p.label for p in entity_spec.parts(f.part_of))
         words.append(f"Where {entity_spec.field(f.part_of).label} is empty, {together} are "
@@ -351,7 +361,11 @@ def _describe(entity_spec: EntitySpec, f: Field) -> str:
     words.append({"number": "A number.", "date": "A date.", "datetime": "A date and time.",
                   "month": "A month (2026-01, Jan-26 or any date in it).",
                   "time": "A time of day (10:30, 2:15 PM).",
+                  "year": "A year in four digits (2026).",
                   "currency": "A three-letter currency code.",
                   "stage": "A deal's stage or status: rows whose stage is not won (Closed Won, "
-                           "won) are errors, so lost and open deals are not counted."}.get(f.kind, ""))
+                           "won) are errors, so lost and open deals are not counted."
+                  if f.name == "stage" else
+                  "A payment's status: rows that are not paid (Paid, Succeeded, Settled) are "
+                  "errors, so failed, refunded and pending payments are not counted."}.get(f.kind, ""))
     return " ".join(w for w in words if w)

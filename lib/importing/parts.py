@@ -2,7 +2,8 @@
 
 The parts are mapped like any field but never stored: before parsing, they are joined with a
 space into their whole (lib.importing.specs: Field.part_of), on the rows where the whole is
-empty, so everything after (checks, matching, preview, errors) sees one name.
+empty, so everything after (checks, matching, preview, errors) sees one name. A month's year
+(Year | Month) is joined by lib.importing.years, which also checks it once the months are read.
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ def join_parts(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     already hold the other parts (Name 'Doe' beside First Name 'Jane' is 'Jane Doe')."""
     entity_spec = spec(entity)
     for whole in dict.fromkeys(f.part_of for f in entity_spec.fields if f.part_of):
+        if entity_spec.field(whole).kind == "month":
+            continue   # Year | Month: lib.importing.years.join_year
         given = {part.name: [h for h, f in mapping.items() if f == part.name and h in rows]
                  for part in entity_spec.parts(whole)}
         headers = [h for hs in given.values() for h in hs]

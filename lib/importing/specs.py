@@ -8,10 +8,21 @@ from typing import Literal
 
 from lib.importing.specs_local import local_words
 
-Kind = Literal["text", "number", "date", "datetime", "month", "currency", "choice", "time", "stage"]
+Kind = Literal["text", "number", "date", "datetime", "month", "currency", "choice", "time", "stage",
+               "year"]
 # A deal's stage that says it was won (Closed Won, won, closedwon, Gewonnen, Gagné, Ganado),
 # as a regular expression over the lower-cased stage that Python and DuckDB read alike
 WON_STAGE = r"(^|[^a-z])(won|closedwon|gewonnen|gagn[eé]e?|ganad[oa]|vint[oa])([^a-z]|$)"
+# A payment's status that says the money arrived (Stripe's Paid / Succeeded, a bank's Booked),
+# unless it also says it did not or went back (Unpaid, Not paid, Partially refunded)
+PAID_STATUS = (r"(^|[^a-z])(paid|succeeded|successful|success|captured|settled|completed?|cleared|"
+               r"received|booked|bezahlt|gebucht|pay[eé]e?|r[eé]gl[eé]e?|pagad[oa]|pagat[oa]|betaald)"
+               r"([^a-z]|$)")
+NOT_PAID = (r"(^|[^a-z])(not|un|non|no|nicht|partially|partial)[^a-z]?"
+            r"(paid|succeeded|captured|settled|complete)|"
+            r"refund|fail|declin|revers|chargeback|disput|cancel|void|pending|erstattet|storn")
+# The field of kind "stage" -> the words its rows must say to be imported
+DONE = {"stage": WON_STAGE, "status": PAID_STATUS}
 
 
 @dataclass(frozen=True)
@@ -26,10 +37,17 @@ class Field:
     aliases: tuple[tuple[str, str], ...] = ()   # choice: other words for a value -> the value
     # A part of another field (first and last name of the contact name): never stored itself;
     # the parts, in field order, are joined with a space into a row whose whole is empty. A
-    # "time" part is added to its date-and-time whole where that has a day but no time.
+    # "time" part is added to its date-and-time whole where that has a day but no time, a
+    # "year" part to its month where that names the month alone (lib.importing.years).
     part_of: str = ""
     words: bool = False   # names or words: a column of bare numbers (codes) is not this field
     code: bool = False    # an identifier: 1.00235E+14 is one Excel shortened, its digits lost
+
+    @property
+    def completes(self) -> bool:
+        """A part that completes its whole instead of making it (a time of day its date, a year
+        its month): mapped without the whole, it gives only itself."""
+        return bool(self.part_of) and self.kind in ("time", "year")
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,10 @@ _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, 
                                "contact name",   # Xero's invoices: the customer
                                "customer display name", "partner display name",   # Odoo
                                "organization 1 name"))   # Google Contacts
+# Finance and ERP exports give the period as two columns, Year | Month (2025 | 3, Jahr | März)
+_YEAR = Field("year", "Year", "year", part_of="month", synonyms=(
+    "fiscal year", "fy", "calendar year", "financial year", "fiscal yr", "yr", "posting year",
+    "year of order date"))   # the last: Tableau's, beside its Month of Order Date
 _COUNTRY = Field("country", "Country", synonyms=("country code", "billing country", "nation"),
                  example="GB", words=True)
 # Which manager owns an account the import creates (on request); existing accounts keep theirs.
@@ -136,13 +158,15 @@ ENTITIES: dict[str, EntitySpec] = {
             "txn date", "transaction date", "won time", "won date", "date won", "posting date",
             "billing date", "monat", "periode", "maand", "mois", "mes", "buchungsdatum",
             "paid at", "processed at", "created at")),   # the last three: Shopify orders
+        _YEAR,
         Field("amount", "Amount", "number", True, example="12500.00", synonyms=(
             "revenue", "sales", "close value", "value", "total", "net sales", "sales amount",
             "amount usd", "net revenue", "turnover", "gross sales", "monthly revenue",
             "annualrevenue", "annual revenue", "net value", "net amount", "amount in dc",
             "amount in lc", "amount in local currency", "umsatz", "nettoumsatz", "betrag",
             "omzet", "bedrag", "chiffre d'affaires", "montant", "ventas", "importe",
-            "amount net", "betrag in hw")),   # NetSuite's Amount (Net), SAP's amount in local currency
+            "amount net", "betrag in hw",   # NetSuite's Amount (Net), SAP's amount in local currency
+            "order total", "order amount", "order value", "total amount")),   # shops' order exports
         _CURRENCY,
         # A CRM's deals export lists lost and open deals too: only the won ones are revenue
         Field("stage", "Deal stage (only won deals are revenue)", "stage",
@@ -212,6 +236,10 @@ ENTITIES: dict[str, EntitySpec] = {
             "payment reference", "ref", "transaction id", "remittance", "payment id", "ref no",
             "ref number", "reference number", "reference no", "check no", "cheque no",
             "check number", "cheque number")),
+        # A payment processor's export lists failed, refunded and pending charges too
+        Field("status", "Payment status (only completed payments are imported)", "stage",
+              example="Paid", synonyms=("payment status", "status", "state", "transaction status",
+                                        "charge status", "zahlungsstatus", "statut")),
     ), match_keys=(("invoice_number", "reference"), ("invoice_number", "paid_on", "amount"))),
     "contacts": EntitySpec("contacts", "Contacts", (
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
@@ -240,6 +268,7 @@ ENTITIES: dict[str, EntitySpec] = {
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("month", "Month", "month", True, example="2026-01", synonyms=(
             "period", "target month", "date", "month name")),
+        _YEAR,
         Field("amount", "Target", "number", True, example="15000.00", synonyms=(
             "target", "target amount", "quota", "goal", "monthly target", "revenue target",
             "sales target", "plan", "value")),
@@ -253,6 +282,7 @@ ENTITIES: dict[str, EntitySpec] = {
             "cost centre", "cost center")),
         Field("month", "Month", "month", True, example="2026-01", synonyms=(
             "period", "budget month", "date", "month name")),
+        _YEAR,
         Field("budget", "Budget", "number", example="5000.00", synonyms=(
             "budget amount", "budgeted", "planned", "plan", "allocated", "allocation", "planned spend",
             "value")),   # a wide sheet's months (a plan by month) are budgets

@@ -77,6 +77,11 @@ BY_FIELD: dict[str, tuple[str, ...]] = {
     "first_name": ("prenom", "vorname", "nombre", "nome", "voornaam", "imie", "primeiro nome"),
     "last_name": ("nom", "nom de famille", "nachname", "familienname", "apellidos", "apellido",
                   "cognome", "sobrenome", "apelido", "achternaam", "nazwisko"),
+    # The year beside a month column (Jahr | Monat, Année | Mois, Año | Mes, Rok | Miesiąc),
+    # the financial year too (Geschäftsjahr, Exercice, Ejercicio, Boekjaar)
+    "year": ("jahr", "geschäftsjahr", "wirtschaftsjahr", "buchungsjahr", "kalenderjahr", "année",
+             "exercice", "année fiscale", "año", "ejercicio", "año fiscal", "anno", "esercizio",
+             "anno fiscale", "ano", "ano fiscal", "jaar", "boekjaar", "rok", "rok obrotowy"),
     "category": ("categorie", "kategorie", "categoria", "kategoria", "poste budgetaire",
                  "kostenart", "kostenstelle"),
     "budget": ("plan", "soll", "presupuesto", "budget prevu", "orcamento", "budzet", "begroting"),

@@ -25,6 +25,7 @@ from lib.importing.numbers import header_mark, parse_number_series
 from lib.importing.parts import join_parts
 from lib.importing.values import (TEXT_NULL_TOKENS, ParsedColumn, clean_text, is_null, map_unique,
                                   null_mask, str_series)
+from lib.importing.years import join_year
 
 CONSTANT = "(constant for the whole file)"
 # 1.00235E+14: an identifier Excel took for a number and shortened
@@ -50,7 +51,8 @@ class Staged:
     # have ..."): nothing in the file says, and those cells are errors until someone does
     decimal_doubts: dict[str, str] = field(default_factory=dict)
     # field -> for each row of `values`, the column its cell came from, where that differs by
-    # row: a wide sheet's month header ("Feb-26") for the field its cells under the months feed
+    # row: a wide sheet's month header ("Feb-26") for the field its cells under the months feed,
+    # the Year column for a month whose row's year was wrong or missing (lib.importing.years)
     cell_columns: dict[str, np.ndarray] = field(default_factory=dict)
     # the answers the date question offers: day or month first, and year first when a column
     # with a two-digit year may begin with it (25/03/14)
@@ -90,10 +92,12 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     entity_spec = spec(entity)
     columns = {f: h for h, f in mapping.items() if f}
     columns.update({f: CONSTANT for f in constants})
+    rows, years = join_year(rows, entity_spec, columns, constants)   # Year 2025 | Month 3 -> 2025-03
     out = pd.DataFrame({"_row": rows.index.to_numpy().astype("int64")})
     problems: list[pd.DataFrame] = []
     notes = [f"{f.label} is required but no column is mapped to it (and no constant is given)."
              for f in entity_spec.fields if f.required and f.name not in columns]
+    notes += years.notes if years else []
     doubts: dict[str, str] = {}
     decimal_doubts: dict[str, str] = {}
     separators: dict[str, str] = {}                # header -> the decimal separator it decided
@@ -148,12 +152,15 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
             if doubt:
                 decimal_doubts[name] = f"{entity_spec.field(name).label} ('{header}'): {doubt}"
             keep(name, header, parsed, cleaned)
+    problems += years.errors(out) if years else []   # a month not in its row's year, too
     problems += _past_the_header(rows, mapping, out, beyond_header or [])
     notes += _debit_credit_marks(rows, mapping, entity_spec)
     parse_errors = (pd.concat(problems, ignore_index=True) if problems
                     else pd.DataFrame(columns=["row", "pos", "field", "value", "reason"]))
     cells = ({mapping[wide.value_name]: wide.cell_headers(rows)}
              if wide is not None and mapping.get(wide.value_name) else {})
+    if years and (year_cells := years.cell_columns(len(out))) is not None:
+        cells["month"] = year_cells   # a wrong or missing year names the Year column
     staged = Staged(entity, out, parse_errors.astype({"row": "int64", "pos": "int64"}), columns,
                     notes, doubts, decimal_doubts, cells)
     if year_first := {n for n, (order, _, _) in orders.items() if order == _DAY_OR_YEAR}:
