@@ -10,6 +10,7 @@ import streamlit as st
 from lib import importing
 from lib.db import Database
 from lib.importing import ENTITIES, ImportFileError, Preview, Sheet, Staged, Workbook, missing
+from lib.importing.hints import reference_hints
 
 _READS = "import_reads"      # file hash -> Workbook, or the message saying why it cannot be read
 _WORK = "import_work"        # digest of the choices -> (Staged, Preview | None)
@@ -63,6 +64,8 @@ def staged_preview(db: Database, sheet: Sheet, entity: str, mapping: dict[str, s
         preview = (None if staged.questions
                    else importing.preview_import(db, staged, digest=digest,
                                                  create_missing=create_missing, shown=SHOWN))
+        if preview is not None:   # a column that would find the records the mapped one does not
+            preview.notes += reference_hints(db, sheet.rows, entity, mapping)
         _keep(_WORK, key, (staged, preview))
     return cache[key]
 

@@ -16,6 +16,7 @@ from typing import Any
 from lib.db import DatabaseUnavailable, database_path
 from lib.errors import UserError
 from lib.importing.apply import apply_import, file_hash, preview_import, same_file_message
+from lib.importing.hints import reference_hints
 from lib.importing.mapping import (ENTITIES, guess_entity, recall_mapping, suggest_mapping,
                                   words_around)
 from lib.importing.layout import sheet_month
@@ -93,6 +94,7 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
                                 "writes decimals.")
         digest = file_hash(data)
         preview = preview_import(db, staged, digest=digest, create_missing=args.create_missing)
+        preview.notes += reference_hints(db, sheet.rows, entity, mapping)
         report = _report(args, sheet.name, entity, mapping, constants, preview)
         report["read"] = _what_was_read(workbook, sheet)
         if args.dry_run or (preview.counts["error"] and not args.skip_bad_rows):

@@ -376,3 +376,14 @@ def test_a_file_that_raises_both_questions_shows_the_preview_once_both_are_answe
     _import(at)
     assert [(r[1], r[2]) for r in _revenue_2027()] == [(date(2027, 4, 1), Decimal("12500.00")),
                                                      (date(2027, 6, 1), Decimal("800.00"))]
+
+
+def test_a_payments_file_mapped_to_stripes_own_ids_names_the_column_with_the_invoice_numbers(demo_app):
+    number = app_db().value("SELECT max(invoice_number) FROM invoices")
+    csv = ("id,Created (UTC),Amount,Status,Invoice ID,Invoice Number (metadata)\n"
+           f"ch_1,2026-11-02,10.00,Paid,in_1Nx,{number}\n").encode()
+    at = _upload(_open(demo_app), "unified_payments.csv", csv)
+    no_errors(at)
+    assert any("'Invoice Number (metadata)' names existing invoices" in i.value
+               and "map 'Invoice Number (metadata)' to Invoice number instead" in i.value
+               for i in at.info)
