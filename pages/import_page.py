@@ -208,7 +208,7 @@ def apply_step(upload: Any, digest: str, headers: list[str], entity: str, mappin
     remember = st.checkbox("Remember this mapping", value=True, key="import_remember",
                            help="Next time a file with the same columns is uploaded, its columns "
                                 "are mapped the same way.")
-    clicked = st.button(f"Import {good:,} rows", type="primary", key="import_apply",
+    clicked = st.button(f"Import {count(good, 'row')}", type="primary", key="import_apply",
                         disabled=good == 0 or (bool(preview.same_file) and not again),
                         icon=":material/upload:")
     if not clicked:
