@@ -22,7 +22,7 @@ from lib.permissions import require
 from lib.importing.categories import normalize_category
 from lib.importing.layout import sheet_month
 from lib.importing.numbers import header_mark
-from lib.importing.specs import (DONE, ENTITIES, WON_STAGE, EntitySpec, Field, Kind,  # noqa: F401
+from lib.importing.specs import (DONE, ENTITIES, EntitySpec, Field, Kind,  # noqa: F401
                                  spec)
 from lib.importing.values import is_null
 from lib.importing.years import year_of
