@@ -1,7 +1,7 @@
 """Page latency in a real browser: Account Desk on the large portfolio beside its floor.
 
     .venv/bin/python bench/browser.py [--accounts 50000] [--managers 200] [--seed 42] [--runs 7]
-                                      [--pages portfolio,account,...]
+                                      [--pages portfolio,account,...] [--trace]
 
 For Portfolio, an account page, Performance, Compensation, Team review and Explore, each run
 times two things as the director, in one signed-in browser session (Playwright + the system
@@ -21,6 +21,10 @@ The floor (bench/floor_app.py) is the same browser time for a bare Streamlit pag
 the same final tables and charts from precomputed data (captured from the app on the same
 database): a sidebar click, and a change of a selectbox that redraws every table and chart. The
 ratio app / floor is the figure to improve; the target is 1.5x.
+
+With --trace the app runs under bench/traced_server.py, and each timed action also reports the
+milliseconds its script runs took on the server (the rest is the browser, the network and
+Streamlit's own work around the script).
 
 The portfolio is bench/large.py's cached database, copied for the servers.
 """
@@ -168,9 +172,36 @@ APP: dict[str, Callable] = {"portfolio": app_portfolio, "account": app_account,
                             "review": app_review, "explore": app_explore}
 
 
+class ScriptClock:
+    """With --trace: the script time of each timed action, summed from the server's log lines
+    `TRACE <time> <session> ran <ms>` (bench/traced_server.py) written during the action."""
+
+    def __init__(self) -> None:
+        self.log: Path | None = None
+        self.taken: list[float] = []
+
+    def mark(self) -> int:
+        return self.log.stat().st_size if self.log else 0
+
+    def since(self, offset: int) -> None:
+        if self.log is None:
+            return
+        with open(self.log, "rb") as f:
+            f.seek(offset)
+            lines = f.read().decode(errors="replace").splitlines()
+        self.taken.append(sum(float(line.split()[4]) for line in lines
+                              if line.startswith("TRACE ") and line.split()[3:4] == ["ran"]))
+
+
+CLOCK = ScriptClock()
+
+
 def timed(page, action: Callable[[], object], need: dict[str, int],
           text: str | None = None) -> float:
-    return step(page, action, need, text)
+    offset = CLOCK.mark()
+    ms = step(page, action, need, text)
+    CLOCK.since(offset)
+    return ms
 
 
 # ---- the floor ----------------------------------------------------------------------------
@@ -194,9 +225,12 @@ class Result:
     first: list[float] = field(default_factory=list)
     change: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    script_first: list[float] = field(default_factory=list)  # with --trace
+    script_change: list[float] = field(default_factory=list)
 
 
-def measure(pages: list[str], runs: int, size: large.Size, folder: Path) -> dict:
+def measure(pages: list[str], runs: int, size: large.Size, folder: Path,
+            trace: bool = False) -> dict:
     import pickle
     source = large.large_portfolio(size)
     db_path = large.copy_portfolio(source, folder)
@@ -207,7 +241,9 @@ def measure(pages: list[str], runs: int, size: large.Size, folder: Path) -> dict
                     "--out", str(floor_data), "--account", str(plan.accounts[0][0])], check=True)
     print(f"floor captured in {time.perf_counter() - started:.0f} s")
     captured = pickle.loads(floor_data.read_bytes())
-    app = Server(folder / "app.log", db_path=db_path)
+    app = Server(folder / "app.log", db_path=db_path,
+                 launcher=[str(HERE / "traced_server.py")] if trace else None)
+    CLOCK.log = app.log_path if trace else None
     floor = Server(folder / "floor.log", script=HERE / "floor_app.py",
                    env={"BENCH_FLOOR_DATA": str(floor_data)})
     results: dict[str, dict[str, Result]] = {}
@@ -236,10 +272,14 @@ def measure(pages: list[str], runs: int, size: large.Size, folder: Path) -> dict
 
 
 def one(result: Result, page, run: Callable[[], tuple[float, float]]) -> None:
+    before = len(CLOCK.taken)
     try:
         first, change = run()
         result.first.append(first)
         result.change.append(change)
+        if len(CLOCK.taken) == before + 2:
+            result.script_first.append(CLOCK.taken[before])
+            result.script_change.append(CLOCK.taken[before + 1])
     except Exception as exc:  # a timeout is a finding, not the end of the benchmark
         where = [f"{f.name}:{f.lineno}" for f in traceback.extract_tb(exc.__traceback__)
                  if f.filename == __file__][-1:]
@@ -250,8 +290,10 @@ def one(result: Result, page, run: Callable[[], tuple[float, float]]) -> None:
 
 def report_page(key: str, title: str, r: dict[str, Result]) -> None:
     a, f = r["app"], r["floor"]
+    script = (f" (script: first {fmt(a.script_first)}, change {fmt(a.script_change)})"
+              if a.script_first else "")
     print(f"{title}: first load cold {fmt(a.first[:1])} ms, warm {fmt(a.first[1:])}; "
-          f"change {fmt(a.change)}; floor first {fmt(f.first)}, change {fmt(f.change)}"
+          f"change {fmt(a.change)}{script}; floor first {fmt(f.first)}, change {fmt(f.change)}"
           + (f"; ERRORS {a.errors + f.errors}" if a.errors or f.errors else ""), flush=True)
 
 
@@ -270,13 +312,17 @@ def ratio(app: list[float], floor: list[float]) -> str:
 
 
 def markdown(results: dict, titles: dict[str, str], runs: int) -> str:
+    traced = any(r["app"].script_first for r in results.values())
     lines = [f"| page | first load, cold (run 1) | first load, warm | floor first load | ratio (warm) "
-             f"| filter change | floor change | ratio |", "|---|---|---|---|---|---|---|---|"]
+             f"| filter change | floor change | ratio |"
+             + (" script: first load warm | script: change |" if traced else ""),
+             "|---|---|---|---|---|---|---|---|" + ("---|---|" if traced else "")]
     for key, r in results.items():
         a, f = r["app"], r["floor"]
         lines.append(f"| {titles[key]} | {fmt(a.first[:1])} | {fmt(a.first[1:])} | {fmt(f.first)} "
                      f"| {ratio(a.first[1:], f.first)} | {fmt(a.change)} | {fmt(f.change)} "
-                     f"| {ratio(a.change, f.change)} |")
+                     f"| {ratio(a.change, f.change)} |"
+                     + (f" {fmt(a.script_first[1:])} | {fmt(a.script_change)} |" if traced else ""))
     return "\n".join(lines)
 
 
@@ -290,6 +336,8 @@ def main() -> None:
                         help="seconds an action may take before it counts as a timeout")
     parser.add_argument("--pages", default=",".join(PAGE_KEYS),
                         help=f"comma-separated, of {', '.join(PAGE_KEYS)}")
+    parser.add_argument("--trace", action="store_true",
+                        help="also report the server's script time of each timed action")
     args = parser.parse_args()
     browser_common.TIMEOUT_MS = args.timeout * 1000
     pages = [p for p in args.pages.split(",") if p]
@@ -300,12 +348,13 @@ def main() -> None:
           f"{load_average()}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         results = measure(pages, args.runs, large.Size(args.accounts, args.managers, args.seed),
-                          Path(folder))
+                          Path(folder), args.trace)
     print(f"load average at end {load_average()}")
     from floor_app import PAGES
     print(f"\nms, median / p95 over {args.runs} runs (first load warm: runs 2-{args.runs}); "
           f"command: .venv/bin/python bench/browser.py --accounts {args.accounts} "
-          f"--managers {args.managers} --runs {args.runs}\n")
+          f"--managers {args.managers} --runs {args.runs}"
+          f"{' --trace' if args.trace else ''}\n")
     print(markdown(results, {k: v[1] for k, v in PAGES.items()}, args.runs))
     errors = {k: r["app"].errors + r["floor"].errors for k, r in results.items()
               if r["app"].errors or r["floor"].errors}

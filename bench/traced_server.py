@@ -1,11 +1,14 @@
-"""The app's server with a line in its log for every rerun a session asks for and every run it
-starts (bench/concurrency.py --shots uses it): to find clicks whose rerun never runs.
+"""The app's server with a line in its log for every rerun a session asks for, every run it
+starts and every run it ends: to find clicks whose rerun never runs (bench/concurrency.py
+--shots), and how much of a page's time in the browser is its script (bench/browser.py
+--trace).
 
     .venv/bin/python bench/traced_server.py [streamlit options]
 
 Each line: `TRACE <time> <session> <what> <page> <triggered widgets>`, where `what` is
 `asked` (a rerun_script message arrived) or `run` (a script run began with those widget
-states). A click whose `asked` has no `run` after it was lost in between.
+states); a click whose `asked` has no `run` after it was lost in between. When a run ends:
+`TRACE <time> <session> ran <milliseconds>`.
 """
 from __future__ import annotations
 
@@ -46,7 +49,12 @@ _run = script_runner.ScriptRunner._run_script
 
 def _run_script(self, rerun_data) -> None:
     _line(self._session_id, "run", rerun_data.page_script_hash or "", rerun_data.widget_states)
-    _run(self, rerun_data)
+    started = time.perf_counter()
+    try:
+        _run(self, rerun_data)
+    finally:
+        print(f"TRACE {time.time():.3f} {self._session_id[:8]} ran "
+              f"{(time.perf_counter() - started) * 1000:.0f}", file=sys.stderr, flush=True)
 
 
 app_session.AppSession._handle_rerun_script_request = _handle_rerun_script_request
