@@ -137,6 +137,7 @@ class Database:
         self._root_lock = threading.Lock()
         self._root = _connect(self.path)
         self.data_version = 0
+        self.closed = False
         self._memo: dict[Hashable, tuple[int, Any]] = {}
         self._memo_lock = threading.Lock()
         self._memo_keys: dict[Hashable, threading.Lock] = {}
@@ -287,6 +288,7 @@ class Database:
             self.data_version += 1
 
     def close(self) -> None:
+        self.closed = True
         self._root.close()
 
 

@@ -332,6 +332,11 @@ def all_scores(db: Database, actor: Actor, today: date) -> pd.DataFrame:
     return db.memo(_all_scores_key(today), lambda: scores(db, actor, today))
 
 
+def all_scores_kept(db: Database, today: date) -> bool:
+    """Whether `all_scores` of `today` is kept at the current data version."""
+    return db.kept(_all_scores_key(today)) is not None
+
+
 def scores_of(db: Database, actor: Actor, today: date, account_ids: Iterable[int]) -> pd.DataFrame:
     """`scores` of exactly `account_ids` (a page of them): taken from `all_scores` when those
     are kept at this data version, else scored on their own."""

@@ -150,19 +150,31 @@ def _months_sql() -> str:
     FROM rev_months r FULL JOIN tgt_months t USING (account_id, month)"""
 
 
+def _figures_key(query: PortfolioQuery) -> tuple:
+    ytd = query.ytd
+    return ("portfolio.figures", query.currency, ytd.first, ytd.last, query.today)
+
+
+def _months_key(query: PortfolioQuery) -> tuple:
+    return ("portfolio.months", query.currency, query.ytd.year.first_month)
+
+
 def _figures(db: Database, query: PortfolioQuery) -> pa.Table:
     ytd = query.ytd
     params = {"rep": query.currency, "ytd_from": ytd.first, "ytd_to": ytd.last, "today": query.today}
-    return db.memo(("portfolio.figures", query.currency, ytd.first, ytd.last, query.today),
-                   lambda: _arrow(db, _figures_sql(), params))
+    return db.memo(_figures_key(query), lambda: _arrow(db, _figures_sql(), params))
 
 
 def _months(db: Database, query: PortfolioQuery) -> pa.Table:
     fy = query.ytd.year
     params = {"rep": query.currency, "fy_from": fy.first_month, "fy_to": fy.months[-1],
               "ly_from": fy.previous().first_month}
-    return db.memo(("portfolio.months", query.currency, fy.first_month),
-                   lambda: _arrow(db, _months_sql(), params))
+    return db.memo(_months_key(query), lambda: _arrow(db, _months_sql(), params))
+
+
+def figures_kept(db: Database, query: PortfolioQuery) -> bool:
+    """Whether the per-account figures `query` reads are kept at the current data version."""
+    return db.kept(_figures_key(query)) is not None and db.kept(_months_key(query)) is not None
 
 
 def _arrow(db: Database, sql: str, params: dict[str, Any]) -> pa.Table:

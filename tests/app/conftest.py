@@ -21,6 +21,13 @@ def _components_scanned_once():
     manifest_scanner.scan_component_manifests = scan
 
 
+@pytest.fixture(autouse=True)
+def _no_warm_up(monkeypatch):
+    """No background warm-up thread (lib.warmup) per AppTest: each would outlive its test, on a
+    database the test has finished with. The browser tests' servers keep theirs."""
+    monkeypatch.setenv("ACCOUNTDESK_WARM_UP", "0")
+
+
 def _fresh_app(monkeypatch, path) -> AppTest:
     monkeypatch.setenv("ACCOUNTDESK_DB", str(path))
     monkeypatch.setenv("ACCOUNTDESK_DAILY_BACKUP", "0")

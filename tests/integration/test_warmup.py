@@ -1,0 +1,101 @@
+"""lib.warmup: the shared figures are built again in the background once nobody writes."""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+
+from lib import health, portfolio
+from lib.migrate import open_database
+from lib.users import SYSTEM
+from lib.warmup import Warmer
+from tests.conftest import copy_db
+
+TODAY = date.today()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def demo(tmp_path, demo_db_file):
+    database = open_database(copy_db(demo_db_file, tmp_path / "demo.duckdb"))
+    yield database
+    if not database.closed:
+        database.close()
+
+
+def kept(db) -> tuple[bool, bool]:
+    query = portfolio.PortfolioQuery(currency="USD", today=TODAY)
+    return portfolio.figures_kept(db, query), health.all_scores_kept(db, TODAY)
+
+
+def touch(db) -> None:
+    db.write(SYSTEM, lambda tx: tx.audit("update", "settings", "reporting_currency"))
+
+
+def test_the_figures_are_built_once_the_data_has_stood_still_for_the_quiet_time(demo):
+    clock = Clock()
+    warmer = Warmer(demo, quiet=5, clock=clock)
+    assert warmer.step() == [] and kept(demo) == (False, False)
+    clock.now = 4.9
+    assert warmer.step() == []
+    clock.now = 5.0
+    assert warmer.step() == ["portfolio figures", "health scores"]
+    assert kept(demo) == (True, True)
+    clock.now = 6.0
+    assert warmer.step() == []
+
+
+def test_the_kept_scores_are_what_the_portfolio_then_shows(demo):
+    clock = Clock()
+    warmer = Warmer(demo, quiet=0, clock=clock)
+    some = demo.rows("SELECT id FROM accounts WHERE archived_at IS NULL ORDER BY id LIMIT 7")
+    ids = [i for (i,) in some]
+    alone = health.scores(demo, SYSTEM, TODAY, account_ids=ids)
+    assert warmer.step() == ["portfolio figures", "health scores"]
+    shown = health.scores_of(demo, SYSTEM, TODAY, ids)
+    assert shown["account_id"].tolist() == alone["account_id"].tolist() == ids
+    assert shown["score"].tolist() == pytest.approx(alone["score"].tolist())
+
+
+def test_a_write_makes_it_wait_for_the_quiet_time_again(demo):
+    clock = Clock()
+    warmer = Warmer(demo, quiet=5, clock=clock)
+    assert warmer.step() == []
+    clock.now = 5.0
+    assert warmer.step() == ["portfolio figures", "health scores"]
+    touch(demo)
+    assert kept(demo) == (False, False)
+    clock.now = 7.0
+    assert warmer.step() == []
+    clock.now = 11.9
+    assert warmer.step() == []
+    clock.now = 12.0
+    assert warmer.step() == ["portfolio figures", "health scores"]
+
+
+def test_nothing_is_built_while_writes_keep_coming(demo):
+    clock = Clock()
+    warmer = Warmer(demo, quiet=5, clock=clock)
+    for second in range(20):
+        clock.now = float(second)
+        touch(demo)
+        assert warmer.step() == []
+    assert kept(demo) == (False, False)
+
+
+def test_a_failure_is_logged_and_not_tried_again_until_the_data_changes(demo, caplog):
+    clock = Clock()
+    warmer = Warmer(demo, quiet=0, clock=clock)
+    demo.close()
+    with caplog.at_level(logging.ERROR, logger="accountdesk"):
+        assert warmer.step() == []
+        assert warmer.step() == []
+    assert [r.getMessage() for r in caplog.records] == ["building the kept figures failed"]
