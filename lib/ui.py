@@ -69,6 +69,21 @@ def cached(fn: Callable[..., T], db: Database, *args: Any, **kwargs: Any) -> T:
                         _args=args, _kwargs=kwargs, _fn=fn, _db=db)
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _figure(build_id: str, arguments: str, _build: Callable, _args: tuple) -> Any:
+    return _build(*_args)
+
+
+def chart(build: Callable[..., Any], *args: Any, key: str, where: Any = None, **options: Any) -> None:
+    """`st.plotly_chart` of `build(*args)` (a lib.charts function), built once for the same
+    arguments and shared by every session: plotly checks each property it is given, 20-45 ms a
+    chart on every run. The figure never leaves this function, so nobody changes the shared one
+    (Streamlit sends a copy)."""
+    figure = _figure(f"{build.__module__}.{build.__qualname__}", _arguments_key(args, {}),
+                     _build=build, _args=args)
+    (where or st).plotly_chart(figure, key=key, **options)
+
+
 # Set while app.py runs the selected page. Streamlit serves the first request after a start
 # in its legacy pages-folder mode, which can run pages/<name>.py without app.py (and so
 # without its sign-in gate); a page refuses to render unless the gate ran in this very run.

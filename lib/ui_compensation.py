@@ -68,8 +68,7 @@ def pay_section(s: Statement) -> None:
     with right:
         points, marks = comp_whatif.curve(pay)
         st.subheader("Payout curve")
-        st.plotly_chart(charts.payout_curve(points, marks, s.currency), key="comp_curve",
-                        width="stretch")
+        ui.chart(charts.payout_curve, points, marks, s.currency, key="comp_curve", width="stretch")
     _periods_table(s)
     st.download_button("Download statement (XLSX)", lambda: comp_statement.statement_xlsx(s),
                        file_name=comp_statement.file_name(s), key="comp_statement",
@@ -114,8 +113,8 @@ def what_if_section(s: Statement) -> None:
     reached = comp_whatif.what_if_attainment(pay, Decimal(str(target)))
     c2.metric("Commission at that attainment", money(reached.result.commission, s.currency))
     points, marks = comp_whatif.curve(pay, more if extra else reached)
-    st.plotly_chart(charts.payout_curve(points, marks, s.currency), key="comp_whatif_curve",
-                    width="stretch")
+    ui.chart(charts.payout_curve, points, marks, s.currency, key="comp_whatif_curve",
+             width="stretch")
     with st.expander("Why the what-if pays this"):
         for sentence in (more if extra else reached).explanation:
             st.markdown(f"- {plain(sentence)}")

@@ -75,7 +75,7 @@ ui_accounts.health_panel(db, actor, account_id, today, row[7])
 # ---- the rest, one tab each: only the open tab runs (its name is in the URL) -----------------
 def revenue_tab() -> None:
     months = ui.cached(view.monthly, db, actor, account_id, today=today, fiscal_start=fiscal)
-    st.plotly_chart(charts.revenue_vs_target(months, cur), key="account_chart")
+    ui.chart(charts.revenue_vs_target, months, cur, key="account_chart")
 
 
 def interactions_tab() -> None:

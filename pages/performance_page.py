@@ -99,7 +99,7 @@ def revenue_tab() -> None:
                f"year-end range {money(y.low, currency)} – {money(y.high, currency)}. "
                f"Projected from {t['method']}.")
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.revenue_projection(view.months, currency), key="performance_revenue_chart")
+    ui.chart(charts.revenue_projection, view.months, currency, key="performance_revenue_chart", where=left)
     table = performance.revenue_table(view)
     right.dataframe(table, hide_index=True, key="performance_revenue_table",
                     column_config={c: PERCENT if "Attainment" in c else MONEY
@@ -127,7 +127,7 @@ def budgets_tab() -> None:
                 delta=f"{money(t['over_by'], currency)} over budget" if t["over_by"] else "within budget",
                 delta_color="inverse" if t["over_by"] else "normal", delta_arrow="off")
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.budget_vs_spend(view.months, currency), key="performance_budget_chart")
+    ui.chart(charts.budget_vs_spend, view.months, currency, key="performance_budget_chart", where=left)
     right.dataframe(budgets.categories_for_display(view.categories), hide_index=True,
                     key="performance_budget_categories",
                     column_config={"Burn": PERCENT, **{c: MONEY for c in (
@@ -168,7 +168,7 @@ def collections_tab() -> None:
     k[4].metric("Collection rate", percent(t["collection_rate"]),
                 help=f"Of what fell due in the last {collections.DSO_DAYS} days, the share paid.")
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.ageing(view.buckets, currency), key="performance_ageing_chart")
+    ui.chart(charts.ageing, view.buckets, currency, key="performance_ageing_chart", where=left)
     right.dataframe(collections.buckets_for_display(view.buckets), hide_index=True,
                     key="performance_ageing_table", column_config={"Open amount": MONEY})
     st.subheader("Top overdue accounts")

@@ -92,8 +92,8 @@ if not kpi["accounts"]:
 
 # ---- revenue vs target ------------------------------------------------------------------------
 st.subheader(f"Revenue vs target, {query.ytd.year.label}")
-st.plotly_chart(charts.revenue_vs_target(ui.cached(portfolio.monthly, db, actor, query), currency),
-                key="portfolio_chart")
+ui.chart(charts.revenue_vs_target, ui.cached(portfolio.monthly, db, actor, query), currency,
+         key="portfolio_chart")
 
 # ---- the account table: sorted and paged in DuckDB --------------------------------------------
 st.subheader("Accounts")

@@ -1,9 +1,11 @@
 """lib.ui.cached: the process-wide cache of reads, keyed by the database, its data version and
-the read's arguments."""
+the read's arguments; and lib.ui.chart, whose figures are built once for the same data."""
 from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
+import plotly.graph_objects as go
 import pytest
 import streamlit as st
 
@@ -16,8 +18,10 @@ from lib.users import SYSTEM
 @pytest.fixture(autouse=True)
 def _empty_cache():
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def counting_read():
@@ -55,3 +59,18 @@ def test_a_write_makes_the_next_read_compute_afresh(db):
     db.write(SYSTEM, lambda tx: tx.audit("update", "settings", "reporting_currency"))
     assert ui.cached(read, db, query) == 2
     assert ui.cached(read, db, query) == 2
+
+
+def test_a_chart_is_built_once_for_the_same_data_and_again_for_other_data():
+    built = []
+
+    def build(frame, currency):
+        built.append((len(frame), currency))
+        return go.Figure(go.Bar(x=frame["month"], y=frame["revenue"], name=currency))
+
+    months = pd.DataFrame({"month": ["Jan", "Feb"], "revenue": [1.0, 2.0]})
+    ui.chart(build, months, "USD", key="a")
+    ui.chart(build, months.copy(), "USD", key="b")
+    ui.chart(build, months.assign(revenue=[1.0, 3.0]), "USD", key="c")
+    ui.chart(build, months, "EUR", key="d")
+    assert built == [(2, "USD"), (2, "USD"), (2, "EUR")]
