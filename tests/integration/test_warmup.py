@@ -99,3 +99,12 @@ def test_a_failure_is_logged_and_not_tried_again_until_the_data_changes(demo, ca
         assert warmer.step() == []
         assert warmer.step() == []
     assert [r.getMessage() for r in caplog.records] == ["building the kept figures failed"]
+
+
+def test_on_an_empty_database_the_figures_are_built_without_a_fault(db, caplog):
+    clock = Clock()
+    warmer = Warmer(db, quiet=0, clock=clock)
+    with caplog.at_level(logging.ERROR, logger="accountdesk"):
+        assert warmer.step() == ["portfolio figures", "health scores"]
+    assert not caplog.records
+    assert kept(db) == (True, True)
