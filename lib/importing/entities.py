@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lib.importing import people
 from lib.importing.refs import (ACCOUNT_CHECKS, ACCOUNT_REF, NEW_OWNER_CHECK, PARAMS, manager_ref,
                                norm)
-from lib.importing.specs import NOT_PAID, PAID_STATUS, WON_STAGE
+from lib.importing.specs import NOT_OWED, NOT_PAID, PAID_STATUS, WON_STAGE
 from lib.models import CURRENCIES
 
 
@@ -250,7 +250,10 @@ def checks(entity: str) -> list[tuple[str, str, str]]:
     if entity == "invoices":
         return [*_ACCOUNT_CHECKS, _CURRENCY, _TOO_LARGE,
                 ("issue_date", _RANGE_DATE.format(f="issue_date"), "'is not a plausible date'"),
-                ("due_date", "due_date < issue_date", "'is before the issue date'")]
+                ("due_date", "due_date < issue_date", "'is before the issue date'"),
+                ("invoice_status", f"regexp_matches(lower(invoice_status), '{NOT_OWED}')",
+                 "'is not an invoice anyone owes (voided, a draft or cancelled), so leave this "
+                 "row out'")]
     if entity == "payments":
         return [("invoice_number", "invoice_number IS NOT NULL AND invoice_id IS NULL",
                  "'no invoice has this number'"), _TOO_LARGE,

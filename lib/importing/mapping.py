@@ -122,6 +122,15 @@ _HONORIFIC = re.compile(r"(?:(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lord|lady|rev
 _JOB_TITLES = ("title", "role_title")
 
 
+_STAGE_HELP = {
+    "stage": "A deal's stage or status: rows whose stage is not won (Closed Won, won) are errors, "
+             "so lost and open deals are not counted.",
+    "status": "A payment's status: rows that are not paid (Paid, Succeeded, Settled) are errors, "
+              "so failed, refunded and pending payments are not counted.",
+    "invoice_status": "An invoice's status: voided, draft and cancelled invoices are errors, so "
+                      "nobody is chased for money they do not owe."}
+
+
 def fits(f: Field, cells: pd.Series) -> bool:
     """Whether the column's first values could be this field (no values: no evidence against)."""
     if f.kind not in ("choice", "stage", "year") and not f.words and f.name not in _JOB_TITLES:
@@ -363,9 +372,5 @@ def _describe(entity_spec: EntitySpec, f: Field) -> str:
                   "time": "A time of day (10:30, 2:15 PM).",
                   "year": "A year in four digits (2026).",
                   "currency": "A three-letter currency code.",
-                  "stage": "A deal's stage or status: rows whose stage is not won (Closed Won, "
-                           "won) are errors, so lost and open deals are not counted."
-                  if f.name == "stage" else
-                  "A payment's status: rows that are not paid (Paid, Succeeded, Settled) are "
-                  "errors, so failed, refunded and pending payments are not counted."}.get(f.kind, ""))
+                  "stage": _STAGE_HELP.get(f.name, "")}.get(f.kind, ""))
     return " ".join(w for w in words if w)

@@ -21,8 +21,18 @@ PAID_STATUS = (r"(^|[^a-z])(paid|succeeded|successful|success|captured|settled|c
 NOT_PAID = (r"(^|[^a-z])(not|un|non|no|nicht|partially|partial)[^a-z]?"
             r"(paid|succeeded|captured|settled|complete)|"
             r"refund|fail|declin|revers|chargeback|disput|cancel|void|pending|erstattet|storn")
-# The field of kind "stage" -> the words its rows must say to be imported
-DONE = {"stage": WON_STAGE, "status": PAID_STATUS}
+# An invoice's status that says nobody owes it: voided, a draft, deleted, cancelled, reversed
+NOT_OWED = (r"void|draft|delet|cancel|reversed|storn|annul|entwurf|brouillon|borrador|bozza|"
+            r"concept|gelöscht|geloescht")
+# The statuses an invoice export lists: those of invoices owed, and NOT_OWED
+INVOICE_STATUS = (r"(^|[^a-z])(authori[sz]ed|approved|awaiting|sent|open|posted|submitted|issued|"
+                  r"due|overdue|unpaid|outstanding|paid|partial|partially|closed|final|"
+                  r"offen|bezahlt|ouverte?|pay[eé]e|pendiente|pagad[oa]|aperta|pagata|"
+                  r"openstaand|betaald)([^a-z]|$)|" + NOT_OWED)
+# The field of kind "stage" -> the words that show a column is that field's: a column that
+# never says one of them holds something else (for deals and payments, only the rows that say
+# them are imported; for invoices, those that say NOT_OWED are left out)
+DONE = {"stage": WON_STAGE, "status": PAID_STATUS, "invoice_status": INVOICE_STATUS}
 
 
 @dataclass(frozen=True)
@@ -220,6 +230,11 @@ ENTITIES: dict[str, EntitySpec] = {
             "total signed", "open balance", "balance due",
             "balance")),   # the last three: when no column gives the full amount
         _CURRENCY,
+        # An accounting export (Xero, QuickBooks) lists voided invoices and drafts too
+        Field("invoice_status", "Invoice status (voided, draft and cancelled invoices are left "
+              "out)", "stage", example="Authorised", synonyms=(
+                  "status", "invoice status", "state", "document status", "rechnungsstatus",
+                  "statut", "estado", "stato")),
     ), match_keys=(("invoice_number",),)),
     "payments": EntitySpec("payments", "Payments", (
         Field("invoice_number", "Invoice number", required=True, example="INV-1001", code=True,
