@@ -10,6 +10,7 @@ from lib.exports import csv_bytes
 from lib.formatting import count, plain
 from lib.importing import ENTITIES
 from lib.importing.apply import same_file_message
+from lib.importing.hints import with_unnamed_reference
 
 actor = ui.current_user(page="import")
 db = ui.database()
@@ -79,7 +80,8 @@ def choose_mapping(headers: list[str], entity: str, sheet: importing.Sheet,
                    file_name: str) -> tuple[dict, dict]:
     spec = ENTITIES[entity]
     saved = ui.cached(importing.recall_mapping, db, headers, entity)
-    proposed = saved.mapping if saved else importing.suggest_mapping(headers, entity, sheet.rows)
+    proposed = saved.mapping if saved else with_unnamed_reference(
+        db, sheet.rows, entity, importing.suggest_mapping(headers, entity, sheet.rows))
     options = [None, *(f.name for f in spec.fields)]
 
     def label(name: str | None) -> str:

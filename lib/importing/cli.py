@@ -16,7 +16,7 @@ from typing import Any
 from lib.db import DatabaseUnavailable, database_path
 from lib.errors import UserError
 from lib.importing.apply import apply_import, file_hash, preview_import, same_file_message
-from lib.importing.hints import reference_hints
+from lib.importing.hints import reference_hints, with_unnamed_reference
 from lib.importing.mapping import (ENTITIES, guess_entity, recall_mapping, suggest_mapping,
                                   words_around)
 from lib.importing.layout import sheet_month
@@ -76,7 +76,8 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         if args.mapping and saved is None:
             raise ValueError(f"No mapping is remembered under the name {args.mapping!r}.")
         entity = args.entity or (saved.entity if saved else _guessed(sheet, args.file.name))
-        mapping = saved.mapping if saved else suggest_mapping(headers, entity, sheet.rows)
+        mapping = saved.mapping if saved else with_unnamed_reference(
+            db, sheet.rows, entity, suggest_mapping(headers, entity, sheet.rows))
         mapping = {h: f for h, f in mapping.items() if h in headers and f not in constants}
         constants = {**(saved.constants if saved else {}), **constants}
         constants.update(_month_from_sheet(sheet, args.file.name, entity, mapping, constants))

@@ -10,6 +10,8 @@ second import.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from lib.accounts import NAME_PARAMS, normalised_sql
@@ -20,6 +22,7 @@ from lib.importing.values import clean, is_null
 SAMPLE = 200            # distinct values looked at in a column
 _RECORDS = {"invoice_number": "invoices", "account": "accounts"}
 MOSTLY_NOT, MOSTLY = 0.5, 0.8
+_UNNAMED = re.compile(r"Column [A-Z]+")    # the reader's name for a column with no header
 # reference field -> SQL counting how many of the values $v name a record
 _FOUND = {
     "invoice_number": """
@@ -56,6 +59,24 @@ def reference_hints(db: Database, rows: pd.DataFrame, entity: str,
                      "checked)" + (f", '{mapped}' hardly any" if mapped else "")
                      + f": map '{header}' to {f.label}" + (" instead." if mapped else "."))
     return notes
+
+
+def with_unnamed_reference(db: Database, rows: pd.DataFrame, entity: str,
+                           mapping: dict[str, str | None]) -> dict[str, str | None]:
+    """`mapping`, with a required reference that no column gives (the account, an invoice's
+    number) mapped to a column the file left without a header, when most of its values name
+    records: QuickBooks' summaries list their customers under an empty header. A column with a
+    header of its own is left to the person (`reference_hints` says when it would fit)."""
+    out = dict(mapping)
+    for f in spec(entity).fields:
+        if f.name not in _FOUND or not f.required or f.name in mapping.values():
+            continue
+        found = [(share, header) for header, name in mapping.items()
+                 if name is None and header in rows and _UNNAMED.fullmatch(header)
+                 and (share := _share(db, f.name, rows[header])) >= MOSTLY]
+        if found:
+            out[max(found)[1]] = f.name
+    return out
 
 
 def _share(db: Database, field: str, cells: pd.Series) -> float:

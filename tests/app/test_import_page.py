@@ -387,3 +387,16 @@ def test_a_payments_file_mapped_to_stripes_own_ids_names_the_column_with_the_inv
     assert any("'Invoice Number (metadata)' names existing invoices" in i.value
                and "map 'Invoice Number (metadata)' to Invoice number instead" in i.value
                for i in at.info)
+
+
+def test_a_summarys_customers_under_an_empty_header_are_mapped_to_the_account_on_the_page(demo_app):
+    csv = ("Sales by Customer Summary\nJanuary - March 2027\n\n,Jan 2027,Feb 2027,Mar 2027,Total\n"
+           f'{LINDQVIST},"1,200.00","1,300.00",,"2,500.00"\n'
+           'TOTAL,"1,200.00","1,300.00",,"2,500.00"\n').encode()
+    at = _upload(_open(demo_app), "sales_by_customer.csv", csv)
+    no_errors(at)
+    mapping = {s.label: s.value for s in at.selectbox if str(s.key).startswith("import_map_")}
+    assert mapping["Column A"] == "account"
+    _import(at)
+    assert [(r[1], r[2]) for r in _revenue_2027()] == [(date(2027, 1, 1), Decimal("1200.00")),
+                                                     (date(2027, 2, 1), Decimal("1300.00"))]
