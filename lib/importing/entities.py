@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lib.importing import people
 from lib.importing.refs import (ACCOUNT_CHECKS, ACCOUNT_REF, NEW_OWNER_CHECK, PARAMS, manager_ref,
                                norm)
-from lib.importing.specs import NOT_OWED, NOT_PAID, PAID_STATUS, WON_STAGE
+from lib.importing.statuses import NOT_OWED, NOT_PAID, PAID_STATUS, WON_STAGE
 from lib.models import CURRENCIES
 
 

@@ -22,8 +22,8 @@ from lib.permissions import require
 from lib.importing.categories import normalize_category
 from lib.importing.layout import sheet_month
 from lib.importing.numbers import header_mark
-from lib.importing.specs import (DONE, ENTITIES, EntitySpec, Field, Kind,  # noqa: F401
-                                 spec)
+from lib.importing.specs import ENTITIES, EntitySpec, Field, Kind, spec  # noqa: F401
+from lib.importing.statuses import DONE, STAGE_HELP
 from lib.importing.values import is_null
 from lib.importing.years import year_of
 from lib.users import Actor
@@ -120,15 +120,6 @@ def _empty(cells: pd.Series) -> bool:
 _HONORIFIC = re.compile(r"(?:(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lord|lady|rev|herr|frau|m|mme|"
                         r"mlle|sr|sra|srta|sig|sigra|dott|dhr|mevr|pan|pani)\.?\s*)+", re.I)
 _JOB_TITLES = ("title", "role_title")
-
-
-_STAGE_HELP = {
-    "stage": "A deal's stage or status: rows whose stage is not won (Closed Won, won) are errors, "
-             "so lost and open deals are not counted.",
-    "status": "A payment's status: rows that are not paid (Paid, Succeeded, Settled) are errors, "
-              "so failed, refunded and pending payments are not counted.",
-    "invoice_status": "An invoice's status: voided, draft and cancelled invoices are errors, so "
-                      "nobody is chased for money they do not owe."}
 
 
 def fits(f: Field, cells: pd.Series) -> bool:
@@ -372,5 +363,5 @@ def _describe(entity_spec: EntitySpec, f: Field) -> str:
                   "time": "A time of day (10:30, 2:15 PM).",
                   "year": "A year in four digits (2026).",
                   "currency": "A three-letter currency code.",
-                  "stage": _STAGE_HELP.get(f.name, "")}.get(f.kind, ""))
+                  "stage": STAGE_HELP.get(f.name, "")}.get(f.kind, ""))
     return " ".join(w for w in words if w)

@@ -10,29 +10,6 @@ from lib.importing.specs_local import local_words
 
 Kind = Literal["text", "number", "date", "datetime", "month", "currency", "choice", "time", "stage",
                "year"]
-# A deal's stage that says it was won (Closed Won, won, closedwon, Gewonnen, Gagné, Ganado),
-# as a regular expression over the lower-cased stage that Python and DuckDB read alike
-WON_STAGE = r"(^|[^a-z])(won|closedwon|gewonnen|gagn[eé]e?|ganad[oa]|vint[oa])([^a-z]|$)"
-# A payment's status that says the money arrived (Stripe's Paid / Succeeded, a bank's Booked),
-# unless it also says it did not or went back (Unpaid, Not paid, Partially refunded)
-PAID_STATUS = (r"(^|[^a-z])(paid|succeeded|successful|success|captured|settled|completed?|cleared|"
-               r"received|booked|bezahlt|gebucht|pay[eé]e?|r[eé]gl[eé]e?|pagad[oa]|pagat[oa]|betaald)"
-               r"([^a-z]|$)")
-NOT_PAID = (r"(^|[^a-z])(not|un|non|no|nicht|partially|partial)[^a-z]?"
-            r"(paid|succeeded|captured|settled|complete)|"
-            r"refund|fail|declin|revers|chargeback|disput|cancel|void|pending|erstattet|storn")
-# An invoice's status that says nobody owes it: voided, a draft, deleted, cancelled, reversed
-NOT_OWED = (r"void|draft|delet|cancel|reversed|storn|annul|entwurf|brouillon|borrador|bozza|"
-            r"concept|gelöscht|geloescht")
-# The statuses an invoice export lists: those of invoices owed, and NOT_OWED
-INVOICE_STATUS = (r"(^|[^a-z])(authori[sz]ed|approved|awaiting|sent|open|posted|submitted|issued|"
-                  r"due|overdue|unpaid|outstanding|paid|partial|partially|closed|final|"
-                  r"offen|bezahlt|ouverte?|pay[eé]e|pendiente|pagad[oa]|aperta|pagata|"
-                  r"openstaand|betaald)([^a-z]|$)|" + NOT_OWED)
-# The field of kind "stage" -> the words that show a column is that field's: a column that
-# never says one of them holds something else (for deals and payments, only the rows that say
-# them are imported; for invoices, those that say NOT_OWED are left out)
-DONE = {"stage": WON_STAGE, "status": PAID_STATUS, "invoice_status": INVOICE_STATUS}
 
 
 @dataclass(frozen=True)
