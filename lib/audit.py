@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib.db import Database
+from lib.db import Database, reads_log
 from lib.errors import NotAllowed
 from lib.filters import Compiled, Condition, Field, compile_where, describe
 from lib.permissions import ANY, NONE, OWN, refusal, scope, team_for, visible_pages
@@ -53,6 +53,7 @@ _ENTRIES = f"""
 """
 
 
+@reads_log
 def entries(db: Database, actor: Actor, *, person_ids=(), entities=(), since: date | None = None,
             until: date | None = None, text: str = "", limit: int = 200,
             offset: int = 0) -> pd.DataFrame:
@@ -66,6 +67,7 @@ def entries(db: Database, actor: Actor, *, person_ids=(), entities=(), since: da
     return _shaped(df, actor)
 
 
+@reads_log
 def count(db: Database, actor: Actor, *, person_ids=(), entities=(), since: date | None = None,
           until: date | None = None, text: str = "") -> int:
     """How many entries `entries` pages through with the same filters."""
@@ -73,6 +75,7 @@ def count(db: Database, actor: Actor, *, person_ids=(), entities=(), since: date
     return int(db.value(f"SELECT count(*) FROM ({_ENTRIES}) WHERE {where.sql}", where.params))
 
 
+@reads_log
 def people(db: Database, actor: Actor) -> dict[int, str]:
     """Who has entries `actor` may read: user id -> a name, unique even when names repeat."""
     where = _where(db, actor, (), (), None, None, "")
@@ -86,6 +89,7 @@ def people(db: Database, actor: Actor) -> dict[int, str]:
     return dict(rows)
 
 
+@reads_log
 def entity_kinds(db: Database) -> list[str]:
     """The kinds of record the log holds (account, user ...), for the filter's options."""
     return [r[0] for r in db.rows("SELECT DISTINCT entity FROM audit_log ORDER BY entity")]

@@ -1,7 +1,8 @@
 """Who may sign in: Argon2id passwords, sign-in with lockouts, first-start setup, idle expiry.
 
 Attempts are rows in `login_attempts`, not memory, so a lockout survives a restart. Recording
-one is a write by the system user (signing in changes no one's data) with its own audit row.
+one is a write with its own audit row, made `log_only`: it changes nothing but the sign-in
+records and the audit trail, so it does not make every session's cached reads compute again.
 Password hashes never leave this module's writes: audit rows say "(changed)", never the hash.
 """
 from __future__ import annotations
@@ -101,7 +102,7 @@ def sign_in(db: Database, email: str, password: str, *, session_key: str,
     if not key or not password:
         raise SignInRefused("Enter your email and password.")
     if refused := _lockout(db.rows, key, session, at):
-        db.write(SYSTEM, lambda tx: _record(tx, key, session, at, refused[0], None))
+        db.write(SYSTEM, lambda tx: _record(tx, key, session, at, refused[0], None), log_only=True)
         raise SignInRefused(refused[1])
     user, outcome, new_hash = _check_password(db, key, password)
 
@@ -115,7 +116,7 @@ def sign_in(db: Database, email: str, password: str, *, session_key: str,
     # A right password is the person's own sign-in: the audit trail names them. Any other
     # attempt is recorded by the system (whoever typed it is not known).
     person = user and _actor(user)
-    final_outcome, message = db.write(person if outcome == "signed_in" else SYSTEM, work)
+    final_outcome, message = db.write(person if outcome == "signed_in" else SYSTEM, work, log_only=True)
     if final_outcome != "signed_in":
         raise SignInRefused(message)
     return person
@@ -130,7 +131,8 @@ def sso_sign_in(db: Database, email: str, *, session_key: str,
     user = _user_by_email(db, key) if key else None
     outcome = "unknown_email" if user is None else "signed_in" if user["active"] else "inactive"
     person = _actor(user) if outcome == "signed_in" else None
-    db.write(person or SYSTEM, lambda tx: _record(tx, key, session, at, outcome, user and user["id"]))
+    db.write(person or SYSTEM, lambda tx: _record(tx, key, session, at, outcome, user and user["id"]),
+             log_only=True)
     return person
 
 
@@ -248,7 +250,8 @@ def change_password(db: Database, actor: Actor, old_password: str, new_password:
     if refused := _lockout(db.rows, key, None, at):
         raise NotAllowed(refused[1])
     if not verify_password(user["password_hash"], old_password):
-        db.write(SYSTEM, lambda tx: _record(tx, key, None, at, "wrong_password", actor.id))
+        db.write(SYSTEM, lambda tx: _record(tx, key, None, at, "wrong_password", actor.id),
+                 log_only=True)
         raise ValidationFailed(["Current password: is not right"])
     _store_hash(db, actor, actor.id, user, hash_password(new_password), "change_password")
 

@@ -4,7 +4,10 @@ One root connection per process and file; every unit of work takes its own curso
 (a shared connection is refused by DuckDB 2.0 when two sessions use it at once). Every write
 goes through `Database.write`, which serialises writes inside the process, runs the caller's
 work in one transaction, insists that the work wrote an audit row, retries on transaction
-conflicts, and bumps `data_version` so cached reads keyed by it are never stale.
+conflicts, and bumps `data_version` so cached reads keyed by it are never stale. A write that
+only records an event (a sign-in attempt) bumps `log_version` instead: only the reads marked
+`reads_log` (the audit trail, sign-in times) depend on it, so people signing in do not make
+every session's cached reads compute again.
 """
 from __future__ import annotations
 
@@ -31,6 +34,13 @@ _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": F
 MEMO_LIMIT = 16  # values kept by Database.memo
 
 T = TypeVar("T")
+
+
+def reads_log(fn: Callable[..., T]) -> Callable[..., T]:
+    """Mark a read of the audit trail or of sign-in attempts: its cached result must also be
+    fresh after writes made with `write(..., log_only=True)`."""
+    fn.reads_log = True  # type: ignore[attr-defined]
+    return fn
 
 
 class HasId(Protocol):
@@ -137,6 +147,7 @@ class Database:
         self._root_lock = threading.Lock()
         self._root = _connect(self.path)
         self.data_version = 0
+        self.log_version = 0   # writes that only recorded an event (log_only=True)
         self.closed = False
         self._memo: dict[Hashable, tuple[int, Any]] = {}
         self._memo_lock = threading.Lock()
@@ -223,6 +234,7 @@ class Database:
         idempotency_key: str | None = None,
         attempts: int = 5,
         cursor: duckdb.DuckDBPyConnection | None = None,
+        log_only: bool = False,
     ) -> T:
         """Run `work(tx)` in one transaction as `actor` and return what it returns.
 
@@ -230,11 +242,13 @@ class Database:
         with the same key does not run the work again and returns the first call's result.
         cursor: run on this cursor (one kept by `cursor(keep=True)`, whose temp tables the work
         reads) instead of a new one; it is left open.
+        log_only: the work only records an event (a sign-in attempt and its audit row) that no
+        read shows but those marked `reads_log`; it bumps `log_version`, not `data_version`.
         """
         with self._write_lock:
             for attempt in range(1, attempts + 1):
                 try:
-                    return self._write_once(actor, work, idempotency_key, cursor)
+                    return self._write_once(actor, work, idempotency_key, cursor, log_only)
                 except duckdb.TransactionException:
                     if attempt == attempts:
                         raise
@@ -247,7 +261,7 @@ class Database:
         raise AssertionError("unreachable")
 
     def _write_once(self, actor: HasId, work: Callable[[Tx], T], key: str | None,
-                    given: duckdb.DuckDBPyConnection | None = None) -> T:
+                    given: duckdb.DuckDBPyConnection | None, log_only: bool) -> T:
         cur = given if given is not None else self._root.cursor()
         try:
             cur.execute("BEGIN TRANSACTION")
@@ -274,7 +288,10 @@ class Database:
         finally:
             if given is None:
                 cur.close()
-        self.data_version += 1
+        if log_only:
+            self.log_version += 1
+        else:
+            self.data_version += 1
         return result
 
     # ---- lifecycle ---------------------------------------------------------------------------

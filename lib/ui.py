@@ -43,7 +43,7 @@ def database() -> Database:
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def _cached_call(fn_id: str, path: str, version: int, arguments: str, _args: tuple, _kwargs: dict,
+def _cached_call(fn_id: str, path: str, version: tuple[int, ...], arguments: str, _args: tuple, _kwargs: dict,
                  _fn: Callable, _db: Database) -> Any:
     return _fn(_db, *_args, **_kwargs)
 
@@ -61,11 +61,13 @@ def cached(fn: Callable[..., T], db: Database, *args: Any, **kwargs: Any) -> T:
     """Call a lib read `fn(db, *args)` through the process-wide cache.
 
     The key holds the database file and its data version (every write bumps it), so nobody
-    sees a result older than the last write. A read that depends on who asks must take the
-    actor as an argument so that it is part of the key.
+    sees a result older than the last write; for a read marked `lib.db.reads_log` also the
+    version of the sign-in records. A read that depends on who asks must take the actor as an
+    argument so that it is part of the key.
     """
     fn_id = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached_call(fn_id, str(db.path), db.data_version, _arguments_key(args, kwargs),
+    version = (db.data_version, db.log_version) if getattr(fn, "reads_log", False) else (db.data_version,)
+    return _cached_call(fn_id, str(db.path), version, _arguments_key(args, kwargs),
                         _args=args, _kwargs=kwargs, _fn=fn, _db=db)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib.db import Database, Tx
+from lib.db import Database, Tx, reads_log
 from lib.errors import NotAllowed, NotFound, ValidationFailed, WriteConflict
 from lib.models import NewUser, UserEdit
 from lib.permissions import require
@@ -72,6 +72,7 @@ def user_for_sso_email(db: Database, email: str) -> Actor | None:
     return Actor(*rows[0]) if rows else None
 
 
+@reads_log
 def list_users(db: Database, actor: Actor) -> pd.DataFrame:
     """Everyone who can sign in (or could), for the admin's users page."""
     require(actor, "manage_users")

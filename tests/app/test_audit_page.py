@@ -2,7 +2,8 @@
 import re
 from datetime import date
 
-from lib.auth import create_first_admin
+from lib import auth
+from lib.auth import DEMO_PASSWORD, create_first_admin
 from lib.users import SYSTEM
 from tests.app.conftest import app_db, no_errors, sign_in
 from tests.conftest import ADMIN, MANAGER
@@ -85,6 +86,18 @@ def test_more_than_a_hundred_entries_are_paged(demo_app):
     at.run()
     no_errors(at)
     assert _entries_caption(at) == f"Entries 101–{min(200, total)} of {total:,}"
+
+
+def test_a_sign_in_made_after_the_page_was_shown_is_listed_on_its_next_run(demo_app):
+    at = _open_audit(demo_app, ADMIN)
+    before = at.dataframe[0].value
+    auth.sign_in(app_db(), MANAGER, DEMO_PASSWORD, session_key="another browser")
+    at.run()
+    no_errors(at)
+    table = at.dataframe[0].value
+    assert len(table) == len(before) + 1
+    newest = table.iloc[0]
+    assert (newest["Action"], newest["Who"]) == ("Sign in", "Maya Thompson")
 
 
 def test_a_manager_who_opens_the_audit_url_is_told_they_are_not_allowed(demo_app):

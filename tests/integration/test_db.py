@@ -63,6 +63,14 @@ def test_every_write_bumps_the_data_version_and_a_failed_one_does_not(db):
     assert db.data_version == before + 1
 
 
+def test_a_write_that_only_records_an_event_bumps_the_log_version_and_not_the_data_version(db):
+    data, log = db.data_version, db.log_version
+    db.write(SYSTEM, lambda tx: tx.audit("sign_in", "user", 0), log_only=True)
+    assert (db.data_version, db.log_version) == (data, log + 1)
+    db.write(SYSTEM, lambda tx: tx.audit("touch", "nothing"))
+    assert (db.data_version, db.log_version) == (data + 1, log + 1)
+
+
 def test_a_retried_action_with_the_same_key_applies_once_and_returns_the_first_result(db):
     calls = []
 

@@ -9,10 +9,13 @@ import plotly.graph_objects as go
 import pytest
 import streamlit as st
 
-from lib import ui
+from lib import auth, ui
+from lib.db import reads_log
 from lib.filters import Condition
 from lib.portfolio import PortfolioQuery
 from lib.users import SYSTEM
+
+PASSWORD = "a long enough passphrase 42"
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +62,23 @@ def test_a_write_makes_the_next_read_compute_afresh(db):
     db.write(SYSTEM, lambda tx: tx.audit("update", "settings", "reporting_currency"))
     assert ui.cached(read, db, query) == 2
     assert ui.cached(read, db, query) == 2
+
+
+def test_a_sign_in_leaves_cached_reads_of_data_alone_and_refreshes_reads_of_the_log(db):
+    admin = auth.create_first_admin(db, "ada@example.com", "Ada", PASSWORD)
+    data_read, data_calls = counting_read()
+    log_read, log_calls = counting_read()
+    log_read = reads_log(log_read)
+    query = PortfolioQuery()
+    ui.cached(data_read, db, query), ui.cached(log_read, db, query)
+    assert auth.sign_in(db, "ada@example.com", PASSWORD, session_key="browser-1") == admin
+    with pytest.raises(auth.SignInRefused):
+        auth.sign_in(db, "ada@example.com", "not the password", session_key="browser-2")
+    assert ui.cached(data_read, db, query) == 1     # nobody's data changed
+    assert ui.cached(log_read, db, query) == 2      # the audit trail did
+    assert (len(data_calls), len(log_calls)) == (1, 2)
+    db.write(SYSTEM, lambda tx: tx.audit("update", "settings", "reporting_currency"))
+    assert (ui.cached(data_read, db, query), ui.cached(log_read, db, query)) == (2, 3)
 
 
 def test_a_chart_is_built_once_for_the_same_data_and_again_for_other_data():
