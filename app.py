@@ -4,7 +4,7 @@ import os
 
 import streamlit as st
 
-from lib import ui, ui_auth, ui_interactions
+from lib import ui, ui_auth, ui_interactions, ui_jobs
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -30,7 +30,7 @@ PAGES = {
 }
 
 db = ui.database()
-ui.start_background_jobs(db)
+ui_jobs.start(db)
 actor = ui_auth.signed_in(db)
 st.session_state["_actor"] = actor
 

@@ -180,12 +180,36 @@ def statements(db: Database, actor: Actor, manager_ids: Iterable[int], today: da
                moves: Iterable[tuple[int, int, int]] = ()) -> dict[int, Statement]:
     """manager id -> `statement(...)` for each of `manager_ids`, in that order: every input
     (plans, credited revenue, quotas, books of accounts, adjustments) is read once for all of
-    them, a query per kind and plan currency. Refuses, like `statement`, if `actor` may not see
-    any one of them."""
+    them, a query per kind and plan currency (or taken from `keep_everyone`'s, when kept).
+    Refuses, like `statement`, if `actor` may not see any one of them."""
     names = require_all_visible(db, actor, manager_ids)
+    moves = list(moves)
+    if names and focus is None and not moves and (kept := db.kept(_everyone_key(today))):
+        return {m: kept[m] for m in names}
+    return _statements_of(db, names, today, focus or today, moves)
+
+
+def _everyone_key(today: date) -> tuple:
+    return ("compensation.everyone", today)
+
+
+def everyone_kept(db: Database, today: date) -> bool:
+    """Whether every manager's statement of `today` is kept at the current data version."""
+    return db.kept(_everyone_key(today)) is not None
+
+
+def keep_everyone(db: Database, today: date) -> None:
+    """Every manager's statement of `today` (no focus, no moves), worked out once per data
+    version for `statements` to hand to whoever may see them; lib.warmup calls it."""
+    db.memo(_everyone_key(today), lambda: _statements_of(
+        db, dict(db.rows("SELECT id, name FROM account_managers ORDER BY id")), today, today, []))
+
+
+def _statements_of(db: Database, names: dict[int, str], today: date, focus: date,
+                   moves: list[tuple[int, int, int]]) -> dict[int, Statement]:
     if not names:
         return {}
-    ids, moves, focus = list(names), list(moves), focus or today
+    ids = list(names)
     year = FiscalYear.containing(focus, fiscal_start_month(db))
     closed_through = last_closed_month(db, today)
     plans = PlanBook(db, ids)

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 import threading
-import time
 from typing import Any, Callable, TypeVar
 
 import streamlit as st
 
-from lib import auth, backup, clock, fx, ui_auth, warmup
+from lib import auth, clock, fx, ui_auth
 from lib.auth import DEMO_EMAIL_DOMAIN
 from lib.db import Database, DatabaseReopened, DatabaseUnavailable, database_path
 from lib.errors import UserError, ValidationFailed, WriteConflict
@@ -177,48 +175,6 @@ def sidebar(db: Database, actor: Actor) -> None:
         if st.button("Sign out", key="sidebar_sign_out", icon=":material/logout:"):
             ui_auth.sign_out()
             st.rerun()
-
-
-@st.cache_resource(show_spinner=False)
-def _background_jobs(path: str) -> threading.Thread | None:
-    """One daily-backup thread per database file and process."""
-    if os.environ.get("ACCOUNTDESK_DAILY_BACKUP", "1") == "0":
-        return None
-    thread = threading.Thread(target=_backup_loop, args=(path,), name="daily-backup", daemon=True)
-    thread.start()
-    return thread
-
-
-def _backup_loop(path: str) -> None:
-    while True:
-        try:
-            backup.daily_backup_if_due(_open(path))
-        except Exception:  # a failed backup must not stop the next attempt
-            log.exception("daily backup failed")
-        time.sleep(3600)
-
-
-@st.cache_resource(show_spinner=False)
-def _warm_up(path: str) -> threading.Thread | None:
-    """One thread per database file and process that keeps the shared figures built while
-    nobody writes (lib.warmup)."""
-    if os.environ.get("ACCOUNTDESK_WARM_UP", "1") == "0":
-        return None
-    thread = threading.Thread(target=_warm_loop, args=(warmup.Warmer(_open(path)),),
-                              name="warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
-def _warm_loop(warmer: warmup.Warmer) -> None:
-    while not warmer.db.closed:
-        time.sleep(1)
-        warmer.step()
-
-
-def start_background_jobs(db: Database) -> None:
-    _background_jobs(str(db.path))
-    _warm_up(str(db.path))
 
 
 def reporting_currency(db: Database) -> str:

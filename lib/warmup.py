@@ -1,10 +1,10 @@
 """Work done while nobody writes, so that the next person does not wait for it.
 
-Every account's health scores and the per-account figures the Portfolio reads are kept per data
-version (`Database.memo`) and shared by every session; a write makes them stale. Scoring every
-account takes seconds on a department's portfolio, so whoever asked first after a write waited
-for it, and until then the Portfolio scored the health of each page of rows on its own. Once
-the data has not changed for QUIET seconds, `Warmer.step` builds them again in the background.
+Every account's health scores, the per-account figures the Portfolio reads and every manager's
+pay statement as of today are kept per data version (`Database.memo`) and shared by every
+session; a write makes them stale. Scoring every account takes seconds on a department's
+portfolio, so whoever asked first after a write waited for it, and until then the Portfolio
+scored the health of each page of rows on its own. Once the data has not changed for QUIET seconds, `Warmer.step` builds them again in the background.
 While people keep writing it waits: it never competes with a burst of work.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from lib import fx, health, portfolio
+from lib import compensation, fx, health, portfolio
 from lib.db import Database
 from lib.periods import fiscal_start_month
 from lib.users import SYSTEM
@@ -37,6 +37,9 @@ def warm(db: Database, today: date) -> list[str]:
     if not health.all_scores_kept(db, today):
         health.all_scores(db, SYSTEM, today)
         built.append("health scores")
+    if not compensation.everyone_kept(db, today):
+        compensation.keep_everyone(db, today)
+        built.append("pay statements")
     return built
 
 

@@ -45,8 +45,9 @@ choices = {p.first.isoformat(): p.label
 now = pay_period_of(kind, today, fiscal).first.isoformat()
 period_key = c2.selectbox("Pay period", list(choices), format_func=choices.get,
                           index=list(choices).index(now), key=f"comp_period_{kind}")
+# The current period is as of today: every manager's such statement is kept (lib.warmup)
 s = ui.cached(compensation.statement, db, actor, manager_id, today,
-              focus=date.fromisoformat(period_key))
+              focus=None if period_key == now else date.fromisoformat(period_key))
 
 def pay_tab() -> None:
     pay_ui.pay_section(s)

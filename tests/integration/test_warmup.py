@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from lib import health, portfolio
+from lib import compensation, health, portfolio, users
+from lib.errors import NotAllowed
 from lib.migrate import open_database
 from lib.users import SYSTEM
 from lib.warmup import Warmer
@@ -31,9 +32,13 @@ def demo(tmp_path, demo_db_file):
         database.close()
 
 
-def kept(db) -> tuple[bool, bool]:
+ALL = ["portfolio figures", "health scores", "pay statements"]
+
+
+def kept(db) -> tuple[bool, bool, bool]:
     query = portfolio.PortfolioQuery(currency="USD", today=TODAY)
-    return portfolio.figures_kept(db, query), health.all_scores_kept(db, TODAY)
+    return (portfolio.figures_kept(db, query), health.all_scores_kept(db, TODAY),
+            compensation.everyone_kept(db, TODAY))
 
 
 def touch(db) -> None:
@@ -43,12 +48,12 @@ def touch(db) -> None:
 def test_the_figures_are_built_once_the_data_has_stood_still_for_the_quiet_time(demo):
     clock = Clock()
     warmer = Warmer(demo, quiet=5, clock=clock)
-    assert warmer.step() == [] and kept(demo) == (False, False)
+    assert warmer.step() == [] and kept(demo) == (False, False, False)
     clock.now = 4.9
     assert warmer.step() == []
     clock.now = 5.0
-    assert warmer.step() == ["portfolio figures", "health scores"]
-    assert kept(demo) == (True, True)
+    assert warmer.step() == ALL
+    assert kept(demo) == (True, True, True)
     clock.now = 6.0
     assert warmer.step() == []
 
@@ -59,10 +64,24 @@ def test_the_kept_scores_are_what_the_portfolio_then_shows(demo):
     some = demo.rows("SELECT id FROM accounts WHERE archived_at IS NULL ORDER BY id LIMIT 7")
     ids = [i for (i,) in some]
     alone = health.scores(demo, SYSTEM, TODAY, account_ids=ids)
-    assert warmer.step() == ["portfolio figures", "health scores"]
+    assert warmer.step() == ALL
     shown = health.scores_of(demo, SYSTEM, TODAY, ids)
     assert shown["account_id"].tolist() == alone["account_id"].tolist() == ids
     assert shown["score"].tolist() == pytest.approx(alone["score"].tolist())
+
+
+def test_the_kept_pay_statements_are_each_managers_own_and_still_only_for_who_may_see_them(demo):
+    director = next(a for a in users.active_users(demo) if a.role == "director")
+    manager = next(a for a in users.active_users(demo) if a.role == "manager")
+    team = list(compensation.visible_managers(demo, director))
+    alone = {m: compensation.statement(demo, director, m, TODAY) for m in team[:3]}
+    assert Warmer(demo, quiet=0, clock=Clock()).step() == ALL
+    assert compensation.statements(demo, director, team[:3], TODAY) == alone
+    assert compensation.statement(demo, manager, manager.manager_id, TODAY) == \
+        compensation.statements(demo, manager, [manager.manager_id], TODAY, focus=TODAY)[manager.manager_id]
+    other = next(m for m in team if m != manager.manager_id)
+    with pytest.raises(NotAllowed):
+        compensation.statement(demo, manager, other, TODAY)
 
 
 def test_a_write_makes_it_wait_for_the_quiet_time_again(demo):
@@ -70,15 +89,15 @@ def test_a_write_makes_it_wait_for_the_quiet_time_again(demo):
     warmer = Warmer(demo, quiet=5, clock=clock)
     assert warmer.step() == []
     clock.now = 5.0
-    assert warmer.step() == ["portfolio figures", "health scores"]
+    assert warmer.step() == ALL
     touch(demo)
-    assert kept(demo) == (False, False)
+    assert kept(demo) == (False, False, False)
     clock.now = 7.0
     assert warmer.step() == []
     clock.now = 11.9
     assert warmer.step() == []
     clock.now = 12.0
-    assert warmer.step() == ["portfolio figures", "health scores"]
+    assert warmer.step() == ALL
 
 
 def test_nothing_is_built_while_writes_keep_coming(demo):
@@ -88,7 +107,7 @@ def test_nothing_is_built_while_writes_keep_coming(demo):
         clock.now = float(second)
         touch(demo)
         assert warmer.step() == []
-    assert kept(demo) == (False, False)
+    assert kept(demo) == (False, False, False)
 
 
 def test_a_failure_is_logged_and_not_tried_again_until_the_data_changes(demo, caplog):
@@ -105,6 +124,6 @@ def test_on_an_empty_database_the_figures_are_built_without_a_fault(db, caplog):
     clock = Clock()
     warmer = Warmer(db, quiet=0, clock=clock)
     with caplog.at_level(logging.ERROR, logger="accountdesk"):
-        assert warmer.step() == ["portfolio figures", "health scores"]
+        assert warmer.step() == ALL
     assert not caplog.records
-    assert kept(db) == (True, True)
+    assert kept(db) == (True, True, True)
