@@ -14,7 +14,8 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.exports import csv_bytes
-from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql
+from lib.importing.entities import (DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql,
+                                    respelled_note)
 from lib.importing import missing, people, refs
 from lib.importing.mapping import spec
 from lib.importing.records import build_records, repeats_note
@@ -95,6 +96,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     if create_missing and missing.collect(cur, entity):
         cur.execute(sql, PARAMS if "$joined" in sql else None)   # again, now finding them
     unzeroed = refs.unzeroed_note(cur)
+    respelled = respelled_note(cur) if entity == "accounts" else None
     cur.execute("DROP TABLE stage")   # `resolved` holds all of it: free the memory at once
     _errors(cur, staged)
     repeats = build_records(cur, entity)
@@ -110,8 +112,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     preview = _preview(cur, staged, match_on, details, shown)
     if repeats:
         preview.notes.append(repeats_note(entity, repeats))
-    if unzeroed:
-        preview.notes.append(unzeroed)
+    preview.notes += [note for note in (unzeroed, respelled) if note]
     cur.unregister("raw_cells")
     if create_missing:
         preview.will_create = missing.planned(cur, entity)

@@ -176,10 +176,11 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("region", "Region", example="Europe", synonyms=("territory", "area", "sales region"),
               words=True),
         Field("country", "Country", example="GB", words=True, synonyms=(
-            "billing country", "office location", "country code", "billingcountry", "hq country")),
+            "billing country", "office location", "country code", "billingcountry", "hq country",
+            "country/region")),   # the last: HubSpot's companies export
         Field("owner", "Owner (manager name or email)", example="Priya Shah", synonyms=(
             "account owner", "owner name", "sales agent", "account manager", "manager", "rep",
-            "sales rep")),
+            "sales rep", "company owner")),
         Field("status", "Status", "choice", choices=("prospect", "active", "at_risk", "churned"),
               example="active", synonyms=("account status", "customer status")),
         _CURRENCY,

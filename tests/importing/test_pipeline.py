@@ -317,7 +317,8 @@ def test_maven_accounts_import_with_sector_as_industry_and_office_as_country(db,
     result = apply_file(db, s, data)
     assert (result.created, result.rejected) == (85, 0)
     assert db.rows("SELECT industry, country FROM accounts WHERE name = 'Acme Corporation'") == [
-        ("technolgy", "United States")]   # kept as written; category clean-up is a later step
+        ("technolgy", "United States")]   # a misspelling is kept as written: only case and
+    # spacing take a stored spelling (tests/importing/test_category_spelling.py)
 
 
 def test_an_unmapped_required_field_is_said_once_and_every_row_names_it(db):

@@ -12,7 +12,7 @@ from lib.importing import preview_import, suggest_mapping
 from lib.importing.cli import main
 from lib.importing.table import find_table
 from lib.migrate import open_database
-from tests.builders import make_account
+from tests.builders import make_account, make_manager
 from tests.importing.pipeline_helpers import apply_file, grid, sheet_rows, staged, upload
 
 HUBSPOT_DEALS = ["Record ID", "Deal Name", "Deal Stage", "Close Date", "Amount", "Associated Company"]
@@ -48,6 +48,20 @@ def test_a_stage_column_that_never_says_won_is_not_taken_for_the_deal_stage():
 def test_a_deals_own_currency_column_is_read_as_the_rows_currency():
     for header in ("Amount Currency", "Deal currency code", "Währung"):
         assert suggest_mapping(["Account Name", "Close Date", header, "Amount"], "revenue")[header] == "currency"
+
+
+def test_a_hubspot_companies_export_maps_its_owner_and_country_region_columns(db):
+    owner = make_manager(db, name="Maya Thompson")
+    header = ["Record ID", "Company name", "Company Domain Name", "Industry", "Company owner",
+              "Create Date", "Country/Region", "City", "Lifecycle Stage"]
+    rows = [["8123456790", "Acme Widgets", "acme.example", "Machinery", "Maya Thompson",
+             "2024-01-15 13:40", "Germany", "Berlin", "Opportunity"]]
+    assert {h: f for h, f in suggest_mapping(header, "accounts", sheet_rows(header, rows)).items()
+            if f} == {"Record ID": "external_id", "Company name": "name", "Industry": "industry",
+                      "Company owner": "owner", "Country/Region": "country"}
+    apply_file(db, staged("accounts", header, rows, constants={"currency": "EUR"}))
+    assert db.rows("SELECT external_id, name, owner_id, country FROM accounts") == [
+        ("8123456790", "Acme Widgets", owner, "Germany")]
 
 
 def test_a_currency_the_app_does_not_report_in_is_an_error_not_an_unconvertible_amount(db):
