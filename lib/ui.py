@@ -41,8 +41,8 @@ def database() -> Database:
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def _cached_call(fn_id: str, path: str, version: tuple[int, ...], arguments: str, _args: tuple, _kwargs: dict,
-                 _fn: Callable, _db: Database) -> Any:
+def _cached_call(fn_id: str, path: str, version: tuple[int, ...], arguments: str, _args: tuple,
+                 _kwargs: dict, _fn: Callable, _db: Database) -> Any:
     return _fn(_db, *_args, **_kwargs)
 
 
@@ -64,7 +64,8 @@ def cached(fn: Callable[..., T], db: Database, *args: Any, **kwargs: Any) -> T:
     argument so that it is part of the key.
     """
     fn_id = f"{fn.__module__}.{fn.__qualname__}"
-    version = (db.data_version, db.log_version) if getattr(fn, "reads_log", False) else (db.data_version,)
+    logged = getattr(fn, "reads_log", False)
+    version = (db.data_version, db.log_version) if logged else (db.data_version,)
     return _cached_call(fn_id, str(db.path), version, _arguments_key(args, kwargs),
                         _args=args, _kwargs=kwargs, _fn=fn, _db=db)
 

@@ -30,16 +30,12 @@ def start(db: Database) -> None:
 
 
 def start_thread(name: str, target: Callable[..., None], *args: Any) -> threading.Thread:
-    """A daemon thread that the process waits for at exit; `target` should return once
-    `stopping()` is set."""
+    """A daemon thread that the process waits for at exit; `target` loops on `_stopping.wait`
+    and returns once it is set (see `warm_loop`)."""
     thread = threading.Thread(target=target, args=args, name=name, daemon=True)
     _threads.append(thread)
     thread.start()
     return thread
-
-
-def stopping() -> threading.Event:
-    return _stopping
 
 
 @atexit.register
