@@ -46,14 +46,16 @@ def read(data: bytes, filename: str, digest: str) -> tuple[Workbook | None, str 
 
 def staged_preview(db: Database, sheet: Sheet, entity: str, mapping: dict[str, str | None],
                    constants: dict[str, str], order: str | None, *, digest: str,
-                   create_missing: bool = False, decimal: str | None = None
+                   create_missing: bool = False, decimal: str | None = None,
+                   spellings: tuple[tuple[str, str, str], ...] = ()
                    ) -> tuple[Staged, Preview | None]:
     """Stage the rows and preview the import, once per set of choices and data version.
+    spellings: (field, as written, stored spelling) the person chose (Preview.spellings).
 
     The preview is None while a question is open: dates that fit both day/month orders with
     no order given, or numbers like 12.500 with no decimal separator given."""
     key = repr((digest, sheet.name, entity, sorted(mapping.items()), sorted(constants.items()), order,
-                decimal, create_missing, str(db.path), db.data_version))
+                decimal, create_missing, spellings, str(db.path), db.data_version))
     cache: dict = st.session_state.setdefault(_WORK, {})
     if key not in cache:
         staged = importing.stage(sheet.rows, entity, mapping, constants, date_order=order,
@@ -61,6 +63,7 @@ def staged_preview(db: Database, sheet: Sheet, entity: str, mapping: dict[str, s
                                  wide=sheet.wide, beyond_header=sheet.beyond_header,
                                  date1904=sheet.date1904, delimiter=sheet.delimiter,
                                  excel_numbers=sheet.excel_numbers)
+        staged = importing.respell(staged, list(spellings))
         preview = (None if staged.questions
                    else importing.preview_import(db, staged, digest=digest,
                                                  create_missing=create_missing, shown=SHOWN))

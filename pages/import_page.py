@@ -174,6 +174,22 @@ def show_preview(preview: importing.Preview, staged: importing.Staged, create_mi
                       ui_import.rows_table, "rows", "import-rows.csv")
 
 
+def choose_spellings(entity: str, found: Any) -> tuple[tuple[str, str, str], ...]:
+    """The file's values that look like ones already in use, for the person to choose which take
+    the stored spelling; the (field, as written, stored spelling) chosen."""
+    if found.empty:
+        return ()
+    rows = list(found.itertuples(index=False))
+    label = {f: ENTITIES[entity].field(f).label for f in found["field"].unique()}
+    picked = st.multiselect(
+        "Values like ones already in use: choose those to import with the spelling in use",
+        range(len(rows)), key=f"import_spellings_{base}", placeholder="None: import as written",
+        format_func=lambda i: f"{label[rows[i].field]}: '{rows[i].written}' as "
+                              f"'{rows[i].suggested}' ({count(rows[i].rows, 'row')})",
+        help="A value not chosen is imported as written, as a new value.")
+    return tuple((rows[i].field, rows[i].written, rows[i].suggested) for i in picked)
+
+
 def shown_of(total: int, what: str) -> None:
     if total > ui_import.SHOWN:
         st.caption(f"The first {ui_import.SHOWN:,} of {total:,} {what} are shown here; the "
@@ -281,6 +297,10 @@ def import_steps(upload: Any) -> None:
         staged, preview = ui_import.staged_preview(db, sheet, entity, mapping, constants, order,
                                                    digest=digest, create_missing=create_missing,
                                                    decimal=decimal)
+    if spellings := choose_spellings(entity, preview.spellings):
+        staged, preview = ui_import.staged_preview(db, sheet, entity, mapping, constants, order,
+                                                   digest=digest, create_missing=create_missing,
+                                                   decimal=decimal, spellings=spellings)
     st.subheader("Preview")
     show_preview(preview, staged, create_missing)
     apply_step(upload, digest, headers, entity, mapping, constants, staged, preview, create_missing)

@@ -15,6 +15,7 @@ After reading (one sheet's rows, a mapping and constants):
                           create_missing=False, progress=None,   # progress(fraction, what)
                           preview=preview)   # writes from its plan if nothing changed since
     undo_batch(db, actor, result.batch_id)
+    staged = respell(staged, [("industry", "technolgy", "Technology")])   # preview.spellings' choice
 Command line: python -m lib.importing FILE --entity revenue [--dry-run] [--create-missing]
 [--db PATH] [--json].
 Templates per entity: template(entity) (CSV) and template_xlsx(entity).
@@ -41,6 +42,7 @@ _HOMES = {name: module for module, names in {
     "numbers": "DecimalChoice detect_decimal_separator parse_number parse_number_series",
     "plan": "Preview",
     "reader": "read_upload start_reader",
+    "spelling": "respell",
     "stage": "Staged stage",
     "undo": "UndoResult undo_batch",
     "values": "NULL_TOKENS ParsedColumn is_null",
@@ -86,5 +88,6 @@ __all__ = [
     "WideLayout",
     "Workbook", "detect_date_order", "detect_decimal_separator", "from_excel_serial", "is_null",
     "match_categories", "normalize_category", "parse_date", "parse_date_series", "parse_number",
-    "parse_number_series", "parse_period", "read_upload", "sheet_month", "suggest_category",
+    "parse_number_series", "parse_period", "read_upload", "respell", "sheet_month",
+    "suggest_category",
 ]

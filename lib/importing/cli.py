@@ -1,4 +1,4 @@
-"""`python -m lib.importing FILE --entity revenue [--dry-run] [--create-missing] [--db PATH] [--json]`
+"""`python -m lib.importing FILE --entity revenue [--dry-run] [--create-missing] [--respell] [--db PATH] [--json]`
 
 The same pipeline as the Import page, for scheduled imports: read, map (a remembered mapping
 for these headers, else the suggestions), validate, and preview or commit. Acts as the system
@@ -16,6 +16,7 @@ from typing import Any
 from lib.db import DatabaseUnavailable, database_path
 from lib.errors import UserError
 from lib.importing.apply import apply_import, file_hash, preview_import, same_file_message
+from lib.importing.spelling import respell, taken_note
 from lib.importing.hints import reference_hints, with_unnamed_reference
 from lib.importing.mapping import (ENTITIES, guess_entity, recall_mapping, suggest_mapping,
                                   words_around)
@@ -46,6 +47,9 @@ def parser() -> argparse.ArgumentParser:
                    help="import even though this exact file was imported before")
     p.add_argument("--create-missing", action="store_true",
                    help="create the accounts and managers the file names but the database lacks")
+    p.add_argument("--respell", action="store_true",
+                   help="import each industry or region value that looks like one already in use "
+                        "(technolgy, Technology) with the stored spelling")
     p.add_argument("--db", type=Path, help="database file (default: $ACCOUNTDESK_DB or data/)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     return p
@@ -95,6 +99,15 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
                                 "writes decimals.")
         digest = file_hash(data)
         preview = preview_import(db, staged, digest=digest, create_missing=args.create_missing)
+        if args.respell and not preview.spellings.empty:
+            staged = respell(staged, list(preview.spellings[["field", "written", "suggested"]]
+                                          .itertuples(index=False, name=None)))
+            respelled = preview.spellings
+            preview = preview_import(db, staged, digest=digest, create_missing=args.create_missing)
+            preview.spellings = respelled
+            preview.notes.append(taken_note(respelled))
+        elif not preview.spellings.empty:
+            preview.notes.append("Pass --respell to import them with the spelling in use.")
         preview.notes += reference_hints(db, sheet.rows, entity, mapping)
         report = _report(args, sheet.name, entity, mapping, constants, preview)
         report["read"] = _what_was_read(workbook, sheet)
@@ -170,6 +183,7 @@ def _report(args, sheet: str, entity: str, mapping, constants, preview) -> dict[
         "errors": preview.errors.astype(object).where(preview.errors.notna(), None)
                                 .to_dict(orient="records"),
         "same_file_as_batch": preview.same_file["id"] if preview.same_file else None,
+        "spellings": preview.spellings.assign(taken=bool(args.respell)).to_dict(orient="records"),
     }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from lib.importing import people
 from lib.importing.refs import (ACCOUNT_CHECKS, ACCOUNT_REF, NEW_OWNER_CHECK, PARAMS, manager_ref,
                                norm)
+from lib.importing.spelling import CATEGORIES, spelled, spellings_join
 from lib.importing.statuses import NOT_OWED, NOT_PAID, PAID_STATUS, WON_STAGE
 from lib.models import CURRENCIES
 
@@ -149,7 +150,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                     f"ON {name_join.replace('an.', 'xn.')}")
         owner_joins, owner_id, owner_n = manager_ref("s.owner", "m")
         return f"""
-        SELECT s.* REPLACE ({", ".join(f"{_spelled(c)} AS {c}" for c in CATEGORIES)}),
+        SELECT s.* REPLACE ({", ".join(f"{spelled(c)} AS {c}" for c in CATEGORIES)}),
                {owner_id} AS owner_id, {owner_n} AS owner_matches,
                CASE WHEN coalesce({'' if by_name else 'ae.n, '}an.n, 0) = 1
                     THEN coalesce({ext}an.id) END AS _target,
@@ -159,7 +160,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                         {"|| '|' || lower(coalesce(s.country, ''))" if with_country else ''}) AS _key,
                s.name AS _label
         FROM stage s
-        {" ".join(_spellings(c) for c in CATEGORIES)}
+        {" ".join(spellings_join(c) for c in CATEGORIES)}
         {owner_joins}
         LEFT JOIN (SELECT external_id AS k, any_value(id) AS id, count(*) AS n FROM accounts
                    WHERE archived_at IS NULL AND external_id IS NOT NULL GROUP BY 1) ae
@@ -171,48 +172,6 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
     if entity in _MORE:
         return _MORE[entity]()
     raise ValueError(entity)
-
-
-# An account's categories (the Portfolio filters on them): a value written with other case or
-# spacing than one already stored takes the stored spelling; values new to the database take
-# the spelling the file uses most. So 'technology ' and 'TECHNOLOGY' are no second industry.
-CATEGORIES = ("industry", "region")
-
-
-def _category_key(column: str) -> str:
-    return f"lower(trim(regexp_replace({column}, '\\s+', ' ', 'g')))"
-
-
-def _spellings(column: str) -> str:
-    """A join giving `sp_<column>.v`, the spelling of each of the file's values."""
-    return f"""LEFT JOIN (
-            SELECT k, arg_max(v, stored * 1e12 + n) AS v FROM (
-                SELECT {_category_key(column)} AS k, {column} AS v, 1 AS stored, count(*) AS n
-                FROM accounts WHERE {column} IS NOT NULL GROUP BY ALL
-                UNION ALL
-                SELECT {_category_key(column)}, regexp_replace(trim({column}), '\\s+', ' ', 'g'), 0,
-                       count(*) FROM stage
-                WHERE {column} IS NOT NULL GROUP BY ALL) GROUP BY k) sp_{column}
-            ON sp_{column}.k = {_category_key(f"s.{column}")}"""
-
-
-def _spelled(column: str) -> str:
-    return f"coalesce(sp_{column}.v, s.{column})"
-
-
-def respelled_note(cur) -> str | None:
-    """In words, which of the file's category values took another spelling; None if none did.
-    Reads `stage` and `resolved` (the accounts' resolve_sql)."""
-    parts = []
-    for c in CATEGORIES:
-        rows = cur.execute(f"SELECT s.{c}, r.{c}, count(*) FROM stage s JOIN resolved r USING (_pos) "
-                           f"WHERE s.{c} <> r.{c} GROUP BY ALL ORDER BY 3 DESC, 1 LIMIT 6").fetchall()
-        if rows:
-            parts.append(f"{c.capitalize()}: " + ", ".join(
-                f"'{a}' as '{b}' ({n:,} row{'s' * (n != 1)})" for a, b, n in rows[:5])
-                + (", ..." if len(rows) > 5 else ""))
-    return ("Values that differ only in case or spacing take one spelling, the one already in "
-            "use (else the one the file uses most): " + "; ".join(parts) + ".") if parts else None
 
 
 def _contacts_sql() -> str:

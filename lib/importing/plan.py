@@ -14,9 +14,8 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.exports import csv_bytes
-from lib.importing.entities import (DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql,
-                                    respelled_note)
-from lib.importing import missing, people, refs
+from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql
+from lib.importing import missing, people, refs, spelling
 from lib.importing.mapping import spec
 from lib.importing.records import build_records, repeats_note
 from lib.importing.stage import Staged
@@ -44,6 +43,8 @@ class Preview:
     will_create: dict[str, list[str]] = field(default_factory=dict)  # kind -> names, on request
     plan_id: int | None = None   # the plan kept for the commit (lib.importing.kept)
     changes_total: int = 0
+    # values new to the database close to a stored one (lib.importing.spelling.suggestions)
+    spellings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=spelling.COLUMNS))
 
     @property
     def rows_total(self) -> int:
@@ -96,7 +97,8 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     if create_missing and missing.collect(cur, entity):
         cur.execute(sql, PARAMS if "$joined" in sql else None)   # again, now finding them
     unzeroed = refs.unzeroed_note(cur)
-    respelled = respelled_note(cur) if entity == "accounts" else None
+    respelled = spelling.respelled_note(cur) if entity == "accounts" else None
+    close = spelling.suggestions(cur) if entity == "accounts" and details else None
     cur.execute("DROP TABLE stage")   # `resolved` holds all of it: free the memory at once
     _errors(cur, staged)
     repeats = build_records(cur, entity)
@@ -113,6 +115,9 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     if repeats:
         preview.notes.append(repeats_note(entity, repeats))
     preview.notes += [note for note in (unzeroed, respelled) if note]
+    if close is not None and not close.empty:
+        preview.spellings = close
+        preview.notes.append(spelling.suggestions_note(close))
     cur.unregister("raw_cells")
     if create_missing:
         preview.will_create = missing.planned(cur, entity)

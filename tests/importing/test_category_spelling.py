@@ -1,10 +1,16 @@
 """An account's industry and region written with other case or spacing than a stored value take
 the stored spelling, so a file's 'technology' or ' TECHNOLOGY' is no second industry in the
-Portfolio's filters; values new to the database take the spelling the file uses most."""
+Portfolio's filters; values new to the database take the spelling the file uses most. A
+misspelling close to a stored value ('technolgy') is suggested, and taken only when chosen."""
 from __future__ import annotations
 
-from lib.importing import preview_import
+import json
+
+from lib.importing import preview_import, respell
+from lib.importing.cli import main
+from lib.migrate import open_database
 from tests.builders import make_account
+from tests.conftest import copy_db
 from tests.importing.pipeline_helpers import apply_file, staged
 
 HEADER = ["Account Name", "Industry", "Region", "Currency"]
@@ -41,3 +47,48 @@ def test_an_account_whose_industry_differs_only_in_case_is_unchanged_not_updated
     make_account(db, name="Acme", industry="Retail", region="APAC", currency="EUR")
     preview = preview_import(db, staged("accounts", HEADER, [["Acme", "RETAIL", "apac", "EUR"]]))
     assert preview.records == {"create": 0, "update": 0, "unchanged": 1}
+
+
+def test_a_misspelling_close_to_a_stored_value_is_suggested_and_kept_as_written_unless_chosen(db):
+    make_account(db, name="Old Co", industry="Technology", region="Europe")
+    rows = [["Acme", "technolgy", "Eurpoe", "EUR"], ["Beta", "technolgy", "Europe", "EUR"],
+            ["Gamma", "Biotech", "Europe", "EUR"]]
+    s = staged("accounts", HEADER, rows)
+    preview = preview_import(db, s)
+    assert preview.spellings.values.tolist() == [["industry", "technolgy", 2, "Technology"],
+                                                 ["region", "Eurpoe", 1, "Europe"]]
+    assert ("2 values look like ones already in use ('technolgy' like 'Technology', 'Eurpoe' like "
+            "'Europe'). They are imported as written unless the spelling in use is chosen for "
+            "them.") in preview.notes
+    chosen = respell(s, [("industry", "technolgy", "Technology")])
+    assert preview_import(db, chosen).spellings.values.tolist() == [["region", "Eurpoe", 1, "Europe"]]
+    apply_file(db, chosen)
+    assert stored(db) == [("Acme", "Technology", "Eurpoe"), ("Beta", "Technology", "Europe"),
+                          ("Gamma", "Biotech", "Europe"), ("Old Co", "Technology", "Europe")]
+
+
+def test_the_command_line_takes_every_suggested_spelling_with_respell(migrated_db_file, tmp_path,
+                                                                     capsys):
+    path = copy_db(migrated_db_file, tmp_path / "cli.duckdb")
+    db = open_database(path)
+    make_account(db, name="Old Co", industry="Technology", region="Europe")
+    db.close()
+    file = tmp_path / "accounts.csv"
+    file.write_text("Account Name,Industry,Region,Currency\nAcme,technolgy,Eurpoe,EUR\n")
+    assert main([str(file), "--entity", "accounts", "--db", str(path), "--dry-run"]) == 0
+    assert "Pass --respell to import them with the spelling in use." in capsys.readouterr().out
+    assert main([str(file), "--entity", "accounts", "--db", str(path), "--respell", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(s["written"], s["suggested"], s["taken"]) for s in report["spellings"]] == [
+        ("technolgy", "Technology", True), ("Eurpoe", "Europe", True)]
+    db = open_database(path)
+    assert stored(db) == [("Acme", "Technology", "Europe"), ("Old Co", "Technology", "Europe")]
+    db.close()
+
+
+def test_nothing_is_suggested_for_a_value_unlike_any_stored_one_or_for_revenue(db):
+    make_account(db, name="Acme", industry="Technology", currency="EUR")
+    assert preview_import(db, staged("accounts", HEADER, [["Beta", "Biotech", "APAC", "EUR"]])
+                          ).spellings.empty
+    revenue = staged("revenue", ["Customer", "Month", "Sales"], [["Acme", "2026-01", "10"]])
+    assert preview_import(db, revenue).spellings.empty
