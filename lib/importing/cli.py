@@ -48,8 +48,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--create-missing", action="store_true",
                    help="create the accounts and managers the file names but the database lacks")
     p.add_argument("--respell", action="store_true",
-                   help="import each industry or region value that looks like one already in use "
-                        "(technolgy, Technology) with the stored spelling")
+                   help="import each value that looks like one already in use (an account's "
+                        "industry or region, a budget's category: technolgy for Technology) "
+                        "with the stored spelling")
     p.add_argument("--db", type=Path, help="database file (default: $ACCOUNTDESK_DB or data/)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     return p

@@ -98,7 +98,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
         cur.execute(sql, PARAMS if "$joined" in sql else None)   # again, now finding them
     unzeroed = refs.unzeroed_note(cur)
     respelled = spelling.respelled_note(cur) if entity == "accounts" else None
-    close = spelling.suggestions(cur) if entity == "accounts" and details else None
+    close = spelling.suggestions(cur, entity) if entity in spelling.SUGGESTED and details else None
     cur.execute("DROP TABLE stage")   # `resolved` holds all of it: free the memory at once
     _errors(cur, staged)
     repeats = build_records(cur, entity)

@@ -1,13 +1,14 @@
-"""An account's categories (industry, region: the Portfolio filters on them) kept to one
-spelling each.
+"""An account's categories (industry, region: the Portfolio filters on them) and a budget's
+category kept to one spelling each.
 
 - Case and spacing: a value written with other case or spacing than one already stored takes
   the stored spelling; a value new to the database takes the spelling the file uses most. So
-  'technology ' and 'TECHNOLOGY' are no second industry. Done in the accounts' resolve SQL
-  (lib.importing.entities), said in the preview's notes.
+  'technology ' and 'TECHNOLOGY' are no second industry. Done in the resolve SQL of accounts
+  (here; the preview's notes say what changed) and of budgets (lib.importing.entities).
 - Misspellings: a value new to the database that is close to a stored one ('technolgy' and
-  'Technology') is only suggested (`suggestions`); the person chooses, and `respell` puts the
-  chosen spellings into the staged rows before the preview that is imported.
+  'Technology'; a budget's 'marketng' and 'marketing') is only suggested (`suggestions`); the
+  person chooses, and `respell` puts the chosen spellings into the staged rows before the
+  preview that is imported.
 """
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from lib.importing.categories import normalize_category
 from lib.importing.stage import Staged
 
 CATEGORIES = ("industry", "region")
+# entity -> the table its values are stored in and the fields whose misspellings are suggested
+# (a budget's category already takes a stored spelling without case or spacing: entities.py)
+SUGGESTED = {"accounts": ("accounts", CATEGORIES), "budgets": ("budgets", ("category",))}
 CLOSE = 0.8          # difflib ratio from which a stored value is suggested
 _LOOKED_AT = 500     # more distinct values than this in either set: not a category, no suggestion
 COLUMNS = ["field", "written", "rows", "suggested"]
@@ -62,16 +66,18 @@ def respelled_note(cur: duckdb.DuckDBPyConnection) -> str | None:
             "use (else the one the file uses most): " + "; ".join(parts) + ".") if parts else None
 
 
-def suggestions(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """field, written, rows, suggested: each of the file's values (in `resolved`) that no
-    stored account has, with the stored value it is closest to, where one is close."""
+def suggestions(cur: duckdb.DuckDBPyConnection, entity: str) -> pd.DataFrame:
+    """field, written, rows, suggested: each of the file's values (in `resolved`) of the
+    entity's SUGGESTED fields that no stored record has, with the stored value it is closest
+    to, where one is close."""
     found = []
-    for c in CATEGORIES:
+    table, fields = SUGGESTED[entity]
+    for c in fields:
         new = cur.execute(
             f"SELECT r.{c}, count(*) FROM resolved r WHERE r.{c} IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM accounts a WHERE {_key(f'a.{c}')} = {_key(f'r.{c}')}) "
+            f"(SELECT 1 FROM {table} a WHERE {_key(f'a.{c}')} = {_key(f'r.{c}')}) "
             f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {_LOOKED_AT + 1}").fetchall()
-        known = [v for (v,) in cur.execute(f"SELECT DISTINCT {c} FROM accounts WHERE {c} IS NOT NULL "
+        known = [v for (v,) in cur.execute(f"SELECT DISTINCT {c} FROM {table} WHERE {c} IS NOT NULL "
                                            f"ORDER BY 1 LIMIT {_LOOKED_AT + 1}").fetchall()]
         if not new or not known or len(new) > _LOOKED_AT or len(known) > _LOOKED_AT:
             continue
@@ -100,14 +106,20 @@ def taken_note(found: pd.DataFrame) -> str:
 
 
 def respell(staged: Staged, chosen: list[tuple[str, str, str]]) -> Staged:
-    """`staged` with each (field, written, value) of `chosen` written as `value`; the text as
-    written (`<field>__raw`, for error messages) is left as it was."""
+    """`staged` with each (field, written, value) of `chosen` written as `value`, in whatever
+    case or spacing the file wrote it (as `suggestions` counted it); the text as written
+    (`<field>__raw`, for error messages) is left as it was."""
     values = staged.values
     by_field: dict[str, dict[str, str]] = {}
     for f, written, value in chosen:
         if f in values:
-            by_field.setdefault(f, {})[written] = value
+            by_field.setdefault(f, {})[normalize_category(written)] = value
     if not by_field:
         return staged
+
+    def spelled(column: pd.Series, by_key: dict[str, str]) -> pd.Series:
+        distinct = column.dropna().unique()
+        return column.replace({v: by_key[k] for v in distinct
+                               if (k := normalize_category(v)) in by_key})
     return replace(staged, values=values.assign(**{
-        f: values[f].replace(mapping) for f, mapping in by_field.items()}))
+        f: spelled(values[f], by_key) for f, by_key in by_field.items()}))

@@ -67,6 +67,16 @@ def test_a_misspelling_close_to_a_stored_value_is_suggested_and_kept_as_written_
                           ("Gamma", "Biotech", "Europe"), ("Old Co", "Technology", "Europe")]
 
 
+def test_a_chosen_spelling_is_taken_in_whatever_case_or_spacing_the_file_wrote_it(db):
+    make_account(db, name="Old Co", industry="Technology")
+    s = staged("accounts", HEADER, [["Acme", "technolgy", "", "EUR"], ["Beta", "Technolgy ", "", "EUR"],
+                                    ["Gamma", "TECHNOLGY", "", "EUR"], ["Delta", "technolgy", "", "EUR"]])
+    assert preview_import(db, s).spellings.values.tolist() == [
+        ["industry", "technolgy", 4, "Technology"]]   # the file's most common spelling, counted
+    apply_file(db, respell(s, [("industry", "technolgy", "Technology")]))
+    assert [industry for _, industry, _ in stored(db)] == ["Technology"] * 5
+
+
 def test_the_command_line_takes_every_suggested_spelling_with_respell(migrated_db_file, tmp_path,
                                                                      capsys):
     path = copy_db(migrated_db_file, tmp_path / "cli.duckdb")
@@ -84,6 +94,19 @@ def test_the_command_line_takes_every_suggested_spelling_with_respell(migrated_d
     db = open_database(path)
     assert stored(db) == [("Acme", "Technology", "Europe"), ("Old Co", "Technology", "Europe")]
     db.close()
+
+
+def test_a_misspelt_budget_category_is_suggested_the_stored_one(db):
+    acme = make_account(db, name="Acme", currency="EUR")
+    db.rows("INSERT INTO budgets (account_id, category, month, budget, spend, currency, "
+            "created_by, updated_by) VALUES (?, 'marketing', DATE '2026-01-01', 500, 0, 'EUR', 0, 0)",
+            [acme])
+    s = staged("budgets", ["Account", "Category", "Month", "Budget", "Spend"],
+               [["Acme", "Marketng", "2026-02", "100", ""]])
+    assert preview_import(db, s).spellings.values.tolist() == [
+        ["category", "marketng", 1, "marketing"]]
+    apply_file(db, respell(s, [("category", "marketng", "marketing")]))
+    assert db.rows("SELECT DISTINCT category FROM budgets") == [("marketing",)]
 
 
 def test_nothing_is_suggested_for_a_value_unlike_any_stored_one_or_for_revenue(db):
