@@ -179,15 +179,16 @@ def choose_spellings(entity: str, found: Any) -> tuple[tuple[str, str, str], ...
     the stored spelling; the (field, as written, stored spelling) chosen."""
     if found.empty:
         return ()
-    rows = list(found.itertuples(index=False))
     label = {f: ENTITIES[entity].field(f).label for f in found["field"].unique()}
+    # The sentence is the option: should the suggestions change (someone wrote meanwhile), a
+    # choice made for one never points at another
+    options = {f"{label[r.field]}: '{r.written}' as '{r.suggested}' ({count(r.rows, 'row')})":
+               (r.field, r.written, r.suggested) for r in found.itertuples(index=False)}
     picked = st.multiselect(
         "Values like ones already in use: choose those to import with the spelling in use",
-        range(len(rows)), key=f"import_spellings_{base}", placeholder="None: import as written",
-        format_func=lambda i: f"{label[rows[i].field]}: '{rows[i].written}' as "
-                              f"'{rows[i].suggested}' ({count(rows[i].rows, 'row')})",
+        list(options), key=f"import_spellings_{base}", placeholder="None: import as written",
         help="A value not chosen is imported as written, as a new value.")
-    return tuple((rows[i].field, rows[i].written, rows[i].suggested) for i in picked)
+    return tuple(options[p] for p in picked if p in options)
 
 
 def shown_of(total: int, what: str) -> None:

@@ -30,7 +30,7 @@ def test_a_chosen_spelling_is_imported_as_the_one_in_use_and_the_others_as_writt
     assert offered.options == ["Industry: 'technolgy' as 'Technology' (1 row)",
                                "Region: 'Eurpoe' as 'Europe' (1 row)"]
     assert offered.value == []
-    offered.select(0).run()
+    offered.select("Industry: 'technolgy' as 'Technology' (1 row)").run()
     no_errors(at)
     assert any("'Eurpoe' like 'Europe'" in i.value for i in at.info)
     assert not any("'technolgy'" in i.value for i in at.info)
