@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lib.importing import people
 from lib.importing.refs import (ACCOUNT_CHECKS, ACCOUNT_REF, NEW_OWNER_CHECK, PARAMS, manager_ref,
                                norm)
-from lib.importing.spelling import CATEGORIES, spelled, spellings_join
+from lib.importing.spelling import CATEGORIES, category_key, spelled, spellings_join
 from lib.importing.statuses import NOT_OWED, NOT_PAID, PAID_STATUS, WON_STAGE
 from lib.models import CURRENCIES
 
@@ -217,7 +217,7 @@ def _budgets_sql() -> str:
                       for c in ("budget", "spend"))
     return f"""
         WITH r AS (SELECT x.* REPLACE (coalesce(k.category, x._cat) AS category, x.month::DATE AS month)
-                   FROM (SELECT *, lower(trim(regexp_replace(category, '\\s+', ' ', 'g'))) AS _cat
+                   FROM (SELECT *, {category_key('category')} AS _cat
                          FROM ({_ACCOUNT_REF})) x
                    LEFT JOIN (SELECT lower(category) AS k, min(category) AS category FROM budgets
                               GROUP BY 1) k ON k.k = x._cat)

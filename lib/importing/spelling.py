@@ -30,7 +30,8 @@ _LOOKED_AT = 500     # more distinct values than this in either set: not a categ
 COLUMNS = ["field", "written", "rows", "suggested"]
 
 
-def _key(column: str) -> str:
+def category_key(column: str) -> str:
+    """SQL: the value compared without case or extra spaces."""
     return f"lower(trim(regexp_replace({column}, '\\s+', ' ', 'g')))"
 
 
@@ -38,13 +39,13 @@ def spellings_join(column: str) -> str:
     """SQL: a join on `stage s` giving `sp_<column>.v`, the spelling of each of its values."""
     return f"""LEFT JOIN (
             SELECT k, arg_max(v, stored * 1e12 + n) AS v FROM (
-                SELECT {_key(column)} AS k, {column} AS v, 1 AS stored, count(*) AS n
+                SELECT {category_key(column)} AS k, {column} AS v, 1 AS stored, count(*) AS n
                 FROM accounts WHERE {column} IS NOT NULL GROUP BY ALL
                 UNION ALL
-                SELECT {_key(column)}, regexp_replace(trim({column}), '\\s+', ' ', 'g'), 0,
+                SELECT {category_key(column)}, regexp_replace(trim({column}), '\\s+', ' ', 'g'), 0,
                        count(*) FROM stage
                 WHERE {column} IS NOT NULL GROUP BY ALL) GROUP BY k) sp_{column}
-            ON sp_{column}.k = {_key(f"s.{column}")}"""
+            ON sp_{column}.k = {category_key(f"s.{column}")}"""
 
 
 def spelled(column: str) -> str:
@@ -75,7 +76,7 @@ def suggestions(cur: duckdb.DuckDBPyConnection, entity: str) -> pd.DataFrame:
     for c in fields:
         new = cur.execute(
             f"SELECT r.{c}, count(*) FROM resolved r WHERE r.{c} IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {table} a WHERE {_key(f'a.{c}')} = {_key(f'r.{c}')}) "
+            f"(SELECT 1 FROM {table} a WHERE {category_key(f'a.{c}')} = {category_key(f'r.{c}')}) "
             f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {_LOOKED_AT + 1}").fetchall()
         known = [v for (v,) in cur.execute(f"SELECT DISTINCT {c} FROM {table} WHERE {c} IS NOT NULL "
                                            f"ORDER BY 1 LIMIT {_LOOKED_AT + 1}").fetchall()]
