@@ -18,19 +18,18 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from lib import fx
 from lib.db import Database, Tx
 from lib.errors import NotFound, ValidationFailed, WriteConflict
-from lib.health_rules import (DEFAULT_WEIGHTS, DROP_DAYS, ESCALATION_LOAD, FACTORS,
-                              POINT_COLUMNS, SENTIMENT, Score, at_risk_reason, changes_since,
-                              score_columns, score_factors)
-from lib.periods import YearToDate, add_months, fiscal_start_month
+from lib.health_rules import (DEFAULT_WEIGHTS, DROP_DAYS, FACTORS, POINT_COLUMNS, Score,
+                              at_risk_reason, changes_since, score_columns, score_factors)
+from lib.health_signals import SIGNALS, windows
+from lib.periods import add_months, fiscal_start_month
 from lib.permissions import require
 from lib.users import Actor
 
 __all__ = ["FACTORS", "POINT_COLUMNS", "Score", "score_factors", "weights", "threshold",
-           "for_editing", "set_weights", "signals", "signals_as_of", "scores", "all_scores", "scores_of",
-           "explain", "Explanation"]
+           "for_editing", "set_weights", "signals", "signals_as_of", "every_signal", "scores",
+           "all_scores", "scores_of", "explain", "Explanation"]
 
 DEFAULT_THRESHOLD = Decimal(50)
 
@@ -145,110 +144,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 20 else text[:20] + "…"
 
 
-# ---- signals, set-wise --------------------------------------------------------------------------
-# One statement answers for one or more as-of days: `day_windows` holds a row per day with its
-# windows (see `_windows`), every signal is grouped by (day, account), so the "now", "30 days
-# ago" and "since the last review" signals of one account cost one query, not three.
-_DAYS = "date_diff('day', i.due_date, d.today)"
-
-
-def _signals_sql(of_ids: bool) -> str:
-    """The signals statement; of_ids: for the accounts in $ids, on which each table's scan then
-    filters (a quarter faster for a page of accounts than a join to `acc`)."""
-    def of_acc(column: str) -> str:
-        return f"list_contains($ids, {column})" if of_ids else f"{column} IN (SELECT id FROM acc)"
-
-    return f"""
-WITH {fx.RATES_CTE}, {fx.factors("SELECT unnest(generate_series($grid_from, $grid_to, INTERVAL 1 MONTH))::DATE")},
-day_windows AS (SELECT unnest($days, recursive := true)),
-acc AS (
-    SELECT a.id, a.name, a.owner_id, a.tier, a.currency, p.max_days AS policy_days
-    FROM accounts a LEFT JOIN contact_policies p ON p.tier = a.tier
-    WHERE (CASE WHEN $ids IS NULL THEN a.archived_at IS NULL ELSE list_contains($ids, a.id) END)
-      AND (NOT $key_only OR a.tier = 'key')),
-due_invoices AS (SELECT id FROM invoices WHERE {of_acc('account_id')}),
-paid AS (SELECT d.today, p.invoice_id, sum(p.amount) AS paid FROM payments p JOIN day_windows d ON p.paid_on <= d.today
-         WHERE p.invoice_id IN (SELECT id FROM due_invoices) GROUP BY ALL),
-money AS (
-    SELECT d.today, 'rev' AS kind, account_id, month, currency, amount, 0 AS days
-    FROM revenue JOIN day_windows d ON month BETWEEN d.rev_from AND d.anchor
-    WHERE {of_acc('account_id')}
-    UNION ALL SELECT d.today, 'tgt', account_id, month, currency, amount, 0
-    FROM account_targets JOIN day_windows d ON month BETWEEN d.ytd_from AND d.rev_ytd_to
-    WHERE {of_acc('account_id')}
-    UNION ALL SELECT d.today, 'due', i.account_id,
-        least(greatest(date_trunc('month', i.issue_date)::DATE, $grid_from), $grid_to),
-        i.currency, i.amount - coalesce(p.paid, 0), {_DAYS}
-    FROM invoices i JOIN day_windows d ON i.due_date < d.today AND i.issue_date <= d.today
-    LEFT JOIN paid p ON p.invoice_id = i.id AND p.today = d.today
-    WHERE i.amount > coalesce(p.paid, 0) AND {of_acc('i.account_id')}
-    UNION ALL SELECT d.today, 'budget', account_id, month, currency, budget, 0
-    FROM budgets JOIN day_windows d ON month BETWEEN d.ytd_from AND d.bud_to
-    WHERE {of_acc('account_id')}
-    UNION ALL SELECT d.today, 'spend', account_id, month, currency, spend, 0
-    FROM budgets JOIN day_windows d ON month BETWEEN d.ytd_from AND d.bud_to
-    WHERE {of_acc('account_id')}),
-own AS (
-    SELECT m.today, m.kind, m.account_id, m.month, m.days,
-           CASE WHEN m.currency = a.currency THEN m.amount::DOUBLE
-                ELSE m.amount::DOUBLE * fs.factor / fa.factor END AS amt
-    FROM money m JOIN acc a ON a.id = m.account_id
-    LEFT JOIN fx_factors fs ON fs.currency = m.currency AND fs.month = m.month
-    LEFT JOIN fx_factors fa ON fa.currency = a.currency AND fa.month = m.month),
-figures AS (
-    SELECT d.today, o.account_id,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.l3_from AND d.anchor) AS rev_last3,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.p3_from AND d.p3_to) AS rev_prev3,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.ly_from AND d.ly_to) AS rev_ly3,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.r12_from AND d.anchor) AS revenue_12m,
-        sum(amt) FILTER (WHERE kind = 'rev' AND month BETWEEN d.ytd_from AND d.rev_ytd_to) AS revenue_ytd,
-        sum(amt) FILTER (WHERE kind = 'tgt') AS target_ytd,
-        sum(amt) FILTER (WHERE kind = 'due' AND days <= 30) AS overdue_1_30,
-        sum(amt) FILTER (WHERE kind = 'due' AND days BETWEEN 31 AND 60) AS overdue_31_60,
-        sum(amt) FILTER (WHERE kind = 'due' AND days BETWEEN 61 AND 90) AS overdue_61_90,
-        sum(amt) FILTER (WHERE kind = 'due' AND days > 90) AS overdue_90_plus,
-        max(days) FILTER (WHERE kind = 'due') AS overdue_days,
-        sum(amt) FILTER (WHERE kind = 'budget') AS budget_ytd,
-        sum(amt) FILTER (WHERE kind = 'spend') AS spend_ytd
-    FROM own o JOIN day_windows d ON d.today = o.today GROUP BY d.today, o.account_id),
-done AS (
-    SELECT account_id, type, occurred_at::DATE AS day, sentiment, severity, escalation_status,
-           resolved_at::DATE AS resolved_on
-    FROM interactions
-    WHERE NOT is_planned AND deleted_at IS NULL AND occurred_at::DATE <= $last_day
-      AND {of_acc('account_id')}),
-acts AS (
-    SELECT d.today, account_id, max(day) AS last_contact,
-        {", ".join(f"count(*) FILTER (WHERE type = 'escalation' AND coalesce(severity, 'medium') = '{s}' "
-                   "AND (resolved_on > d.today OR (resolved_on IS NULL "
-                   "AND coalesce(escalation_status, 'open') <> 'resolved'))) AS esc_" + s
-                   for s in ESCALATION_LOAD)},
-        {", ".join(f"count(*) FILTER (WHERE sentiment = '{s}' AND day >= d.mood_from) AS sentiment_{s}"
-                   for s in SENTIMENT)}
-    FROM done JOIN day_windows d ON done.day <= d.today GROUP BY d.today, account_id)
-SELECT d.today AS as_of, a.id AS account_id, a.name, a.owner_id, a.tier, a.currency, a.policy_days,
-       f.* EXCLUDE (today, account_id), date_diff('day', s.last_contact, d.today) AS days_since_contact,
-       s.* EXCLUDE (today, account_id, last_contact)
-FROM acc a CROSS JOIN day_windows d
-LEFT JOIN figures f ON f.account_id = a.id AND f.today = d.today
-LEFT JOIN acts s ON s.account_id = a.id AND s.today = d.today
-ORDER BY d.today DESC, a.id"""
-
-
-_SIGNALS = {of_ids: _signals_sql(of_ids) for of_ids in (False, True)}
-
-
-def _windows(today: date, anchor: date, fiscal_start: int) -> dict[str, Any]:
-    """The windows the signals as of `today` read; `anchor` ends "the last 3 complete months"."""
-    ytd = YearToDate.as_of(today, fiscal_start)
-    return {"today": today, "anchor": anchor, "l3_from": add_months(anchor, -2),
-            "p3_from": add_months(anchor, -5), "p3_to": add_months(anchor, -3),
-            "ly_from": add_months(anchor, -14), "ly_to": add_months(anchor, -12),
-            "r12_from": add_months(anchor, -11), "rev_from": min(add_months(anchor, -14), ytd.first),
-            "ytd_from": ytd.first, "rev_ytd_to": min(ytd.last, anchor), "bud_to": ytd.last,
-            "mood_from": today - timedelta(days=89), "grid_to": max(today.replace(day=1), ytd.year.months[-1])}
-
-
+# ---- signals, set-wise ---------------------------------------------------------------------------
 def _last_complete(today: date) -> date:
     return add_months(today.replace(day=1), -1)
 
@@ -272,12 +168,12 @@ def signals_as_of(db: Database, actor: Actor, days: Iterable[date],
     days = sorted(set(days), reverse=True)
     ids = None if account_ids is None else [int(i) for i in account_ids]
     fiscal, anchors = fiscal_start_month(db), _anchors(db, days)
-    windows = [_windows(day, anchors[day], fiscal) for day in days]
-    params = {"days": [{k: v for k, v in w.items() if k != "grid_to"} for w in windows],
-              "grid_from": date(2000, 1, 1), "grid_to": max(w["grid_to"] for w in windows),
+    spans = [windows(day, anchors[day], fiscal) for day in days]
+    params = {"days": [{k: v for k, v in w.items() if k != "grid_to"} for w in spans],
+              "grid_from": date(2000, 1, 1), "grid_to": max(w["grid_to"] for w in spans),
               "last_day": days[0],
               "rep": "USD", "ids": ids, "key_only": key_only}
-    return db.df(_SIGNALS[ids is not None], params)
+    return db.df(SIGNALS[ids is not None], params)
 
 
 def signals(db: Database, actor: Actor, today: date, account_ids: Iterable[int] | None = None,
@@ -285,6 +181,34 @@ def signals(db: Database, actor: Actor, today: date, account_ids: Iterable[int] 
     """One row per account (live accounts, or exactly `account_ids`) with every signal the
     health rule reads, money in the account's own currency. NaN where there is nothing."""
     return signals_as_of(db, actor, [today], account_ids, key_only=key_only).drop(columns="as_of")
+
+
+def every_signal(db: Database, actor: Actor, day: date, *, key_only: bool = False) -> pd.DataFrame:
+    """`signals` of every live account (or every key account) as of `day`, computed once per data
+    version for every session: every account's scores read today's, and an account's "Why this
+    score" reads its own row of each day kept (`explain`). Read-only: callers share the frame."""
+    require(actor, "read_accounts")
+    return db.memo(_signals_key(day, key_only), lambda: signals(db, actor, day, key_only=key_only))
+
+
+def signals_kept(db: Database, day: date) -> bool:
+    """Whether `every_signal` of `day` (every live account) is kept at the current data version."""
+    return db.kept(_signals_key(day, False)) is not None
+
+
+def _signals_key(day: date, key_only: bool) -> tuple:
+    return ("health.signals", day, key_only)
+
+
+def _kept_row(db: Database, day: date, account_id: int) -> dict[str, Any] | None:
+    """The account's row of the signals kept for `day`, or None (not kept, or not in them)."""
+    for key_only in (False, True):
+        frame = db.kept(_signals_key(day, key_only))
+        if frame is not None:   # ordered by account id
+            at = int(frame["account_id"].searchsorted(account_id))
+            if at < len(frame) and frame["account_id"].iat[at] == account_id:
+                return frame.iloc[at:at + 1].to_dict("records")[0]
+    return None
 
 
 # ---- scores -------------------------------------------------------------------------------------
@@ -295,8 +219,8 @@ def _now_and_earlier(db: Database, actor: Actor, today: date,
     every account asks for the earlier day apart, for the key accounts alone."""
     earlier_day = today - timedelta(days=DROP_DAYS)
     if ids is None:
-        return (signals(db, actor, today),
-                signals(db, actor, earlier_day, key_only=True))
+        return (every_signal(db, actor, today),
+                every_signal(db, actor, earlier_day, key_only=True))
     both = signals_as_of(db, actor, [today, earlier_day], ids)
     day = both.pop("as_of").dt.date
     now = both[day == today].reset_index(drop=True)
@@ -368,11 +292,16 @@ def explain(db: Database, actor: Actor, account_id: int, today: date,
             since: date | None = None) -> Explanation:
     """One account's score with every factor's points and sentence, whether (and why) it is at
     risk, and, given `since`, what changed per factor since the score as of that day."""
+    require(actor, "read_accounts")
     w, limit = weights(db), float(threshold(db))
     drop_day = today - timedelta(days=DROP_DAYS)
-    days = [today, drop_day] + ([since] if since is not None else [])
-    rows = {row["as_of"].date(): row for row in
-            signals_as_of(db, actor, days, [account_id]).to_dict("records")}
+    days = list(dict.fromkeys([today, drop_day] + ([since] if since is not None else [])))
+    rows = {day: row for day in days if (row := _kept_row(db, day, account_id)) is not None}
+    if today in rows and rows[today]["tier"] != "key" and drop_day != since:
+        days.remove(drop_day)  # only a key account's drop counts
+    if missing := [day for day in days if day not in rows]:
+        rows.update((row["as_of"].date(), row) for row in
+                    signals_as_of(db, actor, missing, [account_id]).to_dict("records"))
     if today not in rows:
         raise NotFound(f"There is no account with id {account_id}.")
     row = rows[today]

@@ -7,7 +7,7 @@ write door: one transaction, audited.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pandas as pd
@@ -88,6 +88,13 @@ def last_review_day(db: Database, actor: Actor, before: date) -> date | None:
     wherever a figure is compared with the last review (None: no review kept yet)."""
     require(actor, "read_accounts")
     return db.value("SELECT max(held_on) FROM reviews WHERE held_on < ?", [before])
+
+
+def health_since(db: Database, actor: Actor, today: date) -> tuple[date, bool]:
+    """The day an account's health is compared with: the last review's (True), else the day
+    30 days before `today` (False)."""
+    reviewed = last_review_day(db, actor, today)
+    return (reviewed, True) if reviewed else (today - timedelta(days=30), False)
 
 
 def saved_snapshot(db: Database, actor: Actor, review_id: int) -> Snapshot:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -247,8 +247,7 @@ def health_panel(db: Database, actor: Actor, account_id: int, today: date, colum
     """The health metric in `column` and, below the KPIs, "Why this score": every factor's
     points and sentence, whether the account is at risk, and what changed since the last team
     review (30 days when no review is kept yet)."""
-    reviewed = ui.cached(review_log.last_review_day, db, actor, today)
-    since = reviewed or today - timedelta(days=30)
+    since, reviewed = ui.cached(review_log.health_since, db, actor, today)
     when = f"since the review of {since.day} {since:%b}" if reviewed else "in 30 days"
     told = ui.cached(health.explain, db, actor, account_id, today, since)
     moved = told.score.score - told.earlier.score if told.earlier else None

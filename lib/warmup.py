@@ -1,11 +1,13 @@
 """Work done while nobody writes, so that the next person does not wait for it.
 
-Every account's health scores, the per-account figures the Portfolio reads and every manager's
-pay statement as of today are kept per data version (`Database.memo`) and shared by every
-session; a write makes them stale. Scoring every account takes seconds on a department's
-portfolio, so whoever asked first after a write waited for it, and until then the Portfolio
-scored the health of each page of rows on its own. Once the data has not changed for QUIET seconds, `Warmer.step` builds them again in the background.
-While people keep writing it waits: it never competes with a burst of work.
+Every account's health scores and signals (today's, and those of the day an account's health
+is compared with), the per-account figures the Portfolio reads and every manager's pay
+statement as of today are kept per data version (`Database.memo`) and shared by every session;
+a write makes them stale. Scoring every account takes seconds on a department's portfolio, so
+whoever asked first after a write waited for it, and until then the Portfolio scored the health
+of each page of rows, and the Account page each account, on its own. Once the data has not
+changed for QUIET seconds, `Warmer.step` builds them again in the background. While people keep
+writing it waits: it never competes with a burst of work.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from lib import compensation, fx, health, portfolio
+from lib import compensation, fx, health, portfolio, review_log
 from lib.db import Database
 from lib.periods import fiscal_start_month
 from lib.users import SYSTEM
@@ -37,6 +39,10 @@ def warm(db: Database, today: date) -> list[str]:
     if not health.all_scores_kept(db, today):
         health.all_scores(db, SYSTEM, today)
         built.append("health scores")
+    since, _ = review_log.health_since(db, SYSTEM, today)
+    if not health.signals_kept(db, since):   # what an account's "Why this score" compares with
+        health.every_signal(db, SYSTEM, since)
+        built.append("health signals")
     if not compensation.everyone_kept(db, today):
         compensation.keep_everyone(db, today)
         built.append("pay statements")

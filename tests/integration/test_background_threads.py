@@ -36,4 +36,5 @@ def test_a_process_that_ends_while_the_warm_up_is_at_work_lets_it_finish_and_exi
                           text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "FATAL" not in done.stderr
-    assert done.stdout.strip() == "built portfolio figures, health scores, pay statements"
+    assert done.stdout.strip() == ("built portfolio figures, health scores, health signals, "
+                                   "pay statements")

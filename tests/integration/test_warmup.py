@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from lib import compensation, health, portfolio, users
+from lib import accounts, compensation, health, portfolio, review_log, users
 from lib.errors import NotAllowed
 from lib.migrate import open_database
 from lib.users import SYSTEM
@@ -32,13 +32,14 @@ def demo(tmp_path, demo_db_file):
         database.close()
 
 
-ALL = ["portfolio figures", "health scores", "pay statements"]
+ALL = ["portfolio figures", "health scores", "health signals", "pay statements"]
 
 
-def kept(db) -> tuple[bool, bool, bool]:
+def kept(db) -> tuple[bool, bool, bool, bool]:
     query = portfolio.PortfolioQuery(currency="USD", today=TODAY)
+    since, _ = review_log.health_since(db, SYSTEM, TODAY)
     return (portfolio.figures_kept(db, query), health.all_scores_kept(db, TODAY),
-            compensation.everyone_kept(db, TODAY))
+            health.signals_kept(db, since), compensation.everyone_kept(db, TODAY))
 
 
 def touch(db) -> None:
@@ -48,12 +49,12 @@ def touch(db) -> None:
 def test_the_figures_are_built_once_the_data_has_stood_still_for_the_quiet_time(demo):
     clock = Clock()
     warmer = Warmer(demo, quiet=5, clock=clock)
-    assert warmer.step() == [] and kept(demo) == (False, False, False)
+    assert warmer.step() == [] and kept(demo) == (False, False, False, False)
     clock.now = 4.9
     assert warmer.step() == []
     clock.now = 5.0
     assert warmer.step() == ALL
-    assert kept(demo) == (True, True, True)
+    assert kept(demo) == (True, True, True, True)
     clock.now = 6.0
     assert warmer.step() == []
 
@@ -68,6 +69,50 @@ def test_the_kept_scores_are_what_the_portfolio_then_shows(demo):
     shown = health.scores_of(demo, SYSTEM, TODAY, ids)
     assert shown["account_id"].tolist() == alone["account_id"].tolist() == ids
     assert shown["score"].tolist() == pytest.approx(alone["score"].tolist())
+
+
+def test_an_accounts_health_explained_from_the_kept_signals_is_the_one_worked_out_alone(
+        demo, monkeypatch):
+    archived = demo.value("SELECT max(id) FROM accounts")
+    accounts.archive_account(demo, SYSTEM, archived, demo.value(
+        "SELECT version FROM accounts WHERE id = ?", [archived]))
+    ids = [i for (i,) in demo.rows("SELECT id FROM accounts ORDER BY id")]
+    since, _ = review_log.health_since(demo, SYSTEM, TODAY)
+    alone = {i: health.explain(demo, SYSTEM, i, TODAY, since) for i in ids}
+    assert Warmer(demo, quiet=0, clock=Clock()).step() == ALL
+    asked = spy_on_signals(monkeypatch)
+    assert {i: shown(health.explain(demo, SYSTEM, i, TODAY, since)) for i in ids} == \
+        {i: shown(told) for i, told in alone.items()}
+    assert [ids for ids, _ in asked] == [[archived]]   # only the archived one is not kept
+
+
+def test_a_day_not_kept_is_the_only_day_an_explanation_still_asks_for(demo, monkeypatch):
+    account = demo.value("SELECT min(id) FROM accounts WHERE archived_at IS NULL")
+    other_day = TODAY - timedelta(days=10)
+    alone = health.explain(demo, SYSTEM, account, TODAY, other_day)
+    Warmer(demo, quiet=0, clock=Clock()).step()
+    asked = spy_on_signals(monkeypatch)
+    assert shown(health.explain(demo, SYSTEM, account, TODAY, other_day)) == shown(alone)
+    assert asked == [([account], [other_day])]
+
+
+def shown(told: health.Explanation) -> tuple:
+    """What the page shows of an explanation; points to 9 places (the kept signals sum every
+    account's money in another order than one account's statement: the last digits differ)."""
+    def factors(score):
+        return score and (score.score, [(f.label, round(f.points, 9), f.detail) for f in score.factors])
+    return told.account_id, factors(told.score), told.at_risk, told.since, factors(told.earlier), told.changes
+
+
+def spy_on_signals(monkeypatch) -> list[tuple[list[int], list[date]]]:
+    """The (accounts, days) of every signals statement run from here on."""
+    asked, real = [], health.signals_as_of
+
+    def spy(db, actor, days, account_ids=None, **options):
+        asked.append((list(account_ids or []), list(days)))
+        return real(db, actor, days, account_ids, **options)
+    monkeypatch.setattr(health, "signals_as_of", spy)
+    return asked
 
 
 def test_the_kept_pay_statements_are_each_managers_own_and_still_only_for_who_may_see_them(demo):
@@ -91,7 +136,7 @@ def test_a_write_makes_it_wait_for_the_quiet_time_again(demo):
     clock.now = 5.0
     assert warmer.step() == ALL
     touch(demo)
-    assert kept(demo) == (False, False, False)
+    assert kept(demo) == (False, False, False, False)
     clock.now = 7.0
     assert warmer.step() == []
     clock.now = 11.9
@@ -107,7 +152,7 @@ def test_nothing_is_built_while_writes_keep_coming(demo):
         clock.now = float(second)
         touch(demo)
         assert warmer.step() == []
-    assert kept(demo) == (False, False, False)
+    assert kept(demo) == (False, False, False, False)
 
 
 def test_a_failure_is_logged_and_not_tried_again_until_the_data_changes(demo, caplog):
@@ -126,4 +171,4 @@ def test_on_an_empty_database_the_figures_are_built_without_a_fault(db, caplog):
     with caplog.at_level(logging.ERROR, logger="accountdesk"):
         assert warmer.step() == ALL
     assert not caplog.records
-    assert kept(db) == (True, True, True)
+    assert kept(db) == (True, True, True, True)
