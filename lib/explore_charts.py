@@ -17,21 +17,22 @@ def figure(frame: pd.DataFrame, spec: ExploreSpec) -> go.Figure | None:
     table = spec.spec_table
     x = spec.group_by[0]
     data = frame.sort_values(x) if spec.chart == "line" else frame
-    fig = go.Figure()
     if len(spec.group_by) == 1:
-        fig.add_trace(_trace(spec.chart, data[x], data[VALUE], value_label(spec)))
+        traces, legend = [_trace(spec.chart, data[x], data[VALUE], value_label(spec))], {}
     else:
         series = spec.group_by[1]
-        for name in list(data[series].drop_duplicates())[:MAX_SERIES]:
-            part = data[data[series] == name]
-            fig.add_trace(_trace(spec.chart, part[x], part[VALUE], str(name)))
-        fig.update_layout(legend_title_text=table.columns[series].label)
-    fig.update_layout(xaxis_title=table.columns[x].label, yaxis_title=value_label(spec),
-                      barmode="group", margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=420)
-    return fig
+        traces = [_trace(spec.chart, part[x], part[VALUE], str(name))
+                  for name in list(data[series].drop_duplicates())[:MAX_SERIES]
+                  for part in [data[data[series] == name]]]
+        legend = {"legend": {"title": {"text": table.columns[series].label}}}
+    # built in one go: plotly checks and copies the figure again at each trace or layout update
+    return go.Figure(data=traces, layout={
+        "xaxis": {"title": {"text": table.columns[x].label}},
+        "yaxis": {"title": {"text": value_label(spec)}}, "barmode": "group",
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "height": 420, **legend})
 
 
-def _trace(kind: str, x: pd.Series, y: pd.Series, name: str) -> go.BaseTraceType:
+def _trace(kind: str, x: pd.Series, y: pd.Series, name: str) -> dict:
     if kind == "line":
-        return go.Scatter(x=list(x), y=list(y), name=name, mode="lines+markers")
-    return go.Bar(x=[str(v) for v in x], y=list(y), name=name)
+        return {"type": "scatter", "x": list(x), "y": list(y), "name": name, "mode": "lines+markers"}
+    return {"type": "bar", "x": [str(v) for v in x], "y": list(y), "name": name}
