@@ -206,7 +206,9 @@ def compile_spec(spec: ExploreSpec, limit: int = ROW_CAP) -> Query:
     filtered = [c.field for c in spec.filters]
 
     def base(*names: str | None) -> str:
-        source = table.source if table.uses_rep([*filtered, *names]) else table.plain
+        used = [*filtered, *names]
+        source = (table.source if table.uses_rep(used) else
+                  table.with_derived if table.uses_derived(used) else table.plain)
         return f"FROM ({source}) AS src WHERE {where.sql}"
 
     direction = "DESC" if spec.descending else "ASC"
@@ -229,13 +231,16 @@ def compile_spec(spec: ExploreSpec, limit: int = ROW_CAP) -> Query:
     sort = spec.sort or next(iter(table.columns))
     columns = ", ".join(f'"{c}"' for c in table.columns)
     order = f'"{sort}" {direction} NULLS LAST'
-    if table.rep and not table.uses_rep([*filtered, sort]):  # convert the page's rows only
+    later = [*filtered, sort]
+    if (table.rep or table.derived) and not (table.uses_rep(later) or table.uses_derived(later)):
+        # work out the derived and converted columns for the page's rows only
         page = f"page AS (SELECT * {base()} ORDER BY {order} LIMIT $cap)"
-        rows = (f"{fx_factors('SELECT DISTINCT month FROM page', before=page)} "
-                f"SELECT {columns} FROM (SELECT page.*, {table.converted('page')} FROM page "
-                f"{joined_factors('page')}) ORDER BY {order}")
+        rows = (f"{fx_factors('SELECT DISTINCT month FROM page', before=page)} " if table.rep
+                else f"WITH {page} ")
+        rows += (f"SELECT {columns} FROM (SELECT page.*, {table.worked_out('page')} FROM page "
+                 f"{joined_factors('page') if table.rep else ''}) ORDER BY {order}")
     else:
-        rows = f"SELECT {columns} {base(sort)} ORDER BY {order} LIMIT $cap"
+        rows = f"SELECT {columns} {base(*table.columns)} ORDER BY {order} LIMIT $cap"
     return _query(rows, f"SELECT count(*) {base()}", params)
 
 
@@ -303,7 +308,7 @@ def distinct_values(db: Database, actor: Actor, table: str, column: str, limit: 
     spec = checked(ExploreSpec(table=table, group_by=(column,), agg="count"))
     if spec.spec_table.columns[column].kind != TEXT:
         return []
-    rows = db.rows(f'SELECT "{column}"::VARCHAR FROM ({spec.spec_table.plain}) AS src '
+    rows = db.rows(f'SELECT "{column}"::VARCHAR FROM ({spec.spec_table.with_derived}) AS src '
                    f'WHERE "{column}" IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT $cap',
                    {"cap": limit})
     return sorted(r[0] for r in rows)

@@ -3,9 +3,10 @@ group, sort and sum by. Column names and their SQL come only from here (the whit
 
 Each source is a query with friendly column names over the stored tables; money is kept in the
 row's own currency and also converted to the reporting currency ($rep) with lib.fx's rule. A
-table that converts keeps its unconverted source (`plain`) beside the conversions (`rep`), so a
-view that uses no converted column skips the conversion and a listing converts only the rows it
-shows (lib.explore).
+table keeps its stored columns (`plain`) apart from the columns worked out from them: the
+conversions (`rep`) and the ones only costly to work out for every row (`derived`, a month's
+quarter as text). A view that uses none of them skips them, and a listing works them out only
+for the rows it shows (lib.explore): the quarter of 1.8 million revenue rows took 0.1 s.
 """
 from __future__ import annotations
 
@@ -56,21 +57,36 @@ class Table:
     rep: dict[str, str] = field(default_factory=dict)
     stored: str = ""                   # the stored table and its month column, for the months
     stored_month: str = "month"        # the conversion needs (a cheap scan)
+    # column -> its SQL over `plain`'s columns, for columns costly to work out for every row
+    derived: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def with_derived(self) -> str:
+        """SQL of every column but the converted ones."""
+        if not self.derived:
+            return self.plain
+        return f"SELECT s.*, {self.worked_out('s', converted=False)} FROM ({self.plain}) s"
 
     @property
     def source(self) -> str:
         """SQL of every column, the converted ones too."""
         if not self.rep:
-            return self.plain
+            return self.with_derived
         months = f"SELECT DISTINCT date_trunc('month', {self.stored_month})::DATE FROM {self.stored}"
-        return (f"{fx_factors(months)} SELECT s.*, {self.converted('s')} "
+        return (f"{fx_factors(months)} SELECT s.*, {self.worked_out('s')} "
                 f"FROM ({self.plain}) s {joined_factors('s')}")
 
-    def converted(self, alias: str) -> str:
-        return ", ".join(f"{sql.format(s=alias)} AS {name}" for name, sql in self.rep.items())
+    def worked_out(self, alias: str, *, converted: bool = True) -> str:
+        """The derived and (unless not `converted`) converted columns over the `plain` rows of
+        `alias`; the converted ones need fx_factors joined as f."""
+        return ", ".join(f"{sql.format(s=alias)} AS {name}" for name, sql in
+                         {**self.derived, **(self.rep if converted else {})}.items())
 
     def uses_rep(self, names: Iterable[str | None]) -> bool:
         return any(n in self.rep for n in names)
+
+    def uses_derived(self, names: Iterable[str | None]) -> bool:
+        return any(n in self.derived for n in names)
 
     @property
     def fields(self) -> dict[str, Field]:
@@ -94,8 +110,7 @@ _ACCOUNT = ("a.name AS account, a.tier, a.region, a.industry, m.name AS owner, "
             "a.id AS account_id, a.owner_id")
 _ACCOUNT_JOIN = ("JOIN accounts a ON a.id = x.account_id AND a.archived_at IS NULL "
                  "LEFT JOIN account_managers m ON m.id = a.owner_id")
-_MONTHLY = ("x.month, year(x.month) AS year, "
-            "strftime(x.month, '%Y') || '-Q' || quarter(x.month) AS quarter")
+_MONTHLY = {"year": "year({s}.month)", "quarter": "strftime({s}.month, '%Y') || '-Q' || quarter({s}.month)"}
 
 
 def _codes(*names: str) -> dict[str, str]:
@@ -143,16 +158,16 @@ TABLES: dict[str, Table] = {
         None),
     "revenue": Table(
         "Revenue",
-        f"SELECT {_ACCOUNT}, {_MONTHLY}, x.amount::DOUBLE AS amount, x.currency "
+        f"SELECT {_ACCOUNT}, x.month, x.amount::DOUBLE AS amount, x.currency "
         f"FROM revenue x {_ACCOUNT_JOIN}",
         {**_ACCOUNT_COLUMNS, **_MONTH_COLUMNS, **_money("amount"), "currency": Column("currency")},
-        "amount_rep", _rep("amount"), "revenue"),
+        "amount_rep", _rep("amount"), "revenue", derived=_MONTHLY),
     "targets": Table(
         "Account targets",
-        f"SELECT {_ACCOUNT}, {_MONTHLY}, x.amount::DOUBLE AS amount, x.currency "
+        f"SELECT {_ACCOUNT}, x.month, x.amount::DOUBLE AS amount, x.currency "
         f"FROM account_targets x {_ACCOUNT_JOIN}",
         {**_ACCOUNT_COLUMNS, **_MONTH_COLUMNS, **_money("amount"), "currency": Column("currency")},
-        "amount_rep", _rep("amount"), "account_targets"),
+        "amount_rep", _rep("amount"), "account_targets", derived=_MONTHLY),
     "interactions": Table(
         "Interactions",
         "SELECT a.name AS account, a.tier, a.region, a.industry, mm.name AS manager, x.type, "
@@ -192,9 +207,9 @@ TABLES: dict[str, Table] = {
         "outstanding_rep", _rep("amount", "outstanding"), "invoices", "issue_date"),
     "budgets": Table(
         "Budgets",
-        f"SELECT {_ACCOUNT}, x.category, {_MONTHLY}, x.budget::DOUBLE AS budget, "
+        f"SELECT {_ACCOUNT}, x.category, x.month, x.budget::DOUBLE AS budget, "
         f"x.spend::DOUBLE AS spend, x.currency FROM budgets x {_ACCOUNT_JOIN}",
         {**_ACCOUNT_COLUMNS, "category": Column("category", codes=CATEGORIES), **_MONTH_COLUMNS,
          **_money("budget", "spend"), "currency": Column("currency")},
-        "spend_rep", _rep("budget", "spend"), "budgets"),
+        "spend_rep", _rep("budget", "spend"), "budgets", derived=_MONTHLY),
 }

@@ -81,6 +81,27 @@ def test_a_listing_shows_every_row_in_the_reporting_currency_however_it_is_sorte
     assert grouped.total == 3 and list(grouped.frame["value"]) == [2, 2, 2]
 
 
+def test_a_months_year_and_quarter_are_shown_alike_however_the_rows_are_sorted_filtered_or_grouped(
+        revenue, team):
+    add_revenue(revenue, revenue.value("SELECT id FROM accounts WHERE name = 'Plain'"), date(2025, 11, 1), 5)
+    viewer = team["viewer"]
+    # sorted by name, the year and quarter are worked out for the page's rows only
+    listed = explore.run(revenue, viewer, ExploreSpec(table="revenue", sort="account", descending=False))
+    assert sorted(set(zip(listed.frame["month"].astype(str), listed.frame["year"], listed.frame["quarter"]))) == [
+        ("2025-11-01", 2025, "2025-Q4"), ("2026-01-01", 2026, "2026-Q1"), ("2026-02-01", 2026, "2026-Q1")]
+    by_quarter = explore.run(revenue, viewer, ExploreSpec(table="revenue", sort="quarter", descending=False))
+    assert list(by_quarter.frame["quarter"]) == ["2025-Q4"] + ["2026-Q1"] * 6
+    fourth = explore.run(revenue, viewer, ExploreSpec(
+        table="revenue", filters=(Condition("quarter", "in", ("2025-Q4",)),)))
+    assert fourth.total == 1 and list(fourth.frame["amount"]) == [5.0]
+    grouped = explore.run(revenue, viewer, ExploreSpec(
+        table="revenue", group_by=("quarter", "year"), agg="sum", measure="amount_rep", sort="quarter"))
+    assert grouped.frame[["quarter", "year", "value"]].values.tolist() == [
+        ["2026-Q1", 2026, 320.0], ["2025-Q4", 2025, 5.0]]
+    assert explore.distinct_values(revenue, viewer, "budgets", "quarter") == []
+    assert explore.distinct_values(revenue, viewer, "revenue", "quarter") == ["2025-Q4", "2026-Q1"]
+
+
 def test_filters_narrow_the_rows_and_the_sentence_says_how(revenue, team):
     spec = ExploreSpec(table="revenue", filters=(Condition("tier", "in", ("key",)),
                                                  Condition("region", "in", ("EMEA",))),
