@@ -172,7 +172,7 @@ def for_wall(frame: pd.DataFrame, percent_columns: tuple[str, ...] = ()) -> pd.D
     """A list as the wall shows it in large type (st.table reads each cell as markdown): every
     value as text, amounts with thousands separators, shares as percentages, an account link
     as a link, and anything a person typed shown as typed."""
-    shown = pd.DataFrame(index=range(len(frame)))
+    shown = {}   # built whole: a frame grown column by column costs ~1 ms a column
     for column in frame.columns:
         values = frame[column].tolist()
         if column == "Open":
@@ -182,4 +182,4 @@ def for_wall(frame: pd.DataFrame, percent_columns: tuple[str, ...] = ()) -> pd.D
             shown[column] = [percent(v) for v in values]
         else:
             shown[column] = [_cell(v) for v in values]
-    return shown
+    return pd.DataFrame(shown, index=range(len(frame)), columns=list(frame.columns))

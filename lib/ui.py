@@ -41,8 +41,9 @@ def database() -> Database:
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def _cached_call(fn_id: str, path: str, version: tuple[int, ...], arguments: str, _args: tuple,
-                 _kwargs: dict, _fn: Callable, _db: Database) -> Any:
+def _cached_call(*, key: str, _args: tuple, _kwargs: dict, _fn: Callable, _db: Database) -> Any:
+    # Every argument by keyword: for each positional one Streamlit looks its name up in the
+    # function's signature (inspect.signature) on every call.
     return _fn(_db, *_args, **_kwargs)
 
 
@@ -66,12 +67,12 @@ def cached(fn: Callable[..., T], db: Database, *args: Any, **kwargs: Any) -> T:
     fn_id = f"{fn.__module__}.{fn.__qualname__}"
     logged = getattr(fn, "reads_log", False)
     version = (db.data_version, db.log_version) if logged else (db.data_version,)
-    return _cached_call(fn_id, str(db.path), version, _arguments_key(args, kwargs),
-                        _args=args, _kwargs=kwargs, _fn=fn, _db=db)
+    key = repr((fn_id, str(db.path), version, _arguments_key(args, kwargs)))
+    return _cached_call(key=key, _args=args, _kwargs=kwargs, _fn=fn, _db=db)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _figure(build_id: str, arguments: str, _build: Callable, _args: tuple) -> Any:
+def _figure(*, key: str, _build: Callable, _args: tuple) -> Any:   # by keyword: see _cached_call
     return _build(*_args)
 
 
@@ -80,7 +81,7 @@ def chart(build: Callable[..., Any], *args: Any, key: str, where: Any = None, **
     arguments and shared by every session: plotly checks each property it is given, 20-45 ms a
     chart on every run. The figure never leaves this function, so nobody changes the shared one
     (Streamlit sends a copy)."""
-    figure = _figure(f"{build.__module__}.{build.__qualname__}", _arguments_key(args, {}),
+    figure = _figure(key=f"{build.__module__}.{build.__qualname__} {_arguments_key(args, {})}",
                      _build=build, _args=args)
     (where or st).plotly_chart(figure, key=key, **options)
 
