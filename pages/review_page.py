@@ -153,8 +153,11 @@ def walk_through() -> None:
         return
     step = ui_review.stepper(board["name"].tolist())
     manager_id = int(board["manager_id"].iloc[step])
-    late = ui.cached(review.overdue_follow_ups, db, actor, today, manager_id)
-    open_ones = ui.cached(review.open_escalations, db, actor, today, manager_id)
+    # the team's lists, read once per data version, narrowed to the manager: the next one is instant
+    late = ui.cached(review.overdue_follow_ups, db, actor, today)
+    late = late[late["owner_id"] == manager_id].reset_index(drop=True)
+    open_ones = ui.cached(review.open_escalations, db, actor, today)
+    open_ones = open_ones[open_ones["manager_id"] == manager_id].reset_index(drop=True)
     risky = ui.cached(review.at_risk_accounts, db, actor, today)
     risky = risky[risky["owner_id"] == manager_id]
     todo = ui.cached(review_log.actions, db, actor, owner_id=manager_id)

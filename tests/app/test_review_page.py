@@ -2,7 +2,9 @@
 their action items, the walk-through, and an empty database."""
 from datetime import date, datetime, timedelta
 
+from lib import review
 from lib.auth import create_first_admin
+from lib.users import SYSTEM
 from tests.app.conftest import app_db, no_errors, sign_in
 from tests.conftest import DIRECTOR, MANAGER, VIEWER
 
@@ -165,6 +167,24 @@ def test_the_walk_through_steps_from_one_manager_to_the_next(demo_app):
     assert at.session_state["review_step"] == 1
     at.button(key="review_previous").click().run()
     assert at.session_state["review_step"] == 0
+
+
+def test_each_step_of_the_walk_through_lists_that_managers_own_follow_ups_and_escalations(demo_app):
+    at = _tab(_open(demo_app), "Walk-through")
+    db, today, seen = app_db(), date.today(), 0
+    for _ in range(6):
+        name = next(m.value for m in at.markdown if m.value.startswith("## "))[3:]
+        manager = db.value("SELECT id FROM account_managers WHERE name = ?", [name])
+        counts = {s.value.split(" · ")[0]: int(s.value.split(" · ")[1].replace(",", ""))
+                  for s in at.subheader if " · " in s.value}
+        late = review.overdue_follow_ups(db, SYSTEM, today, manager)
+        escalated = review.open_escalations(db, SYSTEM, today, manager)
+        assert counts["Overdue follow-ups"] == len(late)
+        assert counts["Open escalations"] == len(escalated)
+        seen += len(late) + len(escalated)
+        at.button(key="review_next").click().run()
+        no_errors(at)
+    assert seen   # the demo's first managers have some
 
 
 def test_a_manager_sees_the_review_with_only_her_own_projected_payout(demo_app):
