@@ -123,7 +123,8 @@ def ageing(buckets: pd.DataFrame, currency: str) -> go.Figure:
         {"type": "bar", "x": _values(buckets["label"]), "y": _values(buckets["amount"]),
          "marker": {"color": colours[:len(buckets)]}, "customdata": _values(buckets["invoices"]),
          "name": "Open amount",
-         "hovertemplate": "%{x}<br>%{y:,.0f} " + currency + " in %{customdata:,} invoices<extra></extra>"},
+         "hovertemplate": "%{x}<br>%{y:,.0f} " + currency
+                          + " in %{customdata:,} invoices<extra></extra>"},
     ], currency, height=320, showlegend=False)
 
 

@@ -49,7 +49,7 @@ def _show(value: object) -> str:
 @dataclass(frozen=True)
 class Table:
     label: str
-    plain: str                         # SQL: the columns of `columns` but the converted ones
+    plain: str                         # SQL: `columns` but the derived and converted ones
     columns: dict[str, Column]
     default_measure: str | None        # the number a chart sums when nothing else is chosen
     # converted column -> its SQL over `plain`'s columns and f.factor (a unit of the row's
@@ -110,7 +110,8 @@ _ACCOUNT = ("a.name AS account, a.tier, a.region, a.industry, m.name AS owner, "
             "a.id AS account_id, a.owner_id")
 _ACCOUNT_JOIN = ("JOIN accounts a ON a.id = x.account_id AND a.archived_at IS NULL "
                  "LEFT JOIN account_managers m ON m.id = a.owner_id")
-_MONTHLY = {"year": "year({s}.month)", "quarter": "strftime({s}.month, '%Y') || '-Q' || quarter({s}.month)"}
+_MONTHLY = {"year": "year({s}.month)",
+            "quarter": "strftime({s}.month, '%Y') || '-Q' || quarter({s}.month)"}
 
 
 def _codes(*names: str) -> dict[str, str]:

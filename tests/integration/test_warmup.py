@@ -101,7 +101,8 @@ def shown(told: health.Explanation) -> tuple:
     account's money in another order than one account's statement: the last digits differ)."""
     def factors(score):
         return score and (score.score, [(f.label, round(f.points, 9), f.detail) for f in score.factors])
-    return told.account_id, factors(told.score), told.at_risk, told.since, factors(told.earlier), told.changes
+    return (told.account_id, factors(told.score), told.at_risk, told.since, factors(told.earlier),
+            told.changes)
 
 
 def spy_on_signals(monkeypatch) -> list[tuple[list[int], list[date]]]:

@@ -16,7 +16,8 @@ def test_the_account_chart_shows_revenue_bars_the_target_and_last_year_leaving_u
     assert fig.data[0].y[0] == 10.0 and math.isnan(fig.data[0].y[1])
     assert list(fig.data[1].y) == [12.0, 12.0] and fig.data[1].line.color == charts.TARGET
     assert "EUR" in fig.data[2].hovertemplate and fig.data[2].line.dash == "dot"
-    assert (fig.layout.height, fig.layout.yaxis.title.text, fig.layout.hovermode) == (340, "EUR", "x unified")
+    layout = fig.layout
+    assert (layout.height, layout.yaxis.title.text, layout.hovermode) == (340, "EUR", "x unified")
 
 
 def test_the_ageing_chart_colours_each_bucket_and_names_its_invoices_without_a_legend():
