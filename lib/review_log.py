@@ -83,17 +83,11 @@ def reviews(db: Database, actor: Actor) -> pd.DataFrame:
         "FROM reviews r LEFT JOIN users u ON u.id = r.started_by ORDER BY r.started_at DESC, r.id DESC")
 
 
-def last_review_day(db: Database, actor: Actor, before: date) -> date | None:
-    """The day the latest review before `before` was held: what "since the last review" means
-    wherever a figure is compared with the last review (None: no review kept yet)."""
-    require(actor, "read_accounts")
-    return db.value("SELECT max(held_on) FROM reviews WHERE held_on < ?", [before])
-
-
 def health_since(db: Database, actor: Actor, today: date) -> tuple[date, bool]:
-    """The day an account's health is compared with: the last review's (True), else the day
-    30 days before `today` (False)."""
-    reviewed = last_review_day(db, actor, today)
+    """The day an account's health is compared with: the day the latest review before `today`
+    was held (True), else the day 30 days before `today` (False)."""
+    require(actor, "read_accounts")
+    reviewed = db.value("SELECT max(held_on) FROM reviews WHERE held_on < ?", [today])
     return (reviewed, True) if reviewed else (today - timedelta(days=30), False)
 
 

@@ -81,7 +81,7 @@ def chart(build: Callable[..., Any], *args: Any, key: str, where: Any = None, **
     arguments and shared by every session: plotly checks each property it is given, 20-45 ms a
     chart on every run. The figure never leaves this function, so nobody changes the shared one
     (Streamlit sends a copy)."""
-    figure = _figure(key=f"{build.__module__}.{build.__qualname__} {_arguments_key(args, {})}",
+    figure = _figure(key=repr((f"{build.__module__}.{build.__qualname__}", _arguments_key(args, {}))),
                      _build=build, _args=args)
     (where or st).plotly_chart(figure, key=key, **options)
 

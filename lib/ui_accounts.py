@@ -248,7 +248,7 @@ def health_panel(db: Database, actor: Actor, account_id: int, today: date, colum
     points and sentence, whether the account is at risk, and what changed since the last team
     review (30 days when no review is kept yet)."""
     since, reviewed = ui.cached(review_log.health_since, db, actor, today)
-    when = f"since the review of {since.day} {since:%b}" if reviewed else "in 30 days"
+    when = f"since the review of {since.day} {since:%b}" if reviewed else f"in {(today - since).days} days"
     told = ui.cached(health.explain, db, actor, account_id, today, since)
     moved = told.score.score - told.earlier.score if told.earlier else None
     column.metric("Health", f"{told.score.score:.0f} / 100",
