@@ -99,7 +99,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     unzeroed = refs.unzeroed_note(cur)
     respelled = spelling.respelled_note(cur) if entity == "accounts" else None
     close = spelling.suggestions(cur, entity) if entity in spelling.SUGGESTED and details else None
-    cur.execute("DROP TABLE stage")   # `resolved` holds all of it: free the memory at once
+    cur.unregister("stage")   # `resolved` holds all of it
     _errors(cur, staged)
     repeats = build_records(cur, entity)
     if entity == "managers":
@@ -128,7 +128,8 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
 
 def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     # As Arrow, without copying the staged frame: its text columns are Arrow already, so
-    # DuckDB reads them in place. Fields the file does not give are typed empty columns.
+    # DuckDB reads them in place, as the view `stage` (a table would copy a million rows for
+    # the two statements that read it). Fields the file does not give are typed empty columns.
     frame, n = staged.values, len(staged.values)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     for f in spec(staged.entity).fields:
@@ -148,9 +149,7 @@ def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     # through the view `raw_cells` (_pos, <field>__raw) until the plan is made.
     table = table.append_column("_pos", pa.array(np.arange(n, dtype=np.int64)))
     raw = [c for c in table.column_names if c.endswith("__raw")]
-    cur.register("_staged", table.drop_columns(raw))
-    cur.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM _staged")
-    cur.unregister("_staged")
+    cur.register("stage", table.drop_columns(raw))
     cur.register("raw_cells", table.select(["_pos", *raw]))
     cur.execute("CREATE OR REPLACE TEMP TABLE parse_errors "
                 "(row BIGINT, pos BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
