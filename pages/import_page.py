@@ -14,7 +14,6 @@ from lib.importing.hints import with_unnamed_reference
 
 actor = ui.current_user(page="import")
 db = ui.database()
-importing.start_reader()   # a file's reader is ready before the file is
 ui.forget_stale("import")
 UNDO_KEYS = ("import_undo_pick", "import_undo_sure")
 
@@ -370,3 +369,6 @@ if uploads:
     import_steps(choose_file(uploads))
 history_step()
 templates_step()
+# A reader waits ready for the next file, started once the page is drawn: not beside the work
+# of this run (a file's stage and preview, or its commit), which it would slow down.
+importing.start_reader()

@@ -15,8 +15,9 @@ held once on each side, not once as objects and once more as its pickle.
 
 Starting an interpreter and importing pandas takes most of a second, so one child is kept
 started ahead (`warm`), its modules imported, waiting for a request: the Import page asks for it
-when it is shown, and every parse leaves a new one for the next file. A child serves one request
-and exits, so no file ever meets a process another file has been through.
+once it has been drawn, so the next file finds it, while this file's staging, preview or commit
+has the processor to itself. A parse with none waiting starts its own. A child serves one
+request and exits, so no file ever meets a process another file has been through.
 """
 from __future__ import annotations
 
@@ -60,7 +61,6 @@ def run_limited(func: Callable[..., Any], *args: Any, memory_bytes: int, timeout
         answer = _exchange(child, request)
     finally:
         backstop.cancel()
-        warm(func.__module__)       # the next file finds a reader started
     if answer is None:
         why = (f"reading took longer than {timeout_seconds:g} s" if overdue.is_set()
                else _death(child.returncode, memory_bytes))
