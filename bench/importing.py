@@ -19,7 +19,7 @@ xlsxwriter), then times, each in a fresh process so every peak memory figure is 
   apply_import (one transaction); then, outside its total, undo_batch of that import;
 - pd.read_excel(path, engine="calamine") and our read_upload on the same XLSX (child parse).
 
-As on the Import page, which starts a parser child ahead when it is shown (start_reader), the
+As on the Import page, which starts a parser child ahead once it is drawn (start_reader), the
 pipeline and the XLSX read_upload start theirs, then wait READY_SECONDS (the person choosing the
 file) before the clock starts. --cold leaves that out: the child is started by the upload itself.
 
@@ -117,7 +117,7 @@ PAGE_SHOWN = 1_000     # preview lines the Import page fetches and draws (lib.ui
 
 
 def page_shown(args: argparse.Namespace) -> None:
-    """What the Import page does when it is shown; then the person picks a file."""
+    """What the Import page does once it is drawn; then the person picks a file."""
     from lib.importing import start_reader
     if not args.cold:
         start_reader()
