@@ -43,7 +43,7 @@ def read_upload(data: bytes, filename: str, limits: Limits = Limits()) -> Workbo
 
 
 def start_reader() -> None:
-    """Have a parser child started ahead of the next upload (the Import page, when shown)."""
+    """Have a parser child started ahead of the next upload (the Import page, once drawn)."""
     warm(__name__)
 
 
