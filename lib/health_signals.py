@@ -9,9 +9,8 @@ from lib import fx
 from lib.health_rules import ESCALATION_LOAD, SENTIMENT
 from lib.periods import YearToDate, add_months
 
-# ---- signals, set-wise --------------------------------------------------------------------------
 # One statement answers for one or more as-of days: `day_windows` holds a row per day with its
-# windows (see `_windows`), every signal is grouped by (day, account), so the "now", "30 days
+# windows (see `windows`), every signal is grouped by (day, account), so the "now", "30 days
 # ago" and "since the last review" signals of one account cost one query, not three.
 _DAYS = "date_diff('day', i.due_date, d.today)"
 

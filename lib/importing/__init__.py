@@ -17,7 +17,7 @@ After reading (one sheet's rows, a mapping and constants):
     undo_batch(db, actor, result.batch_id)
     staged = respell(staged, [("industry", "technolgy", "Technology")])   # preview.spellings' choice
 Command line: python -m lib.importing FILE --entity revenue [--dry-run] [--create-missing]
-[--db PATH] [--json].
+[--respell] [--db PATH] [--json].
 Templates per entity: template(entity) (CSV) and template_xlsx(entity).
 """
 import sys as _sys

@@ -1,4 +1,5 @@
-"""`python -m lib.importing FILE --entity revenue [--dry-run] [--create-missing] [--respell] [--db PATH] [--json]`
+"""`python -m lib.importing FILE --entity revenue [--dry-run] [--create-missing] [--respell]
+[--db PATH] [--json]`
 
 The same pipeline as the Import page, for scheduled imports: read, map (a remembered mapping
 for these headers, else the suggestions), validate, and preview or commit. Acts as the system
@@ -16,13 +17,13 @@ from typing import Any
 from lib.db import DatabaseUnavailable, database_path
 from lib.errors import UserError
 from lib.importing.apply import apply_import, file_hash, preview_import, same_file_message
-from lib.importing.spelling import respell, taken_note
 from lib.importing.hints import reference_hints, with_unnamed_reference
 from lib.importing.mapping import (ENTITIES, guess_entity, recall_mapping, suggest_mapping,
                                   words_around)
 from lib.importing.layout import sheet_month
 from lib.importing.model import ImportFileError
 from lib.importing.reader import read_upload
+from lib.importing.spelling import respell, taken_note
 from lib.importing.stage import stage
 from lib.users import SYSTEM
 
