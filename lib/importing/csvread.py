@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from lib.importing.encoding import decode_text
+from lib.importing.encoding import decode_text, plain_utf8
 from lib.importing.model import CsvDialect, ImportFileError, Limits
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -45,31 +45,48 @@ class _Scan:
 def read_csv_grid(data: bytes, filename: str, limits: Limits = Limits()
                   ) -> tuple[pd.DataFrame, CsvDialect, list[str]]:
     """Decode and split `data`. Row i of the grid is record i+1, as a spreadsheet shows it."""
-    text, encoding, notes = decode_text(data, f"'{filename}'")
-    dos_end = text.rstrip("\r\n").endswith("\x1a")
-    if dos_end:
-        text = text.rstrip("\r\n").rstrip("\x1a")
-        notes.append("The end-of-file mark (Ctrl-Z) old DOS programs write was left out.")
-    endings, final_newline = line_endings(text)
-    # pyarrow reads UTF-8 bytes; when nothing needs changing, hand it the upload itself
-    unchanged = encoding == "UTF-8" and "\r" not in text and not dos_end
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.removeprefix("\ufeff")
-    named, text = _sep_line(text)
-    if named:
-        unchanged = False
-        notes.append(f"The first line, Excel's 'sep=' line, names the delimiter ({_NAMES[named]}); "
-                     "it is not a row, so row numbers are those Excel shows.")
-    delimiter = named or detect_delimiter(text[:_SAMPLE_CHARS], truncated=len(text) > _SAMPLE_CHARS)
-    utf8 = data if unchanged else text.encode("utf-8")
-    grid = _fast_grid(utf8, text, delimiter, limits)
+    if _as_is(data):
+        # pyarrow reads the upload itself; the whole text is decoded only if the reference
+        # path needs it (as a str it takes up to four times the bytes)
+        text, utf8, encoding, notes, named = None, data, "UTF-8", [], None
+        endings, final_newline = line_endings(data)
+        sample = data[:4 * _SAMPLE_CHARS + 4].decode("utf-8", "ignore")[:_SAMPLE_CHARS]
+        truncated = len(data) > len(sample.encode("utf-8"))
+    else:
+        text, encoding, notes = decode_text(data, f"'{filename}'")
+        dos_end = text.rstrip("\r\n").endswith("\x1a")
+        if dos_end:
+            text = text.rstrip("\r\n").rstrip("\x1a")
+            notes.append("The end-of-file mark (Ctrl-Z) old DOS programs write was left out.")
+        endings, final_newline = line_endings(text)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.removeprefix("\ufeff")
+        named, text = _sep_line(text)
+        if named:
+            notes.append(f"The first line, Excel's 'sep=' line, names the delimiter "
+                         f"({_NAMES[named]}); it is not a row, so row numbers are those Excel shows.")
+        utf8 = text.encode("utf-8")
+        sample, truncated = text[:_SAMPLE_CHARS], len(text) > _SAMPLE_CHARS
+    delimiter = named or detect_delimiter(sample, truncated=truncated)
+    grid = _fast_grid(utf8, sample, delimiter, limits)
     if grid is None:
-        grid = _reference_grid(utf8, text, delimiter, limits)
+        grid = _reference_grid(utf8, data.decode("utf-8") if text is None else text, delimiter, limits)
     dialect = CsvDialect(encoding, delimiter, endings, final_newline)
     notes.append(f"Read as {encoding} text, {_NAMES[delimiter]}-separated, {endings} line "
                  f"endings{'' if final_newline else ', no final newline'}.")
     return grid, dialect, notes
+
+
+def _as_is(data: bytes) -> bool:
+    """UTF-8 with no mark, carriage return, sep= line or DOS end mark: read as it is."""
+    return not (b"\r" in data or data[:4].lower() == b"sep=" or _dos_end(data)) and plain_utf8(data)
+
+
+def _dos_end(data: bytes) -> bool:
+    """Whether Ctrl-Z ends the bytes, before any final newlines (looked for at the end only)."""
+    tail = data[-4096:].rstrip(b"\n")
+    return (tail or data.rstrip(b"\n")).endswith(b"\x1a")
 
 
 def _sep_line(text: str) -> tuple[str | None, str]:
@@ -80,14 +97,15 @@ def _sep_line(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def line_endings(text: str) -> tuple[str, bool]:
-    cr = text.count("\r")
-    crlf = text.count("\r\n") if cr else 0   # the slowest count; most files have no CR
-    cr, lf = cr - crlf, text.count("\n") - crlf
+def line_endings(text: str | bytes) -> tuple[str, bool]:
+    cr_, lf_ = ("\r", "\n") if isinstance(text, str) else (b"\r", b"\n")
+    cr = text.count(cr_)
+    crlf = text.count(cr_ + lf_) if cr else 0   # the slowest count; most files have no CR
+    cr, lf = cr - crlf, text.count(lf_) - crlf
     kinds = {k: n for k, n in (("CRLF", crlf), ("LF", lf), ("CR", cr)) if n}
     label = "none" if not kinds else next(iter(kinds)) if len(kinds) == 1 else (
         "mixed (" + ", ".join(f"{n:,} {k}" for k, n in kinds.items()) + ")")
-    return label, text.endswith(("\n", "\r"))
+    return label, text.endswith((lf_, cr_))
 
 
 def detect_delimiter(sample: str, truncated: bool = False) -> str:
@@ -179,8 +197,9 @@ def _quote_message(line: int, lines: int) -> str:
             "upload again.")
 
 
-def _fast_grid(data: bytes, text: str, delimiter: str, limits: Limits) -> pd.DataFrame | None:
-    """pyarrow's reading of `text` (UTF-8 `data`), or None when it might differ from the csv module's.
+def _fast_grid(data: bytes, sample: str, delimiter: str, limits: Limits) -> pd.DataFrame | None:
+    """pyarrow's reading of UTF-8 `data` (its text begins with `sample`), or None when it might
+    differ from the csv module's.
 
     On LF-only text both parsers follow the same rules: a cell is quoted only when it starts with
     a quote; inside it "" is a quote, newlines and delimiters are kept, and a lone quote ends the
@@ -193,14 +212,14 @@ def _fast_grid(data: bytes, text: str, delimiter: str, limits: Limits) -> pd.Dat
     width differs from the first record's, so what it returns is the csv module's rectangular
     grid; the column and cell-size limits, which pyarrow does not know, are checked on that grid.
     """
-    if data.count(b'"') % 2 or b"\n\n" in data or text.startswith("\ufeff"):
+    if data.count(b'"') % 2 or b"\n\n" in data or sample.startswith("\ufeff"):
         return None
     # A first record cut short by the sample gets a wrong width, which pyarrow then refuses.
-    first = next(csv.reader(io.StringIO(text[:_SAMPLE_CHARS]), delimiter=delimiter), [])
+    first = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
     if not 0 < len(first) <= limits.max_columns:
         return None
     table = _arrow_table(data, delimiter, len(first))
-    if table is None or _longest_cell(table) > limits.max_cell_bytes:
+    if table is None or _too_long(table, limits.max_cell_bytes):
         return None
     return _to_grid(table)
 
@@ -231,9 +250,13 @@ def _arrow_table(data: bytes, delimiter: str, width: int) -> pa.Table | None:
         return None
 
 
-def _longest_cell(table: pa.Table) -> int:
-    """Characters in the longest cell, as the csv module counts them for its size limit."""
-    return max((pc.max(pc.utf8_length(column)).as_py() or 0 for column in table.columns), default=0)
+def _too_long(table: pa.Table, limit: int) -> bool:
+    """Whether a cell has more characters than `limit`, as the csv module counts them for its
+    size limit. A cell has no more characters than bytes: they are counted only past that."""
+    def longest(lengths: pa.Array) -> int:
+        return pc.max(lengths).as_py() or 0
+    return any(longest(pc.binary_length(column)) > limit and longest(pc.utf8_length(column)) > limit
+               for column in table.columns)
 
 
 def _to_grid(table: pa.Table) -> pd.DataFrame:

@@ -109,7 +109,8 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
         values, errors = parsed.values, parsed.errors
         notes.extend(f"{entity_spec.field(name).label} ('{header}'): {n}" for n in parsed.notes)
         out[name] = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
-        out[f"{name}__raw"] = str_series(cleaned, out.index)
+        # the text as written, shared with the value where that is the same text
+        out[f"{name}__raw"] = out[name] if parsed.as_written else str_series(cleaned, out.index)
         if parsed.marks is not None:     # checked against the row's currency (lib.importing.plan)
             out[f"{name}_mark"] = str_series(parsed.marks, out.index)
         bad = errors.notna().to_numpy()
@@ -304,22 +305,23 @@ def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Reading | None,
         return ParsedColumn(*map_unique(raw, lambda t: _choice(t, f.choices, dict(f.aliases))))
     # Text as written, trimmed; a null token is no value ("NA" is one only where a number or
     # date was expected). Upper-case currency codes.
-    cleaned = _unwrapped(cleaned, f.code)
-    text = pc.utf8_upper(cleaned) if f.kind == "currency" else cleaned
-    if f.kind == "currency" and not pc.all(pc.string_is_ascii(cleaned)).as_py():
-        text = pa.array([t.upper() for t in cleaned.to_pylist()], type=pa.string())  # as Python does
+    unwrapped = _unwrapped(cleaned, f.code)
+    text = pc.utf8_upper(unwrapped) if f.kind == "currency" else unwrapped
+    if f.kind == "currency" and not pc.all(pc.string_is_ascii(unwrapped)).as_py():
+        text = pa.array([t.upper() for t in unwrapped.to_pylist()], type=pa.string())  # as Python does
     notes = []
     if f.kind == "currency":
         text, notes = _currency_codes(text)
-    empty = pa.array(null_mask(cleaned, TEXT_NULL_TOKENS))
-    text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
+    empty = null_mask(unwrapped, TEXT_NULL_TOKENS)
+    if empty.any():
+        text = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), text)
     errors = np.full(len(raw), None, dtype=object)
     if f.code:
-        errors[pc.match_substring_regex(cleaned, _SHORTENED).to_numpy(zero_copy_only=False)] = (
+        errors[pc.match_substring_regex(unwrapped, _SHORTENED).to_numpy(zero_copy_only=False)] = (
             "a long number Excel shortened to scientific notation, its last digits lost: format "
             "the column as text in Excel and export the file again")
     return ParsedColumn(str_series(text, pd.RangeIndex(len(raw))),
-                        pd.Series(errors, index=raw.index), notes)
+                        pd.Series(errors, index=raw.index), notes, as_written=text is cleaned)
 
 
 def _unwrapped(text: pa.Array, code: bool) -> pa.Array:

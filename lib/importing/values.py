@@ -58,6 +58,7 @@ class ParsedColumn:
     notes: list[str] = field(default_factory=list)
     marks: pa.Array | None = None
     decimal: Any = None   # numbers: the DecimalChoice the column made for itself, if it made one
+    as_written: bool = False   # text: the values are the cells' text as written (trimmed)
 
     @property
     def ok(self) -> bool:
@@ -135,7 +136,8 @@ def clean_text(series: pd.Series | pa.Array) -> pa.Array:
     """`clean` applied to every cell, as an Arrow string array ("" for missing cells)."""
     array = series if isinstance(series, pa.Array) else arrow_text(series)
     array = pc.fill_null(array, "")
-    out = pc.utf8_trim(array, " ")
+    spaced = pc.or_(pc.starts_with(array, " "), pc.ends_with(array, " "))
+    out = pc.utf8_trim(array, " ") if pc.any(spaced).as_py() else array   # a copy only if needed
     # _ODD_SPACES are never printable ASCII: only the other cells are searched for them.
     maybe = np.flatnonzero(~pc.ascii_is_printable(array).to_numpy(zero_copy_only=False))
     odd = maybe[pc.match_substring_regex(array.take(pa.array(maybe, pa.int64())), _ODD_SPACE_RE)
