@@ -8,7 +8,9 @@ reference path: the csv module first only counts record widths (C speed, enforci
 limit); a slower pass that tracks line numbers runs only when something looks wrong, to say
 where. When every record has the same width pyarrow still builds the columns, but its row count
 must match the reference count or the csv module's rows are used, so the fast path can never
-change what is read.
+change what is read. pyarrow reads UTF-8 bytes: a file that is UTF-8 with nothing to change (no
+mark, carriage return, sep= line or DOS end) is handed over as uploaded, and its whole text is
+decoded only if the reference path needs it.
 """
 from __future__ import annotations
 

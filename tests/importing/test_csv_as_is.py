@@ -62,7 +62,7 @@ def test_the_reference_path_still_reads_a_plain_file_that_pyarrow_could_read_dif
     "name\nZoë\n".encode("cp1252"),              # not UTF-8
 ])
 def test_a_file_with_something_to_change_is_decoded_as_before(data, monkeypatch):
-    grid, dialect, notes = read_csv_grid(data, "odd.csv")
+    grid, _, _ = read_csv_grid(data, "odd.csv")
     assert not csvread._as_is(data)
     assert grid.equals(read_the_old_way(data, monkeypatch)[0])
 
