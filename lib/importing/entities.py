@@ -108,7 +108,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
         SELECT r.* REPLACE (r.month::DATE AS month, {_MONEY.replace('s.amount', 'r.amount')},
                             coalesce(r.currency, a.currency) AS currency),
                r.amount AS amount_number,
-               NULL::INTEGER AS _target, r.account || ' ' || strftime(r.month, '%Y-%m') AS _label
+               NULL::INTEGER AS _target
         FROM ({_ACCOUNT_REF}) r LEFT JOIN ref_accounts a ON a.id = r.account_id"""
     if entity == "invoices":
         return f"""
@@ -116,7 +116,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                {_MONEY.replace('s.amount', 'r.amount')},
                coalesce(r.currency, a.currency) AS currency), r.amount AS amount_number,
                i.id AS _target,
-               r.invoice_number AS _key, r.invoice_number AS _label
+               r.invoice_number AS _key
         FROM ({_ACCOUNT_REF}) r LEFT JOIN ref_accounts a ON a.id = r.account_id
         LEFT JOIN invoices i ON i.invoice_number = r.invoice_number"""
     if entity == "payments":
@@ -127,8 +127,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                 "p.paid_on = s.paid_on::DATE AND p.amount = round(s.amount, 2)::DECIMAL(18,2)")
         return f"""
         SELECT s.* REPLACE (s.paid_on::DATE AS paid_on, {_MONEY}), i.id AS invoice_id,
-               i.currency AS _currency, s.amount AS amount_number, p.id AS _target, {key} AS _key,
-               s.invoice_number || ' ' || coalesce(s.paid_on::DATE::VARCHAR, '') AS _label
+               i.currency AS _currency, s.amount AS amount_number, p.id AS _target, {key} AS _key
         FROM stage s LEFT JOIN invoices i ON i.invoice_number = s.invoice_number
         LEFT JOIN (SELECT invoice_id, paid_on, amount, reference, min(id) AS id FROM payments
                    GROUP BY ALL) p ON p.invoice_id = i.id AND {join}"""
@@ -157,8 +156,7 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
                coalesce({'' if by_name else 'ae.n, '}an.n, 0) AS target_matches,
                coalesce({'' if by_name else 'xe.n, '}xn.n, 0) AS archived_matches,
                coalesce({'' if by_name else "'x' || s.external_id, "}{_norm('s.name')}
-                        {"|| '|' || lower(coalesce(s.country, ''))" if with_country else ''}) AS _key,
-               s.name AS _label
+                        {"|| '|' || lower(coalesce(s.country, ''))" if with_country else ''}) AS _key
         FROM stage s
         {" ".join(spellings_join(c) for c in CATEGORIES)}
         {owner_joins}
@@ -181,8 +179,7 @@ def _contacts_sql() -> str:
         SELECT r.*, CASE WHEN coalesce(ce.n, nullif(n.n, 0), 0) = 1 THEN coalesce(ce.id, n.id) END
                AS _target, coalesce(ce.n, nullif(n.n, 0), 0) AS target_matches,
                coalesce(r.account_id || '|e|' || lower(r.email),
-                        r.account_id || '|n|' || {_norm('r.name')}) AS _key,
-               r.name || coalesce(' (' || r.account || ')', '') AS _label
+                        r.account_id || '|n|' || {_norm('r.name')}) AS _key
         FROM ({_ACCOUNT_REF}) r
         LEFT JOIN (SELECT account_id, lower(trim(email)) AS k, any_value(id) AS id, count(*) AS n
                    FROM contacts WHERE archived_at IS NULL AND email IS NOT NULL GROUP BY 1, 2) ce
@@ -201,8 +198,7 @@ def _targets_sql() -> str:
         SELECT r.* REPLACE (r.month::DATE AS month, {_MONEY.replace('s.amount', 'r.amount')},
                             coalesce(r.currency, t.currency, a.currency) AS currency),
                r.amount AS amount_number, r.account_id || '|' || r.month::DATE AS _key,
-               NULL::INTEGER AS _target, r.account || ' ' || strftime(r.month, '%Y-%m') AS _label,
-               t.amount AS _old_amount, t.currency AS _old_currency, l.month IS NOT NULL AS _locked,
+               NULL::INTEGER AS _target, t.amount AS _old_amount, t.currency AS _old_currency, l.month IS NOT NULL AS _locked,
                coalesce(u.display_name, 'someone') || ' on ' || strftime(l.locked_at, '%Y-%m-%d')
                    AS _locked_by
         FROM ({_ACCOUNT_REF}) r LEFT JOIN ref_accounts a ON a.id = r.account_id
@@ -224,8 +220,7 @@ def _budgets_sql() -> str:
         SELECT r.* EXCLUDE (_cat) REPLACE ({money},
                    coalesce(r.currency, t.currency, a.currency) AS currency),
                r.budget AS budget_number, r.spend AS spend_number,
-               r.account_id || '|' || r.category || '|' || r.month AS _key, NULL::INTEGER AS _target,
-               r.account || ', ' || r.category || ', ' || strftime(r.month, '%Y-%m') AS _label
+               r.account_id || '|' || r.category || '|' || r.month AS _key, NULL::INTEGER AS _target
         FROM r LEFT JOIN ref_accounts a ON a.id = r.account_id
         LEFT JOIN budgets t ON t.account_id = r.account_id AND t.category = r.category
                            AND t.month = r.month"""

@@ -7,6 +7,7 @@ Interactions have no external key: every row is a new interaction.
 """
 from __future__ import annotations
 
+from lib.importing.labels import TITLE
 from lib.importing.refs import ACCOUNT_CHECKS, ACCOUNT_REF, PLACEHOLDER, manager_ref
 
 _EMAIL = "regexp_full_match({f}, '[^@ ]+@[^@ ]+[.][^@ ]+')"
@@ -42,8 +43,7 @@ def managers_sql() -> str:
                CASE WHEN coalesce(te.n, tm.n, nullif(nm.n, 0), 0) = 1
                     THEN coalesce(te.id, tm.id, nm.id) END AS _target,
                coalesce(te.n, tm.n, nullif(nm.n, 0), 0) AS target_matches,
-               coalesce('x' || s.external_id, 'e' || lower(s.email), 'n' || lower(trim(s.name))) AS _key,
-               s.name AS _label
+               coalesce('x' || s.external_id, 'e' || lower(s.email), 'n' || lower(trim(s.name))) AS _key
         FROM stage s
         {boss_joins}
         {_in_file('fx', 'x', 'trim(s.reports_to)')}
@@ -109,21 +109,16 @@ def link_bosses(cur) -> None:
         WHERE {in_file_boss('compared')} AND list_contains(b.rows, -compared.reports_to)""")
 
 
-_TITLE = "CASE r.type WHEN 'qbr' THEN 'QBR' ELSE upper(r.type[1]) || r.type[2:] END"
-
-
 def interactions_sql() -> str:
     joins, manager_id, manager_n = manager_ref("r.manager", "g")
     return f"""
-        SELECT r.* REPLACE (coalesce(r.subject, {_TITLE}) AS subject),
+        SELECT r.* REPLACE (coalesce(r.subject, {TITLE}) AS subject),
                coalesce({manager_id}, CASE WHEN r.manager IS NULL THEN a.owner_id END) AS manager_id,
                {manager_n} AS manager_matches,
                r.occurred_at > now()::TIMESTAMP AND r.outcome IS NULL AND r.sentiment IS NULL
                    AS is_planned,
                CASE WHEN r.type = 'escalation' THEN 'open' END AS escalation_status,
-               NULL::BIGINT AS _target, 'row ' || r._row AS _key,
-               coalesce(r.subject, {_TITLE}, 'Interaction') || coalesce(' with ' || r.account, '')
-                   || coalesce(' on ' || strftime(r.occurred_at, '%Y-%m-%d'), '') AS _label
+               NULL::BIGINT AS _target, 'row ' || r._row AS _key
         FROM ({ACCOUNT_REF}) r LEFT JOIN ref_accounts a ON a.id = r.account_id
         {joins}"""
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 from lib.exports import csv_bytes
 from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql
 from lib.importing import missing, people, refs, spelling
+from lib.importing.labels import labels_sql
 from lib.importing.mapping import spec
 from lib.importing.records import build_records, repeats_note
 from lib.importing.stage import Staged
@@ -99,15 +100,16 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     unzeroed = refs.unzeroed_note(cur)
     respelled = spelling.respelled_note(cur) if entity == "accounts" else None
     close = spelling.suggestions(cur, entity) if entity in spelling.SUGGESTED and details else None
-    cur.unregister("stage")   # `resolved` holds all of it
     _errors(cur, staged)
     repeats = build_records(cur, entity)
     if entity == "managers":
         people.bosses_left_out(cur)
-    # The rows with errors keep their record's label; then `resolved` can go before the
+    # A row with errors is listed once per record it feeds (an unpivoted row's months), so its
+    # errors are told apart by their records' labels. Then `resolved` can go before the
     # comparison builds `compared` (apply writes from `compared` alone).
-    cur.execute("CREATE OR REPLACE TEMP TABLE error_rows AS SELECT DISTINCT e._row, r._label "
-                "FROM row_errors e LEFT JOIN resolved r ON r._pos = e._pos")
+    cur.execute("CREATE OR REPLACE TEMP TABLE error_rows AS SELECT DISTINCT e._row, l._label "
+                f"FROM row_errors e LEFT JOIN ({labels_sql(entity, 'SELECT _pos FROM row_errors')}) l "
+                "ON l._pos = e._pos")
     cur.execute("DROP TABLE resolved")
     _compare(cur, staged)
     cur.execute("DROP TABLE records")   # likewise held by `compared`
@@ -119,6 +121,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
         preview.spellings = close
         preview.notes.append(spelling.suggestions_note(close))
     cur.unregister("raw_cells")
+    cur.unregister("stage")
     if create_missing:
         preview.will_create = missing.planned(cur, entity)
         if preview.will_create:
@@ -238,9 +241,11 @@ def _retyped(table: pa.Table, name: str, kind: pa.DataType) -> pa.Table:
     return table if table.schema.types[i] == kind else table.set_column(i, name, table[name].cast(kind))
 
 
+# Each source row with its action; a record's row names it by its position, an error row by
+# its label (see `plan`).
 _ROWS = """
-    SELECT unnest(rows) AS row, action, _label AS record FROM compared
-    UNION ALL SELECT _row, 'error', _label FROM error_rows"""
+    SELECT unnest(rows) AS row, action, _pos, NULL AS _label FROM compared
+    UNION ALL SELECT _row, 'error', NULL, _label FROM error_rows"""
 
 
 def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str, ...],
@@ -249,7 +254,8 @@ def _preview(cur: duckdb.DuckDBPyConnection, staged: Staged, match_on: tuple[str
     counts = {a: int(found.get(a, 0)) for a in ACTIONS}
     limit = "" if shown is None else f" LIMIT {int(shown)}"
     if details:
-        rows = _frame(cur, f"SELECT row, action, record FROM ({_ROWS}) ORDER BY row{limit}")
+        rows = _frame(cur, _labelled(staged.entity, f"SELECT * FROM ({_ROWS}) ORDER BY row{limit}",
+                                     "x.row, x.action, coalesce(x._label, l._label) AS record", "x.row"))
     else:
         rows = pd.DataFrame({"row": pd.Series(dtype="int64"), "action": pd.Series(dtype="str"),
                              "record": pd.Series(dtype="str")})
@@ -312,12 +318,21 @@ def _changes(cur: duckdb.DuckDBPyConnection, staged: Staged, limit: str = "") ->
     for c in written_columns(staged):
         old, new = _shown(c, staged.given)
         where = f"FROM compared WHERE action = 'update' AND {c} IS NOT NULL AND {c} IS DISTINCT FROM old_{c}"
-        parts.append(f"SELECT _label AS record, rows, '{c}' AS field, {old} AS old, {new} AS new {where}")
+        parts.append(f"SELECT _pos, rows, '{c}' AS field, {old} AS old, {new} AS new {where}")
         changed.append(f"(SELECT count(*) {where})")
     if not parts:   # nothing the file gives is written (no column mapped): nothing changes
         return pd.DataFrame(columns=["record", "rows", "field", "old", "new"]), 0
     total = cur.execute("SELECT " + " + ".join(changed)).fetchall()[0][0]
-    return _frame(cur, " UNION ALL ".join(parts) + " ORDER BY rows[1], field" + limit), int(total)
+    shown = " UNION ALL ".join(parts) + " ORDER BY rows[1], field" + limit
+    return _frame(cur, _labelled(staged.entity, shown, "l._label AS record, x.rows, x.field, x.old, x.new",
+                                 "x.rows[1], x.field")), int(total)
+
+
+def _labelled(entity: str, query: str, columns: str, order: str) -> str:
+    """SQL: `columns` of the rows `x` of `query` (which has `_pos`) and `l`, their records'
+    labels, worked out for those rows alone."""
+    return (f"WITH x AS MATERIALIZED ({query}) SELECT {columns} FROM x LEFT JOIN "
+            f"({labels_sql(entity, 'SELECT _pos FROM x')}) l ON l._pos = x._pos ORDER BY {order}")
 
 
 def _frame(cur: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

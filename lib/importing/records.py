@@ -47,14 +47,14 @@ def _sum(cur: duckdb.DuckDBPyConnection) -> int:
             CREATE OR REPLACE TEMP TABLE records AS
             SELECT account_id, month, NULL::INTEGER AS _target,
                    amount::DECIMAL(18,2) AS amount, currency, false AS _mixed, [_row] AS rows,
-                   _label {_GOOD}""")
+                   _pos {_GOOD}""")
         return 0
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE records AS
         SELECT account_id, month, NULL::INTEGER AS _target,
                sum(amount)::DECIMAL(18,2) AS amount, min(currency) AS currency,
                min(currency) <> max(currency) AS _mixed,
-               list_sort(list(_row)) AS rows, any_value(_label) AS _label {_GOOD}
+               list_sort(list(_row)) AS rows, min(_pos) AS _pos {_GOOD}
         GROUP BY account_id, month""")
     # Only the few mixed records need their currencies spelled out.
     cur.execute(f"""
