@@ -4,11 +4,12 @@ import os
 
 import streamlit as st
 
-from lib import ui, ui_auth, ui_interactions, ui_jobs
+from lib import memory, ui, ui_auth, ui_interactions, ui_jobs
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 os.umask(0o077)  # files the app creates (the database's WAL, backups) are private to its user
+memory.give_back_large_blocks()
 
 st.set_page_config(page_title="Account Desk", page_icon=":material/work:", layout="wide")
 

@@ -117,8 +117,11 @@ PAGE_SHOWN = 1_000     # preview lines the Import page fetches and draws (lib.ui
 
 
 def page_shown(args: argparse.Namespace) -> None:
-    """What the Import page does once it is drawn; then the person picks a file."""
+    """What the app does when it starts (its allocators, lib.memory) and the Import page once
+    it is drawn; then the person picks a file."""
     from lib.importing import start_reader
+    from lib.memory import give_back_large_blocks
+    give_back_large_blocks()
     if not args.cold:
         start_reader()
         time.sleep(READY_SECONDS)

@@ -25,6 +25,7 @@ from lib.importing.model import ImportFileError
 from lib.importing.reader import read_upload
 from lib.importing.spelling import respell, taken_note
 from lib.importing.stage import stage
+from lib.memory import give_back_large_blocks
 from lib.users import SYSTEM
 
 SHOWN_ERRORS = 20
@@ -59,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    give_back_large_blocks()
     try:
         report, status = _run(args)
     except DatabaseUnavailable as exc:
