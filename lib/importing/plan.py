@@ -120,8 +120,9 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     if close is not None and not close.empty:
         preview.spellings = close
         preview.notes.append(spelling.suggestions_note(close))
-    cur.unregister("raw_cells")
-    cur.unregister("stage")
+    cur.execute("DROP VIEW raw_cells")
+    cur.execute("DROP VIEW stage")
+    cur.unregister("staged_cells")
     if create_missing:
         preview.will_create = missing.planned(cur, entity)
         if preview.will_create:
@@ -131,16 +132,17 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
 
 def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     # As Arrow, without copying the staged frame: its text columns are Arrow already, so
-    # DuckDB reads them in place, as the view `stage` (a table would copy a million rows for
-    # the two statements that read it). Fields the file does not give are typed empty columns.
+    # DuckDB reads them in place, through the views `stage` and `raw_cells` (a table would copy
+    # a million rows for the few statements that read them). Fields the file does not give are
+    # typed NULLs of those views, not columns: a million empty cells are megabytes each.
     frame, n = staged.values, len(staged.values)
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    absent = []
     for f in spec(staged.entity).fields:
         if f.name not in frame:
-            kind = (pa.timestamp("us") if f.kind in ("date", "datetime", "month") else
-                    pa.float64() if f.kind == "number" else pa.string())
-            table = table.append_column(f.name, pa.nulls(n, kind))
-            table = table.append_column(f"{f.name}__raw", pa.nulls(n, pa.string()))
+            kind = ("TIMESTAMP" if f.kind in ("date", "datetime", "month") else
+                    "DOUBLE" if f.kind == "number" else "VARCHAR")
+            absent += [f"NULL::{kind} AS {f.name}", f"NULL::VARCHAR AS {f.name}__raw"]
         elif f.kind == "number":        # NaN -> NULL, not a number (from_pandas does it)
             table = _retyped(table, f.name, pa.float64())
         elif f.kind not in ("date", "datetime", "month") and not (
@@ -151,9 +153,12 @@ def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     # text as written is wanted for the few rows with an error: it stays in Arrow, read
     # through the view `raw_cells` (_pos, <field>__raw) until the plan is made.
     table = table.append_column("_pos", pa.array(np.arange(n, dtype=np.int64)))
-    raw = [c for c in table.column_names if c.endswith("__raw")]
-    cur.register("stage", table.drop_columns(raw))
-    cur.register("raw_cells", table.select(["_pos", *raw]))
+    cur.register("staged_cells", table)
+    columns = [*table.column_names[:-1], *absent]
+    values = [c for c in columns if not c.endswith("__raw")]
+    raw = [c for c in columns if c.endswith("__raw")]
+    cur.execute(f"CREATE OR REPLACE TEMP VIEW stage AS SELECT {', '.join(values)}, _pos FROM staged_cells")
+    cur.execute(f"CREATE OR REPLACE TEMP VIEW raw_cells AS SELECT {', '.join(['_pos', *raw])} FROM staged_cells")
     cur.execute("CREATE OR REPLACE TEMP TABLE parse_errors "
                 "(row BIGINT, pos BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
     if len(staged.parse_errors):
