@@ -198,7 +198,8 @@ def _targets_sql() -> str:
         SELECT r.* REPLACE (r.month::DATE AS month, {_MONEY.replace('s.amount', 'r.amount')},
                             coalesce(r.currency, t.currency, a.currency) AS currency),
                r.amount AS amount_number, r.account_id || '|' || r.month::DATE AS _key,
-               NULL::INTEGER AS _target, t.amount AS _old_amount, t.currency AS _old_currency, l.month IS NOT NULL AS _locked,
+               NULL::INTEGER AS _target, t.amount AS _old_amount, t.currency AS _old_currency,
+               l.month IS NOT NULL AS _locked,
                coalesce(u.display_name, 'someone') || ' on ' || strftime(l.locked_at, '%Y-%m-%d')
                    AS _locked_by
         FROM ({_ACCOUNT_REF}) r LEFT JOIN ref_accounts a ON a.id = r.account_id

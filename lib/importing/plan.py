@@ -157,8 +157,8 @@ def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     columns = [*table.column_names[:-1], *absent]
     values = [c for c in columns if not c.endswith("__raw")]
     raw = [c for c in columns if c.endswith("__raw")]
-    cur.execute(f"CREATE OR REPLACE TEMP VIEW stage AS SELECT {', '.join(values)}, _pos FROM staged_cells")
-    cur.execute(f"CREATE OR REPLACE TEMP VIEW raw_cells AS SELECT {', '.join(['_pos', *raw])} FROM staged_cells")
+    for view, shown in (("stage", [*values, "_pos"]), ("raw_cells", ["_pos", *raw])):
+        cur.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {', '.join(shown)} FROM staged_cells")
     cur.execute("CREATE OR REPLACE TEMP TABLE parse_errors "
                 "(row BIGINT, pos BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
     if len(staged.parse_errors):
