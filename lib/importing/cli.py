@@ -22,7 +22,7 @@ from lib.importing.mapping import (ENTITIES, guess_entity, recall_mapping, sugge
                                   words_around)
 from lib.importing.layout import sheet_month
 from lib.importing.model import ImportFileError
-from lib.importing.reader import read_upload
+from lib.importing.reader import default_sheet, read_upload
 from lib.importing.spelling import respell, taken_note
 from lib.importing.stage import stage
 from lib.memory import give_back_large_blocks
@@ -36,7 +36,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--entity", choices=sorted(ENTITIES), help="what the file holds (default: guessed)")
     p.add_argument("--mapping", help="use the mapping remembered under this name")
-    p.add_argument("--sheet", help="the sheet to import (default: the first importable one)")
+    p.add_argument("--sheet", help="the sheet to import (default: the one with a header row and the "
+                   "most data rows; with --entity, the one whose columns fit it best)")
     p.add_argument("--constant", action="append", default=[], metavar="FIELD=VALUE",
                    help="a value for the whole file, e.g. currency=GBP (repeatable)")
     p.add_argument("--date-order", choices=("dmy", "mdy", "ymd"),
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
     data = args.file.read_bytes()
     workbook = read_upload(data, args.file.name)
-    sheet = _chosen_sheet(workbook, args.sheet)
+    sheet = _chosen_sheet(workbook, args.sheet, args.entity)
     headers = list(sheet.rows.columns)
     constants = dict(_pair(c) for c in args.constant)
     from lib.migrate import open_database   # here: opening applies migrations
@@ -117,6 +118,9 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         report["read"] = _what_was_read(workbook, sheet)
         if args.dry_run or (preview.counts["error"] and not args.skip_bad_rows):
             report["status"] = "dry_run" if args.dry_run else "refused"
+            if preview.same_file:
+                report["notes"].append(same_file_message(preview.same_file) + " Importing it "
+                                       "again needs --allow-same-file.")
             return report, 1 if preview.counts["error"] else 0
         if preview.same_file and not args.allow_same_file:
             report.update(status="refused", message=same_file_message(preview.same_file)
@@ -134,10 +138,11 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         db.close()
 
 
-def _chosen_sheet(workbook, name: str | None):
-    """The sheet --sheet names (by its name as Excel shows it), else the first importable one."""
+def _chosen_sheet(workbook, name: str | None, entity: str | None):
+    """The sheet --sheet names (by its name as Excel shows it), else the one `default_sheet`
+    picks (for --entity, the one whose columns fit it best)."""
     if name is None:
-        return workbook.importable_sheets[0]
+        return default_sheet(workbook, entity)
     try:
         found = workbook.sheet(name)
     except KeyError:

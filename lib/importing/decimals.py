@@ -53,7 +53,8 @@ def settle(raw: pd.Series, cleaned: pa.Array, parsed: ParsedColumn,
     separator, why = evidence
     choice = parsed.decimal
     if separator:
-        settled = parse_number_series(raw, decimal=separator, excel_numbers=choice.excel_numbers)
+        settled = parse_number_series(raw, decimal=separator, excel_numbers=choice.excel_numbers,
+                                      percent=choice.percent)
         settled.notes.insert(0, f"{choice.undecided} " + (
             f"The column was read with {SEPARATORS[separator]}, as {why}; its values written "
             "the other way are errors." if choice.mixed else

@@ -98,6 +98,7 @@ _norm = norm
 
 MONEY = "CASE WHEN abs(s.amount) < 1e16 THEN round(s.amount, 2)::DECIMAL(18,2) END AS amount"
 _MONEY = MONEY
+PAYMENT_NAMED = "[0-9]"   # a payment reference that names one payment (see resolve_sql)
 _ACCOUNT_REF = ACCOUNT_REF
 _ACCOUNT_CHECKS = [*ACCOUNT_CHECKS, NEW_OWNER_CHECK]     # entities that name an account
 
@@ -121,10 +122,16 @@ def resolve_sql(entity: str, match_on: tuple[str, ...]) -> str:
         LEFT JOIN invoices i ON i.invoice_number = r.invoice_number"""
     if entity == "payments":
         by_ref = "reference" in match_on
-        key = ("i.id || '|' || coalesce(s.reference, '')" if by_ref else
-               "i.id || '|' || s.paid_on::DATE || '|' || round(s.amount, 2)")
-        join = ("p.reference = s.reference" if by_ref else
-                "p.paid_on = s.paid_on::DATE AND p.amount = round(s.amount, 2)::DECIMAL(18,2)")
+        # A reference names a payment when it holds a digit ("CHQ 000451", "ch_3Nx9"); words
+        # alone ("BACS", "Cheque") say how it was paid, and several payments share them: such
+        # a row, or one with no reference, is matched by its invoice, date and amount.
+        by_day = "i.id || '|' || s.paid_on::DATE || '|' || round(s.amount, 2)"
+        on_day = "p.paid_on = s.paid_on::DATE AND p.amount = round(s.amount, 2)::DECIMAL(18,2)"
+        named = f"regexp_matches(coalesce(s.reference, ''), '{PAYMENT_NAMED}')"
+        key = (f"CASE WHEN {named} THEN i.id || '|' || s.reference ELSE {by_day} END" if by_ref
+               else by_day)
+        join = (f"CASE WHEN {named} THEN p.reference = s.reference ELSE {on_day} END" if by_ref
+                else on_day)
         return f"""
         SELECT s.* REPLACE (s.paid_on::DATE AS paid_on, {_MONEY}), i.id AS invoice_id,
                i.currency AS _currency, s.amount AS amount_number, p.id AS _target, {key} AS _key
@@ -301,3 +308,16 @@ _MORE_CHECKS = {
     "managers": people.MANAGER_CHECKS,
     "interactions": people.INTERACTION_CHECKS,
 }
+
+
+def payment_words_note(cur, match_on: tuple[str, ...]) -> str | None:
+    """Says which payments were matched by invoice, date and amount though a reference was
+    mapped: their reference is words alone ("BACS"), which many payments share."""
+    if "reference" not in match_on:
+        return None
+    n, example = cur.execute("SELECT count(*), min(reference) FROM resolved WHERE reference IS "
+                             f"NOT NULL AND NOT regexp_matches(reference, '{PAYMENT_NAMED}')").fetchone()
+    if not n:
+        return None
+    return (f"{n:,} payments have a reference that names no one payment (such as '{example}'): "
+            "they were matched to the payments already recorded by invoice, date and amount.")

@@ -113,7 +113,39 @@ def month_columns(names: list[str], titles: list[str] = ()) -> MonthColumns:
             return MonthColumns(note=(
                 f"{what} run across the columns ({_shown(spans)}), not months, so the sheet was "
                 "kept as it is. " + _BY_MONTH))
-    return MonthColumns()
+    return _days_across(names)
+
+
+def _days_across(names: list[str]) -> MonthColumns:
+    """Days that are not months' ends heading the columns (a weekly report's week starts):
+    each column holds a day's or a week's figure, and a week may straddle two months."""
+    days = {d for n in names if (d := _header_day(clean(n)))}
+    if len(days) < MIN_PERIOD_COLUMNS:
+        return MonthColumns()
+    ordered = sorted(days)
+    weeks = {(b - a).days for a, b in zip(ordered, ordered[1:])} == {7}
+    shown = _shown([clean(n) for n in names if _header_day(clean(n))])
+    return MonthColumns(note=(
+        f"{'Weeks' if weeks else 'Days'} run across the columns ({shown}), not months, so the "
+        "sheet was kept as it is. " + _BY_MONTH))
+
+
+def _header_day(s: str) -> date | None:
+    """The day a header writes as 2025-10-06 or 06/10/2025 (either order: only that it is a
+    day matters; the first reading that is a real date is taken)."""
+    if m := _DAY_ISO.match(s):
+        parts = [(int(m.group(1)), int(m.group(2)), int(m.group(3)))]
+    elif m := _DAY_SLASH.match(s):
+        a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        parts = [(year, a, b), (year, b, a)]
+    else:
+        return None
+    for year, month_no, day in parts:
+        try:
+            return date(year, month_no, day)
+        except ValueError:
+            continue
+    return None
 
 
 def _period_ends(names: list[str], dated: dict[int, date]) -> MonthColumns | None:

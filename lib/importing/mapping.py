@@ -45,7 +45,8 @@ def header_key(header: str) -> str:
 def suggest_mapping(headers: list[str], entity: str,
                     rows: pd.DataFrame | None = None) -> dict[str, str | None]:
     """Each header -> the field it most likely is, or None. A field is used at most once:
-    an exact field name beats a label, which beats a synonym; earlier synonyms beat later.
+    an exact field name beats a label, which beats a synonym; earlier synonyms beat later; a
+    field's `first` words beat even its name (a Payment # beats a Reference).
 
     With `rows` (the sheet's text cells), a column whose values cannot be the field is left
     for the person to map: a choice field's column none of whose values is a choice (an
@@ -61,7 +62,7 @@ def suggest_mapping(headers: list[str], entity: str,
         keys = _keys(header)
         empty = None   # looked at only for a header that names a field (a file may have 10,000)
         for f in fields:
-            names = [f.name, f.label, *f.synonyms]
+            names = [*f.first, f.name, f.label, *f.synonyms]
             for rank, name in enumerate(names):
                 if header_key(name) in keys:
                     if empty is None:
@@ -85,14 +86,18 @@ def suggest_mapping(headers: list[str], entity: str,
 # (metadata)'), not a unit or zone ('Sales (units)', 'Created (PST)'); a CRM's object prefix
 # ('Deal - Value'), not 'Prior Year - Revenue'; a BI tool's 'Sum of' (its rows are the sums:
 # 'Sum of Revenue' per account and month); and a scale or currency that staging applies
-# ('Revenue ($000)', 'Amount (EUR)').
+# ('Revenue ($000)', 'Amount (EUR)'); and what Salesforce's API names add to a field's name
+# (Amount__c, ns__Region__c, Account__r.Name).
 _HARMLESS_ASIDE = re.compile(r"\s*\((?:utc|gmt|metadata|optional|required)\)", re.I)
 _SUM_OF = re.compile(r"^(?:sum\s+of|summe\s+von)\s+", re.I)   # a BI tool's "Sum of Revenue"
-# A scale or a currency ('Revenue ($000)', 'Sales in millions', 'Amount (EUR)'): staging
-# multiplies the amounts by the scale and checks the currency against each row's
+# A scale or a currency ('Revenue ($000)', 'Sales in millions', 'Amount (EUR)', 'Amount GBP',
+# 'BETRAG in EUR', '$ Sales'; not '(PST)', nor TEUR: thousands): staging multiplies the
+# amounts by the scale and checks the currency against each row's
 _SCALE = re.compile(r"\s*\(\s*[$£€]?\s*(?:0{3}s?|k|m|mm|mn|mio\.?|millions?)\s*[$£€]?\s*\)|"
                     r"\s+in\s+(?:thousands|millions)\b", re.I)
-_CURRENCY_ASIDE = re.compile(r"\s*\(\s*([A-Z]{3}|[$£€])\s*\)")   # (EUR), not (PST)
+_CURRENCY_ASIDE = re.compile(r"\s*\(\s*([A-Z]{3}|[$£€])\s*\)|\s+(?:in\s+)?([A-Z]{3}|[$£€])\s*$|"
+                             r"^\s*([A-Z]{3}|[$£€])\s+")
+_API_SUFFIX = re.compile(r"^[A-Za-z0-9]+__(?=\w+__[cr]\b)|__[cr]\b")
 _OBJECT_PREFIX = re.compile(r"^(?:deal|organi[sz]ation|person|lead|activity|product|contact|"
                             r"company|account|opportunity|invoice|payment)\s+-\s+", re.I)
 
@@ -101,8 +106,9 @@ def _keys(header: str) -> list[str]:
     """The header's key, then looser ones (see _HARMLESS_ASIDE and _OBJECT_PREFIX)."""
     text = str(header)
     loose = (text, _HARMLESS_ASIDE.sub("", text), _OBJECT_PREFIX.sub("", text),
-             _SUM_OF.sub("", text), _SCALE.sub("", text),
-             _CURRENCY_ASIDE.sub(lambda m: "" if header_mark(m[1]) else m[0], text))
+             _SUM_OF.sub("", text), _SCALE.sub("", text), _API_SUFFIX.sub("", text),
+             _CURRENCY_ASIDE.sub(lambda m: "" if header_mark(m[m.lastindex]) == m[m.lastindex]
+                                 else m[0], text))
     return list(dict.fromkeys(k for k in map(header_key, loose) if k))
 
 
@@ -167,8 +173,10 @@ _CUES = (("budgets", {"budget", "budgets", "budgeted"}),
          ("invoices", {"invoice", "invoices"}),
          ("revenue", {"revenue", "revenues", "sales", "actual", "actuals", "turnover"}))
 # A column of these is about people, so the rows are not accounts (a "Company Name" beside a
-# "First Name" is the person's account).
+# "First Name" is the person's account); and of these about companies, so the rows are not
+# contacts (a "Primary Contact" beside an "Industry" is the account's).
 _PERSON = {"first_name", "last_name", "title"}
+_COMPANY = {"industry", "tier", "scope"}
 
 
 def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
@@ -176,31 +184,32 @@ def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
     """The entity whose required fields the headers cover best, with the reason in words.
     `rows`: the sheet's cells (see suggest_mapping); `context`: words around the table, which
     break a tie (words_around). A tie they do not break is reported in `tied`, not decided.
-    `month_given`: the sheet's name is a month ("Jan 2025"), which a month field takes."""
-    scores, found, covered = {}, {}, {}
+    `month_given`: the sheet's name is a month ("Jan 2025"), which a month field takes.
+    A column an entity leaves unmapped that another needs (see _needed_by) counts against it:
+    Customer | Month | Revenue USD is revenue, not accounts that ignore two columns."""
     maps = {name: suggest_mapping(headers, name, rows) for name in ENTITIES}
+    found = {name: {f for f in maps[name].values() if f} for name in ENTITIES}
+    covered = {name: _given(e, found[name], month_given) for name, e in ENTITIES.items()}
     person = bool(_PERSON & set(maps["contacts"].values()))
+    company = bool(_COMPANY & set(maps["accounts"].values())) and not person
+    needed = _needed_by(maps, {name for name, e in ENTITIES.items()   # readings half there
+                               if 2 * len(covered[name] & set(e.required)) >= len(e.required)})
+    scores = {}
     for name, entity in ENTITIES.items():
-        mapped = {f for f in maps[name].values() if f}
-        # Parts (first and last name) give their whole and count once, as the whole; a time of
-        # day or a year gives only itself.
-        parts = {f: entity.field(f) for f in mapped}
-        given = {p.part_of if p.part_of and not p.completes else f for f, p in parts.items()}
-        if month_given:
-            given |= {f.name for f in entity.fields if f.kind == "month"}
-        required = set(entity.required)
+        given, required = covered[name], set(entity.required)
         # Fields found count, required ones double; covering them all earns a bonus, but not
         # so much that one name column makes every list of names an account list.
+        ignored = sum(1 for h, f in maps[name].items() if f is None and needed[h] - {name})
         scores[name] = (len(given & required) + 0.5 * len(given - required)
-                        + 1.5 * float(required <= given) - 2.0 * (person and name == "accounts"))
-        found[name], covered[name] = mapped, given
-    best = max(scores.values())
+                        + 1.5 * float(required <= given) - 0.5 * ignored
+                        - 2.0 * (person and name == "accounts" or company and name == "contacts"))
+    best, anything = max(scores.values()), any(found.values())
     tied = [n for n, score in scores.items() if score == best]
-    if len(tied) > 1 and best > 0:
+    if len(tied) > 1 and anything:
         tied = _told_apart(tied, context)
     entity = tied[0]
     labels = ", ".join(ENTITIES[entity].field(f).label for f in sorted(found[entity])) or "nothing"
-    if best <= 0:
+    if not anything:
         return EntityGuess(entity, "None of the columns is a field of any kind of data the "
                            "importer knows: choose what the file holds and map its columns.",
                            scores, tuple(ENTITIES))
@@ -213,6 +222,29 @@ def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
     if missing:
         reason += " Still missing: " + ", ".join(ENTITIES[entity].field(f).label for f in missing) + "."
     return EntityGuess(entity, reason, scores)
+
+
+def _given(entity: EntitySpec, mapped: set[str], month_given: bool) -> set[str]:
+    """The fields the mapped ones give: parts (first and last name) give their whole and count
+    once, as the whole; a time of day or a year gives only itself. A month-named sheet, a month."""
+    parts = {f: entity.field(f) for f in mapped}
+    given = {p.part_of if p.part_of and not p.completes else f for f, p in parts.items()}
+    return given | ({f.name for f in entity.fields if f.kind == "month"} if month_given else set())
+
+
+def _needed_by(maps: dict[str, dict[str, str | None]], readings: set[str]) -> dict[str, set[str]]:
+    """Each header -> which of the `readings` map it to a required field or a part of one (a
+    First Name makes a contact's name; a year only completes a month). The readings are those
+    with half of what they need: an account and an amount are most of revenue; an amount alone
+    is not much of an invoice, so an accounts list's balance column does not count against it."""
+    needed: dict[str, set[str]] = {h: set() for mapping in maps.values() for h in mapping}
+    for name in readings:
+        for header, f in maps[name].items():
+            got = ENTITIES[name].field(f) if f else None
+            whole = got and (ENTITIES[name].field(got.part_of) if got.part_of else got)
+            if whole and whole.required and not got.completes:
+                needed[header].add(name)
+    return needed
 
 
 def guess_entity(sheet: Sheet, file_name: str = "") -> EntityGuess:

@@ -99,6 +99,11 @@ class Sheet:
         return self.kind in ("table", "wide")
 
     @property
+    def data_rows(self) -> int:
+        """How many rows of the sheet are records (a months-across sheet's, before unpivoting)."""
+        return self.rows.index.nunique() if self.wide is not None else len(self.rows)
+
+    @property
     def source_row_numbers(self) -> list[int]:
         return [int(n) for n in self.rows.index]
 
@@ -125,9 +130,19 @@ class Workbook:
 
     @property
     def importable_sheets(self) -> list[Sheet]:
-        """The sheets that can be imported, those Excel shows first: the first is the default,
-        and a hidden sheet is usually old data or a lookup list."""
-        return sorted((s for s in self.sheets if s.importable), key=lambda s: s.hidden)
+        """The sheets that can be imported: the default first (default_sheet), then the others
+        in Excel's order, hidden ones last (a hidden sheet is usually old data or a lookup list)."""
+        sheets = sorted((s for s in self.sheets if s.importable), key=lambda s: s.hidden)
+        best = self.default_sheet
+        return [best, *(s for s in sheets if s is not best)] if best is not None else sheets
+
+    @property
+    def default_sheet(self) -> Sheet | None:
+        """The sheet to import unless the person picks another: of the importable sheets, one
+        Excel shows rather than hides, with a header row rather than without (a two-cell
+        summary sheet), and with the most data rows; on a tie, the first in Excel's order."""
+        sheets = [s for s in self.sheets if s.importable]
+        return min(sheets, key=lambda s: (s.hidden, s.header_row is None, -s.data_rows), default=None)
 
     def sheet(self, name: str) -> Sheet:
         for s in self.sheets:

@@ -4,7 +4,7 @@
 (European, decided for the whole column), `7.4E8`, `12%`, `£`, `€`, `₹`, `USD 12`, `1,00,000`
 (Indian grouping), `2'500.-` and `2.500,-` (no cents, as Swiss and Germans write it; not a minus).
 Percentages become fractions by default (12% -> 0.12) because that is what Excel stores; pass
-percent="points" to keep 12.
+percent="points" to keep 12, or percent="money" for a column of amounts, where 12% is an error.
 
 parse_number is the definition. parse_number_series reads the common spellings of a whole
 column with Arrow (one regex and one cast over the column) and hands every other text to
@@ -24,13 +24,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# header_mark and row_marks are the currency marks' (lib.importing.number_marks), read from here
+from lib.importing.number_marks import (_CODES, _SYMBOLS, SCIENTIFIC, SCIENTIFIC_WITH,  # noqa: F401
+                                        as_excel_shows, header_mark, row_marks, scientific)
 from lib.importing.values import (NULL_TOKENS, ParsedColumn, clean, clean_text, excel_error,
                                   map_unique, str_series)
 
-Percent = Literal["fraction", "points"]
-_SYMBOLS = "$£€₹¥₩₽₺₪฿"
-_CODES = ("USD", "EUR", "GBP", "INR", "JPY", "CHF", "AUD", "CAD", "NZD", "SGD", "HKD", "CNY",
-          "SEK", "NOK", "DKK", "ZAR", "BRL", "MXN", "AED", "US$", "A$", "C$", "NZ$", "S$", "R$", "RS")
+# 12% as 0.12 (what Excel stores), as 12, or, in a column of amounts, as an error
+Percent = Literal["fraction", "points", "money"]
 _CURRENCY = re.compile(rf"^(?:{'|'.join(re.escape(c) for c in _CODES)}|[{_SYMBOLS}])\.?\s*|"
                        rf"\s*(?:{'|'.join(re.escape(c) for c in _CODES)}|[{_SYMBOLS}])$", re.I)
 _GROUPED = {".": re.compile(r"^\d{1,3}(,\d{3})+$|^\d{1,2}(,\d{2})+,\d{3}$"),
@@ -43,6 +44,7 @@ _LEDGER_MARK = re.compile(r"\d\s*(?:CR|DR)$", re.I)
 _DASHES = "(?:-{1,2}|[\u2013\u2014]{1,2})"
 _NO_CENTS = re.compile(rf"(?<=\d)([.,]){_DASHES}$")
 _SEPARATOR_NAMES = {".": "a decimal point", ",": "a decimal comma"}
+_NOT_MONEY = "is a percentage, not an amount of money: write the amount itself"
 
 
 def parse_number(text: Any, decimal: str = ".", percent: Percent = "fraction") -> float | None:
@@ -64,8 +66,8 @@ def parse_number(text: Any, decimal: str = ".", percent: Percent = "fraction") -
         raise ValueError("not a number" if cents == decimal else (
             f"'{cents}-' for no cents says the file writes {_SEPARATOR_NAMES[cents]}, but the "
             f"column is read with {_SEPARATOR_NAMES[decimal]}"))
-    scale = 1.0
-    if s.endswith("%"):
+    scale, share = 1.0, s.endswith("%")
+    if share:
         s, scale = s[:-1].strip(), (0.01 if percent == "fraction" else 1.0)
     if _LEDGER_MARK.search(s):
         raise ValueError("has a CR/DR mark: whether a credit is negative depends on the ledger, "
@@ -78,8 +80,12 @@ def parse_number(text: Any, decimal: str = ".", percent: Percent = "fraction") -
             _unsigned(s, other)
         except ValueError:
             raise unread from None
+        if share and percent == "money":    # a percentage, however its decimals are written
+            raise ValueError(_NOT_MONEY) from None
         raise ValueError(f"is written with {_SEPARATOR_NAMES[other]}, but the column is read with "
                          f"{_SEPARATOR_NAMES[decimal]}") from None
+    if share and percent == "money":
+        raise ValueError(_NOT_MONEY)
     return -value if negative else value
 
 
@@ -139,6 +145,8 @@ class DecimalChoice:
     mixed: bool = False
     # The cells that were numbers in the workbook, by position (parse_number_series)
     excel_numbers: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # How the column reads 12% (parse_number_series), to read it again the same way
+    percent: Percent = field(default="fraction", compare=False, repr=False)
 
 
 _EU_ONLY = re.compile(r"^[^.,]*\d,\d{1,2}$|^[^.,]*\d,\d{4,}$|\d\.\d{3},\d+$|^\d{1,3}(?:\.\d{3}){2,}$")
@@ -164,6 +172,8 @@ def _detect_decimal(index: pd.Index, cleaned: pa.Array, odd: np.ndarray | None =
     texts = _Digits(cleaned, _odd_cells(cleaned) if odd is None else odd, skip)
     eu = texts.first(_EU_ONLY, needs=",", dashed=_DASHED[","])
     us = texts.first(_US_ONLY, needs=".", dashed=_DASHED["."])
+    if eu is None and us is None:   # else only scientific notation may say: 1,2E+04, 1.2E+04
+        eu, us = (texts.first_written(SCIENTIFIC_WITH[sep], needs="E") for sep in ",.")
     row = lambda pos: index[pos]
     if eu is not None and us is not None:
         mixed = (f"Mixed decimal styles: row {row(eu)} is written European style and row "
@@ -201,7 +211,10 @@ def unsure_cells(cleaned: pa.Array, separator: str) -> np.ndarray:
     """Which cells are written like '12.500' (separator '.') or '1,500' (','): either decimal
     separator reads them, one way or the other."""
     unsure = _in_text((_UNSURE_POINT if separator == "." else _UNSURE_COMMA).pattern)
-    return pc.match_substring_regex(cleaned, unsure).to_numpy(zero_copy_only=False)
+    found = pc.match_substring_regex(cleaned, unsure).to_numpy(zero_copy_only=False).copy()
+    at = np.flatnonzero(found)      # not 1.2E+04, whose digits alone are written like 1.204
+    found[at] = ~scientific(cleaned.take(pa.array(at, pa.int64())))
+    return found
 
 
 def _earliest(*positions: int | None) -> int | None:
@@ -261,25 +274,46 @@ class _Digits:
             self.arrow_reads &= ~skip
             odd = odd[~skip[odd]]
         self.odd = dict(zip(odd.tolist(), cleaned.take(pa.array(odd, pa.int64())).to_pylist()))
+        self.holding: dict[tuple[str, int], np.ndarray] = {}    # (character, chunk) -> cells
 
     def first(self, pattern: re.Pattern, needs: str, dashed: re.Pattern | None = None
               ) -> int | None:
         """Position of the first cell whose digits, dots and commas the pattern is found in (only
         a cell holding one of the characters `needs` can be), or whose own text `dashed` is (a
-        pattern for Arrow's regexes and Python's alike), or None."""
-        found = [pos for pos, text in self.odd.items() if pattern.search(_digits(text))
-                 or (dashed and dashed.search(text))][:1]
+        pattern for Arrow's regexes and Python's alike), or None. Never a cell in scientific
+        notation: the digits of 1.2E+04 alone (1.204) are another number."""
         in_text = _in_text(pattern.pattern) + (f"|{dashed.pattern}" if dashed else "")
+        return self._first(in_text, needs, lambda text: bool(
+            pattern.search(_digits(text)) or (dashed and dashed.search(text))), SCIENTIFIC)
+
+    def first_written(self, pattern: re.Pattern, needs: str) -> int | None:
+        """Position of the first cell (holding one of the characters `needs`) whose own text the
+        pattern, for Arrow's regexes and Python's alike, is found in, or None."""
+        return self._first(pattern.pattern, needs, lambda text: bool(pattern.search(text)))
+
+    def _first(self, in_text: str, needs: str, reads, unless: re.Pattern | None = None
+               ) -> int | None:
+        found = [pos for pos, text in self.odd.items()
+                 if reads(text) and not (unless and unless.search(text))][:1]
         for start in range(0, len(self.cleaned), _CHUNK):
             if found and found[0] < start:
                 break
             chunk = self.cleaned.slice(start, _CHUNK)
             holding = np.zeros(len(chunk), dtype=bool)
-            for char in needs:
-                holding |= pc.match_substring(chunk, char).to_numpy(zero_copy_only=False)
+            for char in needs:      # each chunk is searched for a character once
+                if (char, start) not in self.holding:
+                    self.holding[char, start] = pc.match_substring(chunk, char).to_numpy(
+                        zero_copy_only=False)
+                holding |= self.holding[char, start]
             candidates = np.flatnonzero(holding & self.arrow_reads[start:start + _CHUNK])
-            hits = pc.match_substring_regex(chunk.take(pa.array(candidates, pa.int64())), in_text)
+            texts = chunk.take(pa.array(candidates, pa.int64()))
+            hits = pc.match_substring_regex(texts, in_text)
             hit = pc.index(hits, True).as_py()
+            if hit >= 0 and unless is not None and unless.search(texts[hit].as_py()):
+                at = np.flatnonzero(hits.to_numpy(zero_copy_only=False))    # all, at once
+                at = at[~pc.match_substring_regex(texts.take(pa.array(at)), unless.pattern)
+                        .to_numpy(zero_copy_only=False)]
+                hit = int(at[0]) if len(at) else -1
             if hit >= 0:
                 found.append(start + int(candidates[hit]))
                 break
@@ -315,7 +349,8 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
     skip = point if point.any() else None
     decimal_given, choice = decimal, None
     if decimal is None:
-        choice = replace(_detect_decimal(series.index, cleaned, odd, skip), excel_numbers=skip)
+        choice = replace(_detect_decimal(series.index, cleaned, odd, skip), excel_numbers=skip,
+                         percent=percent)
         decimal = choice.separator
         notes += [choice.message] if choice.message else []
     values = np.full(len(series), np.nan)
@@ -333,12 +368,14 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
         if decimal != ".":
             done &= point
         values[done] = number[done]
-    for cells, sep in ((~done & ~point, decimal), (~done & point, ".")):
+    for cells, sep, typed in ((~done & ~point, decimal, True), (~done & point, ".", False)):
         rest = np.flatnonzero(cells)   # positions: the index may repeat (unpivoted wide sheets)
         if len(rest):
             parsed, errs = map_unique(series.iloc[rest], lambda t: parse_number(t, sep, percent))
             values[rest] = pd.to_numeric(parsed, errors="coerce").astype("float64").to_numpy()
             errors[rest] = errs.to_numpy()
+        if typed and len(rest):     # text read as a number, not the fast way: 1.23457E+11
+            notes += as_excel_shows(cleaned, rest[np.isfinite(values[rest])], series.index)
     values = pd.Series(values, index=series.index, dtype="float64")
     errors = pd.Series(errors, index=series.index, dtype=object)
     marks = row_marks(cleaned, odd)
@@ -348,44 +385,3 @@ def parse_number_series(series: pd.Series, decimal: str | None = None,
         notes.append(f"Currency marks seen: {seen}.")
     return ParsedColumn(values, errors, notes, marks if len(counts) else None,
                         choice if decimal_given is None else None)
-
-
-_MARK = re.compile(rf"[{_SYMBOLS}]|\b(?:{'|'.join(c for c in _CODES if c.isalpha())})\b")
-
-
-def row_marks(cleaned: pa.Array, odd: np.ndarray) -> pa.Array:
-    """Each cell's first currency symbol or code ('$', '€', 'EUR'), null where it has none."""
-    # Only a cell holding a non-ASCII character, a "$" or a capital letter can hold a mark.
-    capitals = pc.not_equal(pc.ascii_lower(cleaned), cleaned).to_numpy(zero_copy_only=False)
-    maybe = np.flatnonzero(~pc.string_is_ascii(cleaned).to_numpy(zero_copy_only=False) | capitals
-                           | pc.match_substring(cleaned, "$").to_numpy(zero_copy_only=False))
-    texts = cleaned.take(pa.array(maybe, pa.int64()))
-    # Mostly the mark is a symbol and the first thing after the digits, signs and spaces
-    # ((£1.00), 12 €). A regex reads the other cells: Arrow's, but Python's where \b decides and
-    # knows the letters around better (odd cells with capitals).
-    marks = pc.utf8_slice_codeunits(pc.utf8_ltrim(texts, " 0123456789.,()+-%"), 0, 1)
-    redo = np.flatnonzero(~pc.is_in(marks, pa.array(list(_SYMBOLS))).to_numpy(zero_copy_only=False))
-    if len(redo):
-        found = pc.extract_regex(texts.take(pa.array(redo)), f"(?P<mark>{_MARK.pattern})")
-        found = pc.struct_field(found, "mark").to_numpy(zero_copy_only=False)
-        for i in np.flatnonzero(np.isin(maybe[redo], odd) & capitals[maybe[redo]]):
-            match = _MARK.search(texts[int(redo[i])].as_py())
-            found[i] = match and match[0]
-        redone = np.zeros(len(marks), dtype=bool)
-        redone[redo] = True
-        marks = pc.replace_with_mask(marks, pa.array(redone), pa.array(found, pa.string()))
-    at = np.full(len(cleaned), -1, dtype=np.int64)     # each cell's place among `maybe`
-    at[maybe] = np.arange(len(maybe))
-    return marks.take(pa.array(at, mask=at < 0))
-
-
-_HEADER_MARK = re.compile(
-    rf"(?<![A-Za-z])T?(?P<code>{'|'.join(c for c in _CODES if c.isalpha() and c != 'RS')})(?![A-Za-z])"
-    rf"|(?P<symbol>[{_SYMBOLS}])")
-
-
-def header_mark(header: str) -> str | None:
-    """The currency a number column's header names ('Amount (EUR)', 'Umsatz TEUR', 'Sales $'),
-    as the mark its every cell carries."""
-    m = _HEADER_MARK.search(header)
-    return (m.group("code") or m.group("symbol")) if m else None

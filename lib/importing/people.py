@@ -36,7 +36,7 @@ def managers_sql() -> str:
                    CASE WHEN {boss_n} = 1 THEN {boss_id}
                         WHEN {boss_n} = 0 THEN -coalesce(fx.row, fe.row, fn.row) END AS reports_to,
                    CASE WHEN abs(s.base_salary) < 1e16 THEN round(s.base_salary, 2)::DECIMAL(18,2)
-                   END AS base_salary),
+                   END AS base_salary, s.hire_date::DATE AS hire_date),
                s.reports_to AS _boss_text, {boss_n} AS boss_matches,
                CASE WHEN {boss_n} = 0 AND fx.row IS NULL AND fe.row IS NULL THEN fn.n END AS boss_rows,
                s.base_salary AS base_salary_number,

@@ -14,7 +14,8 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.exports import csv_bytes
-from lib.importing.entities import DERIVED, PARAMS, SOURCES, TARGETS, checks, resolve_sql
+from lib.importing.entities import (DERIVED, PARAMS, SOURCES, TARGETS, checks, payment_words_note,
+                                    resolve_sql)
 from lib.importing import missing, people, refs, spelling
 from lib.importing.labels import labels_sql
 from lib.importing.mapping import spec
@@ -98,6 +99,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     if create_missing and missing.collect(cur, entity):
         cur.execute(sql, PARAMS if "$joined" in sql else None)   # again, now finding them
     unzeroed = refs.unzeroed_note(cur)
+    worded = payment_words_note(cur, match_on) if entity == "payments" else None
     respelled = spelling.respelled_note(cur) if entity == "accounts" else None
     close = spelling.suggestions(cur, entity) if entity in spelling.SUGGESTED and details else None
     _errors(cur, staged)
@@ -116,7 +118,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     preview = _preview(cur, staged, match_on, details, shown)
     if repeats:
         preview.notes.append(repeats_note(entity, repeats))
-    preview.notes += [note for note in (unzeroed, respelled) if note]
+    preview.notes += [note for note in (unzeroed, respelled, worded) if note]
     if close is not None and not close.empty:
         preview.spellings = close
         preview.notes.append(spelling.suggestions_note(close))

@@ -42,6 +42,28 @@ def read_upload(data: bytes, filename: str, limits: Limits = Limits()) -> Workbo
     return workbook
 
 
+def default_sheet(workbook: Workbook, entity: str | None = None) -> Sheet:
+    """The sheet to import when the person names none (Workbook.default_sheet: shown, with a
+    header row, the most data rows); knowing what the file holds (the command line's --entity),
+    the shown sheet whose headers give the most of that entity's required fields, then of its
+    fields, then the same as without. Raises ImportFileError when none can be imported."""
+    sheets = workbook.importable_sheets
+    if not sheets:
+        raise ImportFileError(f"Nothing to import in '{workbook.filename}'.")
+    if entity is None or len(sheets) == 1:
+        return sheets[0]
+    from lib.importing.mapping import ENTITIES, suggest_mapping   # not in the parsing child
+
+    required = set(ENTITIES[entity].required)
+
+    def fit(sheet: Sheet) -> tuple[int, int]:
+        given = {f for f in suggest_mapping(list(sheet.rows.columns), entity).values() if f}
+        return len(given & required), len(given)
+
+    shown = [s for s in sheets if not s.hidden] or sheets
+    return max(shown, key=fit)   # on a tie the first: the order of importable_sheets
+
+
 def start_reader() -> None:
     """Have a parser child started ahead of the next upload (the Import page, once drawn)."""
     warm(__name__)
@@ -69,7 +91,7 @@ def parse_csv(data: bytes, filename: str, limits: Limits = Limits()) -> Workbook
     grid, dialect, notes = read_csv_grid(data, filename, limits)
     sheet = find_table(grid, PurePath(filename).stem or "data", label=f"'{filename}'", delimited=True)
     sheet.delimiter = dialect.delimiter
-    _note_formula_text(sheet)
+    _note_formula_text(sheet, frozenset())
     return Workbook(filename, "csv", [sheet], notes, dialect)
 
 
@@ -82,7 +104,8 @@ def parse_xlsx(data: bytes, filename: str, fmt: str, info: WorkbookInfo) -> Work
         if part.hidden:
             sheet.notes.append(f"Sheet '{part.name}' is hidden in Excel.")
         sheet.date1904 = info.date1904
-        _note_formula_text(sheet)
+        grid = grids.get(part.name)
+        _note_formula_text(sheet, grid.formulas if grid is not None else frozenset())
         sheets.append(sheet)
     same_data_notes(sheets)
     return Workbook(filename, fmt, sheets, _workbook_notes(info, sheets))
@@ -113,13 +136,20 @@ def _workbook_notes(info: WorkbookInfo, sheets: list[Sheet]) -> list[str]:
     return notes + skipped
 
 
-def _note_formula_text(sheet: Sheet) -> None:
+def _note_formula_text(sheet: Sheet, formulas: frozenset[str]) -> None:
     # A cell like =HYPERLINK(...) is text to us, never evaluated. Saying so reminds the
-    # export code to neutralise such cells when they go back out to a spreadsheet.
+    # export code to neutralise such cells when they go back out to a spreadsheet. Not the
+    # workbook's formulas saved without their result (`formulas`, their text as xlsxread put it
+    # back): the sheet's notes already say a row needing one is an error.
     if not sheet.importable or sheet.rows.empty:
         return
-    starts = sum(int(sheet.rows[c].str.lstrip().str.startswith(("=", "\uff1d")).sum())
-                 for c in sheet.rows.columns)
+    starts = 0
+    for c in sheet.rows.columns:
+        cells = sheet.rows[c]
+        typed = cells.str.lstrip().str.startswith(("=", "\uff1d"))
+        if formulas and typed.any():
+            typed &= ~cells.isin(formulas)
+        starts += int(typed.sum())
     if starts:
         sheet.notes.append(f"{starts:,} cells start with '='; they were kept as plain text "
                            "and never evaluated as formulas.")

@@ -26,8 +26,10 @@ def repeats_note(entity: str, repeats: int) -> str:
         return (f"{repeats:,} rows repeat an earlier row cell for cell (the same account, date "
                 "and amount) and were added together. If the amount is an order's total written "
                 "again on each of its lines, map the column with each line's own amount instead.")
-    return (f"{repeats:,} rows repeat an earlier row of the same record cell for cell (one row "
-            "per line item, say); each record was read once, with all its rows.")
+    return (f"{repeats:,} rows repeat an earlier row of the same record in every column imported "
+            "(one row per line item, say); each record was read once, with all its rows. If they "
+            "are records of their own, map the column that tells them apart (a payment number, "
+            "say).")
 
 
 # A record is left out when its own cells have an error. Its cells, not its row: an unpivoted

@@ -44,16 +44,22 @@ UNZEROED = """
     WHERE archived_at IS NULL AND regexp_full_match(trim(external_id), '0+[1-9][0-9]*')
     GROUP BY 1"""
 
+# NetSuite names a subsidiary customer after its parent: "Parent Co : Child Ltd". Such a name
+# that is no account is the account its last part names.
+_CHILD = "regexp_extract(d.account, '.* : (.+)$', 1)"
+
 # Resolved once per distinct (account, country) the file names, then joined back to its rows:
 # a million rows name a few thousand accounts, and normalising a name is the costly part.
 ACCOUNT_REF = f"""
     SELECT s.*, k.account_id, k.account_matches
     FROM stage s
     LEFT JOIN (
+        WITH named AS (SELECT {norm('name')} AS k, any_value(id) AS id, count(*) AS n
+                       FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1)
         SELECT d.account, d.country,
-               CASE WHEN coalesce(ae.n, az.n, ac.n, an.n, 0) = 1
-                    THEN coalesce(ae.id, az.id, ac.id, an.id) END AS account_id,
-               coalesce(ae.n, az.n, ac.n, an.n, 0) AS account_matches
+               CASE WHEN coalesce(ae.n, az.n, ac.n, an.n, ah.n, 0) = 1
+                    THEN coalesce(ae.id, az.id, ac.id, an.id, ah.id) END AS account_id,
+               coalesce(ae.n, az.n, ac.n, an.n, ah.n, 0) AS account_matches
         FROM (SELECT DISTINCT account, country FROM stage) d
         LEFT JOIN (SELECT trim(external_id) AS ref, any_value(id) AS id, count(*) AS n
                    FROM ref_accounts WHERE archived_at IS NULL AND external_id IS NOT NULL
@@ -66,9 +72,11 @@ ACCOUNT_REF = f"""
                    FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1, 2) ac
                ON ae.id IS NULL AND az.id IS NULL AND d.country IS NOT NULL
                   AND ac.k = {norm('d.account')} AND ac.c = lower(d.country)
-        LEFT JOIN (SELECT {norm('name')} AS k, any_value(id) AS id, count(*) AS n
-                   FROM ref_accounts WHERE archived_at IS NULL GROUP BY 1) an
+        LEFT JOIN named an
                ON ae.id IS NULL AND az.id IS NULL AND d.country IS NULL AND an.k = {norm('d.account')}
+        LEFT JOIN named ah
+               ON ae.id IS NULL AND az.id IS NULL AND ac.id IS NULL AND an.id IS NULL
+                  AND d.account LIKE '% : %' AND ah.k = {norm(_CHILD)}
     ) k ON k.account IS NOT DISTINCT FROM s.account AND k.country IS NOT DISTINCT FROM s.country
 """
 ACCOUNT_CHECKS = [

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from lib.importing.dates import MONTHS, WEEKDAYS, parse_date
 from lib.importing.layout import NUMBERISH
 from lib.importing.model import DroppedRow, Sheet
-from lib.importing.values import arrow_text
+from lib.importing.values import NULL_TOKENS, arrow_text
 
 MAX_REPORTED_PER_REASON = 1000
 # A one-cell row is a section heading or a footer line only in a table whose rows are usually
@@ -50,6 +51,14 @@ STARRED = re.compile(r"^\*{1,5}(?:\s.*)?$")
 _COUNTED = r"\([0-9]+ records?\)$"
 # Lines drawn with dashes or equals signs between a header, the rows and the totals.
 RULE = re.compile(r"^[-=_+|:\s]*[-=_]{3}[-=_+|:\s]*$")
+PERCENT = re.compile(r"^[(+\-−]?\s*[0-9][0-9,.\s]*%\)?$")
+_LETTER = re.compile(r"[^\W\d_]")
+# How many of a column's records are looked at to tell whether it holds dates or numbers
+TYPED_SAMPLE = 50
+# What a date starts with (a digit, a month or a day of the week) and holds (a digit): only
+# cells like that are handed to the date parser
+_MAY_BE_DATE = re.compile(r"^(?:[0-9]|(?:" + "|".join(sorted([*MONTHS, *WEEKDAYS], key=len, reverse=True))
+                          + r")\b)(?=.*[0-9])", re.I)
 
 
 def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.DataFrame:
@@ -64,8 +73,8 @@ def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.Data
     total |= tail_total
     footer &= ~ruled
     repeated = _repeated_header(body)
-    heading = (_section_headings(first, filled, widths, total, last) if usual >= REPORT_WIDTH
-               else np.zeros(len(body), dtype=bool))
+    heading, typed = _section_headings(body, first, filled, widths, total | ruled, last,
+                                       usual >= REPORT_WIDTH)
     # Blank rows after the last filled row are just the end of the sheet, not a dropped row.
     end = np.flatnonzero(~blank)[-1] if (~blank).any() else -1
     report(sheet, body, blank & (np.arange(len(body)) < end), "blank row")
@@ -76,35 +85,59 @@ def drop_rows(body: pd.DataFrame, filled: pd.DataFrame, sheet: Sheet) -> pd.Data
     report(sheet, body, ruled, "ruled line")
     sheet.dropped_rows.sort(key=lambda d: d.row_number)
     kept = ~(blank | total | heading | footer | repeated | ruled)
-    return _fill_down_headings(body, filled, heading, kept, sheet)[kept]
+    return _fill_down_headings(body, filled, heading, typed, kept, total, sheet)[kept]
 
 
 def _fill_down_headings(body: pd.DataFrame, filled: pd.DataFrame, heading: np.ndarray,
-                        kept: np.ndarray, sheet: Sheet) -> pd.DataFrame:
+                        typed: bool, kept: np.ndarray, total: np.ndarray, sheet: Sheet) -> pd.DataFrame:
     """A report grouped by customer (QuickBooks' Sales by Customer Detail, Xero's aged
     receivables) names each customer once, in a heading row above its rows, in a column the
     rows leave empty: write the heading into that column of each row under it, as Excel's fill
-    down would, so the column can be mapped like any other."""
+    down would, so the column can be mapped like any other. Where the headings sit in a column
+    the rows fill with dates or numbers (`typed`: Xero's customers in its Invoice Date column),
+    they go into a new first column, 'Section', when the first of them comes before the first
+    record. A group ends at its total row."""
     at = np.flatnonzero(heading)
     if not len(at):
         return body
     columns = set(filled.iloc[at].to_numpy().argmax(axis=1).tolist())
     column = columns.pop() if len(columns) == 1 else None
-    if column is None or filled.iloc[np.flatnonzero(kept), column].any():
+    own = column is not None and not filled.iloc[np.flatnonzero(kept), column].any()
+    # a new column only for a report whose every record is under a heading (not for a note
+    # line in the middle of a list)
+    if not own and not (typed and column is not None and at[0] < np.argmax(kept)):
         return body
-    texts = body.iloc[:, column].str.strip()
-    under = pd.Series(np.where(heading, texts, None), index=body.index, dtype=object).ffill()
+    texts = body.iloc[at, column].str.strip()
+    marks = np.full(len(body), None, dtype=object)
+    marks[total] = ""
+    marks[at] = texts.to_numpy(dtype=object)
+    under = pd.Series(marks, index=body.index, dtype=object).ffill().fillna("").where(kept, "")
     body = body.copy()
-    body.iloc[:, column] = under.where(kept & under.notna().to_numpy(), body.iloc[:, column])
+    if own:
+        body.iloc[:, column] = under.where(under.ne(""), body.iloc[:, column])
+    else:
+        name = _unused_name("Section", body.columns)
+        body.insert(0, name, under.astype(body.dtypes.iloc[column]))
+        column = 0
     name = body.columns[column]
     if re.fullmatch(r"Column [A-Z]+", name) and "Section" not in body.columns:
         body = body.rename(columns={name: "Section"})   # a blank header: say what it now holds
-    shown = ", ".join(f"'{t}'" for t in texts.iloc[at[:3]])
+    shown = ", ".join(f"'{t}'" for t in texts.iloc[:3])
+    where = "column" if own else "a new column"
     sheet.notes.append(f"The section headings ({shown}{', ...' if len(at) > 3 else ''}) were "
-                       f"written into column '{body.columns[column]}' of the rows under each, as "
+                       f"written into {where} '{body.columns[column]}' of the rows under each, as "
                        "Excel's fill down would, so it can be mapped when it names, say, the "
                        "customer.")
     return body
+
+
+def _unused_name(name: str, taken) -> str:
+    seen = {str(t).casefold() for t in taken}
+    n, found = 1, name
+    while found.casefold() in seen:
+        n += 1
+        found = f"{name} ({n})"
+    return found
 
 
 def _ruled_lines(body: pd.DataFrame, first: pd.Series, filled: pd.DataFrame) -> np.ndarray:
@@ -157,31 +190,53 @@ def _total_rows(body: pd.DataFrame, first: pd.Series, widths: np.ndarray, usual:
     total = np.zeros(len(first), dtype=bool)
     for pos in np.flatnonzero(first.str.startswith("*").to_numpy(dtype=bool)):
         total[pos] = bool(STARRED.match(first.iloc[pos]))
-    # Regexes per row are slow on a million rows; only rows mentioning a total need them.
-    for pos in np.flatnonzero(first.str.contains(TOTAL_HINT, case=False, regex=True).to_numpy()):
-        label = first.iloc[pos]
-        total[pos] = bool(TOTAL_EXACT.match(label)) or (
-            # "SubTotal Bikes | 14499 | 52447": sparse, and numbers beside the label
-            bool(TOTAL_LABELED.match(label)) and widths[pos] < usual and _numbers_beside(body.iloc[pos], label)
-            # and it says which group it totals: an account "Total Wine & More | 03.2025 | 2500"
-            # is sparse with numbers beside it too
-            and (bool(_GRAND_OR_SUB_WORD.search(label)) or _totals_a_group(label, first, pos, body.columns)))
+    # Regexes per row are slow on a million rows; only rows mentioning a total need them, and
+    # those rows' cells are taken out at once (one row at a time costs 0.3 ms a row).
+    hinted = np.flatnonzero(first.str.contains(TOTAL_HINT, case=False, regex=True).to_numpy())
+    if not len(hinted):
+        return total
+    headers = {str(h).strip().lower() for h in body.columns}
+    seen: dict[str, dict[str, int]] = {}   # the first row labelled so: "all" rows, "lone" cells
+    for pos, label, cells in zip(hinted, first.iloc[hinted].tolist(), _row_cells(body.iloc[hinted])):
+        if TOTAL_EXACT.match(label):
+            total[pos] = True
+        elif not TOTAL_LABELED.match(label) or not _numbers_beside(cells, label):
+            continue
+        elif widths[pos] < usual:
+            # "SubTotal Bikes | 14499 | 52447": sparse, and numbers beside the label, and it
+            # says which group it totals ("Total for Acme Ltd" under Acme Ltd's heading, "Bikes
+            # Total" under rows of Bikes, "Summe Umsatz" under that column): an account "Total
+            # Wine & More | 03.2025 | 2500" is sparse with numbers beside it too
+            group = _group(label)
+            total[pos] = bool(_GRAND_OR_SUB_WORD.search(label)) or bool(group) and (
+                group in headers or _first_row(seen, "all", first, widths).get(group, pos) < pos)
+        else:
+            # as wide as the records (a two-column report): when it names a one-cell heading
+            # above it, `Langley Holdings,` ... `Total - Langley Holdings,"14,345.67"`
+            group = _group(label)
+            total[pos] = bool(group) and _first_row(seen, "lone", first, widths).get(group, pos) < pos
     return total
 
 
-def _totals_a_group(label: str, first: pd.Series, pos: int, headers) -> bool:
-    """Whether "Total for Acme Ltd" / "Bikes Total" / "Summe Umsatz" names a group whose rows
-    come above it (Acme Ltd's heading, Bikes in the first column) or a column of the table."""
+def _group(label: str) -> str:
+    """The group a total row names, lower case: "Total for Acme Ltd" -> "acme ltd"."""
     found = _GROUP_AFTER.match(label) or _GROUP_BEFORE.match(label)
-    group = found.group(1).strip().casefold() if found else ""
-    if not group:
-        return False
-    if group in {str(h).strip().casefold() for h in headers}:
-        return True
-    return bool(first.iloc[:pos].str.strip().str.casefold().eq(group).any())
+    return found.group(1).strip().lower() if found else ""
 
 
-def _numbers_beside(row: pd.Series, label: str) -> bool:
+def _first_row(seen: dict, which: str, first: pd.Series, widths: np.ndarray) -> dict[str, int]:
+    """Label (trimmed, lower case) -> the position of the first row it labels, of every row or
+    of the one-cell rows; worked out once, in Arrow, when a total row first asks."""
+    if which not in seen:
+        at = np.arange(len(first)) if which == "all" else np.flatnonzero(widths == 1)
+        labels = pc.utf8_lower(pc.utf8_trim_whitespace(arrow_text(first.iloc[at])))
+        coded = pc.dictionary_encode(labels)
+        _, firsts = np.unique(coded.indices.to_numpy(zero_copy_only=False), return_index=True)
+        seen[which] = dict(zip(coded.dictionary.to_pylist(), at[firsts].tolist()))
+    return seen[which]
+
+
+def _numbers_beside(row, label: str) -> bool:
     """Whether the row's other cells are numbers, or it has none ("Grand Totals (3 records)")."""
     return all(NUMBERISH.match(c) for c in (c.strip() for c in row) if c and c != label)
 
@@ -202,6 +257,8 @@ def _tail(body: pd.DataFrame, filled: pd.DataFrame, widths: np.ndarray, total: n
         if not filled.iat[pos, 0] and any(NUMBERISH.match(c) for c in cells) and all(
                 NUMBERISH.match(c) or TOTAL_EXACT.match(c) for c in cells):   # ,,,,Totals:,1650.50
             tail_total[pos] = True
+        elif _shares(cells) and (total[:pos].any() or tail_total[:pos].any()):
+            tail_total[pos] = True   # under the totals: Percentage of total | 0.85% | 99.15%
         elif widths[pos] <= 2 and FOOTER_WORDS.match(cells[0]):   # says it is a footer
             said[pos] = True
         elif widths[pos] == 1:
@@ -218,27 +275,85 @@ def _tail(body: pd.DataFrame, filled: pd.DataFrame, widths: np.ndarray, total: n
     return (int(nonblank[-1]) if len(nonblank) else -1), np.zeros_like(narrow), np.zeros_like(narrow)
 
 
-def _section_headings(first: pd.Series, filled: pd.DataFrame, widths: np.ndarray,
-                      total: np.ndarray, last: int) -> np.ndarray:
+def _shares(cells: list[str]) -> bool:
+    """A label beside percentages only: the share of the total each column holds."""
+    return len(cells) > 1 and not NUMBERISH.match(cells[0]) and all(PERCENT.match(c) for c in cells[1:])
+
+
+def _section_headings(body: pd.DataFrame, first: pd.Series, filled: pd.DataFrame, widths: np.ndarray,
+                      total: np.ndarray, last: int, report_like: bool) -> tuple[np.ndarray, bool]:
     """One-cell rows of text among the data rows in a column the data rows leave empty, like
-    QuickBooks' `Current` or `1 - 30 days past due` above the rows of each group. A one-cell
-    row in a column the records fill is a record with its other cells empty (an account with
-    only its name): kept, since a heading kept as a record shows up as a row error, while a
-    record taken for a heading would be lost; unless it counts the rows under it, as
-    Salesforce's `Acme Ltd (2 records)` does. Where one-cell rows outnumber the wider ones,
-    they are the sheet's records."""
+    QuickBooks' `Current` or `1 - 30 days past due` above the rows of each group, or in one
+    they fill with dates or numbers (Xero's aged receivables: each customer in the Invoice
+    Date column). A one-cell row in a column the records fill with text is a record with its
+    other cells empty (an account with only its name): kept, since a heading kept as a record
+    shows up as a row error, while a record taken for a heading would be lost; unless it counts
+    the rows under it, as Salesforce's `Acme Ltd (2 records)` does, or a total row below names
+    it (`Total - Acme Ltd`). In a table narrower than REPORT_WIDTH only that last rule holds;
+    where one-cell rows outnumber the wider ones, they are the sheet's records. Also says
+    whether the headings were found in a column of dates or numbers."""
     positions = np.arange(len(first))
     data = (widths >= 2) & ~total & (positions <= last)
     heading = (widths == 1) & first.ne("").to_numpy() & ~total & (positions < last)
     candidates = np.flatnonzero(heading)
     if not len(candidates) or len(candidates) > data.sum():
-        return np.zeros(len(first), dtype=bool)
-    text = ~first.iloc[candidates].str.match(NUMBERISH.pattern).to_numpy()
+        return np.zeros(len(first), dtype=bool), False
+    labels = first.iloc[candidates]
+    text = ~labels.str.match(NUMBERISH.pattern).to_numpy()
+    named = _totalled(labels.tolist(), candidates, first, total)
+    if not report_like:
+        heading[candidates] = text & named
+        return heading, False
     column = filled.iloc[candidates].to_numpy().argmax(axis=1)
     unused = filled[data].to_numpy().mean(axis=0)[column] < 0.5
-    counted = first.iloc[candidates].str.contains(_COUNTED, regex=True).to_numpy(dtype=bool)
-    heading[candidates] = text & (unused | counted)
-    return heading
+    counted = labels.str.contains(_COUNTED, regex=True).to_numpy(dtype=bool)
+    in_typed = np.zeros(len(candidates), dtype=bool)
+    for c in np.unique(column[text & ~unused]):
+        in_typed[column == c] = _typed_column(body.iloc[:, c], data & filled.iloc[:, c].to_numpy())
+    typed = np.zeros(len(candidates), dtype=bool)
+    maybe = np.flatnonzero(in_typed & text)
+    typed[maybe] = ~_typed_cells(labels.iloc[maybe])
+    found = text & (unused | counted | named | typed)
+    heading[candidates] = found
+    return heading, bool(found.any()) and bool(in_typed[found].all())
+
+
+def _totalled(labels: list[str], positions: np.ndarray, first: pd.Series, total: np.ndarray) -> np.ndarray:
+    """Which labels a total row below names as its group (`Total - Acme Ltd` under `Acme Ltd`)."""
+    below: dict[str, int] = {}   # group -> the last total row naming it
+    at = np.flatnonzero(total)
+    for pos, label in zip(at.tolist(), first.iloc[at].tolist()):
+        if group := _group(label):
+            below[group] = pos
+    return np.array([below.get(t.lower(), -1) > p for t, p in zip(labels, positions)], dtype=bool)
+
+
+def _typed_column(cells: pd.Series, records: np.ndarray) -> bool:
+    """Whether the records fill the column with dates or numbers (a few of them looked at)."""
+    at = np.flatnonzero(records)
+    if len(at) < 2:
+        return False
+    sample = at[np.linspace(0, len(at) - 1, min(TYPED_SAMPLE, len(at))).astype(int)]
+    return _typed_cells(cells.iloc[sample]).mean() >= 0.9
+
+
+def _typed_cells(cells: pd.Series) -> np.ndarray:
+    """Which cells are a number or a date, or at least hold no letter, unlike a heading naming
+    a customer (each distinct text looked at once)."""
+    texts = cells.str.strip()
+    seen = {t: bool(NUMBERISH.match(t)) or not _LETTER.search(t) or _is_date(t) for t in texts.unique()}
+    return texts.map(seen).to_numpy(dtype=bool)
+
+
+def _is_date(text: str) -> bool:
+    if text.casefold() in NULL_TOKENS:
+        return True   # n/a, -: not a heading's name
+    if not _MAY_BE_DATE.match(text):
+        return False
+    try:
+        return parse_date(text, "dmy") is not None
+    except ValueError:
+        return False
 
 
 def first_label(body: pd.DataFrame, filled: pd.DataFrame) -> pd.Series:
@@ -258,13 +373,21 @@ def drop_title_rows(grid: pd.DataFrame, filled: pd.DataFrame, top: int, sheet: S
 
 def report(sheet: Sheet, body: pd.DataFrame, mask: np.ndarray, reason: str) -> None:
     positions = np.flatnonzero(mask)
-    for pos in positions[:MAX_REPORTED_PER_REASON]:
-        sheet.dropped_rows.append(DroppedRow(int(body.index[pos]) + 1, reason,
-                                             "" if reason == "blank row" else row_text(body.iloc[pos])))
+    if not len(positions):
+        return
+    listed = body.iloc[positions[:MAX_REPORTED_PER_REASON]]   # at once: 0.3 ms a row one by one
+    for row, cells in zip(listed.index, _row_cells(listed)):
+        sheet.dropped_rows.append(DroppedRow(int(row) + 1, reason,
+                                             "" if reason == "blank row" else row_text(cells)))
     if len(positions) > MAX_REPORTED_PER_REASON:
         sheet.notes.append(f"{len(positions) - MAX_REPORTED_PER_REASON:,} more rows were dropped "
                            f"as '{reason}' than are listed.")
 
 
-def row_text(row: pd.Series, cells: int = 4) -> str:
+def _row_cells(rows: pd.DataFrame):
+    """Each row's cells as a tuple: a column at a time, in C (itertuples walks Arrow cells)."""
+    return zip(*(rows.iloc[:, i].tolist() for i in range(rows.shape[1]))) if len(rows) else iter(())
+
+
+def row_text(row, cells: int = 4) -> str:
     return " | ".join([c.strip() for c in row if c.strip()][:cells])

@@ -29,6 +29,9 @@ class Field:
     part_of: str = ""
     words: bool = False   # names or words: a column of bare numbers (codes) is not this field
     code: bool = False    # an identifier: 1.00235E+14 is one Excel shortened, its digits lost
+    # Header words that take the field even from a column named as the field itself: a
+    # payment's own number beats a Reference column, whose words (BACS) many payments share
+    first: tuple[str, ...] = ()
 
     @property
     def completes(self) -> bool:
@@ -83,7 +86,9 @@ _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, 
                                "nombre del cliente", "cliente",
                                "contact name",   # Xero's invoices: the customer
                                "customer display name", "partner display name",   # Odoo
-                               "organization 1 name"))   # Google Contacts
+                               "organization 1 name",   # Google Contacts
+                               "company / account",   # Salesforce's activity and lead reports
+                               "a/c", "a/c ref", "account code"))   # Sage: the account's code
 # Finance and ERP exports give the period as two columns, Year | Month (2025 | 3, Jahr | März)
 _YEAR = Field("year", "Year", "year", part_of="month", synonyms=(
     "fiscal year", "fy", "calendar year", "financial year", "fiscal yr", "yr", "posting year",
@@ -95,7 +100,7 @@ _NEW_OWNER = Field("owner", "Owner of new accounts (manager name or email)", exa
                    synonyms=("account owner", "account manager", "owner", "owner name",
                              "sales agent", "sales rep", "rep", "regional manager"))
 _CURRENCY = Field("currency", "Currency (3 letters)", "currency", example="GBP",
-                  synonyms=("currency code", "ccy", "curr", "currencyisocode", "iso currency",
+                  synonyms=("currency code", "ccy", "curr", "currency iso code", "iso currency",
                             # a deal's or document's own currency (Salesforce, HubSpot, SAP)
                             "amount currency", "deal currency code", "deal currency",
                             "opportunity currency", "transaction currency", "document currency",
@@ -140,8 +145,8 @@ ENTITIES: dict[str, EntitySpec] = {
     "revenue": EntitySpec("revenue", "Revenue", (
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("month", "Month", "month", True, example="2026-01", synonyms=(
-            "period", "date", "month of order date", "order date", "close date", "closing date", "invoice date",
-            "closed date", "month name", "revenue month", "booking date", "sale date",
+            "period", "date", "month of order date", "order date", "close date", "closing date",
+            "invoice date", "closed date", "month name", "revenue month", "booking date", "sale date",
             "txn date", "transaction date", "won time", "won date", "date won", "posting date",
             "billing date", "monat", "periode", "maand", "mois", "mes", "buchungsdatum",
             "paid at", "processed at", "created at")),   # the last three: Shopify orders
@@ -149,15 +154,18 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("amount", "Amount", "number", True, example="12500.00", synonyms=(
             "revenue", "sales", "close value", "value", "total", "net sales", "sales amount",
             "amount usd", "net revenue", "turnover", "gross sales", "monthly revenue",
-            "annualrevenue", "annual revenue", "net value", "net amount", "amount in dc",
+            "annual revenue", "net value", "net amount", "amount in dc",
             "amount in lc", "amount in local currency", "umsatz", "nettoumsatz", "betrag",
             "omzet", "bedrag", "chiffre d'affaires", "montant", "ventas", "importe",
             "amount net", "betrag in hw",   # NetSuite's Amount (Net), SAP's amount in local currency
-            "order total", "order amount", "order value", "total amount")),   # shops' order exports
+            "order total", "order amount", "order value", "total amount",   # shops' order exports
+            "total revenue", "revenue total", "total sales", "invoiced", "amount invoiced",
+            "invoiced amount", "billings", "billed", "amount billed")),
         _CURRENCY,
         # A CRM's deals export lists lost and open deals too: only the won ones are revenue
         Field("stage", "Deal stage (only won deals are revenue)", "stage",
-              synonyms=("deal stage", "opportunity stage", "sales stage", "deal status", "stage")),
+              synonyms=("deal stage", "opportunity stage", "sales stage", "deal status", "stage",
+                        "stage name")),   # Salesforce's name for it (StageName)
     ), note="Several rows for one account and month (order lines, won deals) are summed.",
         match_keys=(("account", "month"),)),
     "accounts": EntitySpec("accounts", "Accounts", (
@@ -166,7 +174,7 @@ ENTITIES: dict[str, EntitySpec] = {
             "client", "organisation", "organization")),
         Field("external_id", "External id", example="CRM-0001", code=True, synonyms=(
             "id", "account id", "account number", "customer id", "crm id", "record id",
-            "accountnumber")),
+            "a/c", "a/c ref", "account code")),   # the last three: Sage's
         Field("tier", "Tier", "choice", choices=("key", "strategic", "standard"), example="standard",
               synonyms=("account tier", "customer tier", "priority")),
         Field("scope", "Scope", "choice", choices=("regional", "national", "global"),
@@ -176,7 +184,7 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("region", "Region", example="Europe", synonyms=("territory", "area", "sales region"),
               words=True),
         Field("country", "Country", example="GB", words=True, synonyms=(
-            "billing country", "office location", "country code", "billingcountry", "hq country",
+            "billing country", "office location", "country code", "hq country",
             "country/region")),   # the last: HubSpot's companies export
         Field("owner", "Owner (manager name or email)", example="Priya Shah", synonyms=(
             "account owner", "owner name", "sales agent", "account manager", "manager", "rep",
@@ -190,7 +198,7 @@ ENTITIES: dict[str, EntitySpec] = {
             "invoice", "invoice no", "invoice #", "invoice id", "document number", "doc no",
             "num", "invoice num", "inv no", "inv #", "billing document", "rechnungsnummer",
             "belegnummer", "factuurnummer", "numero de facture", "n de facture",
-            "number")),   # Num: QuickBooks; Number: Odoo
+            "number", "ref")),   # Num: QuickBooks; Number: Odoo; Ref: Sage
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("issue_date", "Issue date", "date", True, example="2026-01-31", synonyms=(
             "invoice date", "date issued", "issued", "document date", "date", "txn date",
@@ -205,7 +213,7 @@ ENTITIES: dict[str, EntitySpec] = {
             "invoice amount", "total", "gross amount", "amount due", "invoice total", "value",
             "net value", "amount in dc", "amount in lc", "rechnungsbetrag", "betrag",
             "bruttobetrag", "factuurbedrag", "bedrag", "montant ttc", "montant", "importe",
-            "total signed", "open balance", "balance due",
+            "invoiced", "amount invoiced", "invoiced amount", "total signed", "open balance", "balance due",
             "balance")),   # the last three: when no column gives the full amount
         _CURRENCY,
         # An accounting export (Xero, QuickBooks) lists voided invoices and drafts too
@@ -224,9 +232,13 @@ ENTITIES: dict[str, EntitySpec] = {
             "date de paiement", "fecha de pago")),
         Field("amount", "Amount", "number", True, example="4200.00",
               synonyms=("payment amount", "amount paid", "paid", "received amount", "value",
-                        "amount received", "payment received")),
-        Field("reference", "Reference", example="BACS 7781", code=True, synonyms=(
-            "payment reference", "ref", "transaction id", "remittance", "payment id", "ref no",
+                        "amount received", "payment received",
+                        "gross",   # PayPal's, before its fee
+                        "paid in", "money in")),   # a bank statement's
+        Field("reference", "Reference", example="BACS 7781", code=True, first=(
+            "payment #", "payment no", "payment number", "payment id", "transaction id",
+            "receipt no", "receipt number", "receipt #"), synonyms=(
+            "payment reference", "ref", "remittance", "ref no",
             "ref number", "reference number", "reference no", "check no", "cheque no",
             "check number", "cheque number")),
         # A payment processor's export lists failed, refunded and pending charges too
@@ -237,18 +249,21 @@ ENTITIES: dict[str, EntitySpec] = {
     "contacts": EntitySpec("contacts", "Contacts", (
         _ACCOUNT_REF, _COUNTRY, _NEW_OWNER,
         Field("name", "Contact name", required=True, example="Jane Doe", words=True, synonyms=(
-            "contact", "contact name", "full name", "person", "name of contact")),
+            "contact", "contact name", "full name", "person", "name of contact",
+            "primary contact")),   # QuickBooks' customer contact list
         *_name_parts("contact", "Jane", "Doe"),
         Field("title", "Job title", example="Head of Procurement", synonyms=(
             "title", "job title", "position", "designation", "job",
             "organization 1 title")),   # Google Contacts
         Field("email", "Email", example="jane.doe@acme.example", synonyms=(
             "email address", "e-mail", "e mail", "contact email", "work email", "mail",
-            "e-mail 1 value")),   # Google Contacts
+            "e-mail 1 value",   # Google Contacts
+            "main email")),   # QuickBooks' customer contact list
         Field("phone", "Phone", example="+44 20 7946 0000", synonyms=(
             "telephone", "phone number", "tel", "mobile", "direct line", "work phone",
             "phone 1", "mobile phone", "mobile phone number", "business phone",
-            "phone 1 value")),   # Google Contacts
+            "phone 1 value",   # Google Contacts
+            "main phone")),   # QuickBooks' customer contact list
         Field("role", "Role", "choice", example="decision maker",
               choices=("decision_maker", "influencer", "user", "finance", "technical"),
               synonyms=("contact role", "buying role", "persona", "stakeholder role",
@@ -299,9 +314,9 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("region", "Region", example="Europe", words=True, synonyms=(
             "territory", "area", "sales region", "regional office", "office", "team")),
         Field("country", "Country", example="GB", words=True,
-              synonyms=("country code", "location", "based in")),
+              synonyms=("country code", "based in")),   # not a Location: an office's city
         Field("reports_to", "Reports to (name, email or external id)", example="Eleanor Hayes",
-              synonyms=("manager", "line manager", "reports to", "supervisor", "boss",
+              synonyms=("manager", "line manager", "reports to", "reporting to", "supervisor", "boss",
                         "team lead", "director", "sales manager", "manager email")),
         Field("hire_date", "Hire date", "date", example="2021-04-01", synonyms=(
             "start date", "hired", "date hired", "date of hire", "joined", "date joined",
@@ -312,7 +327,7 @@ ENTITIES: dict[str, EntitySpec] = {
               synonyms=("currency", "salary currency", "pay currency", "ccy", "currency code")),
         Field("external_id", "External id", example="EMP-0042", code=True, synonyms=(
             "id", "employee id", "employee number", "staff id", "staff number", "hr id",
-            "manager id", "user id", "crm id")),
+            "manager id", "user id", "crm id", "employee #", "employee no")),   # # : BambooHR
     ), note="A manager is found by external id, else by email, else by name. Reports to may name "
             "a manager in the database or another row of this file.",
         match_keys=(("external_id", "email", "name"),)),
@@ -320,11 +335,13 @@ ENTITIES: dict[str, EntitySpec] = {
         _ACCOUNT_REF, _COUNTRY,
         Field("manager", "Manager (name or email)", example="Priya Shah", synonyms=(
             "account manager", "owner", "assigned to", "sales rep", "rep", "sales agent",
-            "recorded by", "logged by", "created by", "manager email", "user")),
+            "recorded by", "logged by", "created by", "manager email", "user",
+            "assigned")),   # Salesforce's activity reports
         Field("type", "Type", "choice", True, example="call",
               choices=("call", "meeting", "visit", "email", "demo", "qbr", "escalation"),
               synonyms=("interaction type", "activity type", "activity", "type of contact",
-                        "channel", "kind", "event type", "task type", "subtype"),
+                        "channel", "kind", "event type", "task type", "subtype",
+                        "task/event type"),   # Salesforce's activity reports
               aliases=_TYPE_ALIASES),
         Field("occurred_at", "Date and time", "datetime", True, example="2026-01-15 10:30",
               synonyms=("date", "when", "date time", "datetime", "activity date", "occurred",
@@ -339,7 +356,8 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("subject", "Subject", example="Quarterly check-in", synonyms=(
             "title", "topic", "summary", "description", "purpose", "agenda")),
         Field("notes", "Notes", example="Discussed the renewal", synonyms=(
-            "note", "comments", "comment", "details", "body", "minutes", "call notes")),
+            "note", "comments", "comment", "details", "body", "minutes", "call notes",
+            "full comments")),   # Salesforce's activity reports
         Field("outcome", "Outcome", example="Renewal agreed in principle", synonyms=(
             "result", "call result", "disposition", "conclusion")),
         Field("sentiment", "Sentiment", "choice", example="positive",

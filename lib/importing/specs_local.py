@@ -4,8 +4,9 @@ names its columns that way: 'Ragione sociale', 'Date d'échéance', 'Kwota').
 
 They are synonyms like the English ones in lib.importing.specs, and rank after them. Headers
 are compared by lib.importing.mapping.header_key, which drops case, accents and punctuation,
-so 'Date d'échéance' and 'date decheance' are one key, and 'N° facture' is 'n facture'. Letters with no accent to drop stay
-as they are (Polish 'ł'): the words here are written with them.
+so 'Date d'échéance' and 'date decheance' are one key, and 'N° facture' is 'n facture'.
+Letters with no accent to drop stay as they are (Polish 'ł'): the words here are written with
+them.
 
 Words that mean one field in one kind of data and another elsewhere ('Montant' is an invoice's
 amount but a payment's too; 'Plan' is a budget but not revenue) are given per entity.
@@ -27,10 +28,12 @@ _OWNER = (
     "responsabile", "commerciale", "agente", "gestor de conta", "accountmanager", "verkoper",
     "eigenaar", "opiekun", "opiekun klienta", "handlowiec")
 _CURRENCY = ("monnaie", "divisa", "valuta", "moeda", "waluta")
-_MONTH = ("monat", "mois", "mes", "maand", "periode", "mese", "periodo", "miesiac", "okres", "buchungsperiode", "datum", "fecha", "data",
-          "date comptable", "data contabile", "boekingsdatum", "data księgowania")
+_MONTH = ("monat", "mois", "mes", "maand", "periode", "mese", "periodo", "miesiac", "okres",
+          "buchungsperiode", "datum", "fecha", "data", "date comptable", "data contabile",
+          "boekingsdatum", "data księgowania")
 _INVOICE = (
-    "rechnungsnummer", "belegnummer", "factuurnummer", "n de facture", "n facture", "no facture", "numero facture", "numero de facture", "facture",
+    "rechnungsnummer", "belegnummer", "factuurnummer", "n de facture", "n facture", "no facture",
+    "numero facture", "numero de facture", "facture",
     "rechnungsnr", "rechnungs nr", "re nr", "belegnr", "rechnung", "n factura", "no factura",
     "numero de factura", "num factura", "factura", "n fattura", "numero fattura", "fattura",
     "numero da fatura", "n fatura", "fatura", "factuurnr", "factuur", "nr faktury",

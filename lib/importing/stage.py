@@ -292,8 +292,9 @@ def _reason(message: str) -> str:
 def _parse(f: Field, raw: pd.Series, cleaned: pa.Array, order: Reading | None,
            decimal: str | None, date1904: bool, excel_numbers: np.ndarray | None = None
            ) -> ParsedColumn:
-    if f.kind == "number":
-        return parse_number_series(raw, decimal=decimal, excel_numbers=excel_numbers)
+    if f.kind == "number":   # each an amount of money (specs has no rate): 12% there is an error
+        return parse_number_series(raw, decimal=decimal, excel_numbers=excel_numbers,
+                                   percent="money")
     if f.kind == "date":   # the day as written: a zone does not move it to UTC's day
         parsed = parse_date_series(raw, order=order, to_utc=False, date1904=date1904, months=False)
         return ParsedColumn(parsed.values.dt.normalize(), parsed.errors, parsed.notes)
@@ -385,6 +386,10 @@ def _choice(text: str, choices: tuple[str, ...], aliases: dict[str, str] | None 
         return key
     if aliases and key in aliases:
         return aliases[key]
+    # "Outbound Call", "MS Teams Meeting", "Very positive": the one choice its words name
+    named = {w if w in choices else (aliases or {}).get(w) for w in key.split("_")} - {None}
+    if len(named) == 1:
+        return named.pop()
     guess = suggest_category(key, choices)
     hint = f" Did you mean {guess.value}?" if guess.value else ""
     raise ValueError(f"is not one of {', '.join(choices)}.{hint}")

@@ -25,6 +25,8 @@ from lib.importing.report_rows import (GRAND_OR_SUB, TOTAL_EXACT, TOTAL_LABELED,
                                        drop_title_rows)
 
 HEADER_SCAN_ROWS = 50
+# What an unquoted "1,234.50" leaves in the cell after the comma
+_SPLIT_TAIL = re.compile(r"^[0-9]{3}(?:[.,][0-9]*)?\)?$")
 
 
 def find_table(grid: pd.DataFrame, name: str, *, hidden: bool = False,
@@ -81,6 +83,8 @@ def find_header_row(grid: pd.DataFrame, filled: pd.DataFrame) -> int | None:
         below = widths[k + 1:k + 6]
         if width < needed or (len(below) and width < 0.6 * np.median(below)):
             continue
+        if width == 1 and needed == 1 and _over_a_pair_header(grid, widths, nonblank, k):
+            continue
         cells = _cells(grid, pos)
         text = sum(not NUMBERISH.match(c) for c in cells)
         if first and _years_over_numbers(cells, text, [_cells(grid, p) for p in nonblank[k + 1:k + 6]]):
@@ -89,6 +93,20 @@ def find_header_row(grid: pd.DataFrame, filled: pd.DataFrame) -> int | None:
         if text / len(cells) >= 0.6:
             return int(pos)
     return None
+
+
+def _over_a_pair_header(grid: pd.DataFrame, widths: np.ndarray, nonblank: np.ndarray, k: int) -> bool:
+    """Whether a one-cell row is a title over a two-column report's header: a little below it,
+    two cells of text over rows holding numbers (`Customer,Amount` over `Acme,"1,200.00"`).
+    Other title lines and parent lines with an empty amount (`Langley Holdings,`) can make
+    one-cell rows the most common width under a title, so the median alone does not tell."""
+    for j in range(k + 1, min(k + 6, len(nonblank))):
+        if widths[j] != 2:
+            continue
+        if any(NUMBERISH.match(c) for c in _cells(grid, nonblank[j])):
+            return False
+        return any(NUMBERISH.match(c) for p in nonblank[j + 1:j + 6] for c in _cells(grid, p))
+    return False
 
 
 def _blank_corner_header(grid: pd.DataFrame, filled: pd.DataFrame, nonblank: np.ndarray,
@@ -189,17 +207,21 @@ def _build(grid: pd.DataFrame, filled: pd.DataFrame, header: _Header, name: str,
     body.columns = [names[i] for i in keep]
     body = drop_rows(body, filled.iloc[header.start:][columns], sheet)
     body.index = pd.Index(body.index + 1, name="source_row")
+    # a column drop_rows put first (section headings filled down), under no grid column
+    added = body.shape[1] - len(columns)
     sheet.header = list(body.columns)
     if periods:
         labels = {names[i]: header.labels[i] for i in keep if i in periods} if header.labels else None
         _make_wide(sheet, body, {names[i]: p for i, p in periods.items() if i in keep}, labels, header.split)
     else:
+        front, body = body.iloc[:, :added], body.iloc[:, added:]
         # not for a wide sheet: a row under an amount merged in one month has other months
-        sheet.rows = body = leave_out_lines(body, merged_once, columns, sheet)
+        body = leave_out_lines(body, merged_once, columns, sheet)
         if numbers is not None:   # not for a wide sheet: unpivoting moves its cells about
             sheet.excel_numbers = kept_number_cells(numbers, body, columns)
         if delimited and header.top is not None:
             sheet.beyond_header = _beyond_header(body, [header.raw[i].strip() for i in keep], sheet)
+        sheet.rows = pd.concat([front.loc[body.index], body], axis=1) if added else body
     return sheet
 
 
@@ -214,11 +236,14 @@ def _beyond_header(body: pd.DataFrame, raw: list[str], sheet: Sheet) -> list[str
         if 0 < filled.sum() < len(body):   # every row: a name the header lacks, not a cut
             beyond.append(column)
     if beyond:
-        rows = body.index[body[beyond].apply(lambda c: c.str.strip().ne("")).any(axis=1)]
-        sheet.notes.append(
-            f"{_rows_text(rows)}: cells past the header's last column, so the row's cells may not "
-            "be under the right names (in a CSV, a number with a thousands separator, 1,234.50, "
-            "must be in quotes). Each such row is an error.")
+        past = body[beyond].apply(lambda c: c.str.strip().ne("")).any(axis=1).to_numpy()
+        rows = body.index[past]
+        looked = body.iloc[np.flatnonzero(past)[:200]]   # a few rows tell
+        split = any(_SPLIT_TAIL.match(c.strip()) for column in looked.columns for c in looked[column])
+        why = ("in a CSV, a number with a thousands separator, 1,234.50, must be in quotes" if split
+               else f"check that row {sheet.header_row} names every column")
+        sheet.notes.append(f"{_rows_text(rows)}: cells past the header's last column, so the row's "
+                           f"cells may not be under the right names ({why}). Each such row is an error.")
     return beyond
 
 

@@ -183,6 +183,8 @@ class Grid:
     # Amounts merged down a column, read once: (first row, last row, column) positions per
     # merge (merged_cells.fill_down); None: there were none
     merged_once: np.ndarray | None = None
+    # The text put back in cells holding a formula without its result ('=SUM(C2:E2)')
+    formulas: frozenset[str] = frozenset()
 
 
 def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -> list[Grid]:
@@ -204,7 +206,7 @@ def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -
         counts = {"date": 0, "number": 0}
         text_rows = _texts(rows, counts)
         numbers = number_cells(rows) if counts["number"] else None
-        restored, hidden_rows, hidden_columns = _unread_cells(
+        restored, hidden_rows, hidden_columns, formulas = _unread_cells(
             zf, part.path, text_rows, recalculate, frozenset(r - 1 for r in part.totals_rows), numbers)
         filled, once = fill_down(text_rows, merged)
         counts.update(restored, merged=filled, merged_once=0 if once is None else len(once))
@@ -212,7 +214,7 @@ def read_grids(data: bytes, parts: list[SheetPart], recalculate: bool = False) -
         cells = pd.DataFrame(text_rows, dtype="str") if text_rows else pd.DataFrame(dtype="str")
         grids.append(Grid(part.name, cells.fillna(""),
                           _cell_notes(counts) + _hidden_notes(hidden_rows, hidden_columns) + totals,
-                          numbers, once))
+                          numbers, once, frozenset(formulas)))
     return grids
 
 
@@ -289,7 +291,7 @@ _ANY_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*' + _F)
 
 def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalculate: bool,
                   skip: frozenset[int] = frozenset(), numbers: np.ndarray | None = None
-                  ) -> tuple[dict[str, int], list[int], list[str]]:
+                  ) -> tuple[dict[str, int], list[int], list[str], set[str]]:
     """Cells calamine reads as empty though they are not: an Excel error (#DIV/0!, #REF!) and
     a formula saved without its result (a file written by a program, never opened in Excel),
     or with a result never calculated (`recalculate`). Each gets its text back in `rows` (the
@@ -297,8 +299,9 @@ def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalcu
     taking it for empty or 0. Only chunks of the sheet that mention an error or a formula are
     searched; not the rows in `skip` (positions: totals rows left out). A restored cell is text,
     no longer a number cell (`numbers`). Also returns the rows and columns hidden in Excel (by
-    hand or by a filter)."""
+    hand or by a filter), and the texts put back for formulas."""
     found = {"error": 0, "uncalculated": 0}
+    formulas: set[str] = set()
     hidden_rows: list[int] = []
     hidden_columns: list[str] = []
     tail = b""
@@ -308,16 +311,16 @@ def _unread_cells(zf: zipfile.ZipFile, path: str, rows: list[list[str]], recalcu
             cut = block.rfind(b"</row>") + len(b"</row>") if b"</row>" in block else 0
             block, tail = block[:cut], block[cut:]
             if b't="e"' in block or b"<f" in block:
-                _restore(block, rows, found, recalculate, skip, numbers)
+                _restore(block, rows, found, recalculate, skip, numbers, formulas)
             if b"hidden=" in block:
                 hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(block)]
                 hidden_columns += [column_letter(c - 1) for lo, hi in _HIDDEN_COLUMNS.findall(block)
                                    for c in range(int(lo), min(int(hi), int(lo) + 50) + 1)]
-    return found, hidden_rows, hidden_columns
+    return found, hidden_rows, hidden_columns, formulas
 
 
 def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalculate: bool,
-             skip: frozenset[int], numbers: np.ndarray | None) -> None:
+             skip: frozenset[int], numbers: np.ndarray | None, formulas: set[str]) -> None:
     cells = [(attrs, value, "error") for attrs, _, value in _ERROR_CELL.findall(block)]
     cells += [(attrs, b"=" + (formula or b"(a formula shared with another cell)"), "uncalculated")
               for attrs, formula in (_ANY_FORMULA if recalculate else _UNCALCULATED).findall(block)
@@ -330,6 +333,8 @@ def _restore(block: bytes, rows: list[list[str]], found: dict[str, int], recalcu
         if r < len(rows) and c < len(rows[r]) and r not in skip and (recalculate or rows[r][c] == ""):
             rows[r][c] = html.unescape(text.decode("utf-8", "replace"))
             found[kind] += 1
+            if kind == "uncalculated":
+                formulas.add(rows[r][c])
             if numbers is not None:   # a formula's stored result was a number
                 numbers[r, c] = False
 

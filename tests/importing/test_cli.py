@@ -71,6 +71,17 @@ def test_a_clean_file_imports_with_exit_zero_and_the_same_file_again_is_refused(
     assert _count(db_file) == 2 and _count(db_file, "SELECT min(currency) FROM revenue") == "GBP"
 
 
+def test_a_dry_run_of_a_file_already_imported_says_so_in_plain_text(tmp_path, db_file, capsys):
+    file = _csv(tmp_path, "Client,Period,Net Sales\nAcme,Jan-26,10\n")
+    args = [str(file), "--db", str(db_file), "--constant", "currency=GBP"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main([*args, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "note: This file was already imported as batch 1 ('revenue.csv')" in out
+    assert "--allow-same-file" in out and "Dry run: nothing was written." in out
+
+
 def test_a_remembered_mapping_is_used_for_a_file_with_the_same_headers(tmp_path, db_file, capsys):
     from lib.importing import remember_mapping
     from lib.users import SYSTEM

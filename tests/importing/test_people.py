@@ -230,3 +230,21 @@ def test_undoing_an_interactions_import_removes_them_unless_one_was_edited_since
                                  tx.audit("update", "interactions")))
     assert undo_batch(db, SYSTEM, batch.batch_id).removed == 2
     assert db.rows("SELECT id FROM interactions") == [(earlier,)]
+
+
+def test_activity_types_written_as_several_words_take_the_one_type_their_words_name(db):
+    make_account(db, name="Acme", owner_id=make_manager(db))
+    types = ["Outbound Call", "MS Teams Meeting", "In-Person Meeting", "Sent E-mail", "Task",
+             "Call or Visit"]
+    rows = [["Acme", "", t, f"2026-01-0{i + 1}", "", "", "", "", ""] for i, t in enumerate(types)]
+    preview = preview_import(db, staged("interactions", INTERACTIONS, rows))
+    assert preview.errors[["row", "value"]].values.tolist() == [[6, "Task"], [7, "Call or Visit"]]
+    _apply(db, staged("interactions", INTERACTIONS, rows), skip_bad_rows=True)
+    assert [t for _, _, t, *_ in _interactions(db)] == ["call", "meeting", "meeting", "email"]
+
+
+def test_a_changed_hire_date_shows_old_and_new_as_days_in_the_preview(db):
+    make_manager(db, name="Priya Shah", email="priya@example.com")
+    rows = [["Priya Shah", "priya@example.com", "", "", "", "2021-04-01", "", "", ""]]
+    changes = preview_import(db, staged("managers", MANAGERS, rows)).changes
+    assert changes[["field", "old", "new"]].values.tolist() == [["hire_date", None, "2021-04-01"]]

@@ -268,7 +268,7 @@ def test_an_invoice_written_once_per_line_item_is_one_invoice_and_a_differing_re
     assert preview.rows.set_index("row")["action"].to_dict() == {2: "create", 3: "create",
                                                                  4: "create", 5: "error"}
     assert preview.errors.iloc[0]["reason"].startswith("is the same record as row 4 with other values")
-    assert any(n.startswith("1 rows repeat an earlier row of the same record cell for cell")
+    assert any(n.startswith("1 rows repeat an earlier row of the same record in every column imported")
                for n in preview.notes)
     from tests.importing.pipeline_helpers import apply_file
     assert apply_file(db, s, skip_bad_rows=True).created == 2

@@ -288,6 +288,18 @@ def test_quarters_across_the_columns_are_named_as_quarters_not_taken_for_months(
                for n in sheet.notes)
 
 
+def test_weeks_across_the_columns_are_named_as_weeks_not_taken_for_months(tmp_path):
+    starts = [date(2026, 9, 28), date(2026, 10, 5), date(2026, 10, 12), date(2026, 10, 19)]
+    data = xlsx_from_rows({"Weekly sales": [["Customer", *starts], ["Acme", 1, 2, 3, 4]]})
+    weekly = upload(tmp_path, "weekly.xlsx", data).sheets[0]
+    assert weekly.kind == "table" and weekly.wide is None
+    assert any(n.startswith("Weeks run across the columns (2026-09-28, 2026-10-05, 2026-10-12, "
+                            "2026-10-19), not months") for n in weekly.notes)
+    days = find_table(grid(["Account", "03/10/2026", "04/10/2026", "07/10/2026"],
+                           ["Acme", "1", "2", "3"]), "T")
+    assert days.wide is None and "Days run across the columns (03/10/2026" in " ".join(days.notes)
+
+
 def test_columns_dated_at_quarter_or_year_ends_are_named_as_such_not_taken_for_their_last_month(tmp_path):
     ends = [date(2025, 3, 31), date(2025, 6, 30), date(2025, 9, 30), date(2025, 12, 31)]
     data = xlsx_from_rows({"Quota": [["Account", *ends], ["Acme", 10, 20, 30, 40]]})
