@@ -22,7 +22,7 @@ from lib.importing.values import clean, is_null
 SAMPLE = 200            # distinct values looked at in a column
 _RECORDS = {"invoice_number": "invoices", "account": "accounts"}
 MOSTLY_NOT, MOSTLY = 0.5, 0.8
-_UNNAMED = re.compile(r"Column [A-Z]+")    # the reader's name for a column with no header
+_UNNAMED = re.compile(r"Column [A-Z]+|Section")   # the reader's names: no header; filled-down headings
 # reference field -> SQL counting how many of the values $v name a record
 _FOUND = {
     "invoice_number": """

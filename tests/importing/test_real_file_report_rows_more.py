@@ -100,6 +100,20 @@ def test_xero_aged_receivables_gives_each_invoice_its_customer_and_drops_the_sha
     assert preview.counts["error"] == 0 and preview.records["create"] == 4
 
 
+def test_the_command_line_maps_the_filled_down_customers_of_an_aged_receivables_report(tmp_path, capsys):
+    database = tmp_path / "cli.duckdb"
+    db = open_database(database)
+    for name in ("Chester Freight Ltd", "Harbourside Media Ltd"):
+        make_account(db, name=name, currency="GBP")
+    db.close()
+    (tmp_path / "aged_receivables.csv").write_bytes(XERO_AGED)
+    status = main([str(tmp_path / "aged_receivables.csv"), "--entity", "invoices", "--dry-run",
+                   "--json", "--db", str(database)])
+    report = json.loads(capsys.readouterr().out)
+    assert report["mapping"]["Section"] == "account"
+    assert status == 0 and report["rows"]["create"] == 4 and report["rows"]["error"] == 0
+
+
 def test_a_one_cell_name_in_a_date_column_heads_its_rows_but_a_lone_date_is_a_record():
     sheet = find_table(grid(["Date", "Invoice", "Amount"], ["Acme Ltd"], ["2025-03-01", "I-1", "10"],
                             ["2025-03-04"], ["2025-03-05", "I-2", "20"], ["Beta Co"],
