@@ -351,3 +351,15 @@ def parse_date_series(series: pd.Series, order: Reading | None = None, serial: b
     return ParsedColumn(pd.Series(column.rows(values.to_numpy()), index=series.index, name=series.name),
                         pd.Series(column.rows(errors), index=series.index, dtype=object,
                                   name=series.name), notes)
+
+
+def quarters_hint(rows: pd.DataFrame, mapping: dict[str, str | None]) -> str:
+    """For a sheet with no month mapped: " The column 'Quarter' holds quarters (Q1 2027) ..."
+    when a column left unmapped holds quarters, else ""."""
+    for header in (h for h in rows.columns if not mapping.get(h)):
+        seen = [s for v in rows[header].head(50) if (s := str(v).strip())]
+        if seen and all(_QUARTER.match(s) for s in seen):
+            return (f" The column '{header}' holds quarters ({seen[0]}): revenue, targets and "
+                    "budgets are kept by month, so give each month a row of its own (a quarter's "
+                    "target split into its three months, say).")
+    return ""

@@ -28,8 +28,8 @@ def repeats_note(entity: str, repeats: int) -> str:
                 "again on each of its lines, map the column with each line's own amount instead.")
     return (f"{repeats:,} rows repeat an earlier row of the same record in every column imported "
             "(one row per line item, say); each record was read once, with all its rows. If they "
-            "are records of their own, map the column that tells them apart (a payment number, "
-            "say).")
+            "are records of their own, map the column that tells them apart (each one's own number "
+            "or id).")
 
 
 # A record is left out when its own cells have an error. Its cells, not its row: an unpivoted

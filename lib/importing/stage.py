@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.importing.categories import normalize_category, suggest_category
-from lib.importing.dates import Reading, detect_date_order, parse_date_series, parse_period
+from lib.importing.dates import (Reading, detect_date_order, parse_date_series, parse_period,
+                                 quarters_hint)
 from lib.importing.decimals import file_evidence, settle
 from lib.importing.mapping import Field, check_mapping, spec
 from lib.importing.model import WideLayout
@@ -96,6 +97,7 @@ def stage(rows: pd.DataFrame, entity: str, mapping: dict[str, str | None],
     out = pd.DataFrame({"_row": rows.index.to_numpy().astype("int64")})
     problems: list[pd.DataFrame] = []
     notes = [f"{f.label} is required but no column is mapped to it (and no constant is given)."
+             + (quarters_hint(rows, mapping) if f.kind == "month" else "")
              for f in entity_spec.fields if f.required and f.name not in columns]
     notes += years.notes if years else []
     doubts: dict[str, str] = {}

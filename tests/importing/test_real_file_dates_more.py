@@ -192,3 +192,12 @@ def test_a_quarter_in_a_month_column_is_an_error_saying_it_is_a_quarter(text):
 def test_a_quarter_for_a_payment_date_says_a_date_is_needed():
     s = staged("payments", list(PAYMENTS), [["INV-1", "Q1 2025", "10"]], mapping=PAYMENTS)
     assert reasons(s, "paid_on") == {2: "Q1 2025 is a quarter; this column needs a date"}
+
+
+def test_a_quarter_column_left_unmapped_is_named_when_the_month_is_missing():
+    s = staged("account_targets", ["Account", "Quarter", "Quota"],
+               [["Acme", "Q1 2027", "360000"], ["Acme", "2027 Q2", "375000"]])
+    missing = [n for n in s.notes if n.startswith("Month is required")]
+    assert len(missing) == 1 and "The column 'Quarter' holds quarters (Q1 2027)" in missing[0]
+    plain = staged("account_targets", ["Account", "Note", "Quota"], [["Acme", "Q1 2027 plan", "1"]])
+    assert not any("holds quarters" in n for n in plain.notes)
