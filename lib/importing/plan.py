@@ -16,7 +16,7 @@ import pyarrow as pa
 from lib.exports import csv_bytes
 from lib.importing.entities import (DERIVED, PARAMS, SOURCES, TARGETS, checks, payment_words_note,
                                     resolve_sql)
-from lib.importing import missing, people, refs, spelling
+from lib.importing import countries, missing, people, refs, spelling
 from lib.importing.labels import labels_sql
 from lib.importing.mapping import spec
 from lib.importing.records import build_records, repeats_note
@@ -100,6 +100,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
         cur.execute(sql, PARAMS if "$joined" in sql else None)   # again, now finding them
     unzeroed = refs.unzeroed_note(cur)
     worded = payment_words_note(cur, match_on) if entity == "payments" else None
+    countries_spelled = countries.respelled_note(cur) if "country" in staged.values else None
     respelled = spelling.respelled_note(cur) if entity == "accounts" else None
     close = spelling.suggestions(cur, entity) if entity in spelling.SUGGESTED and details else None
     _errors(cur, staged)
@@ -118,7 +119,7 @@ def plan(cur: duckdb.DuckDBPyConnection, staged: Staged,
     preview = _preview(cur, staged, match_on, details, shown)
     if repeats:
         preview.notes.append(repeats_note(entity, repeats))
-    preview.notes += [note for note in (unzeroed, respelled, worded) if note]
+    preview.notes += [note for note in (unzeroed, respelled, worded, countries_spelled) if note]
     if close is not None and not close.empty:
         preview.spellings = close
         preview.notes.append(spelling.suggestions_note(close))
@@ -159,8 +160,15 @@ def _load(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     columns = [*table.column_names[:-1], *absent]
     values = [c for c in columns if not c.endswith("__raw")]
     raw = [c for c in columns if c.endswith("__raw")]
-    for view, shown in (("stage", [*values, "_pos"]), ("raw_cells", ["_pos", *raw])):
-        cur.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {', '.join(shown)} FROM staged_cells")
+    joins = ""
+    if "country" in frame:   # written as a code or another name: the spelling in use
+        countries.prepare(cur)
+        joins = countries.JOINS
+        values = [countries.SPELLED if c == "country" else f"s.{c}" if c in table.column_names else c
+                  for c in values]
+    for view, shown in (("stage", [*values, "s._pos"]), ("raw_cells", ["_pos", *raw])):
+        cur.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {', '.join(shown)} "
+                    f"FROM staged_cells s {joins if view == 'stage' else ''}")
     cur.execute("CREATE OR REPLACE TEMP TABLE parse_errors "
                 "(row BIGINT, pos BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
     if len(staged.parse_errors):
