@@ -13,6 +13,8 @@ import duckdb
 import pyarrow as pa
 import pycountry
 
+from lib.importing.spelling import as_pairs
+
 # Names people write that ISO 3166 does not list -> the country's alpha-2 code
 _EVERYDAY = {
     "uk": "GB", "u.k.": "GB", "great britain": "GB", "britain": "GB", "england": "GB",
@@ -72,6 +74,4 @@ def respelled_note(cur: duckdb.DuckDBPyConnection) -> str | None:
                        "LIMIT 6").fetchall()
     if not rows:
         return None
-    shown = ", ".join(f"'{a}' as '{b}' ({n:,} row{'s' * (n != 1)})" for a, b, n in rows[:5])
-    return (f"Countries written another way take the name already in use: {shown}"
-            f"{', ...' if len(rows) > 5 else ''}.")
+    return f"Countries written another way take the name already in use: {as_pairs(rows)}."

@@ -21,7 +21,7 @@ from lib.db import Database, Tx
 from lib.permissions import require
 from lib.importing.categories import normalize_category
 from lib.importing.layout import sheet_month
-from lib.importing.numbers import header_mark
+from lib.importing.number_marks import header_mark
 from lib.importing.specs import ENTITIES, EntitySpec, Field, Kind, spec  # noqa: F401
 from lib.importing.statuses import DONE, STAGE_HELP
 from lib.importing.values import is_null

@@ -24,9 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# header_mark and row_marks are the currency marks' (lib.importing.number_marks), read from here
-from lib.importing.number_marks import (_CODES, _SYMBOLS, SCIENTIFIC, SCIENTIFIC_WITH,  # noqa: F401
-                                        as_excel_shows, header_mark, row_marks, scientific)
+from lib.importing.number_marks import (_CODES, _SYMBOLS, SCIENTIFIC, SCIENTIFIC_WITH, as_excel_shows,
+                                        row_marks, scientific)
 from lib.importing.values import (NULL_TOKENS, ParsedColumn, clean, clean_text, excel_error,
                                   map_unique, str_series)
 

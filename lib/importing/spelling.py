@@ -60,11 +60,15 @@ def respelled_note(cur: duckdb.DuckDBPyConnection) -> str | None:
         rows = cur.execute(f"SELECT s.{c}, r.{c}, count(*) FROM stage s JOIN resolved r USING (_pos) "
                            f"WHERE s.{c} <> r.{c} GROUP BY ALL ORDER BY 3 DESC, 1 LIMIT 6").fetchall()
         if rows:
-            parts.append(f"{c.capitalize()}: " + ", ".join(
-                f"'{a}' as '{b}' ({n:,} row{'s' * (n != 1)})" for a, b, n in rows[:5])
-                + (", ..." if len(rows) > 5 else ""))
+            parts.append(f"{c.capitalize()}: " + as_pairs(rows))
     return ("Values that differ only in case or spacing take one spelling, the one already in "
             "use (else the one the file uses most): " + "; ".join(parts) + ".") if parts else None
+
+
+def as_pairs(rows: list[tuple[str, str, int]]) -> str:
+    """(written, taken, rows) as "'UK' as 'United Kingdom' (2 rows), ...", the first five."""
+    return (", ".join(f"'{a}' as '{b}' ({n:,} row{'s' * (n != 1)})" for a, b, n in rows[:5])
+            + (", ..." if len(rows) > 5 else ""))
 
 
 def suggestions(cur: duckdb.DuckDBPyConnection, entity: str) -> pd.DataFrame:

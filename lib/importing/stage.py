@@ -22,7 +22,8 @@ from lib.importing.dates import (Reading, detect_date_order, parse_date_series, 
 from lib.importing.decimals import file_evidence, settle
 from lib.importing.mapping import Field, check_mapping, spec
 from lib.importing.model import WideLayout
-from lib.importing.numbers import header_mark, parse_number_series
+from lib.importing.number_marks import header_mark
+from lib.importing.numbers import parse_number_series
 from lib.importing.parts import join_parts
 from lib.importing.values import (TEXT_NULL_TOKENS, ParsedColumn, clean_text, is_null, map_unique,
                                   null_mask, str_series)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lib.importing import detect_decimal_separator, parse_number, parse_number_series
-from lib.importing.numbers import _CODES, _SYMBOLS
+from lib.importing.number_marks import _CODES, _SYMBOLS
 from lib.importing.values import clean, clean_text
 
 _EUROPEAN = str.maketrans({",": ".", ".": ","})
