@@ -33,10 +33,11 @@ _HOMES = {name: module for module, names in {
     "dates": ("AmbiguousDate DateOrder detect_date_order from_excel_serial parse_date "
               "parse_date_series parse_period"),
     "decimals": "SEPARATORS",
+    "around": "words_around",
     "layout": "sheet_month",
     "mapping": ("ENTITIES EntityGuess EntitySpec Field SavedMapping guess_entity "
                 "header_signature recall_mapping remember_mapping suggest_entity suggest_mapping "
-                "template template_xlsx words_around"),
+                "template template_xlsx"),
     "model": ("CsvDialect DroppedColumn DroppedRow ImportFileError Limits Sheet WideLayout "
               "Workbook"),
     "numbers": "DecimalChoice detect_decimal_separator parse_number parse_number_series",

@@ -18,8 +18,8 @@ from lib.db import DatabaseUnavailable, database_path
 from lib.errors import UserError
 from lib.importing.apply import apply_import, file_hash, preview_import, same_file_message
 from lib.importing.hints import reference_hints, with_unnamed_reference
-from lib.importing.mapping import (ENTITIES, guess_entity, recall_mapping, suggest_mapping,
-                                  words_around)
+from lib.importing.around import words_around
+from lib.importing.mapping import ENTITIES, guess_entity, recall_mapping, suggest_mapping
 from lib.importing.layout import sheet_month
 from lib.importing.model import ImportFileError
 from lib.importing.reader import default_sheet, read_upload
@@ -157,8 +157,9 @@ def _guessed(sheet, file_name: str) -> str:
     guess = guess_entity(sheet, file_name)
     if guess.tied:   # a scheduled import must not pick one of two tables by chance
         which = (" or " if len(guess.tied) < len(ENTITIES) else ", ").join(guess.tied)
+        layout = f" {guess.layout}" if guess.layout else ""
         raise ValueError(f"Not guessing what {file_name} holds: its columns {guess.doubt}: pass "
-                         f"--entity ({which}).")
+                         f"--entity ({which}).{layout}")
     return guess.entity
 
 

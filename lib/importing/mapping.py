@@ -19,6 +19,7 @@ import pandas as pd
 
 from lib.db import Database, Tx
 from lib.permissions import require
+from lib.importing.around import by_period_order, periods_across, told_apart, words_around
 from lib.importing.categories import normalize_category
 from lib.importing.layout import sheet_month
 from lib.importing.number_marks import header_mark
@@ -157,6 +158,7 @@ class EntityGuess:
     # When the columns fit several entities equally well and the words around the table do
     # not say which: all of them (`entity` is the first). The person must choose.
     tied: tuple[str, ...] = ()
+    layout: str = ""   # why the columns cannot be imported as they are (weeks across them)
 
     @property
     def doubt(self) -> str:
@@ -164,14 +166,6 @@ class EntityGuess:
         return _could_be(self.tied)
 
 
-# Words around a table (sheet, file name, title rows) that say what it holds, used only to tell
-# apart entities whose columns fit equally well ("Account | Jan-25 | Feb-25" is revenue or
-# targets; "FY2025 Sales Targets" says which). Earlier lines win: a "sales target" is a target.
-_CUES = (("budgets", {"budget", "budgets", "budgeted"}),
-         ("account_targets", {"target", "targets", "quota", "quotas", "plan", "plans"}),
-         ("payments", {"payment", "payments", "remittance", "remittances"}),
-         ("invoices", {"invoice", "invoices"}),
-         ("revenue", {"revenue", "revenues", "sales", "actual", "actuals", "turnover"}))
 # A column of these is about people, so the rows are not accounts (a "Company Name" beside a
 # "First Name" is the person's account); and of these about companies, so the rows are not
 # contacts (a "Primary Contact" beside an "Industry" is the account's).
@@ -206,7 +200,7 @@ def suggest_entity(headers: list[str], rows: pd.DataFrame | None = None,
     best, anything = max(scores.values()), any(found.values())
     tied = [n for n, score in scores.items() if score == best]
     if len(tied) > 1 and anything:
-        tied = _told_apart(tied, context)
+        tied = told_apart(tied, context)
     entity = tied[0]
     labels = ", ".join(ENTITIES[entity].field(f).label for f in sorted(found[entity])) or "nothing"
     if not anything:
@@ -248,32 +242,23 @@ def _needed_by(maps: dict[str, dict[str, str | None]], readings: set[str]) -> di
 
 
 def guess_entity(sheet: Sheet, file_name: str = "") -> EntityGuess:
-    """suggest_entity for a sheet as read: its headers, its values and the words around it."""
+    """suggest_entity for a sheet as read: its headers, its values and the words around it.
+    Weeks, quarters or years across the columns are a choice the person makes (revenue, targets
+    or budgets, the one the words around the table name first), not a list of accounts."""
     headers = [str(h) for h in sheet.rows.columns]
-    return suggest_entity(headers, sheet.rows, words_around(sheet, file_name),
-                          month_given=sheet_month(sheet.name, words_around(sheet, file_name))
-                          is not None)
-
-
-def words_around(sheet: Sheet, file_name: str = "") -> str:
-    """The sheet's name, the file's name and the title rows above the header."""
-    titles = [d.text for d in sheet.dropped_rows if d.row_number < (sheet.header_row or 0)]
-    return " ".join([sheet.name, file_name, *titles])
+    around = words_around(sheet, file_name)
+    if across := periods_across(headers):
+        tied = by_period_order(around)
+        return EntityGuess(tied[0], f"{across} The sheet {_could_be(tied)}: choose what it holds.",
+                           {}, tied, across)
+    return suggest_entity(headers, sheet.rows, around,
+                          month_given=sheet_month(sheet.name, around) is not None)
 
 
 def _could_be(tied: tuple[str, ...] | list[str]) -> str:
     if len(tied) == len(ENTITIES):
         return "match no kind of data"
     return "could be " + " or ".join(ENTITIES[e].label.lower() for e in tied)
-
-
-def _told_apart(tied: list[str], context: str) -> list[str]:
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", context)    # SalesTargets -> Sales Targets
-    words = set(re.findall(r"[a-z]+", spaced.casefold()))
-    for entity, cues in _CUES:
-        if entity in tied and words & cues:
-            return [entity]
-    return tied
 
 
 def header_signature(headers: list[str]) -> str:

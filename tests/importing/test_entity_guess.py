@@ -260,3 +260,32 @@ def test_a_header_giving_its_scale_or_currency_maps_since_staging_applies_it(hea
 def test_a_budget_sheets_plan_column_is_its_budget():
     assert suggest_mapping(["Account", "Month", "Plan", "Actual"], "budgets") == {
         "Account": "account", "Month": "month", "Plan": "budget", "Actual": "spend"}
+
+
+# Periods other than months across the columns ---------------------------------------------------
+
+WEEKLY = "Customer,2026-09-28,2026-10-05,2026-10-12,2026-10-19\nAcme Ltd,1,2,3,4\n"
+
+
+def test_weeks_across_the_columns_make_the_person_choose_instead_of_a_guess_of_accounts():
+    guess = guess_entity(_sheet(WEEKLY, "weekly.csv"), "weekly.csv")
+    assert guess.tied == ("revenue", "account_targets", "budgets")
+    assert guess.reason.startswith("Weeks run across the columns (2026-09-28, 2026-10-05, ")
+    assert guess.reason.endswith("could be revenue or account targets or budgets: choose what it holds.")
+
+
+def test_quarters_across_a_sheet_named_for_quotas_put_targets_first_and_still_ask():
+    guess = guess_entity(_sheet("Account,Q1 2025,Q2 2025,Q3 2025\nAcme Ltd,10,20,30\n", "quota.csv"),
+                         "quota.csv")
+    assert guess.tied == ("account_targets", "revenue", "budgets")
+    assert "Quarters run across the columns (Q1 2025, Q2 2025, Q3 2025)" in guess.layout
+
+
+def test_the_cli_refuses_a_weekly_sheet_without_entity_and_says_weeks_run_across_it(tmp_path, db_file,
+                                                                                     capsys):
+    file = tmp_path / "weekly.csv"
+    file.write_text(WEEKLY, encoding="utf-8")
+    assert main([str(file), "--db", str(db_file), "--json"]) == 2
+    message = json.loads(capsys.readouterr().out)["message"]
+    assert "pass --entity (revenue or account_targets or budgets)" in message
+    assert "Weeks run across the columns" in message
