@@ -13,7 +13,9 @@ xlsxwriter), then times, each in a fresh process so every peak memory figure is 
 - DuckDB alone, reading and writing: the same file read, its months, amounts and accounts found
   in SQL, and the rows inserted into / updated in a copy of the database in one transaction,
   with none of the pipeline's checks, preview or undo log (FLOOR_SQL): the least an import of
-  this file into this schema costs, for scale;
+  this file into this schema costs, in time and in memory, for scale; with the resident size
+  of the parser child waiting for a file, it shows how much of each CSV limit is left for the
+  pipeline's own work ("what the CSV targets leave");
 - the import pipeline on the same CSV, step by step: read the bytes + file_hash, read_upload
   (which parses a large CSV in a sandboxed child), suggest_mapping, stage, preview_import,
   apply_import (one transaction); then, outside its total, undo_batch of that import;
@@ -102,6 +104,7 @@ FLOOR_SQL = [
 def measure_duckdb_write(folder: Path, args: argparse.Namespace) -> dict:
     shutil.copy(folder / "bench.duckdb", folder / "floor.duckdb")
     con = duckdb.connect(str(folder / "floor.duckdb"))
+    baseline = peak_mib()["self_mib"]   # DuckDB loaded and the database open
     started = time.perf_counter()
     for _, sql in FLOOR_SQL:
         con.execute(sql, [str(folder / "revenue.csv")] if "?" in sql else None)
@@ -109,7 +112,8 @@ def measure_duckdb_write(folder: Path, args: argparse.Namespace) -> dict:
     new, old = con.execute("SELECT count(*) FILTER (new), count(*) FILTER (NOT new) FROM cmp").fetchone()
     con.close()
     (folder / "floor.duckdb").unlink()
-    return {"seconds": seconds, "created": new, "updated": old}
+    return {"seconds": seconds, "created": new, "updated": old, "baseline_mib": baseline,
+            **peak_mib()}
 
 
 READY_SECONDS = 2.0
@@ -137,6 +141,7 @@ def measure_pipeline(folder: Path, args: argparse.Namespace) -> dict:
     db = open_database(folder / "work.duckdb")
     page_shown(args)
     baseline = peak_mib()["self_mib"]
+    waiting = spare_child_mib()
     path = folder / "revenue.csv"
     steps: dict[str, float] = {}
     peaks: dict[str, float] = {}   # this process's peak so far, after each step
@@ -169,7 +174,16 @@ def measure_pipeline(folder: Path, args: argparse.Namespace) -> dict:
             "mapping": mapping, "counts": preview.counts, "records": preview.records,
             "applied": {"created": result.created, "updated": result.updated,
                         "unchanged": result.unchanged, "rejected": result.rejected},
-            "notes": staged.notes + sheet.notes, "baseline_mib": baseline, **peak_mib(children)}
+            "notes": staged.notes + sheet.notes, "baseline_mib": baseline,
+            "child_ready_mib": waiting, **peak_mib(children)}
+
+
+def spare_child_mib() -> float | None:
+    """The resident size of the parser child waiting for a file (started by page_shown): what
+    the sandbox costs before it reads a byte. None with --cold (no child waits)."""
+    from lib.importing.sandbox import waiting_pids
+    sizes = [hwm_mib(pid) for pid in waiting_pids()]
+    return max((s for s in sizes if s), default=None)
 
 
 def measure_calamine(folder: Path, args: argparse.Namespace) -> dict:
@@ -189,13 +203,14 @@ def measure_xlsx_upload(folder: Path, args: argparse.Namespace) -> dict:
     path = folder / "revenue.xlsx"
     page_shown(args)
     baseline = peak_mib()["self_mib"]
+    waiting = spare_child_mib()
     started = time.perf_counter()
     with ChildPeaks() as children:
         data = path.read_bytes()
         workbook = read_upload(data, path.name)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "rows": len(workbook.importable_sheets[0].rows),
-            "baseline_mib": baseline, **peak_mib(children)}
+            "baseline_mib": baseline, "child_ready_mib": waiting, **peak_mib(children)}
 
 
 def build_inputs(folder: Path, args: argparse.Namespace) -> dict:
@@ -278,11 +293,30 @@ def report(csv_mib: float, xlsx_mib: float, duck: dict, pipe: dict, cal: dict, u
     for label, m in (("DuckDB read_csv", duck), ("calamine", cal)):
         print(f"for comparison, {label}: process peak {m['self_mib']:,.0f} MiB, "
               f"{m['self_mib'] - m['baseline_mib']:,.0f} MiB over its baseline")
+    floor_report(csv_mib, duck, pipe, floor)
+    if up.get("child_ready_mib"):
+        print(f"what the XLSX memory target leaves: the parser child waiting for a file is "
+              f"{up['child_ready_mib']:,.0f} MiB before it reads a byte, "
+              f"{up['child_ready_mib'] / xlsx_mib:.1f}x the file of the {MEMORY_TARGET:g}x allowed.")
     slowest = max(pipe["steps"], key=pipe["steps"].get)
     print(f"slowest step: {slowest}, {pipe['steps'][slowest]:.2f} s "
           f"({pipe['steps'][slowest] / pipe['seconds']:.0%} of the pipeline)")
     if pipe["notes"]:
         print("notes from the pipeline: " + " | ".join(pipe["notes"]))
+
+
+def floor_report(csv_mib: float, duck: dict, pipe: dict, floor: dict) -> None:
+    """What the CSV targets leave for the pipeline's own work: the floor (DuckDB alone reading
+    and writing the rows) and the parser child the sandbox needs, against each limit."""
+    floor_mib = floor["self_mib"] - floor["baseline_mib"]
+    child = pipe.get("child_ready_mib")
+    least = floor_mib + (child or 0.0)
+    print(f"\nwhat the CSV targets leave: DuckDB alone reading and writing the rows takes "
+          f"{floor['seconds'] / duck['seconds']:.1f}x read_csv of the {CSV_TARGET:g}x allowed, and "
+          f"{floor_mib:,.0f} MiB over its baseline ({floor_mib / csv_mib:.1f}x the file)"
+          + (f"; with the parser child waiting for a file ({child:,.0f} MiB before it reads a "
+             f"byte), {least:,.0f} MiB = {least / csv_mib:.1f}x the file" if child else "")
+          + f" of the {MEMORY_TARGET:g}x allowed, before any check, preview or undo log.")
 
 
 def median_run(runs: list[tuple[dict, dict]]) -> tuple[dict, dict]:

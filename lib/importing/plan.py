@@ -329,16 +329,20 @@ def _shown(c: str, given: set[str]) -> tuple[str, str]:
 
 def _changes(cur: duckdb.DuckDBPyConnection, staged: Staged, limit: str = "") -> tuple[pd.DataFrame, int]:
     """The changed fields of updated records, first by row (up to `limit`), and how many in all."""
-    parts, changed = [], []
+    keys, parts, changed = [], [], []
     for c in written_columns(staged):
         old, new = _shown(c, staged.given)
         where = f"FROM compared WHERE action = 'update' AND {c} IS NOT NULL AND {c} IS DISTINCT FROM old_{c}"
-        parts.append(f"SELECT _pos, rows, '{c}' AS field, {old} AS old, {new} AS new {where}")
+        keys.append(f"SELECT _pos, rows[1] AS first, '{c}' AS field {where}")
+        # old and new, as text and names, only for the changes shown (the first `limit`)
+        parts.append(f"SELECT _pos, rows, '{c}' AS field, {old} AS old, {new} AS new FROM compared "
+                     f"WHERE _pos IN (SELECT _pos FROM picked WHERE field = '{c}')")
         changed.append(f"(SELECT count(*) {where})")
     if not parts:   # nothing the file gives is written (no column mapped): nothing changes
         return pd.DataFrame(columns=["record", "rows", "field", "old", "new"]), 0
     total = cur.execute("SELECT " + " + ".join(changed)).fetchall()[0][0]
-    shown = " UNION ALL ".join(parts) + " ORDER BY rows[1], field" + limit
+    shown = (f"WITH picked AS MATERIALIZED (SELECT _pos, field FROM ({' UNION ALL '.join(keys)}) "
+             f"ORDER BY first, field{limit}) " + " UNION ALL ".join(parts))
     return _frame(cur, _labelled(staged.entity, shown, "l._label AS record, x.rows, x.field, x.old, x.new",
                                  "x.rows[1], x.field")), int(total)
 

@@ -108,9 +108,10 @@ def test_the_child_never_reruns_the_page_script_that_streamlit_put_in_main(tmp_p
 def test_a_parse_runs_in_the_child_started_ahead_and_the_next_parse_in_a_child_of_its_own():
     sandbox.warm(__name__)
     ahead = sandbox._spare[__name__].pid
+    assert ahead in sandbox.waiting_pids()
     assert run_limited(process_id, memory_bytes=1024**3, timeout_seconds=30) == ahead
     # nothing starts beside the caller's next steps: the page asks for the next child itself
-    assert __name__ not in sandbox._spare
+    assert __name__ not in sandbox._spare and ahead not in sandbox.waiting_pids()
     own = run_limited(process_id, memory_bytes=1024**3, timeout_seconds=30)
     assert own not in (ahead, os.getpid())
 
