@@ -14,7 +14,7 @@ from lib.importing import people
 from lib.importing.refs import (ACCOUNT_CHECKS, ACCOUNT_REF, NEW_OWNER_CHECK, PARAMS, manager_ref,
                                norm)
 from lib.importing.spelling import CATEGORIES, category_key, spelled, spellings_join
-from lib.importing.statuses import NOT_OWED, NOT_PAID, PAID_STATUS, WON_STAGE
+from lib.importing.statuses import NOT_OWED, NOT_PAID, PAID_STATUS, WON_FLAG, WON_STAGE
 from lib.models import CURRENCIES
 
 
@@ -252,7 +252,9 @@ def checks(entity: str) -> list[tuple[str, str, str]]:
         return [*_ACCOUNT_CHECKS, _CURRENCY, _TOO_LARGE,
                 ("month", _RANGE_DATE.format(f="month"), "'is not a plausible month'"),
                 ("stage", f"stage IS NOT NULL AND NOT regexp_matches(lower(stage), '{WON_STAGE}')",
-                 "'is not a won deal: only won deals are revenue, so leave this row out'")]
+                 "'is not a won deal: only won deals are revenue, so leave this row out'"),
+                ("won", f"won IS NOT NULL AND NOT regexp_matches(lower(won), '{WON_FLAG}')",
+                 "'says the deal was not won: only won deals are revenue, so leave this row out'")]
     if entity == "invoices":
         return [*_ACCOUNT_CHECKS, _CURRENCY, _TOO_LARGE,
                 ("issue_date", _RANGE_DATE.format(f="issue_date"), "'is not a plausible date'"),

@@ -166,6 +166,8 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("stage", "Deal stage (only won deals are revenue)", "stage",
               synonyms=("deal stage", "opportunity stage", "sales stage", "deal status", "stage",
                         "stage name")),   # Salesforce's name for it (StageName)
+        Field("won", "Won (only won deals are revenue)", "stage", synonyms=(   # Salesforce's IsWon
+            "won", "is won", "is closed won", "closed won", "deal won")),
     ), note="Several rows for one account and month (order lines, won deals) are summed.",
         match_keys=(("account", "month"),)),
     "accounts": EntitySpec("accounts", "Accounts", (

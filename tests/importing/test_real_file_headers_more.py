@@ -93,13 +93,36 @@ def test_a_data_loader_export_maps_its_stage_so_lost_and_open_deals_are_not_reve
              "Brightwater Logistics Inc."]]
     mapping = suggest_mapping(DATALOADER, "revenue", sheet_rows(DATALOADER, rows))
     assert {h: f for h, f in mapping.items() if f} == {
-        "STAGENAME": "stage", "AMOUNT": "amount", "CLOSEDATE": "month",
+        "STAGENAME": "stage", "AMOUNT": "amount", "CLOSEDATE": "month", "ISWON": "won",
         "CURRENCYISOCODE": "currency", "ACCOUNT.NAME": "account"}
     s = staged("revenue", DATALOADER, rows, mapping=mapping)
     assert preview_import(db, s).counts["error"] == 2
     apply_file(db, s, skip_bad_rows=True)
     assert db.rows("SELECT account_id, month, amount FROM revenue") == [
         (acme, date(2026, 3, 1), Decimal("48000.00"))]
+
+
+def test_a_won_flag_without_a_stage_keeps_lost_and_open_deals_out_of_revenue(db):
+    acme = make_account(db, name="Brightwater Logistics Inc.", currency="USD")
+    headers = ["NAME", "ACCOUNT.NAME", "AMOUNT", "CLOSEDATE", "ISWON", "ISCLOSED"]
+    rows = [["Renewal", "Brightwater Logistics Inc.", "1000", "2027-01-15", "true", "true"],
+            ["Upsell", "Brightwater Logistics Inc.", "500", "2027-01-20", "false", "true"],
+            ["New", "Brightwater Logistics Inc.", "700", "2027-02-02", "FALSE", "false"]]
+    assert suggest_mapping(headers, "revenue", sheet_rows(headers, rows))["ISWON"] == "won"
+    s = staged("revenue", headers, rows)
+    errors = preview_import(db, s).errors
+    assert errors[["row", "column", "value"]].values.tolist() == [[3, "ISWON", "false"], [4, "ISWON", "FALSE"]]
+    assert errors["reason"].iloc[0] == "says the deal was not won: only won deals are revenue, so leave this row out"
+    apply_file(db, s, skip_bad_rows=True)
+    assert db.rows("SELECT account_id, month, amount FROM revenue") == [
+        (acme, date(2027, 1, 1), Decimal("1000.00"))]
+
+
+def test_a_won_column_of_zeros_is_still_the_won_flag_but_a_stage_column_of_numbers_is_neither():
+    headers = ["Account", "Close Date", "Amount", "Won", "Stage"]
+    rows = [["Acme", "2027-01-15", "10", "0", "3"], ["Acme", "2027-01-16", "20", "0", "5"]]
+    mapping = suggest_mapping(headers, "revenue", sheet_rows(headers, rows))
+    assert (mapping["Won"], mapping["Stage"]) == ("won", None)
 
 
 @pytest.mark.parametrize("entity, header, field", [
