@@ -1,7 +1,7 @@
 """Page latency in a real browser: Account Desk on the large portfolio beside its floor.
 
     .venv/bin/python bench/browser.py [--accounts 50000] [--managers 200] [--seed 42] [--runs 7]
-                                      [--pages portfolio,account,...] [--trace]
+                                      [--pages portfolio,account,...] [--trace] [--controls]
 
 For Portfolio, an account page, Performance, Compensation, Team review and Explore, each run
 times two things as the director, in one signed-in browser session (Playwright + the system
@@ -22,6 +22,11 @@ the same final tables and charts from precomputed data (captured from the app on
 database): a sidebar click, and a change of a selectbox that redraws every table and chart. The
 ratio app / floor is the figure to improve; the target is 1.5x.
 
+With --controls, a third server is measured the same way: the controls floor (floor_app.py with
+BENCH_FLOOR_CONTROLS=1), drawing everything the app's page draws (its widgets, text, metrics and
+layout, from its element tree) around the same tables and charts. App / controls floor is what our
+code adds; controls floor / floor, what Streamlit takes to draw the page's controls.
+
 With --trace the app runs under bench/traced_server.py, and each timed action also reports the
 milliseconds its script runs took on the server (the rest is the browser, the network and
 Streamlit's own work around the script).
@@ -31,13 +36,16 @@ The portfolio is bench/large.py's cached database, copied for the servers.
 from __future__ import annotations
 
 import argparse
+import pickle
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -230,45 +238,60 @@ class Result:
 
 
 def measure(pages: list[str], runs: int, size: large.Size, folder: Path,
-            trace: bool = False) -> dict:
-    import pickle
+            trace: bool = False, controls: bool = False) -> dict:
     source = large.large_portfolio(size)
     db_path = large.copy_portfolio(source, folder)
     plan = make_plan(db_path, runs)
     floor_data = folder / "floor.pkl"
     started = time.perf_counter()
     subprocess.run([sys.executable, str(HERE / "floor_app.py"), "capture", "--db", str(db_path),
-                    "--out", str(floor_data), "--account", str(plan.accounts[0][0])], check=True)
+                    "--out", str(floor_data), "--account", str(plan.accounts[0][0]),
+                    *(["--tree"] if controls else [])], check=True)
     print(f"floor captured in {time.perf_counter() - started:.0f} s")
     captured = pickle.loads(floor_data.read_bytes())
-    app = Server(folder / "app.log", db_path=db_path,
-                 launcher=[str(HERE / "traced_server.py")] if trace else None)
-    CLOCK.log = app.log_path if trace else None
-    floor = Server(folder / "floor.log", script=HERE / "floor_app.py",
-                   env={"BENCH_FLOOR_DATA": str(floor_data)})
     results: dict[str, dict[str, Result]] = {}
-    try:
+    with ExitStack() as servers:
+        app = start(servers, Server(folder / "app.log", db_path=db_path,
+                                    launcher=[str(HERE / "traced_server.py")] if trace else None))
+        CLOCK.log = app.log_path if trace else None
+        floors = {name: start(servers, floor_server(folder, floor_data, name))
+                  for name in (("floor", "controls") if controls else ("floor",))}
         with chromium() as browser:
-            app_page, floor_page = new_page(browser), new_page(browser)
+            app_page = new_page(browser)
             sign_in(app_page, app.url + "/me")
-            floor_page.goto(floor.url)
-            wait_idle(floor_page)
-            for key in pages:  # the floor's first view of a page loads its data: not measured
-                floor_run(floor_page, key, captured[key]["title"], captured[key], 0)
-                leave(floor_page, "Home", HOME_TEXT)
+            floor_pages = {name: open_floor(browser, server) for name, server in floors.items()}
+            for key in pages:  # a floor's first view of a page loads its data: not measured
+                for floor_page in floor_pages.values():
+                    floor_run(floor_page, key, captured[key]["title"], captured[key], 0)
+                    leave(floor_page, "Home", HOME_TEXT)
             for key in pages:
-                results[key] = {"app": Result(), "floor": Result()}
+                results[key] = {"app": Result(), **{name: Result() for name in floors}}
                 for run in range(runs):
                     leave(app_page, "My account", "My account")
-                    one(results[key]["app"], app_page, lambda: APP[key](app_page, plan, run))
-                    leave(floor_page, "Home", HOME_TEXT)
-                    one(results[key]["floor"], floor_page, lambda: floor_run(
-                        floor_page, key, captured[key]["title"], captured[key], run))
+                    one(results[key]["app"], app_page, partial(APP[key], app_page, plan, run))
+                    for name, floor_page in floor_pages.items():
+                        leave(floor_page, "Home", HOME_TEXT)
+                        one(results[key][name], floor_page, partial(
+                            floor_run, floor_page, key, captured[key]["title"], captured[key], run))
                 report_page(key, captured[key]["title"], results[key])
-    finally:
-        app.stop()
-        floor.stop()
     return results
+
+
+def start(servers: ExitStack, server: Server) -> Server:
+    servers.callback(server.stop)
+    return server
+
+
+def floor_server(folder: Path, data: Path, name: str) -> Server:
+    env = {"BENCH_FLOOR_DATA": str(data), "BENCH_FLOOR_CONTROLS": str(int(name == "controls"))}
+    return Server(folder / f"{name}.log", script=HERE / "floor_app.py", env=env)
+
+
+def open_floor(browser, server: Server):
+    page = new_page(browser)
+    page.goto(server.url)
+    wait_idle(page)
+    return page
 
 
 def one(result: Result, page, run: Callable[[], tuple[float, float]]) -> None:
@@ -289,12 +312,14 @@ def one(result: Result, page, run: Callable[[], tuple[float, float]]) -> None:
 
 
 def report_page(key: str, title: str, r: dict[str, Result]) -> None:
-    a, f = r["app"], r["floor"]
+    a, f, c = r["app"], r["floor"], r.get("controls")
     script = (f" (script: first {fmt(a.script_first)}, change {fmt(a.script_change)})"
               if a.script_first else "")
+    controls = f"; controls floor first {fmt(c.first)}, change {fmt(c.change)}" if c else ""
+    errors = [e for result in r.values() for e in result.errors]
     print(f"{title}: first load cold {fmt(a.first[:1])} ms, warm {fmt(a.first[1:])}; "
           f"change {fmt(a.change)}{script}; floor first {fmt(f.first)}, change {fmt(f.change)}"
-          + (f"; ERRORS {a.errors + f.errors}" if a.errors or f.errors else ""), flush=True)
+          + controls + (f"; ERRORS {errors}" if errors else ""), flush=True)
 
 
 def fmt(values: list[float]) -> str:
@@ -313,16 +338,23 @@ def ratio(app: list[float], floor: list[float]) -> str:
 
 def markdown(results: dict, titles: dict[str, str], runs: int) -> str:
     traced = any(r["app"].script_first for r in results.values())
-    lines = [f"| page | first load, cold (run 1) | first load, warm | floor first load | ratio (warm) "
-             f"| filter change | floor change | ratio |"
-             + (" script: first load warm | script: change |" if traced else ""),
-             "|---|---|---|---|---|---|---|---|" + ("---|---|" if traced else "")]
+    controls = any("controls" in r for r in results.values())
+    header = ["page", "first load, cold (run 1)", "first load, warm", "floor first load",
+              "ratio (warm)"]
+    header += ["controls floor first load", "ratio to controls floor (warm)"] if controls else []
+    header += ["filter change", "floor change", "ratio"]
+    header += ["controls floor change", "ratio to controls floor"] if controls else []
+    header += ["script: first load warm", "script: change"] if traced else []
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for key, r in results.items():
-        a, f = r["app"], r["floor"]
-        lines.append(f"| {titles[key]} | {fmt(a.first[:1])} | {fmt(a.first[1:])} | {fmt(f.first)} "
-                     f"| {ratio(a.first[1:], f.first)} | {fmt(a.change)} | {fmt(f.change)} "
-                     f"| {ratio(a.change, f.change)} |"
-                     + (f" {fmt(a.script_first[1:])} | {fmt(a.script_change)} |" if traced else ""))
+        a, f, c = r["app"], r["floor"], r.get("controls")
+        cells = [titles[key], fmt(a.first[:1]), fmt(a.first[1:]), fmt(f.first),
+                 ratio(a.first[1:], f.first)]
+        cells += [fmt(c.first), ratio(a.first[1:], c.first)] if c else []
+        cells += [fmt(a.change), fmt(f.change), ratio(a.change, f.change)]
+        cells += [fmt(c.change), ratio(a.change, c.change)] if c else []
+        cells += [fmt(a.script_first[1:]), fmt(a.script_change)] if traced else []
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -338,6 +370,8 @@ def main() -> None:
                         help=f"comma-separated, of {', '.join(PAGE_KEYS)}")
     parser.add_argument("--trace", action="store_true",
                         help="also report the server's script time of each timed action")
+    parser.add_argument("--controls", action="store_true",
+                        help="also measure the controls floor: the page's controls, no code")
     args = parser.parse_args()
     browser_common.TIMEOUT_MS = args.timeout * 1000
     pages = [p for p in args.pages.split(",") if p]
@@ -348,18 +382,18 @@ def main() -> None:
           f"{load_average()}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         results = measure(pages, args.runs, large.Size(args.accounts, args.managers, args.seed),
-                          Path(folder), args.trace)
+                          Path(folder), args.trace, args.controls)
     print(f"load average at end {load_average()}")
     from floor_app import PAGES
     print(f"\nms, median / p95 over {args.runs} runs (first load warm: runs 2-{args.runs}); "
           f"command: .venv/bin/python bench/browser.py --accounts {args.accounts} "
           f"--managers {args.managers} --runs {args.runs}"
-          f"{' --trace' if args.trace else ''}\n")
+          f"{' --trace' if args.trace else ''}{' --controls' if args.controls else ''}\n")
     print(markdown(results, {k: v[1] for k, v in PAGES.items()}, args.runs))
-    errors = {k: r["app"].errors + r["floor"].errors for k, r in results.items()
-              if r["app"].errors or r["floor"].errors}
-    for key, found in errors.items():
-        print(f"errors on {key}: {found}")
+    for key, r in results.items():
+        found = [e for result in r.values() for e in result.errors]
+        if found:
+            print(f"errors on {key}: {found}")
 
 
 if __name__ == "__main__":
