@@ -73,8 +73,7 @@ def _name_parts(who: str, first: str, last: str) -> tuple[Field, Field]:
                 f"last name of {who}")))
 
 
-_ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd",
-                     code=True,
+_ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, example="Acme Ltd", code=True,
                      synonyms=("account name", "customer", "customer name", "client", "client name",
                                "company", "company name", "account id", "customer id", "account ref",
                                "associated company", "organization", "organisation",
@@ -84,6 +83,7 @@ _ACCOUNT_REF = Field("account", "Account (external id or name)", required=True, 
                                "debtor name", "debtor", "kundenname", "kunde", "debitorenname",
                                "debitor", "klantnaam", "klant", "nom du client", "raison sociale",
                                "nombre del cliente", "cliente",
+                               "potential customer",   # Dynamics 365's opportunities
                                "contact name",   # Xero's invoices: the customer
                                "customer display name", "partner display name",   # Odoo
                                "organization 1 name",   # Google Contacts
@@ -149,7 +149,8 @@ ENTITIES: dict[str, EntitySpec] = {
             "invoice date", "closed date", "month name", "revenue month", "booking date", "sale date",
             "txn date", "transaction date", "won time", "won date", "date won", "posting date",
             "billing date", "monat", "periode", "maand", "mois", "mes", "buchungsdatum",
-            "paid at", "processed at", "created at")),   # the last three: Shopify orders
+            "paid at", "processed at", "created at",   # Shopify orders
+            "actual close date")),   # Dynamics 365's opportunities
         _YEAR,
         Field("amount", "Amount", "number", True, example="12500.00", synonyms=(
             "revenue", "sales", "close value", "value", "total", "net sales", "sales amount",
@@ -160,11 +161,11 @@ ENTITIES: dict[str, EntitySpec] = {
             "amount net", "betrag in hw",   # NetSuite's Amount (Net), SAP's amount in local currency
             "order total", "order amount", "order value", "total amount",   # shops' order exports
             "total revenue", "revenue total", "total sales", "invoiced", "amount invoiced",
-            "invoiced amount", "billings", "billed", "amount billed")),
+            "invoiced amount", "billings", "billed", "amount billed", "actual revenue")),
         _CURRENCY,
         # A CRM's deals export lists lost and open deals too: only the won ones are revenue
         Field("stage", "Deal stage (only won deals are revenue)", "stage",
-              synonyms=("deal stage", "opportunity stage", "sales stage", "deal status", "stage",
+              synonyms=("deal stage", "opportunity stage", "sales stage", "deal status", "stage", "status",
                         "stage name")),   # Salesforce's name for it (StageName)
         Field("won", "Won (only won deals are revenue)", "stage", synonyms=(   # Salesforce's IsWon
             "won", "is won", "is closed won", "closed won", "deal won")),

@@ -111,11 +111,38 @@ def test_a_won_flag_without_a_stage_keeps_lost_and_open_deals_out_of_revenue(db)
     assert suggest_mapping(headers, "revenue", sheet_rows(headers, rows))["ISWON"] == "won"
     s = staged("revenue", headers, rows)
     errors = preview_import(db, s).errors
-    assert errors[["row", "column", "value"]].values.tolist() == [[3, "ISWON", "false"], [4, "ISWON", "FALSE"]]
-    assert errors["reason"].iloc[0] == "says the deal was not won: only won deals are revenue, so leave this row out"
+    assert errors[["row", "column", "value"]].values.tolist() == [[3, "ISWON", "false"],
+                                                                  [4, "ISWON", "FALSE"]]
+    assert errors["reason"].iloc[0] == ("says the deal was not won: only won deals are revenue, "
+                                        "so leave this row out")
     apply_file(db, s, skip_bad_rows=True)
     assert db.rows("SELECT account_id, month, amount FROM revenue") == [
         (acme, date(2027, 1, 1), Decimal("1000.00"))]
+
+
+def test_a_dynamics_opportunities_export_is_revenue_and_its_status_keeps_lost_and_open_deals_out(db):
+    acme = make_account(db, name="Brightwater Logistics Inc.", currency="USD")
+    headers = ["(Do Not Modify) Opportunity", "(Do Not Modify) Row Checksum", "Topic",
+               "Potential Customer", "Status", "Actual Revenue", "Actual Close Date", "Currency"]
+    bw = "Brightwater Logistics Inc."
+    rows = [["6b1", "abc", "Renewal", bw, "Won", "$1,000.00", "1/15/2027", "USD"],
+            ["6b2", "abd", "Upsell", bw, "Lost", "$500.00", "1/20/2027", "USD"],
+            ["6b3", "abe", "New", bw, "Open", "$700.00", "2/2/2027", "USD"]]
+    assert _guess(headers, *rows).entity == "revenue"
+    assert {h: f for h, f in suggest_mapping(headers, "revenue", sheet_rows(headers, rows)).items() if f} == {
+        "Potential Customer": "account", "Status": "stage", "Actual Revenue": "amount",
+        "Actual Close Date": "month", "Currency": "currency"}
+    s = staged("revenue", headers, rows)
+    assert preview_import(db, s).counts["error"] == 2
+    apply_file(db, s, skip_bad_rows=True)
+    assert db.rows("SELECT account_id, month, amount FROM revenue") == [
+        (acme, date(2027, 1, 1), Decimal("1000.00"))]
+
+
+def test_an_orders_status_of_shipped_or_paid_is_not_taken_for_a_deals_stage():
+    headers = ["Customer", "Order Date", "Total", "Status"]
+    rows = [["Acme", "2027-01-15", "10", "Shipped"], ["Acme", "2027-01-16", "20", "Paid"]]
+    assert suggest_mapping(headers, "revenue", sheet_rows(headers, rows))["Status"] is None
 
 
 def test_a_won_column_of_zeros_is_still_the_won_flag_but_a_stage_column_of_numbers_is_neither():
