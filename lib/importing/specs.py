@@ -104,7 +104,7 @@ _CURRENCY = Field("currency", "Currency (3 letters)", "currency", example="GBP",
                             # a deal's or document's own currency (Salesforce, HubSpot, SAP)
                             "amount currency", "deal currency code", "deal currency",
                             "opportunity currency", "transaction currency", "document currency",
-                            "wahrung", "devise", "moneda"))
+                            "wahrung", "devise", "moneda", "value currency"))   # the last: Close
 
 _ROLE_ALIASES = (
     ("decision", "decision_maker"), ("dm", "decision_maker"), ("economic_buyer", "decision_maker"),
@@ -155,7 +155,7 @@ ENTITIES: dict[str, EntitySpec] = {
         Field("amount", "Amount", "number", True, example="12500.00", synonyms=(
             "revenue", "sales", "close value", "value", "total", "net sales", "sales amount",
             "amount usd", "net revenue", "turnover", "gross sales", "monthly revenue",
-            "annual revenue", "net value", "net amount", "amount in dc",
+            "annual revenue", "net value", "net amount", "amount in dc", "deal value", "deal amount",
             "amount in lc", "amount in local currency", "umsatz", "nettoumsatz", "betrag",
             "omzet", "bedrag", "chiffre d'affaires", "montant", "ventas", "importe",
             "amount net", "betrag in hw",   # NetSuite's Amount (Net), SAP's amount in local currency
@@ -166,7 +166,7 @@ ENTITIES: dict[str, EntitySpec] = {
         # A CRM's deals export lists lost and open deals too: only the won ones are revenue
         Field("stage", "Deal stage (only won deals are revenue)", "stage",
               synonyms=("deal stage", "opportunity stage", "sales stage", "deal status", "stage", "status",
-                        "stage name")),   # Salesforce's name for it (StageName)
+                        "stage name", "status type")),   # Salesforce's StageName, Close's won/lost
         Field("won", "Won (only won deals are revenue)", "stage", synonyms=(   # Salesforce's IsWon
             "won", "is won", "is closed won", "closed won", "deal won")),
     ), note="Several rows for one account and month (order lines, won deals) are summed.",

@@ -139,6 +139,25 @@ def test_a_dynamics_opportunities_export_is_revenue_and_its_status_keeps_lost_an
         (acme, date(2027, 1, 1), Decimal("1000.00"))]
 
 
+def test_a_deals_export_with_a_deal_value_is_revenue_not_contacts_named_after_the_deals():
+    headers = ["Name", "Account", "Deal value", "Deal stage", "Closed date", "Won reason"]
+    rows = [["Renewal", "Acme", "1000", "Won", "2027-01-15", "Price"],
+            ["Upsell", "Acme", "500", "Lost", "2027-01-20", ""]]
+    assert _guess(headers, *rows).entity == "revenue"
+    assert suggest_mapping(headers, "revenue", sheet_rows(headers, rows))["Deal value"] == "amount"
+
+
+@pytest.mark.parametrize("headers, values, header, field", [
+    (["lead_name", "status_type", "value", "value_currency", "date_won"],     # Close
+     ["Acme", "won", "1000", "USD", "2027-01-15"], "status_type", "stage"),
+    (["lead_name", "status_type", "value", "value_currency", "date_won"],
+     ["Acme", "won", "1000", "USD", "2027-01-15"], "value_currency", "currency"),
+    (["Company", "Value", "Status", "Close Date"], ["Acme", "1000", "Won", "01/15/2027"],   # Copper
+     "Status", "stage")])
+def test_a_crm_deals_exports_own_header_maps_to_its_field(headers, values, header, field):
+    assert suggest_mapping(headers, "revenue", sheet_rows(headers, [values]))[header] == field
+
+
 def test_an_orders_status_of_shipped_or_paid_is_not_taken_for_a_deals_stage():
     headers = ["Customer", "Order Date", "Total", "Status"]
     rows = [["Acme", "2027-01-15", "10", "Shipped"], ["Acme", "2027-01-16", "20", "Paid"]]
