@@ -42,7 +42,7 @@ def choose_sheet(workbook: importing.Workbook) -> tuple[int, importing.Sheet]:
     sheet = sheets[index]
     others = ui_import.other_sheets(workbook)
     dropped, dropped_cols = ui_import.dropped_rows(sheet), ui_import.dropped_columns(sheet)
-    with st.expander(f"What was read: {len(sheet.rows):,} rows, {len(dropped):,} left out"):
+    with st.expander(f"What was read: {count(len(sheet.rows), 'row')}, {len(dropped):,} left out"):
         for note in [*workbook.notes, *sheet.notes]:
             st.text(note)
         if not dropped.empty:

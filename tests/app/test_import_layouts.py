@@ -15,3 +15,5 @@ def test_a_weekly_sheet_asks_what_it_holds_and_names_the_weeks_across_its_column
     assert entity.value == "revenue"
     asked = [w.value for w in at.warning if "choose what it holds" in w.value]
     assert asked and asked[0].startswith("Weeks run across the columns (2026-09-28, 2026-10-05")
+    assert [e.label for e in at.expander if e.label.startswith("What was read")] == [
+        "What was read: 1 row, 0 left out"]
